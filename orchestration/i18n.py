@@ -1,0 +1,55 @@
+"""The one zh-CN / en catalogue: labels and messages used by the loader, dashboard and reports."""
+
+from __future__ import annotations
+
+from .contract import ENUMS, SOURCES
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # whole-file rejections
+    "file_format": ("不支持的文件格式“{suffix}”（只接受 csv、xlsx、jsonl、parquet）",
+                    "unsupported file format '{suffix}' (only csv, xlsx, jsonl, parquet)"),
+    "file_encoding": ("文件编码无法识别（只接受 UTF-8 或 GB18030/GBK）",
+                      "file encoding not recognised (only UTF-8 or GB18030/GBK)"),
+    "file_unreadable": ("文件无法读取：{error}", "file cannot be read: {error}"),
+    "file_empty": ("文件为空或没有表头", "file is empty or has no header row"),
+    "file_duplicate_header": ("表头重复：{header}", "duplicate header: {header}"),
+    "file_missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
+    "file_unknown_source": ("目录“{source}”不是已知的数据来源", "folder '{source}' is not a known source"),
+    # row-level quarantine reasons
+    "row_field_count": ("字段个数不符（应为 {expected} 个，实为 {actual} 个）",
+                        "wrong number of fields (expected {expected}, got {actual})"),
+    "row_bad_json": ("不是有效的 JSON 对象：{error}", "not a valid JSON object: {error}"),
+    "missing": ("{col}：必填值缺失", "{col}: missing required value"),
+    "missing_when": ("{col}：{flag}为“是”时必填", "{col}: required when {flag} is true"),
+    "bad_timestamp": ("{col}：无法解析的时间“{value}”", "{col}: unparseable timestamp '{value}'"),
+    "bad_date": ("{col}：无法解析的日期“{value}”", "{col}: unparseable date '{value}'"),
+    "bad_bool": ("{col}：不是是/否值“{value}”", "{col}: not a boolean '{value}'"),
+    "bad_int": ("{col}：不是整数“{value}”", "{col}: not an integer '{value}'"),
+    "bad_number": ("{col}：不是数字“{value}”", "{col}: not a number '{value}'"),
+    "bad_enum": ("{col}：未知取值“{value}”", "{col}: unknown value '{value}'"),
+    "bad_hash": ("{col}：不是 64 位十六进制哈希“{value}”", "{col}: not a 64-hex-digit hash '{value}'"),
+    "below_min": ("{col}：不得小于 {min}（实为 {value}）", "{col}: must be at least {min} (got {value})"),
+    "before": ("{col} 早于 {other}（结束早于开始）", "{col} is before {other} (end before start)"),
+    "fk": ("{col}：“{value}”在{target}中不存在", "{col}: '{value}' does not exist in {target}"),
+    "list_empty": ("{col}：至少需要一项", "{col}: needs at least one entry"),
+}
+
+
+def text(key: str, lang: str, **args) -> str:
+    zh, en = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**args)
+
+
+def column_label(source: str, column: str, lang: str) -> str:
+    col = SOURCES[source].column(column)
+    return f"{col.zh}({col.name})" if lang == "zh" else col.name
+
+
+def source_label(source: str, lang: str) -> str:
+    return SOURCES[source].zh if lang == "zh" else source
+
+
+def enum_label(enum: str, value: str, lang: str) -> str:
+    return ENUMS[enum].get(value, value) if lang == "zh" else value

@@ -1,0 +1,248 @@
+"""Load an inbox into the warehouse: read → map headers → parse and validate → raw / quarantine.
+
+One batch is one transaction: a run that dies half-way leaves the warehouse as it was. Files
+already loaded (same content hash) are skipped. Every row that comes in is either loaded into
+raw_<source> or quarantined with a reason, and every file and batch is recorded with counts that
+add up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from tqdm import tqdm
+
+from . import i18n, readers
+from .contract import FORMATS, LOAD_ORDER, SOURCES, SQL_TYPES, header_aliases, normalize_header
+from .validate import file_select, ident, lit
+
+RAW_META = "_extra varchar, _batch_id integer, _file_id integer, _row_number bigint"
+
+
+def ddl() -> list[str]:
+    stmts = [
+        """create table if not exists load_batches (
+            batch_id integer primary key, inbox varchar, started_at timestamp, finished_at timestamp,
+            outcome varchar, files_seen integer, files_loaded integer, files_skipped integer,
+            files_rejected integer, rows_in bigint, rows_loaded bigint, rows_quarantined bigint,
+            rows_replaced bigint, message varchar)""",
+        """create table if not exists load_files (
+            file_id integer primary key, batch_id integer, source varchar, path varchar,
+            file_name varchar, sha256 varchar, size_bytes bigint, format varchar, encoding varchar,
+            outcome varchar, rows_in bigint, rows_loaded bigint, rows_quarantined bigint,
+            rows_replaced bigint, message_zh varchar, message_en varchar)""",
+        """create table if not exists quarantine (
+            batch_id integer, file_id integer, source varchar, file_name varchar, row_number bigint,
+            raw varchar, reason_codes varchar[], reason_zh varchar, reason_en varchar)""",
+        """create table if not exists load_replacements (
+            batch_id integer, source varchar, key varchar, replaced_file_id integer,
+            replaced_row_number bigint, file_id integer, row_number bigint)""",
+    ]
+    for name, src in SOURCES.items():
+        cols = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in src.columns)
+        stmts.append(f"create table if not exists raw_{name} ({cols}, {RAW_META})")
+    return stmts
+
+
+def init_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    for stmt in ddl():
+        con.execute(stmt)
+
+
+@dataclass
+class FileResult:
+    source: str
+    path: str
+    outcome: str  # loaded | rejected | skipped
+    rows_in: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_replaced: int = 0
+    encoding: str | None = None
+    message_zh: str | None = None
+    message_en: str | None = None
+
+
+@dataclass
+class BatchResult:
+    batch_id: int | None
+    outcome: str
+    files: list[FileResult] = field(default_factory=list)
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
+    """(source, path) in load order: source by source, then lexicographic path within one."""
+    out = []
+    for source in LOAD_ORDER:
+        folder = inbox / source
+        if folder.is_dir():
+            out += [(source, p) for p in sorted(folder.rglob("*"), key=lambda p: p.as_posix())
+                    if p.is_file() and not p.name.startswith((".", "~$"))]
+    return out
+
+
+def map_headers(source: str, table: pa.Table) -> tuple[pa.Table, dict[str, str], dict[str, str]]:
+    """Rename delivered headers to canonical names; unknown ones become _x<i>.
+
+    Returns the renamed table, canonical → delivered header, and _x<i> → delivered header."""
+    aliases = header_aliases(source)
+    names, canonical, extras = [], {}, {}
+    for i, header in enumerate(table.column_names):
+        if header == readers.ROW_NUMBER:
+            names.append(header)
+            continue
+        name = aliases.get(normalize_header(header))
+        if name is None or name in canonical:
+            if name in canonical:
+                raise readers.FileRejected("file_duplicate_header", header=f"{canonical[name]}, {header}")
+            name = f"_x{i}"
+            extras[name] = header
+        else:
+            canonical[name] = header
+        names.append(name)
+    missing = [c for c in SOURCES[source].columns if c.required and c.name not in canonical]
+    if missing:
+        raise readers.FileRejected("file_missing_columns",
+                                   columns=", ".join(f"{c.name}({c.zh})" for c in missing))
+    return table.rename_columns(names), canonical, extras
+
+
+def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: int) -> FileResult:
+    result = FileResult(source, rel, "loaded")
+    try:
+        read = readers.read(path)
+        table, canonical, extras = map_headers(source, read.table)
+    except readers.FileRejected as exc:
+        result.outcome = "rejected"
+        result.message_zh, result.message_en = exc.message("zh"), exc.message("en")
+        return result
+
+    result.encoding = read.encoding
+    con.register("incoming", table)
+    try:
+        arrow_types = {name: table.schema.field(name).type for name in canonical}
+        con.execute(f"create or replace temp table _parsed as {file_select(source, arrow_types, extras)}")
+    finally:
+        con.unregister("incoming")
+
+    cols = SOURCES[source].names
+    col_list = ", ".join(ident(c) for c in cols)
+    con.execute(f"""insert into raw_{source} ({col_list}, _extra, _batch_id, _file_id, _row_number)
+        select {col_list}, _extra, {batch_id}, {file_id}, _row_number from _parsed
+        where len(reason_codes) = 0 order by _row_number""")
+    raw_row = "to_json({" + ", ".join(
+        [f"{lit(h)}: t__{c}" for c, h in canonical.items()] + [f"{lit(h)}: {ident(e)}" for e, h in extras.items()]
+    ) + "})"
+    # t__<col> names are plain identifiers, so the f-string above needs no quoting.
+    con.execute(f"""insert into quarantine
+        select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, {raw_row},
+               reason_codes, reason_zh, reason_en
+        from _parsed where len(reason_codes) > 0 order by _row_number""")
+    for b in read.broken:
+        con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            batch_id, file_id, source, path.name, b.row_number, json.dumps({"line": b.text}, ensure_ascii=False),
+            [b.reason], i18n.text(b.reason, "zh", **b.args), i18n.text(b.reason, "en", **b.args)])
+    counts = con.execute("""select count(*) filter (where len(reason_codes) = 0),
+                                   count(*) filter (where len(reason_codes) > 0) from _parsed""").fetchall()[0]
+    result.rows_loaded = counts[0]
+    result.rows_quarantined = counts[1] + len(read.broken)
+    result.rows_in = result.rows_loaded + result.rows_quarantined
+    result.rows_replaced = record_replacements(con, source, batch_id, file_id)
+    con.execute("drop table _parsed")
+    return result
+
+
+def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
+    """Rows of this file whose key was already loaded (earlier file, or earlier in this file)."""
+    key = SOURCES[source].key
+    keys = ", ".join(ident(k) for k in key)
+    key_json = "to_json({" + ", ".join(f"{lit(k)}: {ident(k)}" for k in key) + "})"
+    con.execute(f"""insert into load_replacements
+        with new_keys as (select distinct hash({keys}) as h from raw_{source} where _file_id = {file_id}),
+        versions as (
+            select {keys}, _file_id, _row_number,
+                   lag(_file_id) over w as prev_file_id, lag(_row_number) over w as prev_row_number
+            from raw_{source} where hash({keys}) in (select h from new_keys)
+            window w as (partition by {keys} order by _file_id, _row_number)
+        )
+        select {batch_id}, {lit(source)}, {key_json}, prev_file_id, prev_row_number, _file_id, _row_number
+        from versions where _file_id = {file_id} and prev_file_id is not null
+        order by _row_number""")
+    return con.execute(f"select count(*) from load_replacements where file_id = {file_id}").fetchall()[0][0]
+
+
+def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = False) -> BatchResult:
+    """Load every new file of the inbox as one batch, in one transaction."""
+    inbox = Path(inbox)
+    init_warehouse(con)
+    started = dt.datetime.now().replace(microsecond=0)
+    batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchall()[0][0]
+    known = {row[0] for row in con.execute("select sha256 from load_files").fetchall()}
+    batch = BatchResult(batch_id, "running")
+    con.execute("begin transaction")
+    try:
+        next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
+        files = inbox_files(inbox)
+        for source, path in tqdm(files, desc="load", unit="file", disable=not progress):
+            rel = path.relative_to(inbox).as_posix()
+            digest = sha256_of(path)
+            if digest in known:
+                batch.files.append(FileResult(source, rel, "skipped"))
+                continue
+            if path.suffix.lower().lstrip(".") not in FORMATS:
+                exc = readers.FileRejected("file_format", suffix=path.suffix)
+                result = FileResult(source, rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
+            else:
+                result = load_file(con, source, path, rel, batch_id, next_file_id)
+            known.add(digest)
+            con.execute("insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                next_file_id, batch_id, source, rel, path.name, digest, path.stat().st_size,
+                path.suffix.lower().lstrip("."), result.encoding, result.outcome, result.rows_in, result.rows_loaded,
+                result.rows_quarantined, result.rows_replaced, result.message_zh, result.message_en])
+            batch.files.append(result)
+            next_file_id += 1
+        unknown = sorted(p.name for p in inbox.iterdir() if p.is_dir() and p.name not in SOURCES) if inbox.is_dir() else []
+        rejected = sum(f.outcome == "rejected" for f in batch.files)
+        loaded = sum(f.outcome == "loaded" for f in batch.files)
+        batch.outcome = ("nothing_new" if not loaded and not rejected else
+                         "partial" if rejected else "success")
+        message = "; ".join(i18n.text("file_unknown_source", "en", source=u) for u in unknown) or None
+        con.execute("insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            batch_id, str(inbox), started, dt.datetime.now().replace(microsecond=0), batch.outcome,
+            len(batch.files), loaded, sum(f.outcome == "skipped" for f in batch.files), rejected,
+            batch.total("rows_in"), batch.total("rows_loaded"), batch.total("rows_quarantined"),
+            batch.total("rows_replaced"), message])
+        con.execute("commit")
+    except BaseException as exc:
+        con.execute("rollback")
+        batch.outcome = "failed"
+        # The failure itself is worth a record; nothing of the batch's data is kept.
+        record_failure(con, batch_id, inbox, started, exc)
+        raise
+    return batch
+
+
+def record_failure(con, batch_id: int, inbox: Path, started: dt.datetime, exc: BaseException) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.execute("insert into load_batches (batch_id, inbox, started_at, finished_at, outcome, files_seen, "
+                    "files_loaded, files_skipped, files_rejected, rows_in, rows_loaded, rows_quarantined, "
+                    "rows_replaced, message) values (?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, 0, 0, ?)",
+                    [batch_id, str(inbox), started, dt.datetime.now().replace(microsecond=0), repr(exc)[:500]])

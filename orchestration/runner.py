@@ -1,0 +1,68 @@
+"""The SQL model runner: rule tables from models/rules/*.csv, then every models/<layer>/*.sql.
+
+A model file `models/<layer>/<name>.sql` holds one SELECT; it becomes the table `<name>`.
+Dependencies are read from the model names a file mentions after FROM or JOIN, so files run in
+an order where each one's inputs exist. Parameters reach SQL as DuckDB variables
+(`getvariable('as_of')`), so the files stay plain SQL. One build is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from models import MODELS_DIR, RULES_DIR
+
+LAYERS = ("staging", "intermediate", "marts")
+REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+COMMENT = re.compile(r"--[^\n]*")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+    deps: frozenset[str]
+
+
+def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
+    """Every model, in an order that builds each after the models it reads."""
+    files = {p.stem: (layer, p) for layer in LAYERS for p in sorted((models_dir / layer).glob("*.sql"))}
+    found = {}
+    for name, (layer, path) in files.items():
+        sql = path.read_text(encoding="utf-8")
+        refs = {r.lower() for r in REFERENCE.findall(COMMENT.sub("", sql))}
+        found[name] = Model(name, layer, path, sql, frozenset(refs & files.keys() - {name}))
+    order = TopologicalSorter({m.name: m.deps for m in found.values()}).static_order()
+    return [found[n] for n in order]
+
+
+def rule_tables(rules_dir: Path = RULES_DIR) -> dict[str, Path]:
+    return {f"rules_{p.stem}": p for p in sorted(rules_dir.glob("*.csv"))}
+
+
+def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str) -> list[tuple[str, int]]:
+    """Rebuild the rule tables and every model; returns (model, rows) in build order."""
+    con.execute("set variable as_of = ?", [as_of])
+    con.execute("set variable default_profile = ?", [default_profile])
+    built = []
+    con.execute("begin transaction")
+    try:
+        for name, path in rule_tables().items():
+            con.execute(f"create or replace table {name} as "
+                        f"select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
+        for model in discover():
+            con.execute(f"create or replace table {model.name} as {model.sql}")
+            built.append((model.name, con.execute(f"select count(*) from {model.name}").fetchall()[0][0]))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return built

@@ -1,0 +1,43 @@
+"""Deployment settings: one place, documented defaults, overridable by environment variables.
+
+A settings file (TOML) named by RECWATCH_SETTINGS overrides these defaults; every report shows
+the values in force on its cover.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Profile for units whose `rule_profile` is empty (rules.md: the deployment default is hebei).
+    default_profile: str = "hebei"
+    # Where the warehouse and inbox live when no flag names them.
+    warehouse: str = "recwatch.duckdb"
+    inbox: str = "inbox"
+    # DuckDB may use this much memory before it spills to temp_directory.
+    memory_limit: str = "12GB"
+    temp_directory: str = ""
+    threads: int = 0  # 0 = DuckDB's default (all cores)
+
+
+def load_settings() -> Settings:
+    settings = Settings()
+    path = os.environ.get("RECWATCH_SETTINGS")
+    if path:
+        with open(path, "rb") as fh:
+            settings = replace(settings, **tomllib.load(fh))
+    overrides = {}
+    for f in fields(Settings):
+        env = os.environ.get(f"RECWATCH_{f.name.upper()}")
+        if env is not None:
+            overrides[f.name] = type(getattr(settings, f.name))(env)
+    return replace(settings, **overrides)
+
+
+def resolve(path: str | os.PathLike | None, default: str) -> Path:
+    return Path(path if path else default)

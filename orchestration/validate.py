@@ -1,0 +1,205 @@
+"""Contract types and row rules → one DuckDB SELECT per delivered file.
+
+The SELECT reads the registered Arrow table `incoming` (canonical column names, unknown columns
+as `_x<i>`) and yields typed values plus, per row, the reasons it breaks the contract. Parsing is
+vectorised in DuckDB; Python only writes the SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+import pyarrow as pa
+
+from models import RULES_DIR
+
+from . import i18n
+from .contract import (BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES, TEXT,
+                       TIMESTAMP, Column)
+from .readers import ROW_NUMBER
+
+TIMESTAMP_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日%H:%M:%S",
+]
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+BOOL_TRUE = ["1", "1.0", "true", "t", "yes", "y", "是"]
+BOOL_FALSE = ["0", "0.0", "false", "f", "no", "n", "否"]
+LIST_SEPARATORS = "[;；,，、]"
+# Excel stores dates as days since 1899-12-30; a bare serial number in a date column is one.
+EXCEL_SERIAL = r"\d{5}(\.\d+)?"
+
+
+def lit(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_list(values) -> str:
+    return "[" + ", ".join(lit(v) for v in values) + "]"
+
+
+@cache
+def profile_ids() -> tuple[str, ...]:
+    with open(RULES_DIR / "profiles.csv", encoding="utf-8") as fh:
+        return tuple(row["profile_id"] for row in csv.DictReader(fh))
+
+
+def enum_values(enum: str) -> dict[str, str]:
+    """Every accepted spelling (code or Chinese label, folded) → code."""
+    if enum == "profile":
+        return {p: p for p in profile_ids()}
+    out = {}
+    for code, label in ENUMS[enum].items():
+        out[code.lower()] = code
+        out[label.replace("（", "(").replace("）", ")").lower()] = code
+    return out
+
+
+def is_native(col: Column, arrow_type: pa.DataType | None) -> bool:
+    """Typed input (Parquet) that already is what the column needs skips text parsing."""
+    if arrow_type is None:
+        return False
+    t = pa.types
+    if col.type in (TIMESTAMP, DATE):
+        return (t.is_timestamp(arrow_type) and arrow_type.tz is None) or t.is_date(arrow_type)
+    if col.type == BOOL:
+        return t.is_boolean(arrow_type)
+    if col.type == INT:
+        return t.is_integer(arrow_type)
+    if col.type == NUMBER:
+        return t.is_integer(arrow_type) or t.is_floating(arrow_type)
+    return False
+
+
+def parse_expr(col: Column, text: str, native: bool) -> str:
+    if native:
+        return f"cast({text} as {SQL_TYPES[col.type]})" if col.type != BOOL else f"coalesce({text}, false)"
+    serial = (f"case when regexp_full_match({text}, '{EXCEL_SERIAL}') then timestamp '1899-12-30' "
+              f"+ to_microseconds(cast(round(cast({text} as double) * 86400e6) as bigint)) end")
+    if col.type == TIMESTAMP:
+        return f"coalesce(try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial})"
+    if col.type == DATE:
+        return (f"cast(coalesce(try_strptime({text}, {sql_list(DATE_FORMATS)}), "
+                f"try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial}) as date)")
+    if col.type == BOOL:
+        return (f"case when {text} is null then false when lower({text}) in {tuple(BOOL_TRUE)} then true "
+                f"when lower({text}) in {tuple(BOOL_FALSE)} then false end")
+    if col.type == INT:
+        return (f"coalesce(try_cast({text} as bigint), case when try_cast({text} as double) "
+                f"= floor(try_cast({text} as double)) then try_cast(try_cast({text} as double) as bigint) end)")
+    if col.type == NUMBER:
+        return f"try_cast(replace({text}, '%', '') as double)"
+    if col.type == ENUM:
+        folded = f"lower(replace(replace({text}, '（', '('), '）', ')'))"
+        whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in enum_values(col.enum).items())
+        return f"case {folded} {whens} end"
+    if col.type == HASH:
+        return f"case when regexp_full_match(lower({text}), '[0-9a-f]{{64}}') then lower({text}) end"
+    if col.type == LIST:
+        return (f"list_filter(list_transform(regexp_split_to_array({text}, '{LIST_SEPARATORS}'), "
+                f"lambda x: trim(x)), lambda x: x <> '')")
+    return text
+
+
+def message_sql(key: str, value_sql: str | None = None, **args) -> tuple[str, str]:
+    """The catalogue message as SQL string expressions (zh, en), with `value` filled in by SQL."""
+    out = []
+    for lang in ("zh", "en"):
+        template = i18n.text(key, lang, value="\x00", **args)
+        head, _, tail = template.partition("\x00")
+        out.append(lit(head) if value_sql is None else
+                   f"{lit(head)} || coalesce(cast({value_sql} as varchar), '') || {lit(tail)}")
+    return out[0], out[1]
+
+
+BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: "bad_int",
+           NUMBER: "bad_number", ENUM: "bad_enum", HASH: "bad_hash"}
+
+
+def file_select(source: str, arrow_types: dict[str, pa.DataType | None], extras: dict[str, str]) -> str:
+    """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns) and reasons.
+
+    `arrow_types` maps each canonical column present in the file to its Arrow type; columns not
+    delivered are NULL. `extras` maps the incoming name of each unknown column to its header. Foreign keys are checked against every key ever loaded (raw_<target>),
+    plus, for a self-reference, the keys of this same file.
+    """
+    src = SOURCES[source]
+    texts, typed, checks, joins, ctes = [], [], [], [], []
+    for col in src.columns:
+        present = col.name in arrow_types
+        native = present and is_native(col, arrow_types[col.name])
+        t = ident("t__" + col.name)
+        raw = ident(col.name)
+        if not present:
+            texts.append(f"cast(null as {'varchar' if not native else SQL_TYPES[col.type]}) as {t}")
+        elif native:
+            texts.append(f"{raw} as {t}")
+        else:
+            texts.append(f"nullif(trim(cast({raw} as varchar)), '') as {t}")
+        typed.append(t)
+        typed.append(f"{parse_expr(col, t, native)} as {raw}")
+        label = {lang: i18n.column_label(source, col.name, lang) for lang in ("zh", "en")}
+
+        def check(cond: str, code: str, key: str, value_sql: str | None = None, **args):
+            zh_args = {k: (v["zh"] if isinstance(v, dict) else v) for k, v in args.items()}
+            en_args = {k: (v["en"] if isinstance(v, dict) else v) for k, v in args.items()}
+            zh, _ = message_sql(key, value_sql, col=label["zh"], **zh_args)
+            _, en = message_sql(key, value_sql, col=label["en"], **en_args)
+            checks.append((cond, f"{code}:{col.name}", zh, en))
+
+        if col.required:
+            check(f"{t} is null", "missing", "missing")
+            if col.type == LIST:
+                check(f"{t} is not null and len({raw}) = 0", "list_empty", "list_empty")
+        if col.type in BAD_KEY and not native:
+            check(f"{t} is not null and {raw} is null", BAD_KEY[col.type], BAD_KEY[col.type], t)
+        if col.min_value is not None:
+            check(f"{raw} < {col.min_value}", "below_min", "below_min", raw, min=col.min_value)
+        if col.not_before:
+            other = {lang: i18n.column_label(source, col.not_before, lang) for lang in ("zh", "en")}
+            check(f"{raw} < {ident(col.not_before)}", "before", "before", other=other)
+        if col.required_when:
+            flag = {lang: i18n.column_label(source, col.required_when, lang) for lang in ("zh", "en")}
+            check(f"{ident(col.required_when)} and {t} is null", "missing", "missing_when", flag=flag)
+        if col.fk:
+            target = SOURCES[col.fk]
+            keys = f"select {ident(target.key[0])} as k from raw_{col.fk}"
+            if col.fk == source:
+                keys += f" union select {ident(target.key[0])} from incoming"
+            tgt = {lang: i18n.source_label(col.fk, lang) for lang in ("zh", "en")}
+            alias = ident("fk__" + col.name)
+            if col.type == LIST:
+                ctes.append(
+                    f"{alias} as (select {ROW_NUMBER}, string_agg(x, '、' order by x) as missing "
+                    f"from (select {ROW_NUMBER}, unnest({raw}) as x from typed) "
+                    f"where x not in ({keys}) group by {ROW_NUMBER})")
+                joins.append(f"left join {alias} using ({ROW_NUMBER})")
+                check(f"{alias}.missing is not null", "fk", "fk", f"{alias}.missing", target=tgt)
+            else:
+                ctes.append(f"{alias} as (select distinct k from ({keys}))")
+                joins.append(f"left join {alias} on typed.{raw} = {alias}.k")
+                check(f"typed.{raw} is not null and {alias}.k is null", "fk", "fk", f"typed.{raw}", target=tgt)
+
+    extra_json = ("to_json({" + ", ".join(f"{lit(h)}: {ident(e)}" for e, h in extras.items()) + "})"
+                  if extras else "cast(null as varchar)")
+    codes = "list_filter([" + ", ".join(f"case when {c} then {lit(code)} end" for c, code, _, _ in checks) + "], lambda x: x is not null)"
+    zh = "concat_ws('；', " + ", ".join(f"case when {c} then {m} end" for c, _, m, _ in checks) + ")"
+    en = "concat_ws('; ', " + ", ".join(f"case when {c} then {m} end" for c, _, _, m in checks) + ")"
+    extra_cols = "".join(f", {ident(e)}" for e in extras)
+    return f"""
+with txt as (
+    select {ROW_NUMBER}, {', '.join(texts)}, {extra_json} as _extra{extra_cols} from incoming
+),
+typed as (
+    select {ROW_NUMBER}, {', '.join(typed)}, _extra{extra_cols} from txt
+){''.join(', ' + c for c in ctes)}
+select typed.*, {codes} as reason_codes, {zh} as reason_zh, {en} as reason_en
+from typed {' '.join(joins)}
+"""
