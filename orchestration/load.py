@@ -99,7 +99,7 @@ def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def map_headers(source: str, table: pa.Table) -> tuple[pa.Table, dict[str, str], dict[str, str]]:
+def map_headers(source: str, table: pa.Table, check_required: bool = True) -> tuple[pa.Table, dict[str, str], dict[str, str]]:
     """Rename delivered headers to canonical names; unknown ones become _x<i>.
 
     Returns the renamed table, canonical → delivered header, and _x<i> → delivered header."""
@@ -119,7 +119,7 @@ def map_headers(source: str, table: pa.Table) -> tuple[pa.Table, dict[str, str],
             canonical[name] = header
         names.append(name)
     missing = [c for c in SOURCES[source].columns if c.required and c.name not in canonical]
-    if missing:
+    if missing and check_required:
         raise readers.FileRejected("file_missing_columns",
                                    columns=", ".join(f"{c.name}({c.zh})" for c in missing))
     return table.rename_columns(names), canonical, extras
@@ -129,7 +129,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     result = FileResult(source, rel, "loaded")
     try:
         read = readers.read(path)
-        table, canonical, extras = map_headers(source, read.table)
+        # A JSONL file whose every line is broken has no columns to check; its lines are quarantined.
+        table, canonical, extras = map_headers(source, read.table, read.table.num_rows > 0 or not read.broken)
     except readers.FileRejected as exc:
         result.outcome = "rejected"
         result.message_zh, result.message_en = exc.message("zh"), exc.message("en")

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.load import load_inbox
+from orchestration.warehouse import connect
+
+UNITS = [{"unit_id": "U1", "unit_name": "某县城市管理综合执法大队", "parent_unit_id": "", "rule_profile": "hebei"},
+         {"unit_id": "U2", "unit_name": "第一中队", "parent_unit_id": "U1", "rule_profile": "longjiang"}]
+OFFICERS = [{"officer_id": "O1", "name": "张伟", "cert_no": "13000001", "unit_id": "U1"},
+            {"officer_id": "O2", "name": "李娜", "cert_no": "", "unit_id": "U2"}]
+CASES = [{"case_id": "C1", "unit_id": "U1", "case_type": "penalty", "procedure": "general",
+          "source": "complaint", "party_name": "王某某", "opened_at": "2025-03-01 09:00:00"}]
+
+
+def write_csv(path: Path, rows: list[dict] | list[list], encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    if rows and isinstance(rows[0], dict):
+        fields = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def write_parquet(path: Path, columns: dict[str, pa.Array | list]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def base_inbox(inbox: Path) -> Path:
+    """Units, officers and one case: enough for later sources' foreign keys to resolve."""
+    write_csv(inbox / "units" / "units.csv", UNITS)
+    write_csv(inbox / "officers" / "officers.csv", OFFICERS)
+    write_csv(inbox / "cases" / "a_cases.csv", CASES)
+    return inbox
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    return base_inbox(tmp_path / "inbox")
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    con = connect(tmp_path / "wh.duckdb")
+    yield con
+    con.close()
+
+
+def load(con, inbox: Path):
+    return load_inbox(con, inbox)
+
+
+def rows(con, sql: str, params=None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+T = dt.datetime

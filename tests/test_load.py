@@ -1,0 +1,335 @@
+"""The loader against contract §1–2: formats, encodings, headers, types, quarantine, batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pytest
+
+from conftest import T, load, rows, write_csv, write_jsonl, write_parquet, write_xlsx
+
+ACT = {"act_id": "A1", "case_id": "C1", "act_type": "seizure", "started_at": "2025-03-02 10:00",
+       "ended_at": "2025-03-02 11:30", "officer_ids": "O1;O2", "location": "解放路12号"}
+
+
+# --- formats -------------------------------------------------------------------------------
+
+def test_csv_utf8_loads_typed_rows(inbox, warehouse):
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    batch = load(warehouse, inbox)
+    assert batch.outcome == "success"
+    assert rows(warehouse, "select act_id, case_id, act_type, started_at, ended_at, officer_ids, location, "
+                           "remote_duty, _row_number from raw_acts") == [
+        ("A1", "C1", "seizure", T(2025, 3, 2, 10, 0), T(2025, 3, 2, 11, 30), ["O1", "O2"], "解放路12号", False, 2)]
+
+
+def test_xlsx_with_excel_date_cells_and_chinese_headers(inbox, warehouse):
+    write_xlsx(inbox / "acts" / "acts.xlsx", [
+        ["环节编号", "案件编号", "环节类型", "开始时间", "结束时间", "执法人员", "异地/连续/边远执法", "返回单位时间"],
+        ["A1", "C1", "查封", T(2025, 3, 2, 10, 0), T(2025, 3, 2, 11, 30, 15), "O1、O2", "是", T(2025, 3, 4, 18, 0)],
+        [None, None, None, None, None, None, None, None],  # a blank line in a sheet is not a row
+        ["A2", "C1", "询问", 45718.5, "2025年3月3日 14:05", "O2", 0, None],
+    ])
+    batch = load(warehouse, inbox)
+    assert batch.total("rows_in") == 2 + 2 + 1 + 2  # units, officers, cases, acts
+    assert rows(warehouse, "select act_id, act_type, started_at, ended_at, officer_ids, remote_duty, returned_at, "
+                           "_row_number from raw_acts order by act_id") == [
+        ("A1", "sealing", T(2025, 3, 2, 10, 0), T(2025, 3, 2, 11, 30, 15), ["O1", "O2"], True, T(2025, 3, 4, 18), 2),
+        ("A2", "questioning", T(2025, 3, 2, 12, 0), T(2025, 3, 3, 14, 5), ["O2"], False, None, 4),
+    ]
+
+
+def test_jsonl_with_native_json_types(inbox, warehouse):
+    write_jsonl(inbox / "documents" / "docs.jsonl", [
+        {"doc_id": "D1", "case_id": "C1", "doc_type": "decision", "signed_at": "2025-03-05T16:20:00",
+         "party_signed": True, "refusal_noted": False, "officer_signatures": 2},
+        {"doc_id": "D2", "case_id": "C1", "doc_type": "送达回证", "signed_at": None,
+         "party_signed": "否", "refusal_noted": "Y", "officer_signatures": "2"},
+    ])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select doc_id, doc_type, signed_at, party_signed, refusal_noted, officer_signatures, "
+                           "_row_number from raw_documents order by doc_id") == [
+        ("D1", "decision", T(2025, 3, 5, 16, 20), True, False, 2, 1),
+        ("D2", "service_receipt", None, False, True, 2, 2),
+    ]
+
+
+def test_parquet_with_native_types(inbox, warehouse):
+    write_parquet(inbox / "devices" / "devices.parquet", {
+        "device_id": ["DSJ-0001"], "device_type": ["body_camera"], "unit_id": ["U1"], "officer_id": ["O1"],
+        "in_service_from": pa.array([dt.date(2024, 1, 1)], pa.date32()), "in_service_to": pa.array([None], pa.date32()),
+    })
+    write_parquet(inbox / "device_events" / "2025-03.parquet", {
+        "device_id": ["DSJ-0001", "DSJ-0001"],
+        "event_time": pa.array([T(2025, 3, 2, 9, 55), T(2025, 3, 2, 10, 1)], pa.timestamp("us")),
+        "event_type": ["power_on", "record_start"], "file_id": [None, "M1"],
+        "battery_pct": pa.array([98, None], pa.int64()), "storage_free_pct": pa.array([71.5, 71.0]),
+    })
+    load(warehouse, inbox)
+    assert rows(warehouse, "select device_id, in_service_from, in_service_to from raw_devices") == [
+        ("DSJ-0001", dt.date(2024, 1, 1), None)]
+    assert rows(warehouse, "select event_time, event_type, file_id, battery_pct, storage_free_pct, _row_number "
+                           "from raw_device_events order by _row_number") == [
+        (T(2025, 3, 2, 9, 55), "power_on", None, 98.0, 71.5, 1),
+        (T(2025, 3, 2, 10, 1), "record_start", "M1", None, 71.0, 2),
+    ]
+
+
+# --- encodings and headers --------------------------------------------------------------------
+
+CASES_ZH = [["案件编号", "承办单位编码", "执法类别", "程序类型", "案件来源", "当事人", "启动时间"],
+            ["C2", "U2", "行政强制", "简易程序", "投诉举报", "赵某", "2025/04/01 08:30"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_encodings_are_detected(inbox, warehouse, encoding):
+    write_csv(inbox / "cases" / "b_cases.csv", CASES_ZH, encoding=encoding)
+    load(warehouse, inbox)
+    assert rows(warehouse, "select case_id, unit_id, case_type, procedure, source, party_name, opened_at "
+                           "from raw_cases where case_id = 'C2'") == [
+        ("C2", "U2", "coercion", "simple", "complaint", "赵某", T(2025, 4, 1, 8, 30))]
+    detected = "gb18030" if encoding in ("gb18030", "gbk") else "utf-8"
+    assert rows(warehouse, "select encoding from load_files where path = 'cases/b_cases.csv'") == [(detected,)]
+
+
+def test_gb18030_after_a_megabyte_of_ascii_is_still_detected(inbox, warehouse):
+    body = [CASES_ZH[0]] + [[f"P{i:06d}", "U1", "penalty", "general", "ex_officio", "", "2025-01-02 09:00"]
+                            for i in range(25_000)] + [CASES_ZH[1]]
+    path = write_csv(inbox / "cases" / "b_big.csv", body, encoding="gb18030")
+    assert path.stat().st_size > 1 << 20
+    batch = load(warehouse, inbox)
+    assert batch.total("rows_quarantined") == 0
+    assert rows(warehouse, "select party_name from raw_cases where case_id = 'C2'") == [("赵某",)]
+
+
+def test_header_spellings_fold_width_case_and_aliases(inbox, warehouse):
+    write_csv(inbox / "cases" / "b.csv", [
+        ["Case_ID", " 承办单位编码 ", "执法类别", "程序类型", "案件来源", "启动时间", "办结时间（执法行为终结）", "备注"],
+        ["C3", "U1", "penalty", "general", "referral", "2025-05-01 10:00", "2025-05-20 10:00", "补录"]])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select case_id, closed_at, _extra from raw_cases where case_id = 'C3'") == [
+        ("C3", T(2025, 5, 20, 10), '{"备注":"补录"}')]
+
+
+# --- value forms -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-03-02 10:00:00", T(2025, 3, 2, 10, 0)),
+    ("2025-03-02 10:00", T(2025, 3, 2, 10, 0)),
+    ("2025/03/02 10:00:30", T(2025, 3, 2, 10, 0, 30)),
+    ("2025/3/2 10:00", T(2025, 3, 2, 10, 0)),
+    ("2025-03-02T10:00:00", T(2025, 3, 2, 10, 0)),
+    ("2025-03-02T10:00:00.250", T(2025, 3, 2, 10, 0, 0, 250000)),
+    ("2025年3月2日 9:05", T(2025, 3, 2, 9, 5)),
+    ("45718.75", T(2025, 3, 2, 18, 0)),  # an Excel serial that lost its date format
+])
+def test_every_timestamp_form(inbox, warehouse, text, expected):
+    write_csv(inbox / "acts" / "acts.csv", [{**ACT, "started_at": text, "ended_at": "2025-03-03 00:00"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select started_at from raw_acts") == [(expected,)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1", True), ("0", False), ("true", True), ("FALSE", False), ("是", True), ("否", False),
+    ("Y", True), ("n", False), ("", False)])
+def test_every_boolean_form(inbox, warehouse, text, expected):
+    write_csv(inbox / "acts" / "acts.csv", [{**ACT, "remote_duty": text, "returned_at": "2025-03-03 08:00"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select remote_duty from raw_acts") == [(expected,)]
+
+
+@pytest.mark.parametrize("text", ["O1;O2", "O1；O2", "O1,O2", "O1、O2", " O1 ; O2 ;"])
+def test_every_list_separator(inbox, warehouse, text):
+    write_csv(inbox / "acts" / "acts.csv", [{**ACT, "officer_ids": text}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select officer_ids from raw_acts") == [(["O1", "O2"],)]
+
+
+# --- quarantine ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("change, code, reason_zh, reason_en", [
+    ({"started_at": ""}, ["missing:started_at"], "开始时间(started_at)：必填值缺失", "started_at: missing required value"),
+    ({"started_at": "2025-13-45 10:00"}, ["bad_timestamp:started_at"],
+     "开始时间(started_at)：无法解析的时间“2025-13-45 10:00”", "started_at: unparseable timestamp '2025-13-45 10:00'"),
+    ({"act_type": "patrol"}, ["bad_enum:act_type"], "环节类型(act_type)：未知取值“patrol”", "act_type: unknown value 'patrol'"),
+    ({"ended_at": "2025-03-02 09:00"}, ["before:ended_at"], "结束时间(ended_at) 早于 开始时间(started_at)（结束早于开始）",
+     "ended_at is before started_at (end before start)"),
+    ({"case_id": "C404"}, ["fk:case_id"], "案件编号(case_id)：“C404”在案件中不存在", "case_id: 'C404' does not exist in cases"),
+    ({"officer_ids": "O1;O9;O8"}, ["fk:officer_ids"], "执法人员(officer_ids)：“O8、O9”在执法人员中不存在",
+     "officer_ids: 'O8、O9' does not exist in officers"),
+    ({"officer_ids": " ; "}, ["list_empty:officer_ids"], "执法人员(officer_ids)：至少需要一项", "officer_ids: needs at least one entry"),
+    ({"remote_duty": "maybe"}, ["bad_bool:remote_duty"], "异地/连续/边远执法(remote_duty)：不是是/否值“maybe”",
+     "remote_duty: not a boolean 'maybe'"),
+    ({"remote_duty": "1"}, ["missing:returned_at"], "返回单位时间(returned_at)：异地/连续/边远执法(remote_duty)为“是”时必填",
+     "returned_at: required when remote_duty is true"),
+])
+def test_each_row_reason_goes_to_quarantine(inbox, warehouse, change, code, reason_zh, reason_en):
+    good = {**ACT, "act_id": "A0"}
+    write_csv(inbox / "acts" / "acts.csv", [good, {**ACT, **change}])
+    batch = load(warehouse, inbox)
+    assert rows(warehouse, "select act_id from raw_acts") == [("A0",)]
+    q = rows(warehouse, "select source, file_name, row_number, reason_codes, reason_zh, reason_en, raw from quarantine")
+    assert q[0][:6] == ("acts", "acts.csv", 3, code, reason_zh, reason_en)
+    assert json.loads(q[0][6])["act_id"] == "A1"
+    acts = next(f for f in batch.files if f.source == "acts")
+    assert (acts.rows_in, acts.rows_loaded, acts.rows_quarantined) == (2, 1, 1)
+
+
+def test_several_reasons_in_one_row_are_all_given(inbox, warehouse):
+    write_csv(inbox / "media" / "m.csv", [{
+        "media_id": "M1", "device_id": "DSJ-404", "officer_id": "O1", "recorded_start": "2025-03-02 10:00",
+        "recorded_end": "2025-03-02 10:20", "sha256": "xyz", "size_bytes": "-5"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select reason_codes from quarantine") == [
+        (["fk:device_id", "bad_hash:sha256", "below_min:size_bytes"],)]
+
+
+def test_broken_lines_are_quarantined_and_the_rest_loads(inbox, warehouse):
+    (inbox / "officers" / "b.csv").write_text("officer_id,name,unit_id\nO3,周杰,U1\nO4,吴敏\nO5,郑爽,U2\n", encoding="utf-8")
+    write_jsonl(inbox / "media_access" / "a.jsonl", [])
+    (inbox / "media_access" / "a.jsonl").write_text('{"access_id": "X1"\n', encoding="utf-8")
+    load(warehouse, inbox)
+    assert rows(warehouse, """select officer_id from raw_officers join load_files on _file_id = file_id
+                              where path = 'officers/b.csv' order by 1""") == [("O3",), ("O5",)]
+    assert rows(warehouse, "select source, row_number, reason_codes, reason_en from quarantine order by source") == [
+        ("media_access", 1, ["row_bad_json"], "not a valid JSON object: Expecting ',' delimiter"),
+        ("officers", 3, ["row_field_count"], "wrong number of fields (expected 3, got 2)"),
+    ]
+
+
+def test_unknown_profile_is_quarantined(inbox, warehouse):
+    write_csv(inbox / "units" / "z.csv", [{"unit_id": "U9", "unit_name": "外省单位", "rule_profile": "guangdong"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select reason_codes from quarantine") == [(["bad_enum:rule_profile"],)]
+
+
+# --- whole files -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, message_en", [
+    ("x.txt", b"hello", "unsupported file format '.txt' (only csv, xlsx, jsonl, parquet)"),
+    ("x.csv", b"", "file is empty or has no header row"),
+    ("x.csv", "环节编号,案件编号\nA1,C1\n".encode(), "required columns missing: act_type(环节类型), started_at(开始时间), "
+                                              "ended_at(结束时间), officer_ids(执法人员)"),
+    ("x.xlsx", b"PK\x03\x04 not really a workbook", None),
+    ("x.parquet", b"PAR1 nope", None),
+    ("x.csv", "act_id,act_id\n1,2\n".encode(), "duplicate header: act_id"),
+])
+def test_unreadable_file_is_rejected_whole_and_the_rest_loads(inbox, warehouse, name, content, message_en):
+    (inbox / "acts").mkdir()
+    (inbox / "acts" / name).write_bytes(content)
+    write_csv(inbox / "acts" / "y.csv", [ACT])
+    batch = load(warehouse, inbox)
+    assert batch.outcome == "partial"
+    f = rows(warehouse, "select outcome, rows_in, message_zh, message_en from load_files where path = ?", [f"acts/{name}"])
+    assert f[0][:2] == ("rejected", 0) and f[0][2] and f[0][3]
+    if message_en:
+        assert f[0][3] == message_en
+    assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
+
+
+# --- batches, reloads, replacements, crashes -------------------------------------------------
+
+def test_counts_add_up(inbox, warehouse):
+    write_csv(inbox / "acts" / "acts.csv", [ACT, {**ACT, "act_id": "A2", "case_id": "nope"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select files_seen, files_loaded, rows_in, rows_loaded, rows_quarantined from load_batches") == [
+        (4, 4, 7, 6, 1)]
+    assert rows(warehouse, """select sum(rows_in) = sum(rows_loaded) + sum(rows_quarantined),
+                                     sum(rows_loaded), (select count(*) from quarantine) from load_files""") == [(True, 6, 1)]
+    raw_total = sum(rows(warehouse, f"select count(*) from raw_{s}")[0][0] for s in ("units", "officers", "cases", "acts"))
+    assert raw_total == 6
+
+
+def test_loading_the_same_inbox_twice_loads_nothing_twice(inbox, warehouse):
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    load(warehouse, inbox)
+    (inbox / "acts" / "copy_of_acts.csv").write_bytes((inbox / "acts" / "acts.csv").read_bytes())
+    second = load(warehouse, inbox)
+    assert second.outcome == "nothing_new"
+    assert [f.outcome for f in second.files] == ["skipped"] * 5
+    assert rows(warehouse, "select count(*) from raw_acts") == [(1,)]
+    assert rows(warehouse, "select batch_id, outcome, files_skipped, rows_in from load_batches order by 1") == [
+        (1, "success", 0, 6), (2, "nothing_new", 5, 0)]
+
+
+def test_a_later_file_replaces_a_key_and_the_replacement_is_recorded(inbox, warehouse):
+    write_csv(inbox / "cases" / "b_update.csv", [{**CASE_UPDATE}])
+    batch = load(warehouse, inbox)
+    from orchestration import runner
+    runner.build(warehouse, dt.date(2025, 12, 31), "hebei")
+    assert rows(warehouse, "select case_id, closed_at, loaded_file_id from stg_cases") == [("C1", T(2025, 4, 1, 17), 4)]
+    assert rows(warehouse, "select count(*) from raw_cases") == [(2,)]
+    assert rows(warehouse, "select source, key, replaced_file_id, replaced_row_number, file_id, row_number "
+                           "from load_replacements") == [("cases", '{"case_id":"C1"}', 3, 2, 4, 2)]
+    assert batch.total("rows_replaced") == 1
+    assert rows(warehouse, "select rows_replaced from load_batches") == [(1,)]
+
+
+CASE_UPDATE = {"case_id": "C1", "unit_id": "U1", "case_type": "penalty", "procedure": "general",
+               "source": "complaint", "party_name": "王某某", "opened_at": "2025-03-01 09:00:00",
+               "closed_at": "2025-04-01 17:00"}
+
+
+def snapshot(con) -> dict:
+    tables = [r[0] for r in rows(con, "select table_name from information_schema.tables order by 1")]
+    return {t: sorted(map(repr, rows(con, f"select * from {t}"))) for t in tables}
+
+
+def test_a_batch_that_fails_half_way_leaves_no_trace(inbox, warehouse, monkeypatch):
+    load(warehouse, inbox)
+    before = snapshot(warehouse)
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    write_csv(inbox / "documents" / "d.csv", [{"doc_id": "D1", "case_id": "C1", "doc_type": "decision",
+                                              "officer_signatures": "2"}])
+    from orchestration import load as loader
+    real = loader.load_file
+
+    def dies_on_documents(con, source, *args):
+        if source == "documents":
+            raise RuntimeError("disk full")
+        return real(con, source, *args)
+
+    monkeypatch.setattr(loader, "load_file", dies_on_documents)
+    with pytest.raises(RuntimeError):
+        load(warehouse, inbox)
+    after = snapshot(warehouse)
+    failed = after.pop("load_batches")
+    assert after == {k: v for k, v in before.items() if k != "load_batches"}
+    assert len(failed) == 2 and "'failed'" in failed[1] and "disk full" in failed[1]
+    monkeypatch.undo()
+    assert load(warehouse, inbox).outcome == "success"  # the same files load on the next run
+    assert rows(warehouse, "select count(*) from raw_acts") == [(1,)]
+
+
+def test_a_killed_process_leaves_the_warehouse_as_it_was(tmp_path, inbox):
+    import subprocess
+    import sys
+
+    from orchestration.warehouse import connect
+    wh = tmp_path / "killed.duckdb"
+    con = connect(wh)
+    load(con, inbox)
+    before = snapshot(con)
+    con.close()
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    write_csv(inbox / "documents" / "d.csv", [{"doc_id": "D1", "case_id": "C1", "doc_type": "decision",
+                                              "officer_signatures": "2"}])
+    script = f"""
+import os
+from orchestration import load as loader
+from orchestration.warehouse import connect
+real = loader.load_file
+def dies(con, source, *args):
+    if source == "documents":
+        os._exit(9)  # no rollback, no cleanup: as if the machine lost power
+    return real(con, source, *args)
+loader.load_file = dies
+loader.load_inbox(connect({str(wh)!r}), {str(inbox)!r})
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert proc.returncode == 9
+    con = connect(wh)
+    assert snapshot(con) == before
+    con.close()
