@@ -1,0 +1,58 @@
+"""The SQL model runner and the `recwatch run` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from click.testing import CliRunner
+
+from conftest import T, load, rows, write_csv
+from orchestration import runner
+from orchestration.cli import main
+from orchestration.warehouse import connect
+
+
+def test_models_are_ordered_after_what_they_read(tmp_path):
+    for layer in runner.LAYERS:
+        (tmp_path / layer).mkdir()
+    (tmp_path / "marts" / "fct_b.sql").write_text("select * from int_a join stg_x using (k)")
+    (tmp_path / "intermediate" / "int_a.sql").write_text("-- reads stg_x, not fct_b\nselect * from stg_x")
+    (tmp_path / "staging" / "stg_x.sql").write_text("select 1 as k from raw_units")
+    order = [m.name for m in runner.discover(tmp_path)]
+    assert order == ["stg_x", "int_a", "fct_b"]
+    assert runner.discover(tmp_path)[2].deps == {"int_a", "stg_x"}
+
+
+def test_staging_holds_the_current_version_of_each_key(inbox, warehouse):
+    write_csv(inbox / "officers" / "z_update.csv", [{"officer_id": "O2", "name": "李娜", "unit_id": "U1"}])
+    load(warehouse, inbox)
+    built = dict(runner.build(warehouse, dt.date(2025, 12, 31), "hebei"))
+    assert built["stg_officers"] == 2
+    assert rows(warehouse, "select officer_id, officer_name, unit_id from stg_officers order by 1") == [
+        ("O1", "张伟", "U1"), ("O2", "李娜", "U1")]
+    assert rows(warehouse, "select case_id, opened_at, is_emergency_start from stg_cases") == [
+        ("C1", T(2025, 3, 1, 9), False)]
+    assert rows(warehouse, "select profile_id from rules_profiles order by 1") == [
+        ("cele",), ("dalian_jinpu",), ("hebei",), ("longjiang",), ("zhuhui",)]
+
+
+def test_run_command_loads_judges_and_reports_quarantine_with_exit_0(inbox, tmp_path):
+    write_csv(inbox / "acts" / "acts.csv", [
+        {"act_id": "A1", "case_id": "C1", "act_type": "seizure", "started_at": "2025-03-02 10:00",
+         "ended_at": "2025-03-02 09:00", "officer_ids": "O1"}])
+    wh = tmp_path / "cli.duckdb"
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(wh), "--as-of", "2025-12-31"])
+    assert result.exit_code == 0, result.output
+    assert "batch 1: success" in result.output
+    assert "acts.ended_at: before" in result.output
+    con = connect(wh, read_only=True)
+    assert rows(con, "select rows_in, rows_loaded, rows_quarantined from load_batches") == [(6, 5, 1)]
+    assert rows(con, "select count(*) from stg_units") == [(2,)]
+    con.close()
+    again = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(wh)])
+    assert again.exit_code == 0 and "batch 2: nothing_new" in again.output
+
+
+def test_run_command_fails_on_a_missing_inbox(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code != 0 and "is not a folder" in result.output
