@@ -1,0 +1,39 @@
+-- one row per act that has started as of the run date, with its case's unit and profile
+with acts as (
+    select * from stg_acts
+),
+
+cases as (
+    select * from stg_cases
+),
+
+units as (
+    select * from int_units
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+final as (
+    select
+        acts.act_id,
+        acts.case_id,
+        cases.unit_id,
+        units.profile_id,
+        acts.act_type,
+        acts.started_at,
+        acts.ended_at,
+        acts.officer_ids,
+        acts.location,
+        acts.is_remote_duty,
+        acts.returned_at,
+        acts.av_exempt_reason
+    from acts
+    cross join run
+    inner join cases on cases.case_id = acts.case_id
+    left join units on units.unit_id = cases.unit_id
+    where acts.started_at < run.as_of_end_at
+)
+
+select * from final

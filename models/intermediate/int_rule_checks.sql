@@ -1,0 +1,15 @@
+-- one row per judged thing, for every rule: the common shape that violations and scorecard rates
+-- are computed from. is_compliant is null while a thing cannot be judged yet (deadline ahead).
+-- Each int_checks__<family> model yields exactly these columns:
+--   rule_id, unit_id, officer_id, case_id, act_id, media_id, device_id, occurred_at, entity_key,
+--   is_compliant, detail_zh, detail_en
+with checks as (
+    select * from int_checks__upload
+    -- (further int_checks__<family> models are added here with union all by name)
+),
+
+final as (
+    select * from checks
+)
+
+select * from final

@@ -1,0 +1,10 @@
+-- one row: the run's parameters. as_of is judged at the end of that day (contract §3), so every
+-- deadline at or before as_of_end_at has passed.
+with final as (
+    select
+        cast(getvariable('as_of') as date) as as_of,
+        cast(getvariable('as_of') as timestamp) + interval 1 day as as_of_end_at,
+        cast(getvariable('default_profile') as varchar) as default_profile
+)
+
+select * from final

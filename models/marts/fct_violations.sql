@@ -1,0 +1,40 @@
+-- one row per violation: a failed check of a rule that is a violation (not an indicator) under
+-- the unit's profile, with its severity and citation (rules.md: every finding names its article)
+with checks as (
+    select * from int_rule_checks
+),
+
+units as (
+    select * from int_units
+),
+
+levels as (
+    select * from rules_rule_profile
+),
+
+final as (
+    select
+        checks.rule_id || ':' || checks.entity_key as violation_id,
+        checks.rule_id,
+        levels.severity,
+        checks.unit_id,
+        checks.officer_id,
+        checks.case_id,
+        checks.act_id,
+        checks.media_id,
+        checks.device_id,
+        checks.occurred_at,
+        checks.detail_zh,
+        checks.detail_en,
+        units.regulation_short_zh || coalesce(nullif(levels.article_zh, ''), '（未规定，按设置值）') as citation,
+        units.profile_id,
+        levels.article_zh,
+        levels.basis
+    from checks
+    inner join units using (unit_id)
+    inner join levels on levels.profile_id = units.profile_id and levels.rule_id = checks.rule_id
+    where checks.is_compliant = false and levels.level = 'violation'
+)
+
+select * from final
+order by violation_id
