@@ -5,6 +5,10 @@
 --   is_compliant, detail_zh, detail_en
 with checks as (
     select * from int_checks__upload
+    union all by name
+    select * from int_checks__archiving
+    union all by name
+    select * from int_checks__retention
     -- (further int_checks__<family> models are added here with union all by name)
 ),
 

@@ -1,0 +1,35 @@
+-- one row per recording judged by R-RET: kept, or deleted only after its period with approval
+with retention as (
+    select * from fct_media_retention
+),
+
+final as (
+    select
+        rule_id,
+        unit_id,
+        officer_id,
+        cast(null as varchar) as case_id,
+        cast(null as varchar) as act_id,
+        media_id,
+        device_id,
+        coalesce(deleted_at, recorded_end) as occurred_at,
+        media_id as entity_key,
+        status not in ('deleted_early', 'deleted_unapproved') as is_compliant,
+        case status
+            when 'deleted_early' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，'
+                || case when retain_until is null then '按规定应' || case retention_class when 'long_term' then '长期保存'
+                        else '随案卷保存' end
+                   else '保存期至 ' || strftime(retain_until, '%Y年%-m月%-d日') end
+            when 'deleted_unapproved' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，无删除审批'
+        end as detail_zh,
+        case status
+            when 'deleted_early' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ', '
+                || case when retain_until is null then 'must be kept ' || case retention_class when 'long_term' then 'long-term'
+                        else 'with its case file' end
+                   else 'to be kept until ' || strftime(retain_until, '%Y-%m-%d') end
+            when 'deleted_unapproved' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ' without a deletion approval'
+        end as detail_en
+    from retention
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- one row per (recording, case) the recording is part of: its case label, and the case of every
+-- act it belongs to. Retention and evidence rules look at all of them, so an unlabelled recording
+-- never falls into a shorter retention than its case demands (rules.md §4).
+with media as (
+    select * from int_media
+),
+
+links as (
+    select * from int_media_act_links
+),
+
+pairs as (
+    select media_id, case_id, 'label' as linked_by from media where case_id is not null
+    union all
+    select media_id, act_case_id as case_id, 'act' as linked_by from links
+),
+
+final as (
+    select media_id, case_id, min(linked_by) as linked_by
+    from pairs
+    group by media_id, case_id
+)
+
+select * from final

@@ -1,0 +1,163 @@
+-- one row per recording: which retention class its profile gives it, until when it must be kept,
+-- and whether it is still kept, due for disposal review, or was deleted early or without
+-- approval (R-RET, rules.md §4). Classes and their conditions come from rules_retention_classes;
+-- where several apply the lowest precedence (the longest keeping) wins.
+with media as (
+    select * from int_media
+),
+
+media_cases as (
+    select * from int_media_cases
+),
+
+cases as (
+    select * from stg_cases
+),
+
+classes as (
+    select
+        profile_id,
+        retention_class,
+        applies_when,
+        cast(nullif(period_months, '') as integer) as period_months,
+        period_from,
+        cast(precedence as integer) as precedence
+    from rules_retention_classes
+),
+
+triggers as (
+    select profile_id, value as trigger_code
+    from rules_rule_parameters
+    where rule_id = 'R-RET' and parameter = 'long_term_trigger'
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+-- facts about each recording that a class condition can name, as (media_id, code) pairs
+media_facts as (
+    select media_cases.media_id, fact
+    from media_cases
+    inner join cases using (case_id)
+    cross join lateral (
+        select unnest([
+            case when cases.is_evidence_used then 'cases.evidence_used' end,
+            case when cases.is_reconsideration_or_litigation then 'cases.reconsideration_or_litigation' end,
+            case when cases.is_complaint_or_objection then 'cases.complaint_or_objection' end,
+            case when cases.is_obstruction_or_violence then 'cases.obstruction_or_violence' end,
+            case when cases.is_emergency_or_mass_incident then 'cases.emergency_or_mass_incident' end,
+            case when cases.is_major_or_complex then 'cases.major_or_complex' end
+        ]) as fact
+    )
+    where fact is not null
+    union
+    select media_id, 'media.is_evidence' from media where is_evidence
+),
+
+trigger_hits as (
+    select media.media_id, string_agg(distinct triggers.trigger_code, ',' order by triggers.trigger_code) as hits
+    from media
+    inner join media_facts using (media_id)
+    inner join triggers on triggers.profile_id = media.profile_id and triggers.trigger_code = media_facts.fact
+    group by media.media_id
+),
+
+case_archiving as (
+    select
+        media_cases.media_id,
+        count(*) as case_count,
+        count(*) filter (where cases.archived_at is null or cases.archived_at >= run.as_of_end_at) as unarchived_count,
+        max(cases.archived_at) as last_archived_at
+    from media_cases
+    inner join cases using (case_id)
+    cross join run
+    group by media_cases.media_id
+),
+
+candidates as (
+    select
+        media.media_id,
+        classes.retention_class,
+        classes.applies_when,
+        classes.period_months,
+        classes.period_from,
+        classes.precedence
+    from media
+    inner join classes on classes.profile_id = media.profile_id
+    left join trigger_hits using (media_id)
+    left join case_archiving using (media_id)
+    where classes.applies_when = 'all'
+        or classes.applies_when = 'default'
+        or (classes.applies_when = 'evidence' and media.is_evidence)
+        or (classes.applies_when = 'long_term_trigger' and trigger_hits.hits is not null)
+        or (classes.applies_when = 'in_case' and case_archiving.case_count > 0)
+),
+
+chosen as (
+    select *
+    from candidates
+    qualify row_number() over (partition by media_id order by precedence, retention_class) = 1
+),
+
+kept as (
+    select
+        media.media_id,
+        media.unit_id,
+        media.officer_id,
+        media.device_id,
+        media.profile_id,
+        media.recorded_end_at,
+        media.deleted_at,
+        media.delete_approval_ref,
+        chosen.retention_class,
+        case
+            when chosen.applies_when = 'long_term_trigger' then 'long_term_trigger:' || trigger_hits.hits
+            else chosen.applies_when
+        end as retention_reason,
+        chosen.period_months,
+        case
+            when chosen.period_months is null then null
+            when chosen.period_from = 'archived_at' and case_archiving.unarchived_count = 0
+                then case_archiving.last_archived_at + to_months(chosen.period_months)
+            when chosen.period_from = 'recorded_end' then media.recorded_end_at + to_months(chosen.period_months)
+        end as retain_until,
+        chosen.period_months is null
+            or (chosen.period_from = 'archived_at' and coalesce(case_archiving.unarchived_count, 1) > 0)
+            as is_held,
+        run.as_of_end_at
+    from media
+    cross join run
+    inner join chosen using (media_id)
+    left join trigger_hits using (media_id)
+    left join case_archiving using (media_id)
+),
+
+final as (
+    select
+        media_id,
+        unit_id,
+        officer_id,
+        device_id,
+        profile_id,
+        recorded_end_at as recorded_end,
+        retention_class,
+        retention_reason,
+        period_months,
+        retain_until,
+        deleted_at,
+        delete_approval_ref,
+        case
+            when deleted_at is null and is_held then 'hold'
+            when deleted_at is null and as_of_end_at <= retain_until then 'retained'
+            when deleted_at is null then 'eligible_for_disposal'
+            when is_held or deleted_at < retain_until then 'deleted_early'
+            when delete_approval_ref is null then 'deleted_unapproved'
+            else 'disposed'
+        end as status,
+        'R-RET' as rule_id
+    from kept
+)
+
+select * from final
+order by media_id
