@@ -9,6 +9,8 @@ with checks as (
     select * from int_checks__archiving
     union all by name
     select * from int_checks__retention
+    union all by name
+    select * from int_checks__av_coverage
     -- (further int_checks__<family> models are added here with union all by name)
 ),
 

@@ -1,0 +1,43 @@
+-- one row per act that must be recorded (required or full) judged by R-AV; acts where recording
+-- is only recommended stay an indicator in fct_act_av_coverage and are not judged here
+with coverage as (
+    select * from fct_act_av_coverage
+),
+
+final as (
+    select
+        rule_id,
+        unit_id,
+        officer_id,
+        case_id,
+        act_id,
+        cast(null as varchar) as media_id,
+        cast(null as varchar) as device_id,
+        started_at as occurred_at,
+        act_id as entity_key,
+        status in ('ok', 'exempt_with_reason') as is_compliant,
+        case status
+            when 'missing' then strftime(started_at, '%-m月%-d日 %H:%M') || '–' || strftime(ended_at, '%H:%M')
+                || ' 的执法环节应' || case requirement when 'full' then '全程' else '' end || '音像记录，无任何录像'
+            when 'partial' then '录像覆盖 ' || cast(round(coverage_ratio * 100) as integer) || '%'
+                || case when coverage_ratio < av_full_min_ratio
+                    then '（全程记录须达 ' || cast(round(av_full_min_ratio * 100) as integer) || '%）' else '' end
+                || case when unexplained_gaps > 0 then '，' || unexplained_gaps || ' 处超过 '
+                    || cast(av_max_gap_seconds as integer) || ' 秒的中断未说明（最长 '
+                    || cast(longest_unexplained_gap_seconds as integer) || ' 秒）' else '' end
+        end as detail_zh,
+        case status
+            when 'missing' then 'act ' || strftime(started_at, '%Y-%m-%d %H:%M') || '–' || strftime(ended_at, '%H:%M')
+                || ' must be recorded' || case requirement when 'full' then ' in full' else '' end || '; no recording covers it'
+            when 'partial' then 'recordings cover ' || cast(round(coverage_ratio * 100) as integer) || '%'
+                || case when coverage_ratio < av_full_min_ratio
+                    then ' (full recording needs ' || cast(round(av_full_min_ratio * 100) as integer) || '%)' else '' end
+                || case when unexplained_gaps > 0 then ', ' || unexplained_gaps || ' gap(s) over '
+                    || cast(av_max_gap_seconds as integer) || ' s unexplained (longest '
+                    || cast(longest_unexplained_gap_seconds as integer) || ' s)' else '' end
+        end as detail_en
+    from coverage
+    where requirement in ('required', 'full')
+)
+
+select * from final
