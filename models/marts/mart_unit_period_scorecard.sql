@@ -1,0 +1,108 @@
+-- one row per unit × period (month, quarter, year): each rule family's compliance rate over the
+-- rules that are violations under the unit's profile, a 0–100 score weighted by the profile's
+-- scoring weights (families with nothing judged in the period drop out of the weighting), rank
+-- among sibling units, and the change against the previous period of the same kind
+with rates as (
+    select * from mart_unit_rule_period_rates where level = 'violation'
+),
+
+units as (
+    select * from int_units
+),
+
+weights as (
+    select profile_id, family, cast(weight as double) as weight from rules_scoring_weights
+),
+
+family_rates as (
+    select
+        unit_id,
+        period_type,
+        period,
+        family,
+        sum(judged) as judged,
+        sum(compliant) as compliant,
+        sum(compliant) / sum(judged) as rate
+    from rates
+    group by all
+),
+
+scored as (
+    select
+        family_rates.unit_id,
+        family_rates.period_type,
+        family_rates.period,
+        sum(family_rates.judged) as judged,
+        sum(family_rates.judged - family_rates.compliant) as violations,
+        round(100 * sum(weights.weight * family_rates.rate) / nullif(sum(weights.weight), 0), 2) as score,
+        max(family_rates.rate) filter (where family_rates.family = 'upload') as upload_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'av_coverage') as av_coverage_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'retention') as retention_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'archiving') as archiving_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'documents') as documents_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'devices') as devices_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'access') as access_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'integrity') as integrity_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'start') as start_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'labelling') as labelling_rate,
+        max(family_rates.rate) filter (where family_rates.family = 'evidence') as evidence_rate
+    from family_rates
+    inner join units using (unit_id)
+    inner join weights on weights.profile_id = units.profile_id and weights.family = family_rates.family
+    group by all
+),
+
+with_previous as (
+    select
+        scored.*,
+        case scored.period_type
+            when 'year' then cast(cast(scored.period as integer) - 1 as varchar)
+            when 'quarter' then case when right(scored.period, 1) = '1'
+                then cast(cast(left(scored.period, 4) as integer) - 1 as varchar) || 'Q4'
+                else left(scored.period, 5) || cast(cast(right(scored.period, 1) as integer) - 1 as varchar) end
+            else strftime(cast(scored.period || '-01' as date) - interval 1 month, '%Y-%m')
+        end as previous_period
+    from scored
+),
+
+final as (
+    select
+        with_previous.unit_id,
+        units.unit_name,
+        units.parent_unit_id,
+        units.profile_id,
+        with_previous.period_type,
+        with_previous.period,
+        with_previous.upload_rate,
+        with_previous.av_coverage_rate,
+        with_previous.retention_rate,
+        with_previous.archiving_rate,
+        with_previous.documents_rate,
+        with_previous.devices_rate,
+        with_previous.access_rate,
+        with_previous.integrity_rate,
+        with_previous.start_rate,
+        with_previous.labelling_rate,
+        with_previous.evidence_rate,
+        with_previous.judged,
+        with_previous.violations,
+        with_previous.score,
+        rank() over (
+            partition by with_previous.period_type, with_previous.period, units.parent_unit_id
+            order by with_previous.score desc nulls last
+        ) as rank,
+        count(*) over (partition by with_previous.period_type, with_previous.period, units.parent_unit_id)
+            as rank_of,
+        with_previous.previous_period,
+        previous.score as previous_score,
+        round(with_previous.score - previous.score, 2) as score_change
+    from with_previous
+    inner join units using (unit_id)
+    left join scored as previous
+        on previous.unit_id = with_previous.unit_id
+        and previous.period_type = with_previous.period_type
+        and previous.period = with_previous.previous_period
+)
+
+select * from final
+order by period_type, period, parent_unit_id, rank, unit_id
