@@ -45,6 +45,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         print_load_summary(con, batch)
         click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)} "
                    f"in {t2 - t1:.1f}s; load took {t1 - t0:.1f}s")
+        print_judgement_summary(con, as_of)
     finally:
         con.close()
 
@@ -76,6 +77,31 @@ def print_load_summary(con, batch: BatchResult) -> None:
             group by all order by n desc, source, reason, col limit 10""", [batch.batch_id]).fetchall()
         for source, reason, col, n in rows:
             click.echo(f"  {n:>8,}  {source}.{col or '-'}: {reason}")
+
+
+def print_judgement_summary(con, as_of: dt.date) -> None:
+    rows = con.execute("""
+        select v.rule_id, r.name_zh, r.name_en, count(*) as n,
+               count(*) filter (where v.severity = 'high') as high
+        from fct_violations v join rules_rules r using (rule_id)
+        group by all order by n desc, v.rule_id""").fetchall()
+    click.echo(f"\nviolations by rule ({sum(r[3] for r in rows):,} in all):")
+    for rule_id, name_zh, name_en, n, high in rows:
+        click.echo(f"  {n:>9,}  {rule_id:<12} {name_zh} / {name_en}" + (f"  [{high:,} high]" if high else ""))
+    year = str(as_of.year)
+    ranked = con.execute("""
+        select unit_id, unit_name, score, judged, violations from mart_unit_period_scorecard
+        where period_type = 'year' and period = ? and score is not null
+        order by score desc, unit_id""", [year]).fetchall()
+    if ranked:
+        click.echo(f"\nscorecard {year}: top and bottom units (score 0–100)")
+        shown = ranked if len(ranked) <= 6 else ranked[:3] + [None] + ranked[-3:]
+        for row in shown:
+            if row is None:
+                click.echo("  …")
+                continue
+            unit_id, unit_name, score, judged, violations = row
+            click.echo(f"  {score:>6.1f}  {unit_id:<10} {unit_name}  ({violations:,} violations of {judged:,} judged)")
 
 
 @main.command()

@@ -16,6 +16,8 @@ final as (
         started_at as occurred_at,
         act_id as entity_key,
         status in ('ok', 'exempt_with_reason') as is_compliant,
+        -- the article that sets this act type's level is more precise than the rule's general one
+        article_zh,
         case status
             when 'missing' then strftime(started_at, '%-m月%-d日 %H:%M') || '–' || strftime(ended_at, '%H:%M')
                 || ' 的执法环节应' || case requirement when 'full' then '全程' else '' end || '音像记录，无任何录像'

@@ -38,6 +38,7 @@ judged_acts as (
     select
         acts.*,
         requirements.requirement,
+        requirements.article_zh,
         params.av_full_min_ratio,
         params.av_max_gap_seconds,
         params.av_statement_min_signatures,
@@ -180,6 +181,7 @@ final as (
         judged_acts.ended_at,
         judged_acts.officer_ids[1] as officer_id,
         judged_acts.requirement,
+        judged_acts.article_zh,
         coalesce(coverage.covered_seconds, 0) as covered_seconds,
         judged_acts.act_seconds,
         case

@@ -26,9 +26,10 @@ final as (
         checks.occurred_at,
         checks.detail_zh,
         checks.detail_en,
-        units.regulation_short_zh || coalesce(nullif(levels.article_zh, ''), '（未规定，按设置值）') as citation,
+        units.regulation_short_zh
+            || coalesce(nullif(checks.article_zh, ''), nullif(levels.article_zh, ''), '（未规定，按设置值）') as citation,
         units.profile_id,
-        levels.article_zh,
+        coalesce(nullif(checks.article_zh, ''), levels.article_zh) as article_zh,
         levels.basis
     from checks
     inner join units using (unit_id)

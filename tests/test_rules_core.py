@@ -1,0 +1,327 @@
+"""R-UPL, R-ARC, R-AV, R-RET and the scorecard: input rows → models → exact results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from modelkit import CASE, build, table, world
+
+T = dt.datetime
+D = dt.timedelta
+AS_OF = dt.date(2025, 12, 31)
+
+
+def rec(media_id: str, start: T, end: T, **kw) -> dict:
+    return {"media_id": media_id, "device_id": "DSJ-1", "officer_id": "O1", "recorded_start": start,
+            "recorded_end": end, "uploaded_at": end, "sha256": "a" * 64, "size_bytes": 1_000_000, **kw}
+
+
+def act(act_id: str, act_type: str, start: T, end: T, officers=("O1",), **kw) -> dict:
+    return {"act_id": act_id, "case_id": "C1", "act_type": act_type, "started_at": start, "ended_at": end,
+            "officer_ids": list(officers), **kw}
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def one(con, sql: str, params=None) -> dict:
+    rows = table(con, sql, params)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+# --- R-UPL -----------------------------------------------------------------------------------
+
+END = T(2025, 3, 4, 10, 0)
+
+
+@pytest.mark.parametrize("uploaded_at, status, late_hours", [
+    (END + D(hours=24), "on_time", None),                  # exactly 24 h is in time
+    (END + D(hours=24, minutes=1), "late", 0.02),
+    (END + D(hours=97), "late", 73.0),
+    (None, "overdue_missing", None),
+    (T(2026, 1, 2), "overdue_missing", None),             # uploaded after as_of: not yet, as of then
+])
+def test_upload_within_24_hours(con, uploaded_at, status, late_hours):
+    """hebei 第二十四条: recordings stored within 24 hours of the recording's end."""
+    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=uploaded_at)]), AS_OF)
+    row = one(con, "select deadline_at, upload_status, late_hours from fct_media_upload")
+    assert row == {"deadline_at": END + D(hours=24), "upload_status": status, "late_hours": late_hours}
+
+
+def test_late_upload_violation_names_its_figures_and_article(con):
+    """hebei 第二十四条: the finding carries the actual hours and the citation."""
+    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=97))]), AS_OF)
+    assert one(con, "select violation_id, rule_id, severity, unit_id, media_id, detail_zh, detail_en, citation "
+                    "from fct_violations") == {
+        "violation_id": "R-UPL:M1", "rule_id": "R-UPL", "severity": "medium", "unit_id": "U1", "media_id": "M1",
+        "detail_zh": "录像于 3月8日 11:00 入库，超过时限 73 小时",
+        "detail_en": "stored at 2025-03-08 11:00, 73 h after the deadline",
+        "citation": "《河北省行政执法全过程记录办法》第二十四条"}
+
+
+@pytest.mark.parametrize("recorded_end, as_of, status", [
+    (T(2025, 12, 30, 23, 59), dt.date(2025, 12, 30), "pending"),     # deadline 12-31 23:59, after as_of's end
+    (T(2025, 12, 30, 0, 0), dt.date(2025, 12, 30), "overdue_missing"),  # deadline exactly at as_of 24:00
+])
+def test_missing_upload_is_pending_until_the_deadline_passes(con, recorded_end, as_of, status):
+    """hebei 第二十四条 with contract §3: a deadline at or before as_of 24:00 has passed."""
+    build(con, world("hebei", media=[rec("M1", recorded_end - D(minutes=5), recorded_end, uploaded_at=None)]), as_of)
+    assert one(con, "select upload_status from fct_media_upload")["upload_status"] == status
+    assert len(table(con, "select * from fct_violations")) == (status == "overdue_missing")
+
+
+@pytest.mark.parametrize("profile, status, basis", [
+    ("hebei", "on_time", "returned_at"),         # 第二十四条: returns to the unit, then 24 h
+    ("cele", "on_time", "returned_at"),          # 第二十二条
+    ("dalian_jinpu", "on_time", "returned_at"),  # 第二十七条(五)
+    ("zhuhui", "late", "recorded_end"),          # 第二十四条 has no remote-duty exception
+])
+def test_remote_duty_exception_only_where_the_profile_has_it(con, profile, status, basis):
+    start, end, back = T(2025, 6, 2, 9), T(2025, 6, 2, 11), T(2025, 6, 4, 18)
+    build(con, world(profile,
+                     acts=[act("A1", "other", start, end, remote_duty=True, returned_at=back)],
+                     media=[rec("M1", start, end, uploaded_at=back + D(hours=20))]), AS_OF)
+    assert one(con, "select upload_status, deadline_basis from fct_media_upload") == {
+        "upload_status": status, "deadline_basis": basis}
+
+
+def test_dalian_counts_from_the_end_of_the_act(con):
+    """dalian_jinpu 第二十七条(五) '执法活动结束后': the clock starts when the act ends."""
+    start, rec_end, act_end = T(2025, 6, 2, 9), T(2025, 6, 2, 10, 30), T(2025, 6, 2, 12)
+    rows = {"acts": [act("A1", "other", start, act_end)],
+            "media": [rec("M1", start, rec_end, uploaded_at=T(2025, 6, 3, 11, 30))]}
+    build(con, world("dalian_jinpu", **rows), AS_OF)
+    assert one(con, "select deadline_at, upload_status, deadline_basis from fct_media_upload") == {
+        "deadline_at": T(2025, 6, 3, 12), "upload_status": "on_time", "deadline_basis": "act_end"}
+    con2 = duckdb.connect()
+    build(con2, world("hebei", **rows), AS_OF)
+    assert one(con2, "select upload_status from fct_media_upload")["upload_status"] == "late"
+
+
+# --- R-ARC -----------------------------------------------------------------------------------
+
+CLOSED = T(2025, 5, 10, 16, 0)
+
+
+@pytest.mark.parametrize("archived_at, status, days_late", [
+    (CLOSED + D(days=30), "on_time", None),          # exactly 30 days
+    (CLOSED + D(days=30, minutes=1), "late", 1),
+    (CLOSED + D(days=45), "late", 15),
+    (None, "overdue", 206),  # due 06-09 16:00; to the end of as_of is 205 days 8 h: the 206th day has begun
+])
+def test_case_file_archived_within_30_days(con, archived_at, status, days_late):
+    """hebei 第二十六条: the case file is archived within 30 days of the end of the act."""
+    build(con, world("hebei", cases=[{**CASE, "closed_at": CLOSED, "archived_at": archived_at}]), AS_OF)
+    assert one(con, "select archive_due_at, status, days_late from fct_case_archiving") == {
+        "archive_due_at": CLOSED + D(days=30), "status": status, "days_late": days_late}
+
+
+def test_archiving_is_pending_before_the_due_date_and_open_cases_are_not_judged(con):
+    """hebei 第二十六条: nothing is due until 30 days after closing."""
+    build(con, world("hebei", cases=[{**CASE, "closed_at": T(2025, 12, 20)}, {**CASE, "case_id": "C2"}]), AS_OF)
+    assert table(con, "select case_id, status from fct_case_archiving") == [{"case_id": "C1", "status": "pending"}]
+    assert table(con, "select * from fct_violations") == []
+
+
+# --- R-AV ------------------------------------------------------------------------------------
+
+A_START, A_END = T(2025, 4, 1, 10, 0), T(2025, 4, 1, 11, 0)
+
+
+def seizure_with_gap(gap_seconds: int, **second_recording) -> dict:
+    first_end = A_START + D(minutes=30)
+    return {"acts": [act("A1", "seizure", A_START, A_END)],
+            "media": [rec("M1", A_START, first_end),
+                      rec("M2", first_end + D(seconds=gap_seconds), A_END, **second_recording)]}
+
+
+@pytest.mark.parametrize("gap, status, unexplained", [(60, "ok", 0), (61, "partial", 1)])
+def test_full_recording_tolerates_gaps_up_to_60_seconds(con, gap, status, unexplained):
+    """hebei 第二十条 (seizure: whole process) and 第二十三条: a gap over 60 s must be explained."""
+    build(con, world("hebei", **seizure_with_gap(gap)), AS_OF)
+    assert one(con, "select requirement, covered_seconds, act_seconds, gap_count, unexplained_gaps, status "
+                    "from fct_act_av_coverage") == {
+        "requirement": "full", "covered_seconds": 3600.0 - gap, "act_seconds": 3600.0,
+        "gap_count": unexplained, "unexplained_gaps": unexplained, "status": status}
+
+
+def test_gap_explained_by_a_spoken_note_in_the_next_recording(con):
+    """hebei 第二十三条: the interruption is explained when recording resumes."""
+    build(con, world("hebei", **seizure_with_gap(120, interruption_note=True)), AS_OF)
+    assert one(con, "select gap_count, unexplained_gaps, status from fct_act_av_coverage") == {
+        "gap_count": 1, "unexplained_gaps": 0, "status": "ok"}
+
+
+def test_gap_explained_by_a_device_interrupt_event_with_a_reason(con):
+    """hebei 第二十三条: a logged interruption with its reason explains the gap."""
+    rows = seizure_with_gap(120)
+    rows["device_events"] = [{"device_id": "DSJ-1", "event_time": A_START + D(minutes=30, seconds=10),
+                              "event_type": "record_interrupt", "reason": "battery"}]
+    build(con, world("hebei", **rows), AS_OF)
+    assert one(con, "select unexplained_gaps, status from fct_act_av_coverage") == {"unexplained_gaps": 0, "status": "ok"}
+
+
+@pytest.mark.parametrize("signatures, status", [(1, "partial"), (2, "ok")])
+def test_hebei_interruption_statement_needs_two_signatures(con, signatures, status):
+    """hebei 第二十三条: the written explanation is signed by at least two officers."""
+    rows = seizure_with_gap(120)
+    rows["documents"] = [{"doc_id": "D1", "case_id": "C1", "act_id": "A1", "doc_type": "interruption_statement",
+                          "officer_signatures": signatures}]
+    build(con, world("hebei", **rows), AS_OF)
+    assert one(con, "select status from fct_act_av_coverage")["status"] == status
+
+
+def test_full_coverage_ratio_boundary_at_95_percent(con):
+    """hebei 第二十条: the whole act, taken as ≥ 95% covered (setting) with no unexplained gap."""
+    rows = {"acts": [act("A1", "seizure", A_START, A_END), act("A2", "seizure", A_START + D(days=1), A_END + D(days=1))],
+            "media": [rec("M1", A_START + D(seconds=180), A_END),                      # 3 min late: 95.0 %
+                      rec("M2", A_START + D(days=1, seconds=181), A_END + D(days=1), interruption_note=True)]}
+    build(con, world("hebei", **rows), AS_OF)
+    assert table(con, "select act_id, coverage_ratio, status from fct_act_av_coverage") == [
+        {"act_id": "A1", "coverage_ratio": 0.95, "status": "partial"},  # its 180 s leading gap is unexplained
+        {"act_id": "A2", "coverage_ratio": 0.9497, "status": "partial"}]
+
+
+def test_required_act_is_ok_with_any_recording_and_missing_without(con):
+    """longjiang 第九条(一): on-site inspections are recorded on audio/video."""
+    rows = {"acts": [act("A1", "on_site_inspection", A_START, A_END),
+                     act("A2", "on_site_inspection", A_START + D(days=1), A_END + D(days=1), officers=("O2",))],
+            "media": [rec("M1", A_START + D(minutes=50), A_END + D(minutes=5))]}
+    build(con, world("longjiang", **rows), AS_OF)
+    assert table(con, "select act_id, requirement, covered_seconds, status from fct_act_av_coverage") == [
+        {"act_id": "A1", "requirement": "required", "covered_seconds": 600.0, "status": "ok"},
+        {"act_id": "A2", "requirement": "required", "covered_seconds": 0.0, "status": "missing"}]
+    v = one(con, "select violation_id, act_id, case_id, citation, detail_zh from fct_violations where rule_id = 'R-AV'")
+    assert v == {"violation_id": "R-AV:A2", "act_id": "A2", "case_id": "C1",
+                 "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第九条第(一)项",
+                 "detail_zh": "4月2日 10:00–11:00 的执法环节应音像记录，无任何录像"}
+
+
+def test_exempt_act_with_a_written_reason_complies(con):
+    """zhuhui 第十一条: acts that may not be recorded (secrets, privacy) are exempt with a reason."""
+    build(con, world("zhuhui", acts=[act("A1", "sealing", A_START, A_END, av_exempt_reason="涉及个人隐私")]), AS_OF)
+    assert one(con, "select status from fct_act_av_coverage")["status"] == "exempt_with_reason"
+    assert table(con, "select * from fct_violations") == []
+
+
+def test_recommended_acts_are_an_indicator_not_a_violation(con):
+    """hebei 第二十条 '根据实际情况': on-site inspection is recommended, never counted against the unit."""
+    build(con, world("hebei", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF)
+    assert one(con, "select requirement, status from fct_act_av_coverage") == {"requirement": "recommended",
+                                                                               "status": "missing"}
+    assert table(con, "select * from fct_violations") == []
+
+
+def test_acts_without_an_av_level_are_not_judged(con):
+    """cele has no AV level for on-site inspection (rules.md §3)."""
+    build(con, world("cele", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF)
+    assert table(con, "select * from fct_act_av_coverage") == []
+
+
+# --- R-RET -----------------------------------------------------------------------------------
+
+R_END = T(2025, 1, 10, 10, 0)
+
+
+@pytest.mark.parametrize("deleted_at, approval, status", [
+    (None, None, "eligible_for_disposal"),               # 6 months passed by as_of
+    (R_END + D(days=100), "删审〔2025〕1号", "deleted_early"),
+    (T(2025, 7, 10, 10, 0), None, "deleted_unapproved"),  # exactly at retain_until, no approval
+    (T(2025, 8, 1), "删审〔2025〕2号", "disposed"),
+])
+def test_standard_retention_six_months(con, deleted_at, approval, status):
+    """hebei 第二十五条 (6 months, setting) and 第二十七条: no deletion before the period ends."""
+    build(con, world("hebei", media=[rec("M1", R_END - D(minutes=5), R_END, deleted_at=deleted_at,
+                                         delete_approval_ref=approval)]), AS_OF)
+    assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
+        "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 0), "status": status}
+
+
+def test_retained_before_the_period_ends(con):
+    """dalian_jinpu 第二十九条: recordings are kept for 3 years."""
+    build(con, world("dalian_jinpu", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF)
+    assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
+        "retention_class": "standard", "retain_until": T(2028, 1, 10, 10, 0), "status": "retained"}
+
+
+def test_unlabelled_recording_of_a_triggered_case_is_long_term(con):
+    """longjiang 第十九条: recordings of a case whose evidence was used are kept long-term, labelled or not."""
+    rows = {"cases": [{**CASE, "evidence_used": True}],
+            "acts": [act("A1", "questioning", A_START, A_END)],
+            "media": [rec("M1", A_START, A_END, deleted_at=T(2025, 11, 1)), rec("M2", R_END, R_END + D(minutes=5))]}
+    build(con, world("longjiang", **rows), AS_OF)
+    assert table(con, "select media_id, retention_class, retention_reason, retain_until, status "
+                      "from fct_media_retention") == [
+        {"media_id": "M1", "retention_class": "long_term", "retention_reason": "long_term_trigger:cases.evidence_used",
+         "retain_until": None, "status": "deleted_early"},
+        {"media_id": "M2", "retention_class": "standard", "retention_reason": "default",
+         "retain_until": T(2025, 7, 10, 10, 5), "status": "eligible_for_disposal"}]
+    assert one(con, "select violation_id, severity, citation from fct_violations") == {
+        "violation_id": "R-RET:M1", "severity": "high",
+        "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第十九条、第二十三条第(二)项"}
+
+
+def test_cele_keeps_everything_long_term(con):
+    """cele 第二十二条: all audio/video is kept long-term."""
+    build(con, world("cele", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF)
+    assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
+        "retention_class": "long_term", "retain_until": None, "status": "hold"}
+
+
+@pytest.mark.parametrize("archived_at, retain_until, status", [
+    (None, None, "hold"), (T(2025, 3, 1), T(2055, 3, 1), "retained")])
+def test_zhuhui_recordings_of_a_case_follow_the_case_file(con, archived_at, retain_until, status):
+    """zhuhui 第二十四条: recordings filed with their case are kept as the case file, 30 years from archiving."""
+    rows = {"cases": [{**CASE, "closed_at": T(2025, 2, 1), "archived_at": archived_at}],
+            "media": [rec("M1", R_END - D(minutes=5), R_END, case_id="C1"), rec("M2", R_END, R_END + D(minutes=1))]}
+    build(con, world("zhuhui", **rows), AS_OF)
+    assert table(con, "select media_id, retention_class, retain_until, status from fct_media_retention") == [
+        {"media_id": "M1", "retention_class": "case_file", "retain_until": retain_until, "status": status},
+        {"media_id": "M2", "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 1),
+         "status": "eligible_for_disposal"}]
+
+
+# --- scorecard and determinism ----------------------------------------------------------------
+
+def test_scorecard_weights_rates_and_ranks_sibling_units(con):
+    """hebei 第三十条: annual appraisal; the score weights each family's rate by the profile's weights."""
+    units = [{"unit_id": "HQ", "unit_name": "大队", "rule_profile": "hebei"},
+             {"unit_id": "U1", "unit_name": "一中队", "parent_unit_id": "HQ", "rule_profile": "hebei"},
+             {"unit_id": "U2", "unit_name": "二中队", "parent_unit_id": "HQ", "rule_profile": "hebei"}]
+    officers = [{"officer_id": "O1", "name": "张伟", "unit_id": "U1"}, {"officer_id": "O2", "name": "李娜", "unit_id": "U2"}]
+    media = [rec("M1", END, END + D(minutes=5)),
+             rec("M2", END, END + D(minutes=5), uploaded_at=END + D(days=3)),
+             rec("M3", END, END + D(minutes=5), officer_id="O2")]
+    build(con, world("hebei", units=units, officers=officers, media=media, cases=[]), AS_OF)
+    weights = dict(con.execute("select family, cast(weight as double) from rules_scoring_weights "
+                               "where profile_id = 'hebei'").fetchall())
+    rows = table(con, "select unit_id, upload_rate, retention_rate, score, rank, rank_of "
+                      "from mart_unit_period_scorecard where period = '2025' order by rank")
+    expected_u1 = round(100 * (weights["upload"] * 0.5 + weights["retention"] * 1.0)
+                        / (weights["upload"] + weights["retention"]), 2)
+    assert rows == [
+        {"unit_id": "U2", "upload_rate": 1.0, "retention_rate": 1.0, "score": 100.0, "rank": 1, "rank_of": 2},
+        {"unit_id": "U1", "upload_rate": 0.5, "retention_rate": 1.0, "score": expected_u1, "rank": 2, "rank_of": 2}]
+
+
+def test_same_inputs_and_as_of_give_identical_marts(tmp_path):
+    """contract §3: reruns are byte-identical."""
+    rows = world("hebei", **seizure_with_gap(120), cases=[{**CASE, "closed_at": CLOSED}])
+    digests = []
+    for n in (1, 2):
+        c = duckdb.connect(str(tmp_path / f"w{n}.duckdb"))
+        build(c, rows, AS_OF)
+        out = tmp_path / f"out{n}"
+        c.execute(f"export database '{out}' (format csv)")
+        c.close()
+        digests.append({p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))
+                        if p.name.startswith(("fct_", "mart_"))})
+    assert digests[0] == digests[1] and len(digests[0]) >= 6
