@@ -18,6 +18,8 @@ import duckdb
 
 from models import MODELS_DIR, RULES_DIR
 
+from .settings import Settings, load_settings
+
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 COMMENT = re.compile(r"--[^\n]*")
@@ -48,10 +50,38 @@ def rule_tables(rules_dir: Path = RULES_DIR) -> dict[str, Path]:
     return {f"rules_{p.stem}": p for p in sorted(rules_dir.glob("*.csv"))}
 
 
-def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str) -> list[tuple[str, int]]:
+# Tables that keep state across builds: models read them, only the step after a build writes them.
+STATE_DDL = [
+    """create table if not exists appraisal_frozen_scores (
+        unit_id varchar, period_type varchar, period varchar, frozen_as_of date, score double,
+        judged bigint, violations bigint, rank bigint,
+        primary key (unit_id, period_type, period))""",
+]
+# After a build, periods past their grace window are frozen at the figures just computed.
+FREEZE = """
+    insert into appraisal_frozen_scores
+    select unit_id, period_type, period, getvariable('as_of'), score, judged, violations, rank
+    from mart_unit_period_scorecard
+    where is_frozen
+        and (unit_id, period_type, period) not in (select (unit_id, period_type, period) from appraisal_frozen_scores)
+"""
+
+
+def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
+          settings: Settings | None = None) -> list[tuple[str, int]]:
     """Rebuild the rule tables and every model; returns (model, rows) in build order."""
-    con.execute("set variable as_of = ?", [as_of])
-    con.execute("set variable default_profile = ?", [default_profile])
+    settings = settings or load_settings()
+    variables = {
+        "as_of": as_of,
+        "default_profile": default_profile or settings.default_profile,
+        "freeze_grace_days": settings.freeze_grace_days,
+        "spot_check_per_unit": settings.spot_check_per_unit,
+        "spot_check_seed": settings.spot_check_seed,
+    }
+    for name, value in variables.items():
+        con.execute(f"set variable {name} = ?", [value])
+    for stmt in STATE_DDL:
+        con.execute(stmt)
     built = []
     con.execute("begin transaction")
     try:
@@ -61,6 +91,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str) 
         for model in discover():
             con.execute(f"create or replace table {model.name} as {model.sql}")
             built.append((model.name, con.execute(f"select count(*) from {model.name}").fetchall()[0][0]))
+        con.execute(FREEZE)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -325,3 +325,29 @@ def test_same_inputs_and_as_of_give_identical_marts(tmp_path):
         digests.append({p.name: p.read_bytes() for p in sorted(out.glob("*.csv"))
                         if p.name.startswith(("fct_", "mart_"))})
     assert digests[0] == digests[1] and len(digests[0]) >= 6
+
+
+def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
+    """rules.md §6 (hebei 第三十条 annual appraisal): figures freeze after the 15-day grace window."""
+    from modelkit import insert
+    from orchestration import runner
+
+    jan = T(2025, 1, 10, 10, 0)
+    build(con, world("hebei", media=[rec("M1", jan, jan + D(minutes=5), uploaded_at=None),
+                                     rec("M2", jan, jan + D(minutes=5))]), dt.date(2025, 2, 14))
+    live = one(con, "select is_frozen, score, upload_rate, appraisal_score from mart_unit_period_scorecard "
+                    "where period = '2025-01'")
+    s1 = live.pop("score")
+    assert live == {"is_frozen": False, "upload_rate": 0.5, "appraisal_score": None} and 0 < s1 < 100
+    runner.build(con, dt.date(2025, 2, 15), "hebei")  # 2025-02-01 + 15 days has passed at the end of 02-15
+    frozen = one(con, "select is_frozen, score, appraisal_score from mart_unit_period_scorecard where period = '2025-01'")
+    assert frozen == {"is_frozen": True, "score": s1, "appraisal_score": s1}
+    # the missing recording turns up, stored in time after all: the live rate moves, the appraisal does not
+    insert(con, {"media": [rec("M1", jan, jan + D(minutes=5))]}, file_id=2)
+    runner.build(con, dt.date(2025, 3, 1), "hebei")
+    assert one(con, "select score, frozen_score, appraisal_score from mart_unit_period_scorecard "
+                    "where period = '2025-01'") == {"score": 100.0, "frozen_score": s1, "appraisal_score": s1}
+    assert table(con, "select unit_id, period, frozen_as_of, frozen_score, live_score, revision "
+                      "from mart_scorecard_revisions where period_type = 'month'") == [
+        {"unit_id": "U1", "period": "2025-01", "frozen_as_of": dt.date(2025, 2, 15), "frozen_score": s1,
+         "live_score": 100.0, "revision": round(100.0 - s1, 2)}]

@@ -1,7 +1,10 @@
 -- one row per unit × period (month, quarter, year): each rule family's compliance rate over the
 -- rules that are violations under the unit's profile, a 0–100 score weighted by the profile's
 -- scoring weights (families with nothing judged in the period drop out of the weighting), rank
--- among sibling units, and the change against the previous period of the same kind
+-- among sibling units, and the change against the previous period of the same kind.
+-- A period is frozen once its grace window after the period's end has passed (rules.md §6): its
+-- appraisal_score is then the figure first computed after that, kept in appraisal_frozen_scores,
+-- and a later difference shows in mart_scorecard_revisions instead of silently changing it.
 with rates as (
     select * from mart_unit_rule_period_rates where level = 'violation'
 ),
@@ -12,6 +15,14 @@ units as (
 
 weights as (
     select profile_id, family, cast(weight as double) as weight from rules_scoring_weights
+),
+
+frozen as (
+    select * from appraisal_frozen_scores
+),
+
+run as (
+    select * from int_run_parameters
 ),
 
 family_rates as (
@@ -61,8 +72,22 @@ with_previous as (
                 then cast(cast(left(scored.period, 4) as integer) - 1 as varchar) || 'Q4'
                 else left(scored.period, 5) || cast(cast(right(scored.period, 1) as integer) - 1 as varchar) end
             else strftime(cast(scored.period || '-01' as date) - interval 1 month, '%Y-%m')
-        end as previous_period
+        end as previous_period,
+        case scored.period_type
+            when 'year' then make_date(cast(scored.period as integer), 1, 1)
+            when 'quarter' then make_date(cast(left(scored.period, 4) as integer),
+                                          3 * cast(right(scored.period, 1) as integer) - 2, 1)
+            else cast(scored.period || '-01' as date)
+        end as period_start
     from scored
+),
+
+windows as (
+    select
+        with_previous.*,
+        cast(period_start + case period_type when 'year' then interval 1 year
+            when 'quarter' then interval 3 month else interval 1 month end as date) as period_end
+    from with_previous
 ),
 
 final as (
@@ -95,9 +120,23 @@ final as (
             as rank_of,
         with_previous.previous_period,
         previous.score as previous_score,
-        round(with_previous.score - previous.score, 2) as score_change
-    from with_previous
+        round(with_previous.score - previous.score, 2) as score_change,
+        with_previous.period_start,
+        with_previous.period_end,
+        with_previous.period_end + to_days(run.freeze_grace_days) <= run.as_of_end_at as is_frozen,
+        frozen.score as frozen_score,
+        frozen.frozen_as_of,
+        case
+            when with_previous.period_end + to_days(run.freeze_grace_days) <= run.as_of_end_at
+                then coalesce(frozen.score, with_previous.score)
+        end as appraisal_score
+    from windows as with_previous
+    cross join run
     inner join units using (unit_id)
+    left join frozen
+        on frozen.unit_id = with_previous.unit_id
+        and frozen.period_type = with_previous.period_type
+        and frozen.period = with_previous.period
     left join scored as previous
         on previous.unit_id = with_previous.unit_id
         and previous.period_type = with_previous.period_type
