@@ -351,3 +351,33 @@ def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
                       "from mart_scorecard_revisions where period_type = 'month'") == [
         {"unit_id": "U1", "period": "2025-01", "frozen_as_of": dt.date(2025, 2, 15), "frozen_score": s1,
          "live_score": 100.0, "revision": round(100.0 - s1, 2)}]
+
+
+def test_warnings_are_red_when_passed_and_yellow_within_the_horizon(con):
+    """rules.md §6 预警 with hebei parameters: upload warns 6 h ahead, archiving 7 days ahead."""
+    cases = [{**CASE, "case_id": "OLD", "closed_at": T(2025, 11, 1)},               # due 12-01: red
+             {**CASE, "case_id": "SOON", "closed_at": T(2025, 12, 5)},              # due 2026-01-04: yellow
+             {**CASE, "case_id": "LATER", "closed_at": T(2025, 12, 20)},            # due 2026-01-19: nothing yet
+             {**CASE, "case_id": "DONE", "closed_at": T(2025, 11, 1), "archived_at": T(2025, 11, 20)}]
+    media = [rec("M1", T(2025, 12, 31, 3), T(2025, 12, 31, 4), uploaded_at=None),   # due 2026-01-01 04:00: yellow
+             rec("M2", T(2025, 12, 31, 9), T(2025, 12, 31, 10), uploaded_at=None)]  # due 10:00: beyond 6 h
+    build(con, world("hebei", cases=cases, media=media), AS_OF)
+    assert table(con, "select warning_id, level, hours_left from mart_warnings where kind <> 'disposal_review'") == [
+        {"warning_id": "archive:OLD", "level": "red", "hours_left": -744.0},
+        {"warning_id": "upload:M1", "level": "yellow", "hours_left": 4.0},
+        {"warning_id": "archive:SOON", "level": "yellow", "hours_left": 72.0}]
+
+
+def test_spot_check_draw_is_reproducible_from_the_seed(con):
+    """longjiang 第二十二条 检查台账: a seeded draw of closed cases per unit and period."""
+    import hashlib
+
+    cases = [{**CASE, "case_id": f"C{i:02d}", "closed_at": T(2025, 2, 1) + D(days=i)} for i in range(12)]
+    build(con, world("longjiang", cases=cases), AS_OF)
+    drawn = table(con, "select case_id, draw_rank, closed_cases, seed from mart_spot_check_ledger "
+                       "where period = '2025' order by draw_rank")
+    seed = drawn[0]["seed"]
+    expected = sorted((c["case_id"] for c in cases),
+                      key=lambda c: hashlib.md5(f"{seed}:2025:{c}".encode()).hexdigest())[:5]
+    assert [d["case_id"] for d in drawn] == expected
+    assert {d["closed_cases"] for d in drawn} == {12} and [d["draw_rank"] for d in drawn] == [1, 2, 3, 4, 5]

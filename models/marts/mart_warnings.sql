@@ -1,0 +1,125 @@
+-- one row per open deadline that has passed (red) or falls within the profile's warning horizon
+-- after the end of as_of (yellow): uploads, archiving, emergency-start approval, and recordings
+-- whose retention ends soon and need review before disposal (rules.md §6 预警)
+with uploads as (
+    select * from fct_media_upload
+),
+
+archiving as (
+    select * from fct_case_archiving
+),
+
+retention as (
+    select * from fct_media_retention
+),
+
+cases as (
+    select * from stg_cases
+),
+
+units as (
+    select * from int_units
+),
+
+params as (
+    select * from int_profile_parameters
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+upload_warnings as (
+    select
+        'upload' as kind, uploads.unit_id, uploads.officer_id, cast(null as varchar) as case_id,
+        uploads.media_id, uploads.device_id, uploads.deadline_at as due_at,
+        '录像' || uploads.media_id || ' 应于 ' || strftime(uploads.deadline_at, '%-m月%-d日 %H:%M') || ' 前入库' as detail_zh,
+        'recording ' || uploads.media_id || ' is due in the store by ' || strftime(uploads.deadline_at, '%Y-%m-%d %H:%M')
+            as detail_en
+    from uploads
+    inner join params using (profile_id)
+    cross join run
+    where uploads.upload_status = 'overdue_missing'
+        or (uploads.upload_status = 'pending'
+            and uploads.deadline_at <= run.as_of_end_at + to_microseconds(cast(params.upload_warn_hours * 3600e6 as bigint)))
+),
+
+archive_warnings as (
+    select
+        'archive' as kind, archiving.unit_id, cast(null as varchar) as officer_id, archiving.case_id,
+        cast(null as varchar) as media_id, cast(null as varchar) as device_id, archiving.archive_due_at as due_at,
+        '案件' || archiving.case_id || ' 应于 ' || strftime(archiving.archive_due_at, '%-m月%-d日') || ' 前归档' as detail_zh,
+        'case ' || archiving.case_id || ' is due for archiving by ' || strftime(archiving.archive_due_at, '%Y-%m-%d')
+            as detail_en
+    from archiving
+    inner join params using (profile_id)
+    cross join run
+    where archiving.status = 'overdue'
+        or (archiving.status = 'pending' and archiving.archive_due_at <= run.as_of_end_at + to_days(params.archive_warn_days))
+),
+
+start_warnings as (
+    select
+        'start_approval' as kind, cases.unit_id, cast(null as varchar) as officer_id, cases.case_id,
+        cast(null as varchar) as media_id, cast(null as varchar) as device_id,
+        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as due_at,
+        '紧急先行启动的案件' || cases.case_id || ' 应于 '
+            || strftime(cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)), '%-m月%-d日 %H:%M')
+            || ' 前补办启动审批' as detail_zh,
+        'emergency-started case ' || cases.case_id || ' needs its start approved by '
+            || strftime(cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)), '%Y-%m-%d %H:%M')
+            as detail_en
+    from cases
+    inner join units using (unit_id)
+    inner join params using (profile_id)
+    cross join run
+    where cases.is_emergency_start
+        and cases.opened_at < run.as_of_end_at
+        and (cases.start_approved_at is null or cases.start_approved_at >= run.as_of_end_at)
+        and cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint))
+            <= run.as_of_end_at + to_microseconds(cast(params.start_warn_hours * 3600e6 as bigint))
+),
+
+disposal_reviews as (
+    select
+        'disposal_review' as kind, retention.unit_id, retention.officer_id, cast(null as varchar) as case_id,
+        retention.media_id, retention.device_id, retention.retain_until as due_at,
+        '录像' || retention.media_id || ' 保存期至 ' || strftime(retention.retain_until, '%Y年%-m月%-d日') || '，处置前须复核'
+            as detail_zh,
+        'recording ' || retention.media_id || ' is kept until ' || strftime(retention.retain_until, '%Y-%m-%d')
+            || '; review before disposal' as detail_en
+    from retention
+    inner join params using (profile_id)
+    cross join run
+    where retention.status = 'retained'
+        and retention.retain_until <= run.as_of_end_at + to_days(params.retention_review_days)
+),
+
+warnings as (
+    select * from upload_warnings
+    union all select * from archive_warnings
+    union all select * from start_warnings
+    union all select * from disposal_reviews
+),
+
+final as (
+    select
+        warnings.kind || ':' || coalesce(warnings.media_id, warnings.case_id) as warning_id,
+        warnings.kind,
+        case when warnings.due_at <= run.as_of_end_at and warnings.kind <> 'disposal_review' then 'red' else 'yellow' end
+            as level,
+        warnings.unit_id,
+        warnings.officer_id,
+        warnings.case_id,
+        warnings.media_id,
+        warnings.device_id,
+        warnings.due_at,
+        round(epoch(warnings.due_at - run.as_of_end_at) / 3600, 1) as hours_left,
+        warnings.detail_zh,
+        warnings.detail_en
+    from warnings
+    cross join run
+)
+
+select * from final
+order by level, due_at, warning_id
