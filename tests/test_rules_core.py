@@ -60,7 +60,7 @@ def test_late_upload_violation_names_its_figures_and_article(con):
     """hebei 第二十四条: the finding carries the actual hours and the citation."""
     build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=97))]), AS_OF)
     assert one(con, "select violation_id, rule_id, severity, unit_id, media_id, detail_zh, detail_en, citation "
-                    "from fct_violations") == {
+                    "from fct_violations where rule_id = 'R-UPL'") == {
         "violation_id": "R-UPL:M1", "rule_id": "R-UPL", "severity": "medium", "unit_id": "U1", "media_id": "M1",
         "detail_zh": "录像于 3月8日 11:00 入库，超过时限 73 小时",
         "detail_en": "stored at 2025-03-08 11:00, 73 h after the deadline",
@@ -75,7 +75,7 @@ def test_missing_upload_is_pending_until_the_deadline_passes(con, recorded_end, 
     """hebei 第二十四条 with contract §3: a deadline at or before as_of 24:00 has passed."""
     build(con, world("hebei", media=[rec("M1", recorded_end - D(minutes=5), recorded_end, uploaded_at=None)]), as_of)
     assert one(con, "select upload_status from fct_media_upload")["upload_status"] == status
-    assert len(table(con, "select * from fct_violations")) == (status == "overdue_missing")
+    assert len(table(con, "select * from fct_violations where rule_id = 'R-UPL'")) == (status == "overdue_missing")
 
 
 @pytest.mark.parametrize("profile, status, basis", [
@@ -128,7 +128,7 @@ def test_archiving_is_pending_before_the_due_date_and_open_cases_are_not_judged(
     """hebei 第二十六条: nothing is due until 30 days after closing."""
     build(con, world("hebei", cases=[{**CASE, "closed_at": T(2025, 12, 20)}, {**CASE, "case_id": "C2"}]), AS_OF)
     assert table(con, "select case_id, status from fct_case_archiving") == [{"case_id": "C1", "status": "pending"}]
-    assert table(con, "select * from fct_violations") == []
+    assert table(con, "select * from fct_violations where rule_id = 'R-ARC'") == []
 
 
 # --- R-AV ------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_exempt_act_with_a_written_reason_complies(con):
     """zhuhui 第十一条: acts that may not be recorded (secrets, privacy) are exempt with a reason."""
     build(con, world("zhuhui", acts=[act("A1", "sealing", A_START, A_END, av_exempt_reason="涉及个人隐私")]), AS_OF)
     assert one(con, "select status from fct_act_av_coverage")["status"] == "exempt_with_reason"
-    assert table(con, "select * from fct_violations") == []
+    assert table(con, "select * from fct_violations where rule_id = 'R-AV'") == []
 
 
 def test_recommended_acts_are_an_indicator_not_a_violation(con):
@@ -217,7 +217,7 @@ def test_recommended_acts_are_an_indicator_not_a_violation(con):
     build(con, world("hebei", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF)
     assert one(con, "select requirement, status from fct_act_av_coverage") == {"requirement": "recommended",
                                                                                "status": "missing"}
-    assert table(con, "select * from fct_violations") == []
+    assert table(con, "select * from fct_violations where rule_id = 'R-AV'") == []
 
 
 def test_acts_without_an_av_level_are_not_judged(con):
@@ -264,7 +264,7 @@ def test_unlabelled_recording_of_a_triggered_case_is_long_term(con):
          "retain_until": None, "status": "deleted_early"},
         {"media_id": "M2", "retention_class": "standard", "retention_reason": "default",
          "retain_until": T(2025, 7, 10, 10, 5), "status": "eligible_for_disposal"}]
-    assert one(con, "select violation_id, severity, citation from fct_violations") == {
+    assert one(con, "select violation_id, severity, citation from fct_violations where rule_id = 'R-RET'") == {
         "violation_id": "R-RET:M1", "severity": "high",
         "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第十九条、第二十三条第(二)项"}
 
@@ -305,8 +305,9 @@ def test_scorecard_weights_rates_and_ranks_sibling_units(con):
                                "where profile_id = 'hebei'").fetchall())
     rows = table(con, "select unit_id, upload_rate, retention_rate, score, rank, rank_of "
                       "from mart_unit_period_scorecard where period = '2025' order by rank")
-    expected_u1 = round(100 * (weights["upload"] * 0.5 + weights["retention"] * 1.0)
-                        / (weights["upload"] + weights["retention"]), 2)
+    # every recording is also judged by R-INTEG (compliant here)
+    expected_u1 = round(100 * (weights["upload"] * 0.5 + weights["retention"] * 1.0 + weights["integrity"] * 1.0)
+                        / (weights["upload"] + weights["retention"] + weights["integrity"]), 2)
     assert rows == [
         {"unit_id": "U2", "upload_rate": 1.0, "retention_rate": 1.0, "score": 100.0, "rank": 1, "rank_of": 2},
         {"unit_id": "U1", "upload_rate": 0.5, "retention_rate": 1.0, "score": expected_u1, "rank": 2, "rank_of": 2}]

@@ -35,7 +35,15 @@ final as (
         max(case when rule_id = 'R-START' and parameter = 'approval_hours' then cast(value as double) end)
             as start_approval_hours,
         max(case when rule_id = 'R-START' and parameter = 'warn_within_hours' then cast(value as double) end)
-            as start_warn_hours
+            as start_warn_hours,
+        max(case when rule_id = 'R-DEV-INT' and parameter = 'statement_doc_type' then value end)
+            as devint_statement_doc_type,
+        max(case when rule_id = 'R-EVD' and parameter = 'explanation_doc_type' then value end)
+            as evidence_explanation_doc_type,
+        max(case when rule_id = 'R-DEV-CHECK' and parameter = 'check_event_type' then value end)
+            as devcheck_event_type,
+        max(case when rule_id = 'R-DEV-CHECK' and parameter = 'before_event_type' then value end)
+            as devcheck_before_event_type
     from parameters
     group by profile_id
 )

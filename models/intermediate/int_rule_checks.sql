@@ -12,6 +12,28 @@ with checks as (
     select * from int_checks__retention
     union all by name
     select * from int_checks__av_coverage
+    union all by name
+    select * from int_checks__upload_lost
+    union all by name
+    select * from int_checks__start
+    union all by name
+    select * from int_checks__labelling
+    union all by name
+    select * from int_checks__evidence
+    union all by name
+    select * from int_checks__device_deletes
+    union all by name
+    select * from int_checks__device_interrupts
+    union all by name
+    select * from int_checks__device_days
+    union all by name
+    select * from int_checks__device_maintenance
+    union all by name
+    select * from int_checks__access
+    union all by name
+    select * from int_checks__integrity
+    union all by name
+    select * from int_checks__documents
     -- (further int_checks__<family> models are added here with union all by name)
 ),
 

@@ -1,0 +1,82 @@
+-- one row per access to a recording whose action needs approval under the recording's unit's
+-- profile (R-ACC): compliant when an approval reference is recorded. article_zh is the article the
+-- rule table cites for that action, where it cites one.
+with accesses as (
+    select * from stg_media_access
+),
+
+media as (
+    select * from int_media
+),
+
+parameters as (
+    select * from rules_rule_parameters
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+approval_actions as (
+    select
+        profile_id,
+        value as action,
+        case when basis = 'citation' then nullif(article_zh, '') end as article_zh
+    from parameters
+    where rule_id = 'R-ACC' and parameter = 'approval_required_action'
+),
+
+-- how an action is named in the detail text
+action_names (action, name_zh, name_en) as (
+    values ('view', '查看', 'viewed'), ('copy', '复制', 'copied'), ('export', '导出', 'exported'),
+        ('publish', '公开', 'published')
+),
+
+judged as (
+    select
+        accesses.access_id,
+        accesses.officer_id,
+        accesses.accessed_at,
+        accesses.action,
+        media.media_id,
+        media.unit_id,
+        media.device_id,
+        media.case_id,
+        nullif(trim(accesses.approval_ref), '') is not null as is_compliant,
+        coalesce(action_names.name_zh, accesses.action) as action_zh,
+        coalesce(action_names.name_en, accesses.action) as action_en,
+        approval_actions.article_zh
+    from accesses
+    cross join run
+    inner join media on media.media_id = accesses.media_id
+    inner join approval_actions on approval_actions.profile_id = media.profile_id
+        and approval_actions.action = accesses.action
+    left join action_names on action_names.action = accesses.action
+    where accesses.accessed_at < run.as_of_end_at
+),
+
+final as (
+    select
+        'R-ACC' as rule_id,
+        unit_id,
+        officer_id,
+        case_id,
+        cast(null as varchar) as act_id,
+        media_id,
+        device_id,
+        accessed_at as occurred_at,
+        access_id as entity_key,
+        is_compliant,
+        case when not is_compliant then
+            '人员 ' || officer_id || ' 于 ' || strftime(accessed_at, '%-m月%-d日 %H:%M') || ' ' || action_zh
+            || '录像 ' || media_id || '，没有审批文号'
+        end as detail_zh,
+        case when not is_compliant then
+            officer_id || ' ' || action_en || ' recording ' || media_id || ' at '
+            || strftime(accessed_at, '%Y-%m-%d %H:%M') || ' without an approval reference'
+        end as detail_en,
+        article_zh
+    from judged
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- one row per device-day with recording (R-DEV-CHECK): a pre-duty check logged that day no later
+-- than the first recording start (the same second counts: one-second device logs)
+with events as (
+    select * from stg_device_events
+),
+
+devices as (
+    select * from stg_devices
+),
+
+units as (
+    select * from int_units
+),
+
+params as (
+    select * from int_profile_parameters
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+device_day_events as (
+    select
+        events.device_id,
+        devices.unit_id,
+        devices.officer_id,
+        cast(events.event_at as date) as day,
+        min(case when events.event_type = params.devcheck_before_event_type then events.event_at end) as first_start_at,
+        min(case when events.event_type = params.devcheck_event_type then events.event_at end) as first_check_at
+    from events
+    cross join run
+    left join devices on devices.device_id = events.device_id
+    left join units on units.unit_id = devices.unit_id
+    left join params on params.profile_id = units.profile_id
+    where events.event_at < run.as_of_end_at
+    group by all
+),
+
+judged as (
+    select *, coalesce(first_check_at <= first_start_at, false) as is_compliant
+    from device_day_events
+    where first_start_at is not null
+),
+
+final as (
+    select
+        'R-DEV-CHECK' as rule_id,
+        unit_id,
+        officer_id,
+        cast(null as varchar) as case_id,
+        cast(null as varchar) as act_id,
+        cast(null as varchar) as media_id,
+        device_id,
+        first_start_at as occurred_at,
+        device_id || '@' || strftime(day, '%Y-%m-%d') as entity_key,
+        is_compliant,
+        case when not is_compliant then
+            '设备 ' || device_id || ' ' || strftime(day, '%-m月%-d日') || ' 首次开始录制于 '
+            || strftime(first_start_at, '%H:%M') || '，此前没有出勤前检查'
+            || coalesce('（当日检查在 ' || strftime(first_check_at, '%H:%M') || '）', '')
+        end as detail_zh,
+        case when not is_compliant then
+            'device ' || device_id || ' first started recording on ' || strftime(day, '%Y-%m-%d') || ' at '
+            || strftime(first_start_at, '%H:%M') || ' with no pre-duty check before it'
+            || coalesce(' (checked only at ' || strftime(first_check_at, '%H:%M') || ')', '')
+        end as detail_en
+    from judged
+)
+
+select * from final

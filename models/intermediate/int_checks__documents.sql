@@ -1,0 +1,273 @@
+-- R-DOC, written-record completeness. Two kinds of rows:
+--   one per (case or act, required doc_type) that the unit's profile requires (doc_requirements):
+--   compliant when such a document exists as of the run;
+--   one per party-facing document the party did not sign (party_facing_docs): compliant only when
+--   the refusal is noted and enough officers signed.
+-- article_zh names the requirement's own article where the table cites one (else the rule's).
+with cases as (
+    select * from stg_cases
+),
+
+acts as (
+    select * from int_acts
+),
+
+documents as (
+    select * from stg_documents
+),
+
+units as (
+    select * from int_units
+),
+
+requirements as (
+    select * from rules_doc_requirements
+),
+
+party_facing as (
+    select * from rules_party_facing_docs
+),
+
+run as (
+    select * from int_run_parameters
+),
+
+-- how a document type is named in the detail text (the contract's doc_type labels)
+doc_names (doc_type, name_zh) as (
+    values
+        ('initiation_approval', '立案(启动)审批表'), ('inspection_record', '现场检查(勘验)笔录'),
+        ('questioning_record', '询问笔录'), ('sampling_record', '抽样取证笔录'),
+        ('preservation_list', '证据登记保存清单'), ('coercive_measure_decision', '强制措施决定书'),
+        ('rights_notice', '权利告知书'), ('penalty_prior_notice', '行政处罚事先告知书'),
+        ('statement_defense_record', '陈述申辩笔录'), ('hearing_notice', '听证通知书'),
+        ('hearing_record', '听证笔录'), ('legal_review_opinion', '法制审核意见书'),
+        ('collective_discussion', '集体讨论记录'), ('case_approval', '案件审批表'),
+        ('decision', '行政执法决定书'), ('service_receipt', '送达回证'), ('public_notice', '公告'),
+        ('demand_notice', '催告书'), ('closing_review', '结案审查表'),
+        ('interruption_statement', '中断情况说明'), ('av_explanation', '音像证据文字说明'), ('other', '其他')
+),
+
+-- cases opened as of the run; a decision or closing dated after as_of has not happened yet
+known_cases as (
+    select
+        cases.case_id,
+        cases.unit_id,
+        units.profile_id,
+        cases.procedure,
+        cases.case_type,
+        cases.is_major_or_complex,
+        cases.opened_at,
+        case when cases.decided_at < run.as_of_end_at then cases.decided_at end as decided_at,
+        case when cases.closed_at < run.as_of_end_at then cases.closed_at end as closed_at
+    from cases
+    cross join run
+    left join units on units.unit_id = cases.unit_id
+    where cases.opened_at < run.as_of_end_at
+),
+
+known_documents as (
+    select documents.*
+    from documents
+    cross join run
+    where documents.signed_at is null or documents.signed_at < run.as_of_end_at
+),
+
+case_triggers as (
+    select case_id, 'case_general' as trigger, opened_at as occurred_at
+    from known_cases where procedure = 'general'
+    union all
+    select case_id, 'case_decided', decided_at
+    from known_cases where procedure = 'general' and decided_at is not null
+    union all
+    select case_id, 'case_penalty_decided', decided_at
+    from known_cases where procedure = 'general' and case_type = 'penalty' and decided_at is not null
+    union all
+    select case_id, 'case_major', opened_at
+    from known_cases where procedure = 'general' and is_major_or_complex
+    union all
+    select case_id, 'case_closed', closed_at
+    from known_cases where procedure = 'general' and closed_at is not null
+),
+
+-- a doc_type asked for by two triggers is one requirement: the earliest trigger names it
+case_requirements as (
+    select
+        known_cases.case_id,
+        known_cases.unit_id,
+        requirements.doc_type,
+        case_triggers.occurred_at,
+        requirements.trigger_zh,
+        case when requirements.basis = 'citation' then nullif(requirements.article_zh, '') end as article_zh
+    from case_triggers
+    inner join known_cases using (case_id)
+    inner join requirements
+        on requirements.profile_id = known_cases.profile_id and requirements.trigger = case_triggers.trigger
+    qualify row_number() over (
+        partition by known_cases.case_id, requirements.doc_type order by case_triggers.occurred_at, case_triggers.trigger
+    ) = 1
+),
+
+case_documents as (
+    select distinct case_id, doc_type from known_documents
+),
+
+-- a document filed on the case without an act id still counts for the case's acts of that type
+act_documents as (
+    select distinct act_id, doc_type from known_documents where act_id is not null
+),
+
+case_only_documents as (
+    select distinct case_id, doc_type from known_documents where act_id is null
+),
+
+case_checks as (
+    select
+        case_requirements.*,
+        case_documents.case_id is not null as is_compliant
+    from case_requirements
+    left join case_documents
+        on case_documents.case_id = case_requirements.case_id
+        and case_documents.doc_type = case_requirements.doc_type
+),
+
+act_requirements as (
+    select
+        acts.act_id,
+        acts.case_id,
+        acts.unit_id,
+        acts.started_at as occurred_at,
+        requirements.doc_type,
+        requirements.trigger_zh,
+        case when requirements.basis = 'citation' then nullif(requirements.article_zh, '') end as article_zh
+    from acts
+    inner join requirements
+        on requirements.profile_id = acts.profile_id and requirements.trigger = 'act:' || acts.act_type
+),
+
+act_checks as (
+    select
+        act_requirements.*,
+        act_documents.act_id is not null or case_only_documents.case_id is not null as is_compliant
+    from act_requirements
+    left join act_documents
+        on act_documents.act_id = act_requirements.act_id
+        and act_documents.doc_type = act_requirements.doc_type
+    left join case_only_documents
+        on case_only_documents.case_id = act_requirements.case_id
+        and case_only_documents.doc_type = act_requirements.doc_type
+),
+
+unsigned_party_docs as (
+    select
+        known_documents.doc_id,
+        known_documents.case_id,
+        known_documents.act_id,
+        known_documents.doc_type,
+        known_cases.unit_id,
+        coalesce(known_documents.signed_at, acts.started_at, known_cases.opened_at) as occurred_at,
+        known_documents.is_refusal_noted,
+        coalesce(known_documents.officer_signatures, 0) as officer_signatures,
+        coalesce(cast(party_facing.refusal_noted_required as boolean), false) as is_refusal_note_required,
+        coalesce(cast(party_facing.min_officer_signatures_when_refused as integer), 0) as min_officer_signatures,
+        nullif(party_facing.article_zh, '') as signatures_article_zh,
+        nullif(party_facing.refusal_article_zh, '') as refusal_article_zh
+    from known_documents
+    inner join known_cases using (case_id)
+    inner join party_facing
+        on party_facing.profile_id = known_cases.profile_id and party_facing.doc_type = known_documents.doc_type
+    left join acts on acts.act_id = known_documents.act_id
+    where not known_documents.is_party_signed
+),
+
+refusal_checks as (
+    select
+        *,
+        is_refusal_noted or not is_refusal_note_required as is_refusal_ok,
+        officer_signatures >= min_officer_signatures as is_signatures_ok,
+        -- where the signature count is only a setting, an unnoted refusal still breaks a cited article
+        coalesce(signatures_article_zh,
+            case when not (is_refusal_noted or not is_refusal_note_required) then refusal_article_zh end) as article_zh
+    from unsigned_party_docs
+),
+
+final as (
+    select
+        'R-DOC' as rule_id,
+        case_checks.unit_id,
+        cast(null as varchar) as officer_id,
+        case_checks.case_id,
+        cast(null as varchar) as act_id,
+        cast(null as varchar) as media_id,
+        cast(null as varchar) as device_id,
+        case_checks.occurred_at,
+        'case:' || case_checks.case_id || ':' || case_checks.doc_type as entity_key,
+        case_checks.is_compliant,
+        case when not case_checks.is_compliant then
+            '案件 ' || case_checks.case_id || ' 缺少' || coalesce(doc_names.name_zh, case_checks.doc_type)
+            || '（' || case_checks.trigger_zh || '）'
+        end as detail_zh,
+        case when not case_checks.is_compliant then
+            'case ' || case_checks.case_id || ' has no ' || case_checks.doc_type || ' document'
+        end as detail_en,
+        case_checks.article_zh
+    from case_checks
+    left join doc_names using (doc_type)
+
+    union all
+
+    select
+        'R-DOC' as rule_id,
+        act_checks.unit_id,
+        cast(null as varchar) as officer_id,
+        act_checks.case_id,
+        act_checks.act_id,
+        cast(null as varchar) as media_id,
+        cast(null as varchar) as device_id,
+        act_checks.occurred_at,
+        'act:' || act_checks.act_id || ':' || act_checks.doc_type as entity_key,
+        act_checks.is_compliant,
+        case when not act_checks.is_compliant then
+            '环节 ' || act_checks.act_id || ' 缺少' || coalesce(doc_names.name_zh, act_checks.doc_type)
+            || '（' || act_checks.trigger_zh || '）'
+        end as detail_zh,
+        case when not act_checks.is_compliant then
+            'act ' || act_checks.act_id || ' (case ' || act_checks.case_id || ') has no '
+            || act_checks.doc_type || ' document'
+        end as detail_en,
+        act_checks.article_zh
+    from act_checks
+    left join doc_names using (doc_type)
+
+    union all
+
+    select
+        'R-DOC' as rule_id,
+        refusal_checks.unit_id,
+        cast(null as varchar) as officer_id,
+        refusal_checks.case_id,
+        refusal_checks.act_id,
+        cast(null as varchar) as media_id,
+        cast(null as varchar) as device_id,
+        refusal_checks.occurred_at,
+        'doc:' || refusal_checks.doc_id as entity_key,
+        refusal_checks.is_refusal_ok and refusal_checks.is_signatures_ok as is_compliant,
+        case when not (refusal_checks.is_refusal_ok and refusal_checks.is_signatures_ok) then
+            coalesce(doc_names.name_zh, refusal_checks.doc_type) || ' ' || refusal_checks.doc_id || ' 当事人未签字'
+            || case when not refusal_checks.is_refusal_ok then '，未注明拒签' else '，已注明拒签' end
+            || case when not refusal_checks.is_signatures_ok then
+                '，只有 ' || refusal_checks.officer_signatures || ' 名执法人员签名（须 '
+                || refusal_checks.min_officer_signatures || ' 名）' else '' end
+        end as detail_zh,
+        case when not (refusal_checks.is_refusal_ok and refusal_checks.is_signatures_ok) then
+            refusal_checks.doc_type || ' ' || refusal_checks.doc_id || ' not signed by the party'
+            || case when not refusal_checks.is_refusal_ok then ', refusal not noted' else ', refusal noted' end
+            || case when not refusal_checks.is_signatures_ok then
+                ', ' || refusal_checks.officer_signatures || ' officer signature(s), '
+                || refusal_checks.min_officer_signatures || ' required' else '' end
+        end as detail_en,
+        refusal_checks.article_zh
+    from refusal_checks
+    left join doc_names using (doc_type)
+)
+
+select * from final

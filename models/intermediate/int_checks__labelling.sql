@@ -1,0 +1,119 @@
+-- one row per recording that belongs to an act (R-LBL): it carries every label the profile
+-- requires, and its case label names the case of one of its acts. Labels are put on when the
+-- recording enters the store (入库时标注), so a recording not stored as of the run is not judged yet.
+with media as (
+    select * from int_media
+),
+
+links as (
+    select * from int_media_act_links
+),
+
+parameters as (
+    select * from rules_rule_parameters
+),
+
+required_labels as (
+    select profile_id, value as label
+    from parameters
+    where rule_id = 'R-LBL' and parameter = 'required_label'
+),
+
+-- how a label is named in the detail text (ord keeps the text in a stable order)
+label_names (label, ord, name_zh, name_en) as (
+    values
+        ('case_id', 1, '案号', 'case number'),
+        ('party_label', 2, '当事人', 'party'),
+        ('handler_label', 3, '承办人', 'handler')
+),
+
+linked_media as (
+    select
+        media.media_id,
+        media.unit_id,
+        media.profile_id,
+        media.officer_id,
+        media.device_id,
+        media.recorded_end_at,
+        media.uploaded_at,
+        media.case_id,
+        min(links.act_id) as act_id,
+        list_sort(list_distinct(list(links.act_case_id))) as act_case_ids
+    from media
+    inner join links using (media_id)
+    group by all
+),
+
+label_values as (
+    select media_id, label, label_value
+    from (select media_id, case_id, party_label, handler_label from media)
+        unpivot include nulls (label_value for label in (case_id, party_label, handler_label))
+),
+
+missing as (
+    select
+        linked_media.media_id,
+        string_agg(coalesce(label_names.name_zh, required_labels.label), '、' order by label_names.ord) as missing_zh,
+        string_agg(coalesce(label_names.name_en, required_labels.label), ', ' order by label_names.ord) as missing_en
+    from linked_media
+    inner join required_labels using (profile_id)
+    left join label_values
+        on label_values.media_id = linked_media.media_id and label_values.label = required_labels.label
+    left join label_names on label_names.label = required_labels.label
+    where nullif(trim(label_values.label_value), '') is null
+    group by linked_media.media_id
+),
+
+-- a case label is only checked against the acts where the profile asks for one
+case_label_required as (
+    select distinct profile_id from required_labels where label = 'case_id'
+),
+
+judged as (
+    select
+        linked_media.*,
+        missing.missing_zh,
+        missing.missing_en,
+        case_label_required.profile_id is not null
+            and nullif(trim(linked_media.case_id), '') is not null
+            and not list_contains(linked_media.act_case_ids, linked_media.case_id) as is_case_label_wrong
+    from linked_media
+    left join missing using (media_id)
+    left join case_label_required using (profile_id)
+),
+
+final as (
+    select
+        'R-LBL' as rule_id,
+        unit_id,
+        officer_id,
+        case when is_case_label_wrong or nullif(trim(case_id), '') is null then act_case_ids[1] else case_id end as case_id,
+        act_id,
+        media_id,
+        device_id,
+        recorded_end_at as occurred_at,
+        media_id as entity_key,
+        case
+            when uploaded_at is null then null
+            else missing_zh is null and not is_case_label_wrong
+        end as is_compliant,
+        case when uploaded_at is not null and (missing_zh is not null or is_case_label_wrong) then
+            concat_ws('；',
+                '录像 ' || media_id || ' 缺少标注：' || missing_zh,
+                case when is_case_label_wrong then
+                    '录像 ' || media_id || ' 标注案号 ' || case_id || ' 不是所属执法环节的案件 '
+                    || array_to_string(act_case_ids, '、')
+                end)
+        end as detail_zh,
+        case when uploaded_at is not null and (missing_zh is not null or is_case_label_wrong) then
+            concat_ws('; ',
+                'recording ' || media_id || ' lacks labels: ' || missing_en,
+                case when is_case_label_wrong then
+                    'recording ' || media_id || ' is labelled with case ' || case_id
+                    || ', not the case of its act(s) ' || array_to_string(act_case_ids, ', ')
+                end)
+        end as detail_en
+    from judged
+)
+
+select * from final
