@@ -94,6 +94,11 @@ ENUMS: dict[str, dict[str, str]] = {
         "maintenance": "维护保养",
     },
     "access_action": {"view": "查看", "copy": "复制", "export": "导出", "publish": "公开"},
+    # device_events.reason is free text; these are the codes exports use for interruptions
+    "interrupt_reason": {
+        "device_fault": "设备故障", "battery": "电量不足", "storage": "存储空间不足", "weather": "天气原因",
+        "obstruction": "阻碍执法", "other": "其他",
+    },
 }
 # Profile ids are data (models/rules/profiles.csv), checked by the loader against that table.
 

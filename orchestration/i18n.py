@@ -53,3 +53,14 @@ def source_label(source: str, lang: str) -> str:
 
 def enum_label(enum: str, value: str, lang: str) -> str:
     return ENUMS[enum].get(value, value) if lang == "zh" else value
+
+
+def label_rows() -> list[tuple[str, str, int, str, str]]:
+    """(kind, code, ord, label_zh, label_en) for every enum value and every column, so SQL models
+    name things in the same words as the dashboard and the workbook (table `labels`)."""
+    rows = []
+    for enum, values in ENUMS.items():
+        rows += [(enum, code, i, zh, code.replace("_", " ")) for i, (code, zh) in enumerate(values.items(), 1)]
+    for source, src in SOURCES.items():
+        rows += [(f"column:{source}", c.name, i, c.zh, c.name.replace("_", " ")) for i, c in enumerate(src.columns, 1)]
+    return rows

@@ -1,4 +1,5 @@
-"""The SQL model runner: rule tables from models/rules/*.csv, then every models/<layer>/*.sql.
+"""The SQL model runner: the label catalogue (table `labels`), rule tables from
+models/rules/*.csv, then every models/<layer>/*.sql.
 
 A model file `models/<layer>/<name>.sql` holds one SELECT; it becomes the table `<name>`.
 Dependencies are read from the model names a file mentions after FROM or JOIN, so files run in
@@ -18,6 +19,7 @@ import duckdb
 
 from models import MODELS_DIR, RULES_DIR
 
+from . import i18n
 from .settings import Settings, load_settings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -85,6 +87,9 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
     built = []
     con.execute("begin transaction")
     try:
+        con.execute("create or replace table labels (kind varchar, code varchar, ord integer, label_zh varchar, "
+                    "label_en varchar)")
+        con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
         for name, path in rule_tables().items():
             con.execute(f"create or replace table {name} as "
                         f"select * from read_csv(?, header = true, all_varchar = true)", [str(path)])

@@ -157,11 +157,11 @@ def test_recordings_of_an_act_carry_case_party_and_handler_labels(con):
     build(con, labelling_world("longjiang"), AS_OF)
     assert checks(con, "R-LBL", "entity_key, case_id, act_id, is_compliant, detail_zh") == [
         ("M1", "C1", "A1", True, None),
-        ("M2", "C1", "A1", False, "录像 M2 缺少标注：当事人、承办人"),
+        ("M2", "C1", "A1", False, "录像 M2 缺少标注当事人、标注承办人"),
         ("M3", "C1", "A1", False, "录像 M3 标注案号 C2 不是所属执法环节的案件 C1"),
         ("M5", "C1", "A1", None, None)]
     assert violations(con, "R-LBL", "violation_id, severity, citation, detail_en") == [
-        ("R-LBL:M2", "low", LONGJIANG + "第十八条", "recording M2 lacks labels: party, handler"),
+        ("R-LBL:M2", "low", LONGJIANG + "第十八条", "recording M2 lacks labels: party label, handler label"),
         ("R-LBL:M3", "low", LONGJIANG + "第十八条",
          "recording M3 is labelled with case C2, not the case of its act(s) C1")]
 
@@ -395,9 +395,9 @@ def test_copy_export_publish_need_an_approval_reference(con):
         ("X4", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 复制录像 M1，没有审批文号"),
         ("X5", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 公开录像 M1，没有审批文号")]
     assert violations(con, "R-ACC", "violation_id, citation, detail_en") == [
-        ("R-ACC:X3", LONGJIANG + "第二十一条", "O2 exported recording M1 at 2025-03-04 09:00 without an approval reference"),
-        ("R-ACC:X4", LONGJIANG + "第二十条", "O2 copied recording M1 at 2025-03-04 09:00 without an approval reference"),
-        ("R-ACC:X5", LONGJIANG + "第二十一条", "O2 published recording M1 at 2025-03-04 09:00 without an approval reference")]
+        ("R-ACC:X3", LONGJIANG + "第二十一条", "O2: export of recording M1 at 2025-03-04 09:00 without an approval reference"),
+        ("R-ACC:X4", LONGJIANG + "第二十条", "O2: copy of recording M1 at 2025-03-04 09:00 without an approval reference"),
+        ("R-ACC:X5", LONGJIANG + "第二十一条", "O2: publish of recording M1 at 2025-03-04 09:00 without an approval reference")]
 
 
 # --- R-INTEG ---------------------------------------------------------------------------------

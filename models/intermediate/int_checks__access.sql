@@ -27,9 +27,8 @@ approval_actions as (
 ),
 
 -- how an action is named in the detail text
-action_names (action, name_zh, name_en) as (
-    values ('view', '查看', 'viewed'), ('copy', '复制', 'copied'), ('export', '导出', 'exported'),
-        ('publish', '公开', 'published')
+action_names as (
+    select code as action, label_zh as name_zh, label_en as name_en from labels where kind = 'access_action'
 ),
 
 judged as (
@@ -72,7 +71,7 @@ final as (
             || '录像 ' || media_id || '，没有审批文号'
         end as detail_zh,
         case when not is_compliant then
-            officer_id || ' ' || action_en || ' recording ' || media_id || ' at '
+            officer_id || ': ' || action_en || ' of recording ' || media_id || ' at '
             || strftime(accessed_at, '%Y-%m-%d %H:%M') || ' without an approval reference'
         end as detail_en,
         article_zh

@@ -122,9 +122,8 @@ statements as (
 ),
 
 -- how an interrupt reason is named in the detail text
-reason_names (reason, name_zh) as (
-    values ('device_fault', '设备故障'), ('battery', '电量不足'), ('storage', '存储空间不足'), ('weather', '天气'),
-        ('obstruction', '阻碍执法'), ('other', '其他')
+reason_names as (
+    select code as reason, label_zh as name_zh from labels where kind = 'interrupt_reason'
 ),
 
 first_acts as (

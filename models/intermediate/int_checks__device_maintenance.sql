@@ -35,8 +35,8 @@ monthly_rules as (
 ),
 
 -- how an event type is named in the detail text
-event_names (event_type, name_zh) as (
-    values ('fault', '故障'), ('battery_low', '电量低'), ('storage_full', '存储已满')
+event_names as (
+    select code as event_type, label_zh as name_zh from labels where kind = 'event_type'
 ),
 
 month_events as (

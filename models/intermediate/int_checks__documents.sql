@@ -33,18 +33,8 @@ run as (
 ),
 
 -- how a document type is named in the detail text (the contract's doc_type labels)
-doc_names (doc_type, name_zh) as (
-    values
-        ('initiation_approval', '立案(启动)审批表'), ('inspection_record', '现场检查(勘验)笔录'),
-        ('questioning_record', '询问笔录'), ('sampling_record', '抽样取证笔录'),
-        ('preservation_list', '证据登记保存清单'), ('coercive_measure_decision', '强制措施决定书'),
-        ('rights_notice', '权利告知书'), ('penalty_prior_notice', '行政处罚事先告知书'),
-        ('statement_defense_record', '陈述申辩笔录'), ('hearing_notice', '听证通知书'),
-        ('hearing_record', '听证笔录'), ('legal_review_opinion', '法制审核意见书'),
-        ('collective_discussion', '集体讨论记录'), ('case_approval', '案件审批表'),
-        ('decision', '行政执法决定书'), ('service_receipt', '送达回证'), ('public_notice', '公告'),
-        ('demand_notice', '催告书'), ('closing_review', '结案审查表'),
-        ('interruption_statement', '中断情况说明'), ('av_explanation', '音像证据文字说明'), ('other', '其他')
+doc_names as (
+    select code as doc_type, label_zh as name_zh from labels where kind = 'doc_type'
 ),
 
 -- cases opened as of the run; a decision or closing dated after as_of has not happened yet

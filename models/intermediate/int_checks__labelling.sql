@@ -20,11 +20,8 @@ required_labels as (
 ),
 
 -- how a label is named in the detail text (ord keeps the text in a stable order)
-label_names (label, ord, name_zh, name_en) as (
-    values
-        ('case_id', 1, '案号', 'case number'),
-        ('party_label', 2, '当事人', 'party'),
-        ('handler_label', 3, '承办人', 'handler')
+label_names as (
+    select code as label, ord, label_zh as name_zh, label_en as name_en from labels where kind = 'column:media'
 ),
 
 linked_media as (
@@ -99,7 +96,7 @@ final as (
         end as is_compliant,
         case when uploaded_at is not null and (missing_zh is not null or is_case_label_wrong) then
             concat_ws('；',
-                '录像 ' || media_id || ' 缺少标注：' || missing_zh,
+                '录像 ' || media_id || ' 缺少' || missing_zh,
                 case when is_case_label_wrong then
                     '录像 ' || media_id || ' 标注案号 ' || case_id || ' 不是所属执法环节的案件 '
                     || array_to_string(act_case_ids, '、')
