@@ -59,7 +59,7 @@ STATE_DDL = [
         judged bigint, violations bigint, rank bigint,
         primary key (unit_id, period_type, period))""",
 ]
-# After a build, periods past their grace window are frozen at the figures just computed.
+# Once the scorecard is built, periods past their grace window are frozen at its figures.
 FREEZE = """
     insert into appraisal_frozen_scores
     select unit_id, period_type, period, getvariable('as_of'), score, judged, violations, rank
@@ -69,9 +69,9 @@ FREEZE = """
 """
 
 
-def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
-          settings: Settings | None = None) -> list[tuple[str, int]]:
-    """Rebuild the rule tables and every model; returns (model, rows) in build order."""
+def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
+                   settings: Settings | None = None) -> None:
+    """The run's parameters as DuckDB variables, which int_run_parameters reads."""
     settings = settings or load_settings()
     variables = {
         "as_of": as_of,
@@ -84,19 +84,40 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
         con.execute(f"set variable {name} = ?", [value])
     for stmt in STATE_DDL:
         con.execute(stmt)
-    built = []
+
+
+def build_reference_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """The label catalogue and the rule tables, which models join to."""
+    con.execute("create or replace table labels (kind varchar, code varchar, ord integer, label_zh varchar, "
+                "label_en varchar)")
+    con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
+    built = [("labels", len(i18n.label_rows()))]
+    for name, path in rule_tables().items():
+        con.execute(f"create or replace table {name} as "
+                    f"select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
+        built.append((name, count(con, name)))
+    return built
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    con.execute(f"create or replace table {model.name} as {model.sql}")
+    if model.name == "mart_unit_period_scorecard":
+        con.execute(FREEZE)
+    return count(con, model.name)
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
+          settings: Settings | None = None) -> list[tuple[str, int]]:
+    """Rebuild the reference tables and every model in one transaction; returns (model, rows)."""
+    set_parameters(con, as_of, default_profile, settings)
     con.execute("begin transaction")
     try:
-        con.execute("create or replace table labels (kind varchar, code varchar, ord integer, label_zh varchar, "
-                    "label_en varchar)")
-        con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
-        for name, path in rule_tables().items():
-            con.execute(f"create or replace table {name} as "
-                        f"select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
-        for model in discover():
-            con.execute(f"create or replace table {model.name} as {model.sql}")
-            built.append((model.name, con.execute(f"select count(*) from {model.name}").fetchall()[0][0]))
-        con.execute(FREEZE)
+        build_reference_tables(con)
+        built = [(model.name, build_model(con, model)) for model in discover()]
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
