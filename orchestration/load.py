@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,10 +89,10 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
+def inbox_files(inbox: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:
     """(source, path) in load order: source by source, then lexicographic path within one."""
     out = []
-    for source in LOAD_ORDER:
+    for source in [s for s in LOAD_ORDER if sources is None or s in set(sources)]:
         folder = inbox / source
         if folder.is_dir():
             out += [(source, p) for p in sorted(folder.rglob("*"), key=lambda p: p.as_posix())
@@ -190,8 +191,9 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
     return con.execute(f"select count(*) from load_replacements where file_id = {file_id}").fetchall()[0][0]
 
 
-def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = False) -> BatchResult:
-    """Load every new file of the inbox as one batch, in one transaction."""
+def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = False,
+               sources: Iterable[str] | None = None) -> BatchResult:
+    """Load every new file of the inbox (of `sources`, default all) as one batch, in one transaction."""
     inbox = Path(inbox)
     init_warehouse(con)
     started = dt.datetime.now().replace(microsecond=0)
@@ -201,7 +203,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     con.execute("begin transaction")
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
-        files = inbox_files(inbox)
+        files = inbox_files(inbox, sources)
         for source, path in tqdm(files, desc="load", unit="file", disable=not progress):
             rel = path.relative_to(inbox).as_posix()
             digest = sha256_of(path)

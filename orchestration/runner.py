@@ -35,6 +35,25 @@ class Model:
     sql: str
     deps: frozenset[str]
 
+    @property
+    def description(self) -> str:
+        """The model file's opening comment: what one row is."""
+        lines = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line.removeprefix("--").strip())
+        return " ".join(lines)
+
+    @property
+    def reads_reference_tables(self) -> bool:
+        return any(r.startswith("rules_") or r == "labels" for r in references(self.sql))
+
+
+def references(sql: str) -> set[str]:
+    """Table names a SQL text reads after FROM or JOIN (comments ignored)."""
+    return {r.lower() for r in REFERENCE.findall(COMMENT.sub("", sql))}
+
 
 def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     """Every model, in an order that builds each after the models it reads."""
@@ -42,8 +61,7 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     found = {}
     for name, (layer, path) in files.items():
         sql = path.read_text(encoding="utf-8")
-        refs = {r.lower() for r in REFERENCE.findall(COMMENT.sub("", sql))}
-        found[name] = Model(name, layer, path, sql, frozenset(refs & files.keys() - {name}))
+        found[name] = Model(name, layer, path, sql, frozenset(references(sql) & files.keys() - {name}))
     order = TopologicalSorter({m.name: m.deps for m in found.values()}).static_order()
     return [found[n] for n in order]
 

@@ -1,0 +1,1 @@
+"""Dagster definitions, one file per kind (assets, asset checks, jobs, schedules, sensors, resources)."""
