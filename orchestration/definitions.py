@@ -1,10 +1,10 @@
 """The Dagster code location: everything is loaded from the defs/ folder."""
 
-import dagster as dg
+from pathlib import Path
 
-from orchestration import defs as defs_folder
+import dagster as dg
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_defs(defs_root=defs_folder)
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
