@@ -1,0 +1,130 @@
+"""End to end at scale S: the generator plants known violations, the loader and models find them.
+
+Each figure here is what orchestration/synthetic wrote into _planted.json; the models must find
+the same numbers in the data, rule by rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from orchestration import runner
+from orchestration.load import load_inbox
+from orchestration.synthetic import generate
+from orchestration.warehouse import connect
+
+
+@pytest.fixture(scope="module")
+def judged(tmp_path_factory):
+    root = tmp_path_factory.mktemp("planted")
+    planted = generate(root / "inbox", scale="S", seed=1, year=2025, progress=False)
+    con = connect(root / "wh.duckdb")
+    batch = load_inbox(con, root / "inbox")
+    runner.build(con, dt.date(2025, 12, 31), "hebei")
+    yield con, planted, batch
+    con.close()
+
+
+def counts(con, sql: str) -> dict:
+    return dict(con.execute(sql).fetchall())
+
+
+def checks(con, rule_id: str) -> dict:
+    row = con.execute("""select count(*) filter (where is_compliant), count(*) filter (where not is_compliant),
+                                count(*) filter (where is_compliant is null)
+                         from int_rule_checks where rule_id = ?""", [rule_id]).fetchall()[0]
+    return {"ok": row[0], "failed": row[1], "pending": row[2]}
+
+
+def test_every_row_is_accounted_for(judged):
+    con, planted, batch = judged
+    delivered = planted["counts"]["rows_delivered"]
+    assert batch.total("rows_in") == sum(delivered.values())
+    assert batch.total("rows_quarantined") == planted["counts"]["malformed_rows"]
+    assert {f.path for f in batch.files if f.outcome == "rejected"} == {f["file"] for f in planted["rejected_files"]}
+    for source, rows in planted["counts"].items():
+        if source in ("units", "officers", "devices", "cases", "acts", "documents", "media", "media_access"):
+            assert con.execute(f"select count(*) from stg_{source}").fetchall()[0][0] == rows, source
+
+
+def test_quarantine_holds_the_planted_malformed_rows(judged):
+    con, planted, _ = judged
+    for group in planted["malformed_rows"]:
+        rows = {n for (n,) in con.execute("select row_number from quarantine q join load_files f using (file_id) "
+                                          "where f.path = ?", [group["file"]]).fetchall()}
+        # row numbers in the ledger count data rows; a spreadsheet-style file has its header on row 1
+        offset = 1 if group["file"].endswith((".csv", ".xlsx")) else 0
+        assert {r + offset for r in group["rows"]} <= rows, group
+
+
+def test_upload_statuses_match_per_profile(judged):
+    """R-UPL (hebei 第二十四条 and the other profiles' articles): 24 h, remote-duty exception where given."""
+    con, planted, _ = judged
+    found = counts(con, "select upload_status, count(*) from fct_media_upload group by 1")
+    expected = {k: v for k, v in planted["rules"]["R-UPL"]["total"].items() if k != "media"}
+    assert found == expected
+    for profile, figures in planted["rules"]["R-UPL"]["by_profile"].items():
+        assert counts(con, f"select upload_status, count(*) from fct_media_upload where profile_id = '{profile}' "
+                           "group by 1") == {k: v for k, v in figures.items() if k != "media" and v}, profile
+
+
+def test_archiving_statuses_match(judged):
+    """R-ARC: 30 days from the end of the act."""
+    con, planted, _ = judged
+    expected = {k: v for k, v in planted["rules"]["R-ARC"]["total"].items() if k != "closed"}
+    assert counts(con, "select status, count(*) from fct_case_archiving group by 1") == expected
+
+
+def test_av_coverage_statuses_match_per_level(judged):
+    """R-AV (rules.md §3): about a fifth of acts that need video have none."""
+    con, planted, _ = judged
+    for level, figures in planted["rules"]["R-AV"]["total"].items():
+        found = counts(con, f"select status, count(*) from fct_act_av_coverage where requirement = '{level}' group by 1")
+        assert found == {k: v for k, v in figures.items() if k != "total" and v}, level
+    assert 0.15 <= planted["rules"]["R-AV"]["missing_share"] <= 0.25
+
+
+def test_retention_deletions_match(judged):
+    """R-RET: early deletions (including while held) and deletions without approval."""
+    con, planted, _ = judged
+    ret = planted["rules"]["R-RET"]["total"]
+    found = counts(con, "select status, count(*) from fct_media_retention where status in "
+                        "('deleted_early', 'deleted_unapproved', 'disposed') group by 1")
+    assert found == {"deleted_early": ret["deleted_early"] + ret["deleted_while_held"],
+                     "deleted_unapproved": ret["deleted_unapproved"], "disposed": ret["disposed"]}
+
+
+@pytest.mark.parametrize("rule_id, planted_failures", [
+    ("R-UPL-LOST", lambda r: r["R-UPL-LOST"]["total"]["violations"]),
+    ("R-DEV-DEL", lambda r: r["R-DEV-DEL"]["total"]["files_deleted_before_upload"]),
+    ("R-DEV-INT", lambda r: r["R-DEV-INT"]["total"]["not_followed"]),
+    ("R-DEV-CHECK", lambda r: r["R-DEV-CHECK"]["total"]["no_check"] + r["R-DEV-CHECK"]["total"]["check_after_first_record_start"]),
+    ("R-ACC", lambda r: r["R-ACC"]["total"]["without_approval"]),
+    ("R-INTEG", lambda r: r["R-INTEG"]["total"]["sha256_changed"]),
+    ("R-START", lambda r: r["R-START"]["total"]["approved_late"] + r["R-START"]["total"]["approval_missing"]),
+    ("R-DEV-STORAGE", lambda r: r["indicators"]["total"]["storage_full"]),
+])
+def test_device_access_integrity_and_start_findings_match(judged, rule_id, planted_failures):
+    con, planted, _ = judged
+    assert checks(con, rule_id)["failed"] == planted_failures(planted["rules"])
+
+
+def test_labelling_and_documents_match(judged):
+    """R-LBL (15–25% of act recordings mislabelled) and R-DOC (missing records)."""
+    con, planted, _ = judged
+    lbl = checks(con, "R-LBL")
+    mislabelled = planted["rules"]["R-LBL"]["total"]["mislabelled"]
+    # recordings not yet in the store are not judged for labels yet
+    assert mislabelled - lbl["pending"] <= lbl["failed"] <= mislabelled
+    assert 0.15 <= planted["rules"]["R-LBL"]["mislabelled_share"] <= 0.25
+    missing_cases = con.execute("""select count(distinct case_id) from int_rule_checks
+                                   where rule_id = 'R-DOC' and not is_compliant and entity_key not like 'doc:%'""").fetchall()
+    assert missing_cases == [(planted["rules"]["R-DOC"]["total"]["cases_missing_a_required_record"],)]
+
+
+def test_upload_late_share_is_close_to_published_audits(judged):
+    _, planted, _ = judged
+    assert 0.05 <= planted["rules"]["R-UPL"]["late_share"] <= 0.09
+    json.dumps(planted)  # the ledger is plain JSON
