@@ -66,8 +66,28 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     return [found[n] for n in order]
 
 
-def rule_tables(rules_dir: Path = RULES_DIR) -> dict[str, Path]:
-    return {f"rules_{p.stem}": p for p in sorted(rules_dir.glob("*.csv"))}
+def rule_tables(rules_dir: Path = RULES_DIR) -> dict[str, list[Path]]:
+    """Table name → its CSV files. Shared tables are models/rules/<name>.csv; a jurisdiction's own
+    rules are models/rules/<profile_id>/<name>.csv, one folder per profile, so adding a profile is
+    adding a folder and a row in profiles.csv."""
+    tables: dict[str, list[Path]] = {f"rules_{p.stem}": [p] for p in sorted(rules_dir.glob("*.csv"))}
+    for path in sorted(rules_dir.glob("*/*.csv")):
+        tables.setdefault(f"rules_{path.stem}", []).append(path)
+    return tables
+
+
+def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -> None:
+    """One table from its files; a per-profile table gets profile_id from its folder's name."""
+    paths = [str(p) for p in files]
+    if all(p.parent == RULES_DIR for p in files):
+        con.execute(f"create or replace table {name} as "
+                    f"select * from read_csv(?, header = true, all_varchar = true)", [paths[0]])
+        return
+    con.execute(f"""create or replace table {name} as
+        select regexp_extract(replace(filename, '\\', '/'), '([^/]+)/[^/]+$', 1) as profile_id,
+               * exclude (filename)
+        from read_csv(?, header = true, all_varchar = true, filename = true, union_by_name = true)
+        order by profile_id""", [paths])
 
 
 # Tables that keep state across builds: models read them, only the step after a build writes them.
@@ -110,9 +130,8 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, in
                 "label_en varchar)")
     con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
     built = [("labels", len(i18n.label_rows()))]
-    for name, path in rule_tables().items():
-        con.execute(f"create or replace table {name} as "
-                    f"select * from read_csv(?, header = true, all_varchar = true)", [str(path)])
+    for name, files in rule_tables().items():
+        load_rule_table(con, name, files)
         built.append((name, count(con, name)))
     return built
 

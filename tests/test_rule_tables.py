@@ -1,4 +1,5 @@
-"""The rule tables (models/rules/*.csv) are data the SQL models read: check them as data.
+"""The rule tables (models/rules/*.csv and models/rules/<profile>/*.csv) are data the SQL models
+read: check them as data.
 
 Each table is loaded exactly as the runner loads it (read_csv, header, all_varchar) and checked
 against the contract's enum codes, against rules.md (§3 table, §5 levels) and for internal
@@ -17,7 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.contract import ENUMS
-from orchestration.runner import rule_tables
+from orchestration.runner import load_rule_table, rule_tables
 
 TABLES = rule_tables()
 PROFILE_TABLES = ("rule_profile", "rule_parameters", "av_requirements", "retention_classes",
@@ -33,8 +34,7 @@ ARTICLE = re.compile(rf"^({ONE_ARTICLE}(、({ONE_ARTICLE}|第\({N}\)项))*|第{N
 @cache
 def table(name: str) -> tuple[dict, ...]:
     con = duckdb.connect()
-    con.execute("create table t as select * from read_csv(?, header = true, all_varchar = true)",
-                [str(TABLES[f"rules_{name}"])])
+    load_rule_table(con, "t", TABLES[f"rules_{name}"])
     cur = con.execute("select * from t")
     cols = [d[0] for d in cur.description]
     return tuple(dict(zip(cols, row)) for row in cur.fetchall())
@@ -69,14 +69,23 @@ def test_every_expected_table_is_there():
 
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_file_is_utf8_without_bom_and_loads_as_the_runner_loads_it(name):
-    raw = TABLES[name].read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8")
-    header, *body = list(csv.reader(text.splitlines()))
+    rows = 0
+    for path in TABLES[name]:
+        raw = path.read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), path
+        header, *body = list(csv.reader(raw.decode("utf-8").splitlines()))
+        assert all(len(row) == len(header) for row in body), path
+        rows += len(body)
+        per_profile = len(TABLES[name]) > 1
     loaded = table(name.removeprefix("rules_"))
-    assert loaded and list(loaded[0]) == header
-    assert len(loaded) == len(body)
-    assert all(len(row) == len(header) for row in body)
+    assert loaded and list(loaded[0]) == (["profile_id", *header] if per_profile else header)
+    assert len(loaded) == rows
+
+
+@pytest.mark.parametrize("name", sorted(PROFILE_TABLES))
+def test_each_profile_has_its_own_folder_of_rules(name):
+    folders = sorted(p.parent.name for p in TABLES[f"rules_{name}"])
+    assert folders == sorted(profiles())
 
 
 # ---------------------------------------------------------------- rules and profiles
