@@ -66,20 +66,26 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     return [found[n] for n in order]
 
 
-def rule_tables(rules_dir: Path = RULES_DIR) -> dict[str, list[Path]]:
+@dataclass(frozen=True)
+class RuleTable:
+    files: tuple[Path, ...]
+    per_profile: bool  # one file per profile folder, profile_id taken from the folder's name
+
+
+def rule_tables(rules_dir: Path | None = None) -> dict[str, RuleTable]:
     """Table name → its CSV files. Shared tables are models/rules/<name>.csv; a jurisdiction's own
     rules are models/rules/<profile_id>/<name>.csv, one folder per profile, so adding a profile is
     adding a folder and a row in profiles.csv."""
-    tables: dict[str, list[Path]] = {f"rules_{p.stem}": [p] for p in sorted(rules_dir.glob("*.csv"))}
-    for path in sorted(rules_dir.glob("*/*.csv")):
-        tables.setdefault(f"rules_{path.stem}", []).append(path)
+    rules_dir = rules_dir or RULES_DIR
+    tables = {f"rules_{p.stem}": RuleTable((p,), False) for p in sorted(rules_dir.glob("*.csv"))}
+    for stem in sorted({p.stem for p in rules_dir.glob("*/*.csv")}):
+        tables[f"rules_{stem}"] = RuleTable(tuple(sorted(rules_dir.glob(f"*/{stem}.csv"))), True)
     return tables
 
 
-def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -> None:
-    """One table from its files; a per-profile table gets profile_id from its folder's name."""
-    paths = [str(p) for p in files]
-    if all(p.parent == RULES_DIR for p in files):
+def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, table: RuleTable) -> None:
+    paths = [str(p) for p in table.files]
+    if not table.per_profile:
         con.execute(f"create or replace table {name} as "
                     f"select * from read_csv(?, header = true, all_varchar = true)", [paths[0]])
         return
@@ -124,14 +130,14 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
         con.execute(stmt)
 
 
-def build_reference_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | None = None) -> list[tuple[str, int]]:
     """The label catalogue and the rule tables, which models join to."""
     con.execute("create or replace table labels (kind varchar, code varchar, ord integer, label_zh varchar, "
                 "label_en varchar)")
     con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
     built = [("labels", len(i18n.label_rows()))]
-    for name, files in rule_tables().items():
-        load_rule_table(con, name, files)
+    for name, table in rule_tables(rules_dir).items():
+        load_rule_table(con, name, table)
         built.append((name, count(con, name)))
     return built
 

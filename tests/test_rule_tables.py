@@ -70,21 +70,21 @@ def test_every_expected_table_is_there():
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_file_is_utf8_without_bom_and_loads_as_the_runner_loads_it(name):
     rows = 0
-    for path in TABLES[name]:
+    for path in TABLES[name].files:
         raw = path.read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf"), path
         header, *body = list(csv.reader(raw.decode("utf-8").splitlines()))
         assert all(len(row) == len(header) for row in body), path
         rows += len(body)
-        per_profile = len(TABLES[name]) > 1
     loaded = table(name.removeprefix("rules_"))
-    assert loaded and list(loaded[0]) == (["profile_id", *header] if per_profile else header)
+    assert loaded and list(loaded[0]) == (["profile_id", *header] if TABLES[name].per_profile else header)
     assert len(loaded) == rows
 
 
 @pytest.mark.parametrize("name", sorted(PROFILE_TABLES))
 def test_each_profile_has_its_own_folder_of_rules(name):
-    folders = sorted(p.parent.name for p in TABLES[f"rules_{name}"])
+    assert TABLES[f"rules_{name}"].per_profile
+    folders = sorted(p.parent.name for p in TABLES[f"rules_{name}"].files)
     assert folders == sorted(profiles())
 
 

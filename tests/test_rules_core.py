@@ -382,3 +382,24 @@ def test_spot_check_draw_is_reproducible_from_the_seed(con):
                       key=lambda c: hashlib.md5(f"{seed}:2025:{c}".encode()).hexdigest())[:5]
     assert [d["case_id"] for d in drawn] == expected
     assert {d["closed_cases"] for d in drawn} == {12} and [d["draw_rank"] for d in drawn] == [1, 2, 3, 4, 5]
+
+
+def test_a_sixth_jurisdiction_is_a_data_change(con, tmp_path, monkeypatch):
+    """rules.md: rules are data. A new profile is a folder of CSVs and a row, with no code change."""
+    import shutil
+
+    from models import RULES_DIR
+    from orchestration import runner
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    shutil.copytree(rules / "hebei", rules / "newprov")
+    params = rules / "newprov" / "rule_parameters.csv"
+    params.write_text(params.read_text(encoding="utf-8").replace("R-UPL,deadline_hours,24,", "R-UPL,deadline_hours,48,"),
+                      encoding="utf-8")
+    with open(rules / "profiles.csv", "a", encoding="utf-8") as fh:
+        fh.write("newprov,某省行政执法全过程记录办法,province,,《某省行政执法全过程记录办法》,Some Province,2026,,\n")
+    monkeypatch.setattr(runner, "RULES_DIR", rules)
+    build(con, world("newprov", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=30))]), AS_OF)
+    assert one(con, "select profile_id, deadline_at, upload_status from fct_media_upload") == {
+        "profile_id": "newprov", "deadline_at": END + D(hours=48), "upload_status": "on_time"}
