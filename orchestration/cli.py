@@ -12,6 +12,7 @@ import click
 from . import i18n, runner
 from .contract import LOAD_ORDER
 from .load import BatchResult, load_inbox
+from .publish import publish
 from .settings import load_settings
 from .warehouse import connect
 
@@ -41,11 +42,13 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         batch = load_inbox(con, inbox, progress=progress)
         t1 = time.perf_counter()
         built = runner.build(con, as_of, profile)
+        snapshot = publish(con, warehouse)
         t2 = time.perf_counter()
         print_load_summary(con, batch)
         click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)} "
                    f"in {t2 - t1:.1f}s; load took {t1 - t0:.1f}s")
         print_judgement_summary(con, as_of)
+        click.echo(f"\npublished snapshot for the dashboard and reports: {snapshot}")
     finally:
         con.close()
 

@@ -1,0 +1,43 @@
+"""Publish a read-only snapshot of the marts for the dashboard and the workbook.
+
+DuckDB holds an exclusive lock on a file open for writing, so readers never open the warehouse the
+ETL writes: they open the snapshot, which is written to a temporary file beside it and swapped in
+with an atomic rename once complete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+# What readers need: the marts and facts, the reference tables they are labelled with, and the
+# load records shown on the data-quality page and the workbook cover.
+PUBLISHED_PREFIXES = ("fct_", "mart_", "rules_")
+PUBLISHED_TABLES = ("labels", "load_batches", "load_files", "quarantine", "int_units", "int_run_parameters",
+                    "stg_units", "stg_cases", "appraisal_frozen_scores")
+
+
+def snapshot_path(warehouse: str | Path) -> Path:
+    warehouse = Path(warehouse)
+    return warehouse.with_name(warehouse.stem + ".published.duckdb")
+
+
+def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path) -> Path:
+    """Copy the published tables from the open warehouse into a fresh snapshot and swap it in."""
+    target = snapshot_path(warehouse)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    names = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'main' order by table_name").fetchall()
+        if r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES]
+    con.execute(f"attach '{tmp}' as snapshot")
+    try:
+        for name in names:
+            con.execute(f"create table snapshot.{name} as select * from main.{name}")
+    finally:
+        con.execute("detach snapshot")
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,39 @@
+"""The published snapshot and the masking of personal data on the way out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from modelkit import build, world
+from orchestration.privacy import mask, mask_frame
+from orchestration.publish import publish, snapshot_path
+from orchestration.warehouse import connect
+
+
+def test_snapshot_is_readable_while_the_warehouse_is_open_for_writing(tmp_path):
+    wh = tmp_path / "wh.duckdb"
+    con = connect(wh)
+    build(con, world("hebei"), dt.date(2025, 12, 31))
+    target = publish(con, wh)
+    assert target == snapshot_path(wh) and not target.with_name(target.name + ".tmp").exists()
+    reader = duckdb.connect(str(target), read_only=True)  # the ETL still holds the warehouse open
+    tables = {r[0] for r in reader.execute("select table_name from information_schema.tables").fetchall()}
+    assert {"fct_violations", "mart_unit_period_scorecard", "rules_rule_profile", "labels", "load_batches"} <= tables
+    assert not any(t.startswith(("raw_", "int_checks")) for t in tables)
+    assert reader.execute("select unit_id from stg_units").fetchall() == [("U1",)]
+    reader.close()
+    publish(con, wh)  # a second publish replaces the snapshot whole
+    con.close()
+
+
+def test_party_names_are_masked_keeping_the_first_character():
+    """cele 第二十五条, zhuhui 第二十六条: personal data masked by default."""
+    assert [mask(n) for n in ("张三丰", "李四", "王", "某某餐饮有限公司", None)] == [
+        "张**", "李*", "王*", "某*******", None]
+    frame = pd.DataFrame({"case_id": ["C1"], "party_name": ["赵六"]})
+    assert mask_frame(frame)["party_name"].tolist() == ["赵*"]
+    assert frame["party_name"].tolist() == ["赵六"]  # stored data is never altered
+    assert mask_frame(frame, unmask=True, purpose="test")["party_name"].tolist() == ["赵六"]
