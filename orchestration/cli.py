@@ -13,6 +13,7 @@ from . import i18n, runner
 from .contract import LOAD_ORDER
 from .load import BatchResult, load_inbox
 from .publish import publish
+from .validate import profile_ids
 from .settings import load_settings
 from .warehouse import connect
 
@@ -36,6 +37,9 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
     settings = load_settings()
     as_of = as_of or dt.date.today()
     profile = profile or settings.default_profile
+    if profile not in profile_ids():
+        raise click.BadParameter(f"unknown profile {profile!r}; known: {', '.join(profile_ids())}",
+                                 param_hint="--profile")
     con = connect(warehouse, settings=settings)
     try:
         t0 = time.perf_counter()

@@ -56,3 +56,10 @@ def test_run_command_loads_judges_and_reports_quarantine_with_exit_0(inbox, tmp_
 def test_run_command_fails_on_a_missing_inbox(tmp_path):
     result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code != 0 and "is not a folder" in result.output
+
+
+def test_run_command_refuses_an_unknown_default_profile(inbox, tmp_path):
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "w.duckdb"),
+                                       "--profile", "guangdong"])
+    assert result.exit_code == 2 and "unknown profile 'guangdong'" in result.output
+    assert not (tmp_path / "w.duckdb").exists()
