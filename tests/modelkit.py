@@ -11,7 +11,7 @@ import datetime as dt
 
 from orchestration import runner
 from orchestration.contract import BOOL, SOURCES
-from orchestration.load import init_warehouse
+from orchestration.load import init_warehouse, record_replacements
 
 UNIT = {"unit_id": "U1", "unit_name": "测试中队", "rule_profile": "hebei"}
 OFFICERS = [{"officer_id": "O1", "name": "张伟", "unit_id": "U1"},
@@ -40,6 +40,7 @@ def insert(con, rows: dict[str, list[dict]], file_id: int = 1) -> None:
             values = [record.get(c.name, False if c.type == BOOL else None) for c in cols]
             marks = ", ".join("?" for _ in range(len(cols) + 4))
             con.execute(f"insert into raw_{source} values ({marks})", [*values, None, 1, file_id, n])
+        record_replacements(con, source, 1, file_id)  # as the loader does after each file
 
 
 def build(con, rows: dict[str, list[dict]], as_of: dt.date = dt.date(2025, 12, 31),

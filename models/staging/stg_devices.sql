@@ -3,9 +3,17 @@ with source as (
     select * from raw_devices
 ),
 
+-- every version a later delivery replaced, as the loader recorded it (latest file wins)
+replaced as (
+    select replaced_file_id as _file_id, replaced_row_number as _row_number
+    from load_replacements
+    where source = 'devices'
+),
+
 current_version as (
-    select * from source
-    qualify row_number() over (partition by device_id order by _file_id desc, _row_number desc) = 1
+    select source.*
+    from source
+    anti join replaced using (_file_id, _row_number)
 ),
 
 final as (
