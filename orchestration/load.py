@@ -193,14 +193,20 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
 
 def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = False,
                sources: Iterable[str] | None = None) -> BatchResult:
-    """Load every new file of the inbox (of `sources`, default all) as one batch, in one transaction."""
+    """Load every new file of the inbox (of `sources`, default all) as one batch.
+
+    Each file commits on its own, which keeps memory flat however large the batch; the batch as a
+    whole is still all or nothing: a failure undoes every file of the batch before it returns, and
+    a batch a killed process left running is undone when the warehouse is next opened (recover).
+    """
     inbox = Path(inbox)
-    init_warehouse(con)
+    recover(con)
     started = dt.datetime.now().replace(microsecond=0)
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchall()[0][0]
     known = {row[0] for row in con.execute("select sha256 from load_files").fetchall()}
     batch = BatchResult(batch_id, "running")
-    con.execute("begin transaction")
+    con.execute("insert into load_batches (batch_id, inbox, started_at, outcome) values (?, ?, ?, 'running')",
+                [batch_id, str(inbox), started])
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_files(inbox, sources)
@@ -210,16 +216,18 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
             if digest in known:
                 batch.files.append(FileResult(source, rel, "skipped"))
                 continue
+            con.execute("begin transaction")
             if path.suffix.lower().lstrip(".") not in FORMATS:
                 exc = readers.FileRejected("file_format", suffix=path.suffix)
                 result = FileResult(source, rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
             else:
                 result = load_file(con, source, path, rel, batch_id, next_file_id)
-            known.add(digest)
             con.execute("insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 next_file_id, batch_id, source, rel, path.name, digest, path.stat().st_size,
                 path.suffix.lower().lstrip("."), result.encoding, result.outcome, result.rows_in, result.rows_loaded,
                 result.rows_quarantined, result.rows_replaced, result.message_zh, result.message_en])
+            con.execute("commit")
+            known.add(digest)
             batch.files.append(result)
             next_file_id += 1
         unknown = sorted(p.name for p in inbox.iterdir() if p.is_dir() and p.name not in SOURCES) if inbox.is_dir() else []
@@ -228,24 +236,40 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
         batch.outcome = ("nothing_new" if not loaded and not rejected else
                          "partial" if rejected else "success")
         message = "; ".join(i18n.text("file_unknown_source", "en", source=u) for u in unknown) or None
-        con.execute("insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            batch_id, str(inbox), started, dt.datetime.now().replace(microsecond=0), batch.outcome,
-            len(batch.files), loaded, sum(f.outcome == "skipped" for f in batch.files), rejected,
-            batch.total("rows_in"), batch.total("rows_loaded"), batch.total("rows_quarantined"),
-            batch.total("rows_replaced"), message])
-        con.execute("commit")
+        con.execute("""update load_batches set finished_at = ?, outcome = ?, files_seen = ?, files_loaded = ?,
+                           files_skipped = ?, files_rejected = ?, rows_in = ?, rows_loaded = ?, rows_quarantined = ?,
+                           rows_replaced = ?, message = ? where batch_id = ?""", [
+            dt.datetime.now().replace(microsecond=0), batch.outcome, len(batch.files), loaded,
+            sum(f.outcome == "skipped" for f in batch.files), rejected, batch.total("rows_in"),
+            batch.total("rows_loaded"), batch.total("rows_quarantined"), batch.total("rows_replaced"), message,
+            batch_id])
     except BaseException as exc:
-        con.execute("rollback")
         batch.outcome = "failed"
-        # The failure itself is worth a record; nothing of the batch's data is kept.
-        record_failure(con, batch_id, inbox, started, exc)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        undo_batch(con, batch_id, repr(exc)[:500])
         raise
     return batch
 
 
-def record_failure(con, batch_id: int, inbox: Path, started: dt.datetime, exc: BaseException) -> None:
-    with contextlib.suppress(duckdb.Error):
-        con.execute("insert into load_batches (batch_id, inbox, started_at, finished_at, outcome, files_seen, "
-                    "files_loaded, files_skipped, files_rejected, rows_in, rows_loaded, rows_quarantined, "
-                    "rows_replaced, message) values (?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, 0, 0, ?)",
-                    [batch_id, str(inbox), started, dt.datetime.now().replace(microsecond=0), repr(exc)[:500]])
+def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, message: str) -> None:
+    """Remove every row a batch loaded and record it as failed: the warehouse is as before it."""
+    con.execute("begin transaction")
+    for source in SOURCES:
+        con.execute(f"delete from raw_{source} where _batch_id = ?", [batch_id])
+    for table in ("quarantine", "load_replacements", "load_files"):
+        con.execute(f"delete from {table} where batch_id = ?", [batch_id])
+    con.execute("""update load_batches set outcome = 'failed', finished_at = ?, files_seen = 0, files_loaded = 0,
+                       files_skipped = 0, files_rejected = 0, rows_in = 0, rows_loaded = 0, rows_quarantined = 0,
+                       rows_replaced = 0, message = ? where batch_id = ?""",
+                [dt.datetime.now().replace(microsecond=0), message, batch_id])
+    con.execute("commit")
+
+
+def recover(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Undo the batches a killed process left running; returns their ids."""
+    init_warehouse(con)
+    running = [r[0] for r in con.execute("select batch_id from load_batches where outcome = 'running'").fetchall()]
+    for batch_id in running:
+        undo_batch(con, batch_id, "interrupted: the process stopped mid-batch; undone when the warehouse was reopened")
+    return running

@@ -21,4 +21,8 @@ def connect(path: str | Path, read_only: bool = False, settings: Settings | None
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     # Timestamps in the contract are naive local time (Asia/Shanghai); keep DuckDB from shifting them.
     con.execute("set TimeZone = 'Asia/Shanghai'")
+    if not read_only:
+        from .load import recover  # the loader's tables, made consistent before anyone writes
+
+        recover(con)
     return con
