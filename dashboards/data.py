@@ -1,0 +1,451 @@
+"""Data access for the dashboard: the published read-only snapshot only, never the warehouse.
+
+Every query is aggregated or paged SQL with user input passed as parameters, never formatted into
+the SQL text; results are small pandas frames. The snapshot is replaced atomically by rename after
+each run, so the cached connection is reopened whenever the file's identity (inode, mtime) changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+_LOCK = threading.Lock()
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_CONNECTIONS: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+
+
+def _connection(snapshot: Path | str) -> duckdb.DuckDBPyConnection:
+    key = str(Path(snapshot).resolve())
+    stat = Path(key).stat()
+    ident = (stat.st_ino, stat.st_mtime_ns)
+    with _LOCK:
+        cached = _CONNECTIONS.get(key)
+        if cached is not None and cached[0] == ident:
+            return cached[1]
+        if cached is not None:
+            # DuckDB caches an open database per path: close the old one first, or reopening the
+            # path would hand back the replaced file's contents
+            try:
+                cached[1].close()
+            except duckdb.Error:  # pragma: no cover - a cursor may still be using it
+                pass
+        con = duckdb.connect(key, read_only=True)
+        _CONNECTIONS[key] = (ident, con)
+        return con
+
+
+def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised query on the snapshot (a cursor per query, so threads don't share one)."""
+    used = set(_PARAM.findall(sql))
+    params = {k: v for k, v in (params or {}).items() if k in used}
+    cur = _connection(snapshot).cursor()
+    try:
+        return cur.execute(sql, params).df()
+    finally:
+        cur.close()
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+PERIOD_TYPES = ("month", "quarter", "year")
+
+
+def normalise(filters: dict | None) -> dict:
+    f = dict(filters or {})
+    f.setdefault("period_type", "year")
+    f.setdefault("period", None)
+    f.setdefault("unit_id", None)
+    f.setdefault("profile_id", None)
+    f.setdefault("lang", "zh")
+    if f["period_type"] not in PERIOD_TYPES:
+        raise ValueError(f"unknown period type {f['period_type']!r}")
+    f["unit_id"] = f["unit_id"] or None
+    f["profile_id"] = f["profile_id"] or None
+    return f
+
+
+def period_bounds(period_type: str, period: str) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a period: '2025', '2025Q3' or '2025-07'."""
+    if period_type == "year":
+        y = int(period)
+        return dt.datetime(y, 1, 1), dt.datetime(y + 1, 1, 1)
+    if period_type == "quarter":
+        y, q = int(period[:4]), int(period[-1])
+        start = dt.datetime(y, 3 * q - 2, 1)
+        return start, (dt.datetime(y + 1, 1, 1) if q == 4 else dt.datetime(y, 3 * q + 1, 1))
+    y, m = int(period[:4]), int(period[5:7])
+    return dt.datetime(y, m, 1), (dt.datetime(y + 1, 1, 1) if m == 12 else dt.datetime(y, m + 1, 1))
+
+
+def previous_period(period_type: str, period: str) -> str:
+    if period_type == "year":
+        return str(int(period) - 1)
+    if period_type == "quarter":
+        y, q = int(period[:4]), int(period[-1])
+        return f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"
+    y, m = int(period[:4]), int(period[5:7])
+    return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+
+
+_PERIOD_FORMAT = {"year": re.compile(r"\d{4}"), "quarter": re.compile(r"\d{4}Q[1-4]"),
+                  "month": re.compile(r"\d{4}-(0[1-9]|1[0-2])")}
+
+# the selected unit and every unit below it in the tree (all units when none is selected), narrowed
+# to one jurisdiction profile when one is selected; parameters $unit and $profile (see _scope)
+SCOPE = """
+with recursive tree(unit_id) as (
+    select unit_id from int_units where cast($unit as varchar) is null or unit_id = cast($unit as varchar)
+    union
+    select u.unit_id from int_units u join tree t on u.parent_unit_id = t.unit_id
+),
+scope as (
+    select unit_id from tree join int_units using (unit_id)
+    where cast($profile as varchar) is null or int_units.profile_id = cast($profile as varchar)
+)
+"""
+
+
+def _scope(f: dict) -> dict:
+    return {"unit": f["unit_id"], "profile": f["profile_id"]}
+
+
+def periods(snapshot: Path, period_type: str) -> list[str]:
+    frame = query(snapshot, "select distinct period from mart_unit_period_scorecard where period_type = $pt "
+                            "order by period desc", {"pt": period_type})
+    return frame["period"].tolist()
+
+
+def resolve(snapshot: Path, filters: dict | None) -> dict:
+    """Filters with the period defaulted to the latest one of its type in the snapshot."""
+    f = normalise(filters)
+    if not f["period"] or not _PERIOD_FORMAT[f["period_type"]].fullmatch(str(f["period"])):
+        available = periods(snapshot, f["period_type"])
+        f["period"] = available[0] if available else str(dt.date.today().year)
+    return f
+
+
+def units(snapshot: Path) -> pd.DataFrame:
+    """The unit tree in depth-first order, with each unit's depth."""
+    return query(snapshot, """
+        with recursive tree(unit_id, unit_name, parent_unit_id, depth, path) as (
+            select unit_id, unit_name, parent_unit_id, 0, unit_id from int_units
+            where parent_unit_id is null or parent_unit_id = ''
+               or parent_unit_id not in (select unit_id from int_units)
+            union all
+            select u.unit_id, u.unit_name, u.parent_unit_id, t.depth + 1, t.path || '/' || u.unit_id
+            from int_units u join tree t on u.parent_unit_id = t.unit_id
+        )
+        select unit_id, unit_name, parent_unit_id, depth from tree order by path""")
+
+
+def profiles(snapshot: Path, lang: str) -> pd.DataFrame:
+    """The jurisdiction profiles the units use, labelled by their regulation."""
+    return query(snapshot, """
+        select distinct u.profile_id,
+               case when $lang = 'zh' then coalesce(p.short_zh, u.profile_id) else u.profile_id end as label
+        from int_units u left join rules_profiles p using (profile_id) order by u.profile_id""", {"lang": lang})
+
+
+def run_parameters(snapshot: Path) -> dict:
+    frame = query(snapshot, "select as_of, as_of_end_at from int_run_parameters")
+    return frame.iloc[0].to_dict() if len(frame) else {"as_of": None, "as_of_end_at": None}
+
+
+def families(snapshot: Path, lang: str) -> pd.DataFrame:
+    """Rule families that have rules, labelled (family_zh from the scoring weights)."""
+    return query(snapshot, """
+        select r.family, coalesce(max(w.family_zh), r.family) as label_zh, r.family as label_en,
+               min(r.rule_id) as first_rule
+        from rules_rules r left join rules_scoring_weights w using (family)
+        group by r.family order by first_rule""").assign(
+        label=lambda d: d["label_zh"] if lang == "zh" else d["label_en"].str.replace("_", " "))
+
+
+# --- overview --------------------------------------------------------------------------------
+
+def family_rates(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """Per rule family: judged, compliant and rate (violation-level rules) in the period and the
+    previous one, over the units in scope; plus an 'all' row."""
+    f = resolve(snapshot, filters)
+    prev = previous_period(f["period_type"], f["period"])
+    return query(snapshot, SCOPE + """
+        , r as (
+            select family, period, sum(judged) as judged, sum(compliant) as compliant
+            from mart_unit_rule_period_rates
+            where level = 'violation' and period_type = $pt and period in ($p, $prev)
+              and unit_id in (select unit_id from scope)
+            group by grouping sets ((family, period), (period))
+        )
+        select coalesce(family, 'all') as family,
+               sum(judged) filter (where period = $p) as judged,
+               sum(compliant) filter (where period = $p) as compliant,
+               sum(compliant) filter (where period = $p) / sum(judged) filter (where period = $p) as rate,
+               sum(judged) filter (where period = $prev) as previous_judged,
+               sum(compliant) filter (where period = $prev) / sum(judged) filter (where period = $prev)
+                   as previous_rate
+        from r group by coalesce(family, 'all')
+        order by coalesce(family, 'all') = 'all' desc, coalesce(family, 'all')""",
+        {**_scope(f), "pt": f["period_type"], "p": f["period"], "prev": prev})
+
+
+def score_trend(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """Monthly score of each unit in scope, over the year of the chosen period."""
+    f = resolve(snapshot, filters)
+    return query(snapshot, SCOPE + """
+        select s.unit_id, s.unit_name, s.period, s.score
+        from mart_unit_period_scorecard s
+        where s.period_type = 'month' and left(s.period, 4) = $year and s.unit_id in (select unit_id from scope)
+        order by s.unit_id, s.period""", {**_scope(f), "year": f["period"][:4]})
+
+
+def violations_by_rule(snapshot: Path, filters: dict, lang: str = "zh") -> pd.DataFrame:
+    f = resolve(snapshot, filters)
+    start, end = period_bounds(f["period_type"], f["period"])
+    return query(snapshot, SCOPE + """
+        select v.rule_id, r.family, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
+               count(*) as violations
+        from fct_violations v left join rules_rules r using (rule_id)
+        where v.occurred_at >= $start and v.occurred_at < $end and v.unit_id in (select unit_id from scope)
+        group by all order by violations desc, rule_id""",
+        {**_scope(f), "start": start, "end": end, "lang": lang})
+
+
+WARNING_LIMIT = 200
+
+
+def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNING_LIMIT) -> tuple[pd.DataFrame, dict]:
+    """Open deadlines of the units in scope (red first, nearest due first), and the red/yellow counts.
+    Warnings are as of the snapshot's as-of date, not of the chosen period."""
+    f = normalise(filters)
+    params = _scope(f)
+    counts = query(snapshot, SCOPE + """
+        select count(*) filter (where level = 'red') as red, count(*) filter (where level = 'yellow') as yellow
+        from mart_warnings where unit_id in (select unit_id from scope)""", params).iloc[0]
+    rows = query(snapshot, SCOPE + """
+        select w.level, w.kind, u.unit_name, w.due_at, w.hours_left,
+               case when $lang = 'zh' then w.detail_zh else w.detail_en end as detail, w.warning_id
+        from mart_warnings w join int_units u using (unit_id)
+        where w.unit_id in (select unit_id from scope)
+        order by w.level = 'red' desc, w.due_at, w.warning_id
+        limit $limit""", {**params, "lang": lang, "limit": int(limit)})
+    return rows, {"red": int(counts["red"]), "yellow": int(counts["yellow"])}
+
+
+# --- units -----------------------------------------------------------------------------------
+
+RATE_COLUMNS = ("upload_rate", "av_coverage_rate", "retention_rate", "archiving_rate", "documents_rate",
+                "devices_rate", "access_rate", "integrity_rate", "start_rate", "labelling_rate", "evidence_rate")
+
+
+def scorecard(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """The scorecard of the units in scope for the period, best score first."""
+    f = resolve(snapshot, filters)
+    return query(snapshot, SCOPE + f"""
+        select row_number() over (order by score desc nulls last, unit_id) as place,
+               unit_id, unit_name, score, rank, rank_of, previous_score, score_change, appraisal_score,
+               cast(judged as bigint) as judged, cast(violations as bigint) as violations,
+               {", ".join(RATE_COLUMNS)}
+        from mart_unit_period_scorecard
+        where period_type = $pt and period = $p and unit_id in (select unit_id from scope)
+        order by place""", {**_scope(f), "pt": f["period_type"], "p": f["period"]})
+
+
+# --- rules: the violation table, paged, sorted and filtered in SQL ---------------------------
+
+# table column id -> SQL expression (the only things a sort or filter may name)
+VIOLATION_COLUMNS: dict[str, str] = {
+    "rule": "v.rule_id || ' ' || case when $lang = 'zh' then r.name_zh else r.name_en end",
+    "rule_id": "v.rule_id",
+    "severity": "v.severity",
+    "unit": "u.unit_name",
+    "case_id": "v.case_id",
+    "act_id": "v.act_id",
+    "media_id": "v.media_id",
+    "device_id": "v.device_id",
+    "officer_id": "v.officer_id",
+    "party_name": "c.party_name",
+    "occurred_at": "strftime(v.occurred_at, '%Y-%m-%d %H:%M:%S')",
+    "detail": "case when $lang = 'zh' then v.detail_zh else v.detail_en end",
+    "citation": "v.citation",
+}
+# shown masked, so never filtered or sorted on: a filter on the real name would let one probe it
+PERSONAL = frozenset({"party_name"})
+VIOLATION_ORDER = ("rule", "severity", "unit", "case_id", "act_id", "media_id", "device_id", "officer_id",
+                   "party_name", "occurred_at", "detail", "citation")
+
+_OPS = {"=": "=", "eq": "=", "!=": "<>", "ne": "<>", "<": "<", "lt": "<", "<=": "<=", "le": "<=",
+        ">": ">", "gt": ">", ">=": ">=", "ge": ">=", "contains": "contains", "datestartswith": "startswith",
+        "icontains": "contains", "scontains": "contains"}
+
+
+def parse_filter_query(filter_query: str | None) -> list[tuple[str, str, str]]:
+    """DataTable's `{col} op value && …` into (column, op, value); unknown columns or ops are dropped."""
+    out = []
+    for part in (filter_query or "").split(" && "):
+        part = part.strip()
+        if not part.startswith("{") or "}" not in part:
+            continue
+        col, rest = part[1:].split("}", 1)
+        rest = rest.strip()
+        op, _, value = rest.partition(" ")
+        op = op.strip().lower()
+        if op not in _OPS or col not in VIOLATION_COLUMNS or col in PERSONAL:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
+            value = value[1:-1]
+        out.append((col, _OPS[op], value))
+    return out
+
+
+def _violation_where(snapshot: Path, filters: dict, lang: str, family: str | None,
+                     filter_query: str | None) -> tuple[str, dict]:
+    f = resolve(snapshot, filters)
+    start, end = period_bounds(f["period_type"], f["period"])
+    params: dict[str, Any] = {**_scope(f), "start": start, "end": end, "lang": lang,
+                              "family": family or None}
+    clauses = ["v.occurred_at >= $start", "v.occurred_at < $end", "v.unit_id in (select unit_id from scope)",
+               "(cast($family as varchar) is null or r.family = cast($family as varchar))"]
+    for i, (col, op, value) in enumerate(parse_filter_query(filter_query)):
+        expr, name = VIOLATION_COLUMNS[col], f"f{i}"
+        params[name] = value
+        if op == "contains":
+            clauses.append(f"contains(lower(coalesce({expr}, '')), lower(${name}))")
+        elif op == "startswith":
+            clauses.append(f"starts_with(coalesce({expr}, ''), ${name})")
+        else:
+            clauses.append(f"{expr} {op} ${name}")
+    return " and ".join(clauses), params
+
+
+_VIOLATION_FROM = """
+    from fct_violations v
+    left join rules_rules r using (rule_id)
+    left join int_units u on u.unit_id = v.unit_id
+    left join stg_cases c on c.case_id = v.case_id
+"""
+
+
+def _order_by(sort_by: list[dict] | None) -> str:
+    terms = []
+    for s in sort_by or []:
+        col = s.get("column_id")
+        if col in VIOLATION_COLUMNS and col not in PERSONAL:
+            terms.append(f"{VIOLATION_COLUMNS[col]} {'desc' if s.get('direction') == 'desc' else 'asc'} nulls last")
+    return ", ".join(terms + ["v.occurred_at", "v.violation_id"])
+
+
+def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
+                    page_current: int = 0, page_size: int = 25, sort_by: list[dict] | None = None,
+                    filter_query: str | None = None) -> tuple[pd.DataFrame, int]:
+    """One page of the violation table (party names masked by the caller) and the total row count."""
+    where, params = _violation_where(snapshot, filters, lang, family, filter_query)
+    # the count needs the case join only when a filter names the party (the others are 1:1 lookups
+    # the filter may name, kept; stg_cases is the widest)
+    count_from = _VIOLATION_FROM if "c.party_name" in where else _VIOLATION_FROM.replace(
+        "left join stg_cases c on c.case_id = v.case_id", "")
+    total = int(query(snapshot, SCOPE + f"select count(*) as n {count_from} where {where}", params)["n"].iloc[0])
+    select = ", ".join(f"{VIOLATION_COLUMNS[c]} as {c}" for c in VIOLATION_ORDER)
+    rows = query(snapshot, SCOPE + f"""
+        select {select} {_VIOLATION_FROM} where {where}
+        order by {_order_by(sort_by)} limit $limit offset $offset""",
+        {**params, "limit": int(page_size), "offset": int(page_current) * int(page_size)})
+    return rows, total
+
+
+def violations_view(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
+                    sort_by: list[dict] | None = None, filter_query: str | None = None,
+                    limit: int = 1_000_000) -> pd.DataFrame:
+    """The whole current view (every page) for export."""
+    rows, _ = violations_page(snapshot, filters, lang, family, 0, limit, sort_by, filter_query)
+    return rows
+
+
+# --- retention, devices, data quality --------------------------------------------------------
+
+def retention_status(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """Recordings of the units in scope by retention status (as of the snapshot)."""
+    f = normalise(filters)
+    return query(snapshot, SCOPE + """
+        select status, count(*) as recordings from fct_media_retention
+        where unit_id in (select unit_id from scope) group by status order by recordings desc, status""",
+        _scope(f))
+
+
+def retention_due(snapshot: Path, filters: dict, days: int = 30) -> pd.DataFrame:
+    """Per unit in scope: recordings whose retention ends within `days` after as-of (to review)."""
+    f = normalise(filters)
+    return query(snapshot, SCOPE + """
+        select u.unit_name, count(*) as recordings, min(m.retain_until) as first_due
+        from fct_media_retention m join int_units u using (unit_id) cross join int_run_parameters p
+        where m.unit_id in (select unit_id from scope) and m.deleted_at is null
+          and m.retain_until > p.as_of_end_at and m.retain_until <= p.as_of_end_at + to_days(cast($days as integer))
+        group by all order by recordings desc, u.unit_name""", {**_scope(f), "days": days})
+
+
+def device_summary(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """Per unit in scope, device-days in the period: devices, days in use, pre-duty check rate, events."""
+    f = resolve(snapshot, filters)
+    start, end = period_bounds(f["period_type"], f["period"])
+    return query(snapshot, SCOPE + """
+        select u.unit_name, count(distinct d.device_id) as devices,
+               count(*) filter (where d.record_starts > 0) as device_days,
+               avg(case when d.is_checked_before_recording then 1.0 else 0.0 end)
+                   filter (where d.record_starts > 0) as checked_rate,
+               sum(d.faults) as faults, sum(d.battery_low_events) as battery_low,
+               sum(d.storage_full_events) as storage_full, sum(d.record_interrupts) as interrupts,
+               sum(d.files_deleted) as files_deleted,
+               any_value(coalesce(v.lost, 0)) as files_lost, any_value(coalesce(v.deleted, 0)) as deleted_unuploaded
+        from fct_device_days d join int_units u using (unit_id)
+        left join (
+            select unit_id, count(*) filter (where rule_id = 'R-UPL-LOST') as lost,
+                   count(*) filter (where rule_id = 'R-DEV-DEL') as deleted
+            from fct_violations
+            where rule_id in ('R-UPL-LOST', 'R-DEV-DEL') and occurred_at >= $start and occurred_at < $end
+            group by unit_id
+        ) v on v.unit_id = d.unit_id
+        where d.day >= cast($start as date) and d.day < cast($end as date) and d.unit_id in (select unit_id from scope)
+        group by u.unit_name order by u.unit_name""", {**_scope(f), "start": start, "end": end})
+
+
+def load_batches(snapshot: Path) -> pd.DataFrame:
+    return query(snapshot, """
+        select batch_id, outcome, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at,
+               strftime(finished_at, '%Y-%m-%d %H:%M:%S') as finished_at, files_loaded, files_rejected,
+               rows_in, rows_loaded, rows_quarantined
+        from load_batches order by batch_id desc limit 100""")
+
+
+def quarantine_reasons(snapshot: Path) -> pd.DataFrame:
+    return query(snapshot, """
+        select source, code, count(*) as rows
+        from (select source, unnest(reason_codes) as code from quarantine)
+        group by all order by rows desc, source, code limit 100""")
+
+
+def rejected_files(snapshot: Path, lang: str) -> pd.DataFrame:
+    return query(snapshot, """
+        select batch_id, source, file_name, case when $lang = 'zh' then message_zh else message_en end as message
+        from load_files where outcome = 'rejected' order by batch_id desc, file_name limit 100""", {"lang": lang})
+
+
+def freshness(snapshot: Path) -> dict:
+    frame = query(snapshot, """
+        select (select max(as_of) from int_run_parameters) as as_of,
+               (select max(finished_at) from load_batches) as finished""")
+    row = frame.iloc[0].to_dict()
+    row["published"] = dt.datetime.fromtimestamp(Path(snapshot).stat().st_mtime).replace(microsecond=0)
+    return row
+
+
+def current_snapshot() -> Path:
+    """The snapshot of the app serving the current request (set by dashboards.app.create_app)."""
+    import flask
+    return Path(flask.current_app.config["RECWATCH_SNAPSHOT"])

@@ -1,0 +1,15 @@
+"""设备 Devices."""
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboards import data, views
+
+dash.register_page(__name__, path="/devices", name="设备", title="设备 Devices", order=4)
+
+layout = html.Div(id="devices-content")
+
+
+@callback(Output("devices-content", "children"), Input("filters", "data"))
+def render(filters):
+    return views.devices(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))

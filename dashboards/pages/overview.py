@@ -1,0 +1,16 @@
+"""总览 Overview: headline rates against the previous period, score by month, violations by rule,
+the warning list."""
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboards import data, views
+
+dash.register_page(__name__, path="/", name="总览", title="总览 Overview", order=0)
+
+layout = html.Div(id="ov-content")
+
+
+@callback(Output("ov-content", "children"), Input("filters", "data"))
+def render(filters):
+    return views.overview(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))

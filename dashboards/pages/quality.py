@@ -1,0 +1,15 @@
+"""数据质量 Data quality."""
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboards import data, views
+
+dash.register_page(__name__, path="/quality", name="数据质量", title="数据质量 Data quality", order=5)
+
+layout = html.Div(id="quality-content")
+
+
+@callback(Output("quality-content", "children"), Input("filters", "data"))
+def render(filters):
+    return views.quality(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))

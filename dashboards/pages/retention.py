@@ -1,0 +1,15 @@
+"""保存期限 Retention."""
+
+import dash
+from dash import Input, Output, callback, html
+
+from dashboards import data, views
+
+dash.register_page(__name__, path="/retention", name="保存期限", title="保存期限 Retention", order=3)
+
+layout = html.Div(id="retention-content")
+
+
+@callback(Output("retention-content", "children"), Input("filters", "data"))
+def render(filters):
+    return views.retention(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))

@@ -1,0 +1,37 @@
+"""单位排名 Units: the scorecard as a ranked table and a bar chart; a click on a unit filters every page."""
+
+import dash
+from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
+
+from dashboards import data, views
+from dashboards.labels import t
+
+dash.register_page(__name__, path="/units", name="单位排名", title="单位排名 Units", order=1)
+
+layout = html.Div([
+    html.H3(id="un-title"),
+    html.P(id="un-hint"),
+    dcc.Graph(id="un-chart"),
+    dash_table.DataTable(id="un-table", sort_action="native", style_table={"overflowX": "auto"},
+                         style_cell={"textAlign": "left", "fontSize": 13},
+                         style_header={"fontWeight": "bold"}),
+])
+
+
+@callback(Output("un-title", "children"), Output("un-hint", "children"), Output("un-chart", "figure"),
+          Output("un-table", "data"), Output("un-table", "columns"), Input("filters", "data"))
+def render(filters):
+    snapshot, lang = data.current_snapshot(), (filters or {}).get("lang", "zh")
+    f = data.resolve(snapshot, filters)
+    rows, columns = views.scorecard_records(snapshot, f, lang)
+    return (t("scorecard", lang, period=f["period"]), t("units_hint", lang),
+            views.scorecard_figure(snapshot, f, lang), rows, columns)
+
+
+@callback(Output("unit", "value"), Input("un-chart", "clickData"), Input("un-table", "active_cell"),
+          State("un-table", "derived_viewport_data"), prevent_initial_call=True)
+def pick_unit(click_data, active_cell, rows):
+    trigger = dash.ctx.triggered_id
+    unit = views.unit_from_click(click_data if trigger == "un-chart" else None,
+                                 active_cell if trigger == "un-table" else None, rows)
+    return unit if unit else no_update

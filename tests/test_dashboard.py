@@ -1,0 +1,406 @@
+"""The oversight dashboard (dashboards/): page functions against SQL on a published snapshot built
+from generated data, and a smoke check of the served app through Dash's test client (no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import dash
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboards import data, views
+from dashboards.app import PAGES, create_app
+from dashboards.labels import UI, t
+from orchestration.load import load_inbox
+from orchestration.privacy import mask
+from orchestration.publish import publish
+from orchestration.runner import build
+from orchestration.synthetic import generate
+from orchestration.warehouse import connect
+
+# DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
+
+YEAR = {"period_type": "year", "period": "2025", "unit_id": None}
+Q3 = {"period_type": "quarter", "period": "2025Q3", "unit_id": None}
+
+
+@pytest.fixture(scope="module")
+def snap(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dash")
+    generate(root / "inbox", scale="XS", seed=11, progress=False)
+    wh = root / "wh.duckdb"
+    con = connect(wh)
+    load_inbox(con, root / "inbox")
+    build(con, dt.date(2025, 12, 31), "hebei")
+    target = publish(con, wh)
+    con.close()
+    return target
+
+
+@pytest.fixture(scope="module")
+def sql(snap):
+    con = duckdb.connect(str(snap), read_only=True)
+    yield lambda q, *p: con.execute(q, list(p)).fetchall()
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def app(snap):
+    return create_app(snap)
+
+
+@pytest.fixture(scope="module")
+def child_unit(sql):
+    """A unit with a parent and violations in 2025Q3."""
+    return sql("""select v.unit_id from fct_violations v join int_units u using (unit_id)
+                  where u.parent_unit_id is not null and v.occurred_at >= '2025-07-01' and v.occurred_at < '2025-10-01'
+                  group by 1 order by count(*) desc, 1 limit 1""")[0][0]
+
+
+def call(app, output: str, outputs, inputs: list[dict], state: list[dict] | None = None,
+         changed: list[str] | None = None):
+    """Fire one callback as the browser would, through the Flask test client."""
+    client = app.server.test_client()
+    client.get("/")  # first request sets the server up (page callbacks, routing)
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
+            "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs]}
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:500]
+    return resp.get_json()["response"]
+
+
+# --- the app ---------------------------------------------------------------------------------
+
+def test_app_registers_every_page_and_serves_each_path(app):
+    paths = {p["path"] for p in dash.page_registry.values()}
+    assert {path for _, path, _ in PAGES} <= paths
+    client = app.server.test_client()
+    for _, path, _ in PAGES:
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+    assert client.get("/_dash-layout").status_code == 200
+    deps = client.get("/_dash-dependencies").get_json()
+    outputs = " ".join(d["output"] for d in deps)
+    for target in ("ov-content.children", "un-table.data", "ru-table.data", "ru-download.data",
+                   "retention-content.children", "devices-content.children", "quality-content.children",
+                   "filters.data", "unit.value"):
+        assert target in outputs
+
+
+def test_ui_strings_have_both_languages():
+    assert all(len(v) == 2 and v[0] and v[1] for v in UI.values())
+    assert t("page_overview", "zh") == "总览" and t("page_overview", "en") == "Overview"
+
+
+# --- overview --------------------------------------------------------------------------------
+
+def test_violations_by_rule_equal_sql(snap, sql):
+    got = data.violations_by_rule(snap, Q3)
+    want = sql("""select rule_id, count(*) from fct_violations
+                  where occurred_at >= '2025-07-01' and occurred_at < '2025-10-01' group by 1""")
+    assert dict(zip(got["rule_id"], got["violations"])) == dict(want)
+    fig = views.violations_by_rule_figure(snap, Q3, "zh")
+    assert sum(fig.data[0].x) == sum(n for _, n in want)
+
+
+def test_headline_rates_equal_sql_and_compare_with_previous_period(snap, sql):
+    rows = {r["family"]: r for r in views.headline(snap, Q3, "zh")}
+    for period, key in (("2025Q3", "rate"), ("2025Q2", "previous_rate")):
+        want = dict(sql("""select family, sum(compliant) / sum(judged) from mart_unit_rule_period_rates
+                           where level = 'violation' and period_type = 'quarter' and period = ? group by 1""", period))
+        for family, rate in want.items():
+            assert rows[family][key] == pytest.approx(rate)
+        judged, compliant = sql("""select sum(judged), sum(compliant) from mart_unit_rule_period_rates
+                                   where level = 'violation' and period_type = 'quarter' and period = ?""", period)[0]
+        assert rows["all"][key] == pytest.approx(compliant / judged)
+    assert rows["all"]["label"] == "总体"
+    r = rows["all"]
+    assert r["change_points"] == pytest.approx(round(100 * (r["rate"] - r["previous_rate"]), 2))
+
+
+def test_score_trend_is_the_monthly_scorecard(snap, sql):
+    fig = views.score_trend_figure(snap, YEAR, "zh")
+    got = {(tr.name, x): y for tr in fig.data for x, y in zip(tr.x, tr.y)}
+    want = {(name, p): s for name, p, s in sql("""select unit_name, period, score from mart_unit_period_scorecard
+                                                  where period_type = 'month'""")}
+    assert got == pytest.approx(want)
+
+
+def test_warnings_list_red_first_with_counts(snap, sql):
+    rows, counts = views.warning_table(snap, YEAR, "zh")
+    red, yellow = sql("select count(*) filter (where level = 'red'), count(*) filter (where level = 'yellow') "
+                      "from mart_warnings")[0]
+    assert counts == {"red": red, "yellow": yellow, "shown": min(red + yellow, data.WARNING_LIMIT)}
+    levels = [r["level"] for r in rows]
+    assert levels == sorted(levels, key=lambda v: v != "红色")
+    assert set(levels) <= {"红色", "黄色"}
+
+
+def test_unit_filter_changes_the_numbers(snap, sql, child_unit):
+    everyone = data.violations_by_rule(snap, Q3)
+    one = data.violations_by_rule(snap, {**Q3, "unit_id": child_unit})
+    want = dict(sql("""select rule_id, count(*) from fct_violations where unit_id = ?
+                       and occurred_at >= '2025-07-01' and occurred_at < '2025-10-01' group by 1""", child_unit))
+    assert dict(zip(one["rule_id"], one["violations"])) == want
+    assert one["violations"].sum() < everyone["violations"].sum()
+    assert set(data.scorecard(snap, {**Q3, "unit_id": child_unit})["unit_id"]) == {child_unit}
+    _, counts = data.warnings(snap, {**Q3, "unit_id": child_unit})
+    assert counts["red"] + counts["yellow"] == sql("select count(*) from mart_warnings where unit_id = ?", child_unit)[0][0]
+
+
+def test_profile_filter_keeps_the_units_under_that_regulation(snap, sql):
+    got = data.violations_by_rule(snap, {**Q3, "profile_id": "hebei"})
+    want = dict(sql("""select rule_id, count(*) from fct_violations v join int_units u using (unit_id)
+                       where u.profile_id = 'hebei' and occurred_at >= '2025-07-01' and occurred_at < '2025-10-01'
+                       group by 1"""))
+    assert dict(zip(got["rule_id"], got["violations"])) == want
+    assert set(data.scorecard(snap, {**Q3, "profile_id": "hebei"})["unit_id"]) == \
+        {u for u, in sql("select unit_id from int_units where profile_id = 'hebei'")}
+
+
+def test_a_parent_unit_covers_the_units_below_it(snap, sql):
+    root = sql("select unit_id from int_units where parent_unit_id is null")[0][0]
+    assert data.violations_by_rule(snap, {**Q3, "unit_id": root})["violations"].sum() == \
+        data.violations_by_rule(snap, Q3)["violations"].sum()
+
+
+# --- units -----------------------------------------------------------------------------------
+
+def test_scorecard_is_ranked_and_matches_the_mart(snap, sql):
+    rows, columns = views.scorecard_records(snap, Q3, "zh")
+    want = sql("""select unit_id, score, rank, score_change from mart_unit_period_scorecard
+                  where period_type = 'quarter' and period = '2025Q3' order by score desc, unit_id""")
+    assert [(r["unit_id"], r["score"], r["rank"], r["score_change"]) for r in rows] == \
+        [(u, pytest.approx(s), k, pytest.approx(c) if c is not None else None) for u, s, k, c in want]
+    assert [r["place"] for r in rows] == list(range(1, len(rows) + 1))
+    names = {c["id"]: c["name"] for c in columns}
+    assert names["score"] == "得分" and names["upload_rate"].startswith("及时存储")
+    fig = views.scorecard_figure(snap, Q3, "en")
+    assert list(fig.data[0].customdata) == [u for u, *_ in want]
+
+
+def test_clicking_a_unit_picks_it(snap):
+    rows, _ = views.scorecard_records(snap, Q3, "zh")
+    assert views.unit_from_click(None, {"row": 1, "column": 0}, rows) == rows[1]["unit_id"]
+    assert views.unit_from_click({"points": [{"customdata": "U9"}]}, None, rows) == "U9"
+    assert views.unit_from_click(None, None, rows) is None
+
+
+def test_a_click_on_the_scorecard_sets_the_unit_filter(app, snap):
+    rows, _ = views.scorecard_records(snap, Q3, "zh")
+    resp = call(app, "unit.value", {"id": "unit", "property": "value"},
+                [{"id": "un-chart", "property": "clickData", "value": None},
+                 {"id": "un-table", "property": "active_cell", "value": {"row": 2, "column": 1}}],
+                [{"id": "un-table", "property": "derived_viewport_data", "value": rows}],
+                changed=["un-table.active_cell"])
+    assert resp["unit"]["value"] == rows[2]["unit_id"]
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+def test_rules_table_pages_in_sql_with_the_right_slice_and_total(snap, sql):
+    want = sql("""select v.violation_id, v.rule_id from fct_violations v join rules_rules r using (rule_id)
+                  where r.family = 'upload' and v.occurred_at >= '2025-01-01' and v.occurred_at < '2026-01-01'
+                  order by v.occurred_at, v.violation_id""")
+    size = 7
+    rows, total, pages = views.violation_rows(snap, YEAR, "zh", "upload", 2, size)
+    assert total == len(want) and pages == -(-len(want) // size)
+    assert len(rows) == size
+    media = [r["media_id"] for r in rows]
+    want_media = sql("""select v.media_id from fct_violations v join rules_rules r using (rule_id)
+                        where r.family = 'upload' and v.occurred_at >= '2025-01-01' and v.occurred_at < '2026-01-01'
+                        order by v.occurred_at, v.violation_id limit 7 offset 14""")
+    assert media == [m for m, in want_media]
+    assert set(rows[0]) == set(data.VIOLATION_ORDER)
+    assert rows[0]["citation"].startswith("《") and rows[0]["rule"].startswith("R-UPL")
+
+
+def test_rules_table_sorts_and_filters_with_parameters(snap, sql, child_unit):
+    name = sql("select unit_name from int_units where unit_id = ?", child_unit)[0][0]
+    query = "{unit} contains %s && {severity} = high" % name[-4:]
+    rows, total, _ = views.violation_rows(snap, YEAR, "en", None, 0, 500,
+                                          [{"column_id": "occurred_at", "direction": "desc"}], query)
+    want = sql("""select count(*) from fct_violations v join int_units u using (unit_id)
+                  where contains(u.unit_name, ?) and v.severity = 'high' and year(v.occurred_at) = 2025""", name[-4:])
+    assert total == want[0][0] and len(rows) == min(total, 500)
+    stamps = [r["occurred_at"] for r in rows]
+    assert stamps == sorted(stamps, reverse=True)
+    # an injection attempt is a value, not SQL; an unknown column is ignored
+    assert views.violation_rows(snap, YEAR, "zh", None, 0, 5, None, "{unit} = x' or 1=1 --")[1] == 0
+    assert views.violation_rows(snap, YEAR, "zh", None, 0, 5, None, "{nope} = 1")[1] == \
+        views.violation_rows(snap, YEAR, "zh", None, 0, 5)[1]
+    assert data.parse_filter_query('{unit} contains "a b" && {rule} = R-UPL') == [
+        ("unit", "contains", "a b"), ("rule", "=", "R-UPL")]
+
+
+def test_rules_detail_follows_the_language(snap, sql):
+    zh, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 3)
+    en, _, _ = views.violation_rows(snap, YEAR, "en", "archiving", 0, 3)
+    assert [r["detail"] for r in zh] != [r["detail"] for r in en]
+    assert {r["detail"] for r in en} <= {d for d, in sql("select detail_en from fct_violations")}
+    assert [c["name"] for c in views.violation_columns("en")][:3] == ["Rule", "Severity", "Unit"]
+
+
+def test_party_names_are_masked_in_the_table_and_the_download(snap, sql):
+    rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200)
+    shown = [r["party_name"] for r in rows if r["party_name"]]
+    assert shown
+    real = {n for n, in sql("select party_name from stg_cases")}
+    assert not (set(shown) & real)
+    assert all(s[1:] == "*" * (len(s) - 1) for s in shown)
+    assert set(shown) <= {mask(n) for n in real}
+    text = views.violation_csv(snap, YEAR, "zh", None)
+    assert not any(n in text for n in real if len(n) > 1)
+    # the real name can't be probed through a filter or a sort on it
+    name = sorted(real)[0]
+    assert data.parse_filter_query("{party_name} contains %s" % name[1:]) == []
+    assert "party_name" not in data._order_by([{"column_id": "party_name", "direction": "asc"}])
+
+
+def test_download_is_the_whole_current_view(snap, sql):
+    text = views.violation_csv(snap, Q3, "en", "archiving", None, "{severity} = medium")
+    frame = pd.read_csv(io.StringIO(text))
+    want = sql("""select count(*) from fct_violations v join rules_rules r using (rule_id) where r.family = 'archiving'
+                  and v.severity = 'medium' and v.occurred_at >= '2025-07-01' and v.occurred_at < '2025-10-01'""")
+    assert len(frame) == want[0][0]
+    assert list(frame.columns)[:3] == ["Rule", "Severity", "Unit"]
+
+
+def test_the_rules_callback_pages_through_the_server(app, snap):
+    filters = {**YEAR, "lang": "en"}
+    resp = call(app, "..ru-table.data...ru-table.columns...ru-table.page_count...ru-table.page_current"
+                     "...ru-title.children...ru-total.children..",
+                [{"id": "ru-table", "property": p} for p in ("data", "columns", "page_count", "page_current")]
+                + [{"id": "ru-title", "property": "children"}, {"id": "ru-total", "property": "children"}],
+                [{"id": "filters", "property": "data", "value": filters},
+                 {"id": "ru-family", "property": "value", "value": "upload"},
+                 {"id": "ru-table", "property": "page_current", "value": 1},
+                 {"id": "ru-table", "property": "page_size", "value": 10},
+                 {"id": "ru-table", "property": "sort_by", "value": []},
+                 {"id": "ru-table", "property": "filter_query", "value": ""}])
+    rows, total, _ = views.violation_rows(snap, YEAR, "en", "upload", 1, 10)
+    assert resp["ru-table"]["data"] == json.loads(json.dumps(rows))
+    assert resp["ru-title"]["children"].startswith("Violations: upload")
+    assert resp["ru-total"]["children"] == f"{total:,} in all"
+    assert resp["ru-table"]["page_current"] == 1
+
+
+def test_a_page_past_the_end_moves_to_the_last_page(app, snap):
+    rows, total, pages = views.violation_rows(snap, YEAR, "zh", "start", 0, 10)
+    assert views.clamp_page(999, pages) == pages - 1 and views.clamp_page(3, 0) == 0
+    outputs = [{"id": "ru-table", "property": p} for p in ("data", "columns", "page_count", "page_current")] + \
+        [{"id": "ru-title", "property": "children"}, {"id": "ru-total", "property": "children"}]
+    spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."
+    resp = call(app, spec, outputs,
+                [{"id": "filters", "property": "data", "value": {**YEAR, "lang": "zh"}},
+                 {"id": "ru-family", "property": "value", "value": "start"},
+                 {"id": "ru-table", "property": "page_current", "value": 999},
+                 {"id": "ru-table", "property": "page_size", "value": 10},
+                 {"id": "ru-table", "property": "sort_by", "value": []},
+                 {"id": "ru-table", "property": "filter_query", "value": ""}])
+    assert resp["ru-table"]["page_current"] == pages - 1
+    assert len(resp["ru-table"]["data"]) == (total - 10 * (pages - 1) if total else 0)
+
+
+def test_overview_cards_drill_down_to_the_rules_page(snap, app):
+    import sys
+    cards = views.headline_cards(views.headline(snap, Q3, "zh"), Q3, "zh")
+    hrefs = [c.href for c in cards.children]
+    assert hrefs[0] == "/rules" and "/rules?family=upload" in hrefs
+    rules_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/rules")]
+    found = [c for c in _walk(rules_page.layout(family="archiving")) if getattr(c, "id", None) == "ru-family"]
+    assert found[0].value == "archiving"
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+# --- language, other pages -------------------------------------------------------------------
+
+def test_language_switch_relabels_the_layout(app):
+    outputs = ([{"id": "app-title", "property": "children"}]
+                + [{"id": f"nav-{n}", "property": "children"} for n, _, _ in PAGES]
+                + [{"id": i, "property": p} for i, p in (("period-type-label", "children"), ("period-label", "children"),
+                                                        ("unit-label", "children"), ("unit", "placeholder"),
+                                                        ("profile-label", "children"), ("profile", "placeholder"),
+                                                        ("profile", "options"), ("period-type", "options"))])
+    spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."  # as the browser sends it
+    resp = call(app, spec, outputs, [{"id": "lang", "property": "value", "value": "en"}])
+    assert resp["app-title"]["children"] == "Whole-process recording oversight"
+    assert resp["nav-units"]["children"] == "Units"
+    assert resp["unit"]["placeholder"] == "All units"
+    resp = call(app, "filters.data", {"id": "filters", "property": "data"},
+                [{"id": "lang", "property": "value", "value": "en"},
+                 {"id": "period-type", "property": "value", "value": "month"},
+                 {"id": "period", "property": "value", "value": "2025-07"},
+                 {"id": "unit", "property": "value", "value": None},
+                 {"id": "profile", "property": "value", "value": "hebei"}])
+    assert resp["filters"]["data"] == {"lang": "en", "period_type": "month", "period": "2025-07", "unit_id": None,
+                                       "profile_id": "hebei"}
+
+
+def test_english_labels_on_the_pages(snap):
+    text = json.dumps([c.to_plotly_json() for c in views.overview(snap, Q3, "en")], default=str, ensure_ascii=False)
+    assert "Headline rates (2025Q3 vs 2025Q2)" in text and "Overall" in text and "总体" not in text
+    fig = views.violations_by_rule_figure(snap, Q3, "en")
+    assert fig.layout.title.text == "Violations by rule (2025Q3)"
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in y) for y in fig.data[0].y)
+
+
+def test_overview_callback_renders_through_the_server(app):
+    resp = call(app, "ov-content.children", {"id": "ov-content", "property": "children"},
+                [{"id": "filters", "property": "data", "value": {**Q3, "lang": "zh"}}])
+    assert "主要合规率（2025Q3，对比 2025Q2）" in json.dumps(resp, ensure_ascii=False)
+
+
+def test_retention_devices_and_quality_pages(snap, sql, child_unit):
+    status = data.retention_status(snap, {"unit_id": child_unit})
+    assert dict(zip(status["status"], status["recordings"])) == dict(
+        sql("select status, count(*) from fct_media_retention where unit_id = ? group by 1", child_unit))
+    dev = data.device_summary(snap, Q3)
+    assert dev["faults"].sum() == sql("select sum(faults) from fct_device_days where day >= '2025-07-01' "
+                                      "and day < '2025-10-01'")[0][0]
+    lost = sql("""select count(*) from fct_violations where rule_id = 'R-UPL-LOST' and occurred_at >= '2025-07-01'
+                  and occurred_at < '2025-10-01' and unit_id in (select unit_id from fct_device_days)""")[0][0]
+    assert dev["files_lost"].sum() == lost
+    reasons = data.quarantine_reasons(snap)
+    assert reasons["rows"].sum() == sql("select count(*) from (select unnest(reason_codes) from quarantine)")[0][0] \
+        or len(reasons) == 100
+    for page in (views.retention, views.devices, views.quality):
+        for lang in ("zh", "en"):
+            assert page(snap, Q3, lang)
+
+
+def test_period_helpers():
+    assert data.previous_period("quarter", "2025Q1") == "2024Q4"
+    assert data.previous_period("month", "2025-01") == "2024-12"
+    assert data.period_bounds("quarter", "2025Q4") == (dt.datetime(2025, 10, 1), dt.datetime(2026, 1, 1))
+    assert data.period_bounds("month", "2025-12")[1] == dt.datetime(2026, 1, 1)
+
+
+def test_a_replaced_snapshot_is_reopened(snap, tmp_path):
+    import shutil
+    copy = tmp_path / "s.published.duckdb"
+    shutil.copy(snap, copy)
+    before = data.violations_by_rule(copy, Q3)["violations"].sum()
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute(f"attach '{copy}' as src (read_only)")
+    for (name,) in con.execute("select table_name from information_schema.tables where table_catalog = 'src'").fetchall():
+        con.execute(f"create table {name} as select * from src.{name}")
+    con.execute("delete from fct_violations where rule_id = 'R-UPL'")
+    con.close()
+    import os
+    os.replace(other, copy)
+    after = data.violations_by_rule(copy, Q3)["violations"].sum()
+    assert after < before
