@@ -12,7 +12,7 @@ import click
 from . import i18n, runner
 from .contract import LOAD_ORDER
 from .load import BatchResult, load_inbox
-from .publish import publish
+from .publish import publish, snapshot_path
 from .validate import profile_ids
 from .settings import load_settings
 from .warehouse import connect
@@ -143,6 +143,43 @@ def generate(out: Path, scale: str, seed: int, year: int) -> None:
 
 
 @main.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--period", required=True, help="A year (2025), quarter (2025Q3) or month (2025-07).")
+@click.option("--unit", help="Only this unit and the units under it.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--unmask", is_flag=True, help="Show personal data unmasked (logged, and stated on the cover).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report(warehouse: Path, period: str, unit: str | None, lang: str, unmask: bool, out: Path) -> None:
+    """Write the appraisal workbook (年度考核) for a period."""
+    from reports.workbook import write_workbook
+
+    snapshot = require_snapshot(warehouse)
+    try:
+        summary = write_workbook(snapshot, period, out, unit=unit, lang=lang, unmask=unmask)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {out} ({out.stat().st_size / 1e6:,.1f} MB) in {summary.get('seconds', 0):.1f}s")
+
+
+@main.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8050, show_default=True)
+def dashboard(warehouse: Path, host: str, port: int) -> None:
+    """Serve the oversight dashboard from the published snapshot."""
+    from dashboards.app import serve
+
+    serve(require_snapshot(warehouse), host=host, port=port)
+
+
+def require_snapshot(warehouse: Path) -> Path:
+    snapshot = snapshot_path(warehouse)
+    if not snapshot.exists():
+        raise click.UsageError(f"no published snapshot {snapshot}: run `recwatch run` on {warehouse} first")
+    return snapshot
+
+
+@main.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("sample"),
               show_default=True, help="Where the sample inbox and warehouse go.")
 @click.option("--scale", type=click.Choice(["XS", "S", "M"], case_sensitive=False), default="S", show_default=True)
@@ -157,8 +194,12 @@ def demo(workdir: Path, scale: str) -> None:
         make(inbox, scale=scale.upper(), seed=1, year=year, progress=sys.stderr.isatty())
     click.echo(f"loading {inbox} into {warehouse} …")
     run_pipeline(inbox, warehouse, dt.date(year, 12, 31), None, progress=sys.stderr.isatty())
-    click.echo(f"\nwarehouse: {warehouse}  (open it with: python -c \"import duckdb; "
-               f"print(duckdb.connect('{warehouse}', read_only=True).sql('from load_batches'))\")")
+    from reports.workbook import write_workbook
+
+    book = workdir / f"appraisal-{year}.xlsx"
+    write_workbook(snapshot_path(warehouse), str(year), book)
+    click.echo(f"\nappraisal workbook {year} (年度考核): {book}")
+    click.echo(f"dashboard (看板): recwatch dashboard --warehouse {warehouse}   then open http://127.0.0.1:8050")
 
 
 if __name__ == "__main__":

@@ -63,3 +63,22 @@ def test_run_command_refuses_an_unknown_default_profile(inbox, tmp_path):
                                        "--profile", "guangdong"])
     assert result.exit_code == 2 and "unknown profile 'guangdong'" in result.output
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_report_command_writes_the_workbook_from_the_snapshot(inbox, tmp_path):
+    wh = tmp_path / "w.duckdb"
+    assert CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(wh),
+                                     "--as-of", "2025-12-31"]).exit_code == 0
+    out = tmp_path / "book.xlsx"
+    result = CliRunner().invoke(main, ["report", "--warehouse", str(wh), "--period", "2025", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    from openpyxl import load_workbook
+    assert load_workbook(out, read_only=True).sheetnames[:2] == ["说明", "汇总"]
+    bad = CliRunner().invoke(main, ["report", "--warehouse", str(wh), "--period", "2025-13", "-o", str(out)])
+    assert bad.exit_code == 2 and "invalid period" in bad.output
+
+
+def test_report_and_dashboard_need_a_published_snapshot(tmp_path):
+    for args in (["report", "--period", "2025", "-o", str(tmp_path / "b.xlsx")], ["dashboard"]):
+        result = CliRunner().invoke(main, [*args, "--warehouse", str(tmp_path / "none.duckdb")])
+        assert result.exit_code == 2 and "no published snapshot" in result.output
