@@ -87,3 +87,19 @@ def rows(con, sql: str, params=None) -> list[tuple]:
 
 
 T = dt.datetime
+
+
+def published_sample(root: Path, seed: int, scale: str = "XS") -> Path:
+    """Generate an inbox, load it, judge it as of 2025-12-31 and publish: the snapshot's path."""
+    from orchestration import runner
+    from orchestration.publish import publish
+    from orchestration.synthetic import generate
+
+    generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False)
+    wh = root / "wh.duckdb"
+    con = connect(wh)
+    load_inbox(con, root / "inbox")
+    runner.build(con, dt.date(2025, 12, 31), "hebei")
+    target = publish(con, wh)
+    con.close()
+    return target

@@ -15,12 +15,9 @@ import pytest
 from dashboards import data, views
 from dashboards.app import PAGES, create_app
 from dashboards.labels import UI, t
-from orchestration.load import load_inbox
 from orchestration.privacy import mask
-from orchestration.publish import publish
-from orchestration.runner import build
-from orchestration.synthetic import generate
 from orchestration.warehouse import connect
+from conftest import published_sample
 
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
@@ -31,15 +28,7 @@ Q3 = {"period_type": "quarter", "period": "2025Q3", "unit_id": None}
 
 @pytest.fixture(scope="module")
 def snap(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dash")
-    generate(root / "inbox", scale="XS", seed=11, progress=False)
-    wh = root / "wh.duckdb"
-    con = connect(wh)
-    load_inbox(con, root / "inbox")
-    build(con, dt.date(2025, 12, 31), "hebei")
-    target = publish(con, wh)
-    con.close()
-    return target
+    return published_sample(tmp_path_factory.mktemp("dash"), seed=11)
 
 
 @pytest.fixture(scope="module")

@@ -11,28 +11,17 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from orchestration import runner
-from orchestration.load import load_inbox
-from orchestration.publish import publish
-from orchestration.synthetic import generate
 from orchestration.warehouse import connect
 from reports import workbook
 from reports.workbook import HEADER_ROWS, parse_period, write_workbook
+from conftest import published_sample
 
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report")
-    generate(root / "inbox", scale="XS", seed=5, year=2025, progress=False)
-    wh = root / "wh.duckdb"
-    con = connect(wh)
-    load_inbox(con, root / "inbox", progress=False)
-    runner.build(con, dt.date(2025, 12, 31), "hebei")
-    target = publish(con, wh)
-    con.close()
-    return target
+    return published_sample(tmp_path_factory.mktemp("report"), seed=5)
 
 
 @pytest.fixture(scope="module")
