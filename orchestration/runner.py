@@ -134,8 +134,9 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | Non
     """The label catalogue and the rule tables, which models join to."""
     con.execute("create or replace table labels (kind varchar, code varchar, ord integer, label_zh varchar, "
                 "label_en varchar)")
-    con.executemany("insert into labels values (?, ?, ?, ?, ?)", i18n.label_rows())
-    built = [("labels", len(i18n.label_rows()))]
+    labels = i18n.label_rows()
+    con.executemany("insert into labels values (?, ?, ?, ?, ?)", labels)
+    built = [("labels", len(labels))]
     for name, table in rule_tables(rules_dir).items():
         load_rule_table(con, name, table)
         built.append((name, count(con, name)))

@@ -15,7 +15,7 @@ import pyarrow as pa
 from models import RULES_DIR
 
 from . import i18n
-from .contract import (BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES, TEXT,
+from .contract import (BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES,
                        TIMESTAMP, Column)
 from .readers import ROW_NUMBER
 

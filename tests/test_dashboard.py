@@ -16,7 +16,6 @@ from dashboards import data, views
 from dashboards.app import PAGES, create_app
 from dashboards.labels import UI, t
 from orchestration.privacy import mask
-from orchestration.warehouse import connect
 from conftest import published_sample
 
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4

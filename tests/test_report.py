@@ -11,7 +11,6 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from orchestration.warehouse import connect
 from reports import workbook
 from reports.workbook import HEADER_ROWS, parse_period, write_workbook
 from conftest import published_sample

@@ -92,7 +92,7 @@ class Simulator:
 
     # ------------------------------------------------------------------------------------------
     def month(self, m: int, d0: int, d1: int, emit_events, block: int) -> MonthOut:
-        w, a = self.w, self.a
+        w = self.w
         rng = stream(w.seed, w.year, "month", m)
         self.mk = self.k_min if m == 5 else 0  # planted minimums once a year (June), not every month
         tds = np.flatnonzero((w.td_day >= d0) & (w.td_day < d1))
@@ -670,7 +670,6 @@ class Simulator:
         legit = remote & uploaded & (upl > rec["end"] + DAY) & ~late_m
         st.add("remote_legit_by_exception", per_profile(prof[legit]))
         st.add("remote_late", per_profile(prof[remote & late_m]))
-        lost = rec["lost"] | rec["devdel"]
         st.add("lost_on_device", per_profile(prof[rec["lost"]]))
         st.add("deleted_on_device", per_profile(prof[rec["devdel"]]))
         st.add("act_recordings", per_profile(prof[is_act & media]))
