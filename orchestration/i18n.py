@@ -55,12 +55,40 @@ def enum_label(enum: str, value: str, lang: str) -> str:
     return ENUMS[enum].get(value, value) if lang == "zh" else value
 
 
+# Code values the models and the loader produce (not delivered in exports, so not in ENUMS), as
+# (zh, en): what tables shown to people say instead of the code.
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "severity": {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")},
+    "batch_outcome": {"running": ("进行中", "running"), "success": ("成功", "success"),
+                      "partial": ("部分拒收", "partly rejected"), "nothing_new": ("无新文件", "nothing new"),
+                      "failed": ("失败（已撤销）", "failed (undone)")},
+    "file_outcome": {"loaded": ("已加载", "loaded"), "rejected": ("拒收", "rejected"),
+                     "skipped": ("已跳过（重复）", "skipped (already loaded)")},
+    "retention_status": {"retained": ("保存中", "retained"), "hold": ("延长保存", "on hold"),
+                         "eligible_for_disposal": ("已到期可销毁", "eligible for disposal"),
+                         "disposed": ("已按期销毁", "disposed"), "deleted_early": ("提前删除", "deleted early"),
+                         "deleted_unapproved": ("未经批准删除", "deleted without approval")},
+    "warning_level": {"red": ("红色", "red"), "yellow": ("黄色", "yellow")},
+    "warning_kind": {"upload": ("入库", "upload"), "archive": ("归档", "archiving"),
+                     "start_approval": ("紧急启动补批", "emergency-start approval"),
+                     "disposal_review": ("销毁前审核", "review before disposal")},
+}
+
+
+def code_label(kind: str, code: str | None, lang: str) -> str | None:
+    """The label of a code value; an unknown code (or None) is returned as it is."""
+    labels = CODES[kind].get(code) if code is not None else None
+    return code if labels is None else labels[0 if lang == "zh" else 1]
+
+
 def label_rows() -> list[tuple[str, str, int, str, str]]:
     """(kind, code, ord, label_zh, label_en) for every enum value and every column, so SQL models
     name things in the same words as the dashboard and the workbook (table `labels`)."""
     rows = []
     for enum, values in ENUMS.items():
         rows += [(enum, code, i, zh, code.replace("_", " ")) for i, (code, zh) in enumerate(values.items(), 1)]
+    for kind, values in CODES.items():
+        rows += [(kind, code, i, zh, en) for i, (code, (zh, en)) in enumerate(values.items(), 1)]
     for source, src in SOURCES.items():
         rows += [(f"column:{source}", c.name, i, c.zh, c.name.replace("_", " ")) for i, c in enumerate(src.columns, 1)]
     return rows
