@@ -1,4 +1,4 @@
-"""python -m dashboards SNAPSHOT [--host 127.0.0.1] [--port 8050] [--lang zh|en]"""
+"""python -m dashboards SNAPSHOT [--host 127.0.0.1] [--port 8050] [--lang zh|en] [--allow-unmask]"""
 
 import argparse
 from pathlib import Path
@@ -10,5 +10,7 @@ parser.add_argument("snapshot", type=Path, help="the published snapshot, <wareho
 parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--port", type=int, default=8050)
 parser.add_argument("--lang", choices=("zh", "en"), default="zh")
+parser.add_argument("--allow-unmask", action="store_true",
+                    help="offer a switch that shows party names; every use is logged beside the snapshot")
 args = parser.parse_args()
-serve(args.snapshot, args.host, args.port, args.lang)
+serve(args.snapshot, args.host, args.port, args.lang, allow_unmask=args.allow_unmask)

@@ -11,10 +11,12 @@ import datetime as dt
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 import pandas as pd
+
+from orchestration.i18n import CODES
 
 _LOCK = threading.Lock()
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -41,13 +43,17 @@ def _connection(snapshot: Path | str) -> duckdb.DuckDBPyConnection:
         return con
 
 
+def _used(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    # DuckDB refuses named parameters the statement does not use, and the shared filters carry several
+    used = set(_PARAM.findall(sql))
+    return {k: v for k, v in (params or {}).items() if k in used}
+
+
 def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one parameterised query on the snapshot (a cursor per query, so threads don't share one)."""
-    used = set(_PARAM.findall(sql))
-    params = {k: v for k, v in (params or {}).items() if k in used}
     cur = _connection(snapshot).cursor()
     try:
-        return cur.execute(sql, params).df()
+        return cur.execute(sql, _used(sql, params)).df()
     finally:
         cur.close()
 
@@ -280,6 +286,17 @@ PERSONAL = frozenset({"party_name"})
 VIOLATION_ORDER = ("rule", "severity", "unit", "case_id", "act_id", "media_id", "device_id", "officer_id",
                    "party_name", "occurred_at", "detail", "citation")
 
+# table columns that hold codes shown as labels -> their kind in the label catalogue
+CODED = {"severity": "severity"}
+
+
+def _code_of(kind: str, value: str) -> str:
+    for code, labels in CODES[kind].items():
+        if value == code or value in labels:
+            return code
+    return value
+
+
 _OPS = {"=": "=", "eq": "=", "!=": "<>", "ne": "<>", "<": "<", "lt": "<", "<=": "<=", "le": "<=",
         ">": ">", "gt": ">", ">=": ">=", "ge": ">=", "contains": "contains", "datestartswith": "startswith",
         "icontains": "contains", "scontains": "contains"}
@@ -301,6 +318,8 @@ def parse_filter_query(filter_query: str | None) -> list[tuple[str, str, str]]:
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
             value = value[1:-1]
+        if col in CODED:  # the table shows labels, so a filter may name the label in either language
+            value = _code_of(CODED[col], value)
         out.append((col, _OPS[op], value))
     return out
 
@@ -325,6 +344,7 @@ def _violation_where(snapshot: Path, filters: dict, lang: str, family: str | Non
     return " and ".join(clauses), params
 
 
+_VIOLATION_SELECT = ", ".join(f"{VIOLATION_COLUMNS[c]} as {c}" for c in VIOLATION_ORDER)
 _VIOLATION_FROM = """
     from fct_violations v
     left join rules_rules r using (rule_id)
@@ -352,20 +372,30 @@ def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str
     count_from = _VIOLATION_FROM if "c.party_name" in where else _VIOLATION_FROM.replace(
         "left join stg_cases c on c.case_id = v.case_id", "")
     total = int(query(snapshot, SCOPE + f"select count(*) as n {count_from} where {where}", params)["n"].iloc[0])
-    select = ", ".join(f"{VIOLATION_COLUMNS[c]} as {c}" for c in VIOLATION_ORDER)
     rows = query(snapshot, SCOPE + f"""
-        select {select} {_VIOLATION_FROM} where {where}
+        select {_VIOLATION_SELECT} {_VIOLATION_FROM} where {where}
         order by {_order_by(sort_by)} limit $limit offset $offset""",
         {**params, "limit": int(page_size), "offset": int(page_current) * int(page_size)})
     return rows, total
 
 
-def violations_view(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
-                    sort_by: list[dict] | None = None, filter_query: str | None = None,
-                    limit: int = 1_000_000) -> pd.DataFrame:
-    """The whole current view (every page) for export."""
-    rows, _ = violations_page(snapshot, filters, lang, family, 0, limit, sort_by, filter_query)
-    return rows
+def violations_batches(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
+                       sort_by: list[dict] | None = None, filter_query: str | None = None,
+                       limit: int | None = None, batch_rows: int = 20_000) -> Iterator[pd.DataFrame]:
+    """The whole current view (every page, at most `limit` rows) for export, in frames of at most
+    `batch_rows` rows: a year of a large county is millions of rows, so it is never held at once."""
+    where, params = _violation_where(snapshot, filters, lang, family, filter_query)
+    sql = SCOPE + f"select {_VIOLATION_SELECT} {_VIOLATION_FROM} where {where} order by {_order_by(sort_by)}"
+    if limit is not None:
+        sql += " limit $limit"
+        params["limit"] = int(limit)
+    cur = _connection(snapshot).cursor()
+    try:
+        reader = cur.sql(sql, params=_used(sql, params)).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield batch.to_pandas()
+    finally:
+        cur.close()
 
 
 # --- retention, devices, data quality --------------------------------------------------------
@@ -423,11 +453,15 @@ def load_batches(snapshot: Path) -> pd.DataFrame:
         from load_batches order by batch_id desc limit 100""")
 
 
-def quarantine_reasons(snapshot: Path) -> pd.DataFrame:
+def quarantine_reasons(snapshot: Path, lang: str = "zh") -> pd.DataFrame:
+    """Quarantined rows by source and reason code, with one row's reason as an example in words."""
     return query(snapshot, """
-        select source, code, count(*) as rows
-        from (select source, unnest(reason_codes) as code from quarantine)
-        group by all order by rows desc, source, code limit 100""")
+        select source, code, count(*) as rows,
+               any_value(case when single then (case when $lang = 'zh' then reason_zh else reason_en end) end)
+                   as example
+        from (select source, unnest(reason_codes) as code, len(reason_codes) = 1 as single, reason_zh, reason_en
+              from quarantine)
+        group by source, code order by rows desc, source, code limit 100""", {"lang": lang})
 
 
 def rejected_files(snapshot: Path, lang: str) -> pd.DataFrame:
@@ -449,3 +483,18 @@ def current_snapshot() -> Path:
     """The snapshot of the app serving the current request (set by dashboards.app.create_app)."""
     import flask
     return Path(flask.current_app.config["RECWATCH_SNAPSHOT"])
+
+
+def unmask_allowed(filters: dict | None) -> bool:
+    """Whether the current request may see party names: the user asked (the filters' switch) and the
+    server was started with --allow-unmask. The switch alone is browser state and proves nothing."""
+    import flask
+    return bool((filters or {}).get("unmask")) and bool(flask.current_app.config.get("RECWATCH_ALLOW_UNMASK"))
+
+
+def requester() -> str:
+    """Who is asking, for the unmask log: the user an authenticating proxy names, and the address."""
+    import flask
+    req = flask.request
+    user = req.remote_user or req.headers.get("X-Forwarded-User") or req.headers.get("X-Remote-User") or "-"
+    return f"{user}@{req.headers.get('X-Forwarded-For', req.remote_addr)}"

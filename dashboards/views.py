@@ -4,7 +4,10 @@ tested without a browser."""
 
 from __future__ import annotations
 
+import io
+import json
 import math
+from typing import Iterator
 from urllib.parse import urlencode
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
-from orchestration.i18n import source_label
+from orchestration.i18n import code_label, source_label
 from orchestration.privacy import mask_frame
 
 from . import data
@@ -29,6 +32,12 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M")
     out = out.astype(object).where(out.notna(), None)
     return out.to_dict("records")
+
+
+def coded(frame: pd.DataFrame, lang: str, **kinds: str) -> pd.DataFrame:
+    """A copy with each named column's code values replaced by their label (column=catalogue kind)."""
+    return frame.assign(**{col: frame[col].map(lambda v, k=kind: code_label(k, v, lang))
+                           for col, kind in kinds.items()})
 
 
 def _pct(x) -> str:
@@ -132,12 +141,9 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
 
 def warning_table(snapshot: Path, filters: dict, lang: str) -> tuple[list[dict], dict]:
     rows, counts = data.warnings(snapshot, filters, lang)
-    rows = rows.assign(level=rows["level"].map(lambda v: t(v, lang)),
-                       kind=rows["kind"].map(lambda v: t(f"kind_{v}", lang) if f"kind_{v}" in _KINDS else v))
+    rows = coded(rows, lang, level="warning_level", kind="warning_kind")
     return _records(rows), {**counts, "shown": len(rows)}
 
-
-_KINDS = {"kind_upload", "kind_archive", "kind_start_approval", "kind_disposal_review"}
 WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail")
 
 
@@ -161,8 +167,10 @@ def overview(snapshot: Path, filters: dict, lang: str) -> list:
             columns=[{"id": c, "name": t(c if c != "unit_name" else "unit", lang)} for c in WARNING_COLUMNS],
             style_cell={"textAlign": "left", "fontSize": 13, "whiteSpace": "normal"},
             style_data_conditional=[
-                {"if": {"filter_query": '{level} = "%s"' % t("red", lang)}, "backgroundColor": "#fde2e1"},
-                {"if": {"filter_query": '{level} = "%s"' % t("yellow", lang)}, "backgroundColor": "#fff6d5"}]),
+                {"if": {"filter_query": '{level} = "%s"' % code_label("warning_level", "red", lang)},
+                 "backgroundColor": "#fde2e1"},
+                {"if": {"filter_query": '{level} = "%s"' % code_label("warning_level", "yellow", lang)},
+                 "backgroundColor": "#fff6d5"}]),
     ]
 
 
@@ -216,24 +224,93 @@ def violation_columns(lang: str) -> list[dict]:
 
 def violation_rows(snapshot: Path, filters: dict, lang: str, family: str | None, page_current: int = 0,
                    page_size: int = PAGE_SIZE, sort_by: list | None = None, filter_query: str | None = None,
-                   unmask: bool = False) -> tuple[list[dict], int, int]:
-    """(records of the page, total rows, page count); party names masked unless `unmask`."""
+                   unmask: bool = False, who: str = "") -> tuple[list[dict], int, int]:
+    """(records of the page, total rows, page count); party names masked unless `unmask` (logged with
+    `who` and the view)."""
     rows, total = data.violations_page(snapshot, filters, lang, family, page_current or 0, page_size,
                                        sort_by, filter_query)
-    rows = mask_frame(rows, unmask=unmask, purpose="dashboard rules page")
+    rows = mask_frame(coded(rows, lang, severity="severity"), unmask=unmask,
+                      purpose=_view_purpose("rules page", who, filters, family, filter_query))
     return _records(rows), total, max(1, math.ceil(total / page_size))
+
+
+def _view_purpose(what: str, who: str, filters: dict, family: str | None, filter_query: str | None) -> str:
+    f = data.normalise(filters)
+    return (f"dashboard {what}, requested by {who or 'unknown'}: period {f['period']}, unit {f['unit_id'] or 'all'}, "
+            f"profile {f['profile_id'] or 'all'}, family {family or 'all'}, filter {filter_query or 'none'}")
 
 
 def clamp_page(page_current: int, page_count: int) -> int:
     return max(0, min(int(page_current or 0), page_count - 1))
 
 
-def violation_csv(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
-                  filter_query: str | None = None) -> str:
-    """The whole current view (all pages) as CSV with labelled headers, party names masked."""
-    rows = mask_frame(data.violations_view(snapshot, filters, lang, family, sort_by, filter_query))
-    rows = rows.rename(columns={c: t(c, lang) for c in data.VIOLATION_ORDER})
-    return rows.to_csv(index=False)
+# A workbook is built whole in memory and Excel is slow beyond this; CSV streams without a cap.
+EXCEL_LIMIT = 50_000
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_href(fmt: str, filters: dict, family: str | None, sort_by: list | None, filter_query: str | None) -> str:
+    """The link that downloads the current view of the rules table (served by dashboards.app)."""
+    return f"/export/violations.{fmt}?" + urlencode({
+        "filters": json.dumps(filters or {}, ensure_ascii=False), "family": family or "",
+        "sort": json.dumps(sort_by or []), "filter": filter_query or ""})
+
+
+def export_frames(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
+                  filter_query: str | None = None, unmask: bool = False, who: str = "",
+                  limit: int | None = None) -> Iterator[pd.DataFrame]:
+    """The current view in batches, as shown: labelled headers, codes in words, party names masked
+    unless `unmask` (logged once per export)."""
+    purpose = _view_purpose("export", who, filters, family, filter_query)
+    for i, frame in enumerate(data.violations_batches(snapshot, filters, lang, family, sort_by, filter_query, limit)):
+        frame = coded(frame, lang, severity="severity")
+        if i == 0 or not unmask:  # mask_frame logs every unmasked call: once is the record wanted
+            frame = mask_frame(frame, unmask=unmask, purpose=purpose)
+        yield frame.rename(columns=_headers(lang))
+
+
+def _headers(lang: str) -> dict[str, str]:
+    return {c: t(c, lang) for c in data.VIOLATION_ORDER}
+
+
+def export_csv(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
+               filter_query: str | None = None, unmask: bool = False, who: str = "") -> Iterator[str]:
+    """The whole current view as CSV text in pieces (UTF-8 with BOM so Excel reads the Chinese)."""
+    yield "\ufeff" + ",".join(_headers(lang).values()) + "\n"
+    for frame in export_frames(snapshot, filters, lang, family, sort_by, filter_query, unmask, who):
+        yield frame.to_csv(index=False, header=False)
+
+
+def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
+                filter_query: str | None = None, unmask: bool = False, who: str = "",
+                limit: int = EXCEL_LIMIT) -> tuple[bytes, int, bool]:
+    """The current view as a workbook of at most `limit` rows: (bytes, rows written, whether cut)."""
+    from openpyxl import Workbook
+
+    f = data.resolve(snapshot, filters)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(t("violations", lang))
+    ws.append(list(_headers(lang).values()))
+    written, cut = 0, False
+    # one row past the cap tells whether the view was cut, without counting it
+    for frame in export_frames(snapshot, f, lang, family, sort_by, filter_query, unmask, who, limit + 1):
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            if written == limit:
+                cut = True
+                break
+            ws.append(list(row))
+            written += 1
+    notes = wb.create_sheet(t("export_notes", lang))
+    for key, value in (("period", f["period"]), ("unit", f["unit_id"] or t("all_units", lang)),
+                       ("profile", f["profile_id"] or t("all_profiles", lang)),
+                       ("family", family or "—"), ("filter", filter_query or "—"), ("rows", written)):
+        notes.append([t(key, lang), value])
+    notes.append([t("party_name", lang), t("unmasked" if unmask else "masked", lang)])
+    if cut:
+        notes.append([t("export_cut", lang, limit=f"{limit:,}")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), written, cut
 
 
 def family_options(snapshot: Path, lang: str) -> list[dict]:
@@ -246,7 +323,7 @@ def family_options(snapshot: Path, lang: str) -> list[dict]:
 def retention(snapshot: Path, filters: dict, lang: str) -> list:
     f = data.normalise(filters)
     status = data.retention_status(snapshot, f)
-    status["label"] = status["status"].map(lambda s: t(f"ret_{s}", lang) if f"ret_{s}" in _RET else s)
+    status["label"] = coded(status, lang, status="retention_status")["status"]
     fig = (_empty_figure(lang) if status.empty else
            go.Figure(go.Bar(x=status["label"], y=status["recordings"], text=status["recordings"])))
     fig.update_layout(height=340, yaxis_title=t("recordings", lang), margin={"t": 30, "b": 60})
@@ -257,10 +334,6 @@ def retention(snapshot: Path, filters: dict, lang: str) -> list:
             html.H4(t("due_30", lang)),
             table("ret-due", due, [("unit_name", t("unit", lang)), ("recordings", t("recordings", lang)),
                                    ("first_due", t("due_at", lang))], sort_action="native")]
-
-
-_RET = {"ret_retained", "ret_hold", "ret_eligible_for_disposal", "ret_disposed", "ret_deleted_early",
-        "ret_deleted_unapproved"}
 
 
 def devices(snapshot: Path, filters: dict, lang: str) -> list:
@@ -276,8 +349,8 @@ def devices(snapshot: Path, filters: dict, lang: str) -> list:
 
 def quality(snapshot: Path, filters: dict, lang: str) -> list:
     fresh = data.freshness(snapshot)
-    batches = data.load_batches(snapshot)
-    reasons = data.quarantine_reasons(snapshot)
+    batches = coded(data.load_batches(snapshot), lang, outcome="batch_outcome")
+    reasons = data.quarantine_reasons(snapshot, lang)
     reasons["source"] = reasons["source"].map(lambda v: _source(v, lang))
     rejected = data.rejected_files(snapshot, lang)
     fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
@@ -287,8 +360,9 @@ def quality(snapshot: Path, filters: dict, lang: str) -> list:
             html.H4(t("load_batches", lang)),
             table("dq-batches", batches, [(c, t(c, lang)) for c in batches.columns]),
             html.H4(t("quarantine_reasons", lang)),
-            table("dq-reasons", reasons, [("source", t("source", lang)), ("code", t("reason", lang)),
-                                          ("rows", t("rows", lang))], sort_action="native", page_size=20),
+            table("dq-reasons", reasons, [("source", t("source", lang)), ("code", t("reason_code", lang)),
+                                          ("rows", t("rows", lang)), ("example", t("example", lang))],
+                  sort_action="native", page_size=20),
             html.H4(t("rejected_files", lang)),
             table("dq-rejected", rejected, [("batch_id", t("batch_id", lang)), ("source", t("source", lang)),
                                             ("file_name", t("file_name", lang)), ("message", t("message", lang))])]

@@ -165,11 +165,12 @@ def report(warehouse: Path, period: str, unit: str | None, lang: str, unmask: bo
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True)
-def dashboard(warehouse: Path, host: str, port: int) -> None:
+@click.option("--allow-unmask", is_flag=True, help="Offer a switch that shows party names (every use is logged).")
+def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool) -> None:
     """Serve the oversight dashboard from the published snapshot."""
     from dashboards.app import serve
 
-    serve(require_snapshot(warehouse), host=host, port=port)
+    serve(require_snapshot(warehouse), host=host, port=port, allow_unmask=allow_unmask)
 
 
 def require_snapshot(warehouse: Path) -> Path:

@@ -11,9 +11,10 @@ import dash
 import duckdb
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from dashboards import data, views
-from dashboards.app import PAGES, create_app
+from dashboards.app import PAGES, create_app, tree_labels, unit_options
 from dashboards.labels import UI, t
 from orchestration.privacy import mask
 from conftest import published_sample
@@ -74,7 +75,7 @@ def test_app_registers_every_page_and_serves_each_path(app):
     assert client.get("/_dash-layout").status_code == 200
     deps = client.get("/_dash-dependencies").get_json()
     outputs = " ".join(d["output"] for d in deps)
-    for target in ("ov-content.children", "un-table.data", "ru-table.data", "ru-download.data",
+    for target in ("ov-content.children", "un-table.data", "ru-table.data", "ru-csv.href",
                    "retention-content.children", "devices-content.children", "quality-content.children",
                    "filters.data", "unit.value"):
         assert target in outputs
@@ -234,7 +235,16 @@ def test_rules_detail_follows_the_language(snap, sql):
     assert [c["name"] for c in views.violation_columns("en")][:3] == ["Rule", "Severity", "Unit"]
 
 
-def test_party_names_are_masked_in_the_table_and_the_download(snap, sql):
+def export(app, fmt: str, filters: dict, family=None, sort_by=None, filter_query=None, **headers):
+    """Download the current view through the link the rules page offers."""
+    client = app.server.test_client()
+    client.get("/")
+    resp = client.get(views.export_href(fmt, filters, family, sort_by, filter_query), headers=headers)
+    assert resp.status_code == 200, resp.data[:300]
+    return resp
+
+
+def test_party_names_are_masked_in_the_table_and_the_download(app, snap, sql):
     rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200)
     shown = [r["party_name"] for r in rows if r["party_name"]]
     assert shown
@@ -242,29 +252,132 @@ def test_party_names_are_masked_in_the_table_and_the_download(snap, sql):
     assert not (set(shown) & real)
     assert all(s[1:] == "*" * (len(s) - 1) for s in shown)
     assert set(shown) <= {mask(n) for n in real}
-    text = views.violation_csv(snap, YEAR, "zh", None)
-    assert not any(n in text for n in real if len(n) > 1)
+    for fmt in views.EXPORT_FORMATS:
+        body = export(app, fmt, {**YEAR, "unmask": True}).data
+        text = body.decode("utf-8") if fmt == "csv" else json.dumps(
+            [list(ws.values) for ws in load_workbook(io.BytesIO(body)).worksheets], ensure_ascii=False, default=str)
+        assert not any(n in text for n in real if len(n) > 1), fmt
+        assert any(m in text for m in shown), fmt
     # the real name can't be probed through a filter or a sort on it
     name = sorted(real)[0]
     assert data.parse_filter_query("{party_name} contains %s" % name[1:]) == []
     assert "party_name" not in data._order_by([{"column_id": "party_name", "direction": "asc"}])
 
 
-def test_download_is_the_whole_current_view(snap, sql):
-    text = views.violation_csv(snap, Q3, "en", "archiving", None, "{severity} = medium")
-    frame = pd.read_csv(io.StringIO(text))
+def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql, caplog):
+    real = {n for n, in sql("select party_name from stg_cases")}
+    allowed = create_app(snap, allow_unmask=True)
+    client = allowed.server.test_client()
+    client.get("/")
+    with allowed.server.test_request_context(headers={"X-Forwarded-User": "inspector7"}):
+        assert not data.unmask_allowed(YEAR)
+        assert data.unmask_allowed({**YEAR, "unmask": True})
+        assert data.requester().startswith("inspector7@")
+    caplog.set_level("WARNING", logger="recwatch.privacy")
+    rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200, unmask=True, who="inspector7@127.0.0.1")
+    assert {r["party_name"] for r in rows if r["party_name"]} <= real
+    logged = [r.getMessage() for r in caplog.records if r.name == "recwatch.privacy"]
+    assert len(logged) == 1 and "inspector7@127.0.0.1" in logged[0] and "period 2025" in logged[0] \
+        and "family archiving" in logged[0]
+    caplog.clear()
+    text = export(allowed, "csv", {**YEAR, "unmask": True}, "archiving", X_Forwarded_User="inspector7").data.decode()
+    assert any(n in text for n in real if len(n) > 1)
+    logged = [r.getMessage() for r in caplog.records if r.name == "recwatch.privacy"]
+    assert len(logged) == 1 and "export" in logged[0] and "inspector7@" in logged[0]
+
+
+def test_the_unmask_switch_is_only_offered_when_the_server_allows_it(app, snap):
+    assert app_layout_ids(app)["unmask"]["options"] == []
+    assert app_layout_ids(create_app(snap, allow_unmask=True))["unmask"]["options"][0]["label"] == t("unmask", "zh")
+
+
+def app_layout_ids(app) -> dict:
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "props" in node and isinstance(node["props"], dict) and node["props"].get("id"):
+                found[node["props"]["id"]] = node["props"]
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    client = app.server.test_client()
+    client.get("/")
+    walk(client.get("/_dash-layout").get_json())
+    return found
+
+
+def test_download_is_the_whole_current_view(app, snap, sql):
+    resp = export(app, "csv", {**Q3, "lang": "en"}, "archiving", None, "{severity} = medium")
+    assert resp.headers["Content-Disposition"] == "attachment; filename=violations_archiving_2025Q3.csv"
+    frame = pd.read_csv(io.BytesIO(resp.data), encoding="utf-8-sig")
     want = sql("""select count(*) from fct_violations v join rules_rules r using (rule_id) where r.family = 'archiving'
                   and v.severity = 'medium' and v.occurred_at >= '2025-07-01' and v.occurred_at < '2025-10-01'""")
-    assert len(frame) == want[0][0]
+    assert len(frame) == want[0][0] > 0
     assert list(frame.columns)[:3] == ["Rule", "Severity", "Unit"]
+    assert set(frame["Severity"]) == {"medium"}
+    # the same view in Chinese, filtered by the label the table shows
+    zh = pd.read_csv(io.BytesIO(export(app, "csv", {**Q3, "lang": "zh"}, "archiving", None, "{severity} = 中").data),
+                     encoding="utf-8-sig")
+    assert len(zh) == len(frame) and set(zh["严重程度"]) == {"中"}
+
+
+def test_the_csv_streams_in_batches(snap, sql):
+    batches = list(data.violations_batches(snap, YEAR, "zh", batch_rows=100))
+    total = sql("select count(*) from fct_violations where occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'")
+    assert len(batches) > 1 and max(map(len, batches)) <= 100
+    assert sum(map(len, batches)) == total[0][0]
+    pieces = list(views.export_csv(snap, YEAR, "zh", None))
+    assert len(pieces) > 1 and pieces[0].startswith("\ufeff规则,严重程度")
+
+
+def test_the_workbook_is_cut_at_its_limit_and_says_so(snap):
+    body, written, cut = views.export_xlsx(snap, YEAR, "en", None, limit=7)
+    wb = load_workbook(io.BytesIO(body))
+    rows = list(wb.worksheets[0].values)
+    assert written == 7 and cut and len(rows) == 8 and rows[0][:2] == ("Rule", "Severity")
+    notes = [r[0] for r in wb.worksheets[1].values]
+    assert t("export_cut", "en", limit="7") in notes
+    _, written, cut = views.export_xlsx(snap, YEAR, "en", "start", limit=100_000)
+    assert not cut and written == views.violation_rows(snap, YEAR, "en", "start")[1]
+
+
+def test_code_values_are_shown_in_words(snap):
+    zh, _, _ = views.violation_rows(snap, YEAR, "zh", None, 0, 200)
+    en, _, _ = views.violation_rows(snap, YEAR, "en", None, 0, 200)
+    assert {r["severity"] for r in zh} <= {"高", "中", "低"}
+    assert {r["severity"] for r in en} <= {"high", "medium", "low"}
+    records, _ = views.warning_table(snap, YEAR, "zh")
+    assert {r["level"] for r in records} <= {"红色", "黄色"} and {r["kind"] for r in records} <= {
+        "入库", "归档", "紧急启动补批", "销毁前审核"}
+    text = json.dumps([c.to_plotly_json() for c in views.quality(snap, YEAR, "zh")], default=str, ensure_ascii=False)
+    assert "部分拒收" in text or "成功" in text
+    assert '"partial"' not in text and '"success"' not in text
+
+
+def test_the_unit_filter_is_a_tree():
+    labels = tree_labels([0, 1, 2, 2, 1, 2, 0], list("ABCDEFG"), "en")
+    assert labels == ["A (and 5 units below)", "├─ B (and 2 units below)", "│　├─ C", "│　└─ D",
+                      "└─ E (and 1 units below)", "　　└─ F", "G"]
+
+
+def test_unit_options_follow_the_tree(snap, sql):
+    options = unit_options(snap, "zh")
+    assert [o["value"] for o in options][0] == sql("select unit_id from int_units where parent_unit_id is null")[0][0]
+    children = sql("select count(*) from int_units where parent_unit_id is not null")[0][0]
+    assert options[0]["label"].endswith(f"（含下级 {children} 个单位）")
+    assert all(o["label"].endswith(o["search"]) for o in options[1:])
 
 
 def test_the_rules_callback_pages_through_the_server(app, snap):
     filters = {**YEAR, "lang": "en"}
     resp = call(app, "..ru-table.data...ru-table.columns...ru-table.page_count...ru-table.page_current"
-                     "...ru-title.children...ru-total.children..",
+                     "...ru-title.children...ru-total.children...ru-unmasked.children..",
                 [{"id": "ru-table", "property": p} for p in ("data", "columns", "page_count", "page_current")]
-                + [{"id": "ru-title", "property": "children"}, {"id": "ru-total", "property": "children"}],
+                + [{"id": i, "property": "children"} for i in ("ru-title", "ru-total", "ru-unmasked")],
                 [{"id": "filters", "property": "data", "value": filters},
                  {"id": "ru-family", "property": "value", "value": "upload"},
                  {"id": "ru-table", "property": "page_current", "value": 1},
@@ -282,7 +395,7 @@ def test_a_page_past_the_end_moves_to_the_last_page(app, snap):
     rows, total, pages = views.violation_rows(snap, YEAR, "zh", "start", 0, 10)
     assert views.clamp_page(999, pages) == pages - 1 and views.clamp_page(3, 0) == 0
     outputs = [{"id": "ru-table", "property": p} for p in ("data", "columns", "page_count", "page_current")] + \
-        [{"id": "ru-title", "property": "children"}, {"id": "ru-total", "property": "children"}]
+        [{"id": i, "property": "children"} for i in ("ru-title", "ru-total", "ru-unmasked")]
     spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."
     resp = call(app, spec, outputs,
                 [{"id": "filters", "property": "data", "value": {**YEAR, "lang": "zh"}},
@@ -321,20 +434,23 @@ def test_language_switch_relabels_the_layout(app):
                 + [{"id": i, "property": p} for i, p in (("period-type-label", "children"), ("period-label", "children"),
                                                         ("unit-label", "children"), ("unit", "placeholder"),
                                                         ("profile-label", "children"), ("profile", "placeholder"),
-                                                        ("profile", "options"), ("period-type", "options"))])
+                                                        ("profile", "options"), ("period-type", "options"),
+                                                        ("unit", "options"), ("unmask", "options"))])
     spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."  # as the browser sends it
     resp = call(app, spec, outputs, [{"id": "lang", "property": "value", "value": "en"}])
     assert resp["app-title"]["children"] == "Whole-process recording oversight"
     assert resp["nav-units"]["children"] == "Units"
     assert resp["unit"]["placeholder"] == "All units"
+    assert resp["unit"]["options"][0]["label"].endswith("units below)")
     resp = call(app, "filters.data", {"id": "filters", "property": "data"},
                 [{"id": "lang", "property": "value", "value": "en"},
                  {"id": "period-type", "property": "value", "value": "month"},
                  {"id": "period", "property": "value", "value": "2025-07"},
                  {"id": "unit", "property": "value", "value": None},
-                 {"id": "profile", "property": "value", "value": "hebei"}])
+                 {"id": "profile", "property": "value", "value": "hebei"},
+                 {"id": "unmask", "property": "value", "value": []}])
     assert resp["filters"]["data"] == {"lang": "en", "period_type": "month", "period": "2025-07", "unit_id": None,
-                                       "profile_id": "hebei"}
+                                       "profile_id": "hebei", "unmask": False}
 
 
 def test_english_labels_on_the_pages(snap):

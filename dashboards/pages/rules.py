@@ -1,13 +1,17 @@
-"""规则明细 Rules: the violations of one rule family, sorted, filtered and paged in SQL, with a CSV
-download of the current view. Party names are masked."""
+"""规则明细 Rules: the violations of one rule family, sorted, filtered and paged in SQL, with links
+that download the current view (CSV in full, Excel up to views.EXCEL_LIMIT rows). Party names are
+masked unless the server allows unmasking and the user asked for it (then logged)."""
 
 import dash
-from dash import Input, Output, State, callback, dash_table, dcc, html
+from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboards import data, views
 from dashboards.labels import t
 
 dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2)
+
+_LINK = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "textDecoration": "none",
+         "color": "inherit"}
 
 
 def layout(family: str = "upload", **_query):
@@ -16,10 +20,12 @@ def layout(family: str = "upload", **_query):
         html.Div([
             html.Label(id="ru-family-label"),
             dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260}),
-            html.Button(id="ru-download-button", n_clicks=0),
-            dcc.Download(id="ru-download"),
+            html.A(id="ru-csv", href="", style=_LINK),
+            html.A(id="ru-xlsx", href="", style=_LINK),
+            html.Span(id="ru-export-hint", style={"fontSize": 12, "color": "#666"}),
         ], style={"display": "flex", "gap": 12, "alignItems": "center", "padding": "8px 0"}),
         html.H3(id="ru-title"),
+        html.P(id="ru-unmasked", style={"color": "#c62828", "fontWeight": "bold"}),
         html.P(id="ru-total"),
         dash_table.DataTable(id="ru-table", page_action="custom", page_current=0, page_size=views.PAGE_SIZE,
                              sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom",
@@ -29,36 +35,38 @@ def layout(family: str = "upload", **_query):
     ])
 
 
-@callback(Output("ru-family", "options"), Output("ru-family-label", "children"),
-          Output("ru-download-button", "children"), Input("filters", "data"))
+@callback(Output("ru-family", "options"), Output("ru-family-label", "children"), Output("ru-csv", "children"),
+          Output("ru-xlsx", "children"), Output("ru-export-hint", "children"), Input("filters", "data"))
 def relabel(filters):
     lang = (filters or {}).get("lang", "zh")
-    return views.family_options(data.current_snapshot(), lang), t("family", lang), t("download_csv", lang)
+    return (views.family_options(data.current_snapshot(), lang), t("family", lang), t("download_csv", lang),
+            t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"))
 
 
 @callback(Output("ru-table", "data"), Output("ru-table", "columns"), Output("ru-table", "page_count"),
           Output("ru-table", "page_current"), Output("ru-title", "children"), Output("ru-total", "children"),
+          Output("ru-unmasked", "children"),
           Input("filters", "data"), Input("ru-family", "value"), Input("ru-table", "page_current"),
           Input("ru-table", "page_size"), Input("ru-table", "sort_by"), Input("ru-table", "filter_query"))
 def render(filters, family, page_current, page_size, sort_by, filter_query):
     snapshot, lang = data.current_snapshot(), (filters or {}).get("lang", "zh")
     f = data.resolve(snapshot, filters)
+    unmask = data.unmask_allowed(filters)
+    who = data.requester() if unmask else ""
     page_size = page_size or views.PAGE_SIZE
     rows, total, pages = views.violation_rows(snapshot, f, lang, family, page_current or 0, page_size, sort_by,
-                                              filter_query)
+                                              filter_query, unmask, who)
     page = views.clamp_page(page_current or 0, pages)
     if page != (page_current or 0):  # a narrower view than the page shown: go to its last page
-        rows, total, pages = views.violation_rows(snapshot, f, lang, family, page, page_size, sort_by, filter_query)
+        rows, total, pages = views.violation_rows(snapshot, f, lang, family, page, page_size, sort_by, filter_query,
+                                                  unmask, who)
     family_name = views.family_label(snapshot, lang).get(family, family or t("all_units", lang))
-    return (rows, views.violation_columns(lang), pages, page, t("rules_title", lang, family=family_name, period=f["period"]),
-            t("rules_total", lang, total=f"{total:,}"))
+    return (rows, views.violation_columns(lang), pages, page,
+            t("rules_title", lang, family=family_name, period=f["period"]), t("rules_total", lang, total=f"{total:,}"),
+            t("unmask_banner", lang) if unmask else "")
 
 
-@callback(Output("ru-download", "data"), Input("ru-download-button", "n_clicks"), State("filters", "data"),
-          State("ru-family", "value"), State("ru-table", "sort_by"), State("ru-table", "filter_query"),
-          prevent_initial_call=True)
-def download(n_clicks, filters, family, sort_by, filter_query):
-    snapshot, lang = data.current_snapshot(), (filters or {}).get("lang", "zh")
-    f = data.resolve(snapshot, filters)
-    text = views.violation_csv(snapshot, f, lang, family, sort_by, filter_query)
-    return dcc.send_string("\ufeff" + text, f"violations_{family or 'all'}_{f['period']}.csv")
+@callback(Output("ru-csv", "href"), Output("ru-xlsx", "href"), Input("filters", "data"), Input("ru-family", "value"),
+          Input("ru-table", "sort_by"), Input("ru-table", "filter_query"))
+def export_links(filters, family, sort_by, filter_query):
+    return tuple(views.export_href(fmt, filters, family, sort_by, filter_query) for fmt in views.EXPORT_FORMATS)
