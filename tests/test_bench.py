@@ -1,14 +1,79 @@
 """Smoke test of the benchmark command, so that it cannot rot (no timing is asserted)."""
 
-from bench.__main__ import bench, table
+import datetime as dt
+
+import duckdb
+import pytest
+
+from bench import incremental
+from bench.__main__ import bench, cached_inbox, checks, table
+
+STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "workbook", "dashboard",
+         "one-day incremental"]
+FLOOR_RULES = ("R-ARC", "R-AV", "R-DEV-CHECK", "R-RET", "R-UPL")
 
 
-def test_bench_runs_every_step_and_reuses_its_cached_inbox(tmp_path):
-    rows = bench("XS", 5, tmp_path)
-    assert [r["step"] for r in rows] == ["generate", "load", "judge", "publish", "full run"]
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("bench")
+    return cache, bench("XS", 5, cache, repeat=1)
+
+
+def test_every_step_runs_and_the_inbox_is_cached(run):
+    cache, rows = run
+    assert [r["step"] for r in rows] == STEPS
     assert all(r["seconds"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
-    load = next(r for r in rows if r["step"] == "load")
-    assert load["rows"] == next(r for r in rows if r["step"] == "full run")["rows"] > 1000
-    again = bench("XS", 5, tmp_path)
-    assert [r["step"] for r in again] == ["load", "judge", "publish", "full run"]  # the inbox was cached
-    assert "full run" in table(again, "XS")
+    by = {r["step"]: r for r in rows}
+    assert by["load"]["rows"] == by["full run"]["rows"] > 1000
+    assert by["workbook"]["mb"] > 0 and by["one-day incremental"]["rows"] > 0
+    assert cached_inbox("XS", 5, cache, 2025)[1] is None  # made once, then reused
+    assert (cache / "results-XS-5.json").exists()
+    text = table(rows, "XS")
+    assert "engine floor" in text and "dashboard page" in text
+
+
+def test_engine_floor_finds_what_recwatch_finds(run):
+    cache, rows = run
+    floor = next(r for r in rows if r["step"] == "engine floor")
+    assert 0 < floor["rows"] <= next(r for r in rows if r["step"] == "full run")["rows"]
+    con = duckdb.connect(str(cache / "bench-XS-5.duckdb"), read_only=True)
+    found = dict(con.execute(f"select rule_id, count(*) from fct_violations where rule_id in {FLOOR_RULES} "
+                             "group by rule_id").fetchall())
+    con.close()
+    assert floor["violations"] == found and sum(found.values()) > 0
+
+
+def test_every_dashboard_page_answers(run):
+    _, rows = run
+    pages = next(r for r in rows if r["step"] == "dashboard")["pages"]
+    assert [p["page"] for p in pages] == ["overview", "units", "rules", "retention", "devices", "quality"]
+    assert all(p["requests"] >= 3 and 0 < p["median_ms"] <= p["p95_ms"] and p["layout_median_ms"] > 0
+               for p in pages)
+
+
+def test_next_day_is_the_last_day_moved_on_with_new_keys(run, tmp_path):
+    cache, _ = run
+    day, new = incremental.next_day(cache / "bench-XS-5.duckdb", cache / "inbox-XS-5", tmp_path / "inbox")
+    assert day == dt.date(2026, 1, 1)
+    media = duckdb.sql(f"select media_id, recorded_start from '{tmp_path}/inbox/media/zz_{day}.parquet'").fetchall()
+    events = duckdb.sql(f"select event_time from '{tmp_path}/inbox/device_events/zz_{day}.parquet'").fetchall()
+    assert media and events and len(media) + len(events) <= new
+    assert all(m.endswith(incremental.SUFFIX) and s.date() == day for m, s in media)
+    assert all(e.date() == day for (e,) in events)
+    assert (tmp_path / "inbox" / "units").is_dir()  # the old files are there too
+
+
+def test_targets_are_marked_per_scale():
+    rows = [{"step": "full run", "seconds": 100.0, "peak_rss_mb": 3000, "rows": 10},
+            {"step": "engine floor", "seconds": 40.0, "peak_rss_mb": 9000},
+            {"step": "workbook", "seconds": 5.0, "peak_rss_mb": 5000},
+            {"step": "one-day incremental", "seconds": 5.0, "peak_rss_mb": 100},
+            {"step": "dashboard", "seconds": 9.0, "peak_rss_mb": 100, "pages": [{"p95_ms": 299}, {"p95_ms": 301}]}]
+    marks = checks(rows, "M")
+    assert marks["full run"] == ["≤ 90 s ✗", "≤ 3× floor (2.5×) ✓", "RSS ≤ 4 GB ✓"]
+    assert marks["engine floor"] == []  # the floor is not the product
+    assert marks["workbook"] == ["≤ 20 s ✓", "RSS ≤ 4 GB ✗"]
+    assert marks["dashboard"] == ["RSS ≤ 4 GB ✓", "p95 ≤ 300 ms ✗"]
+    assert checks(rows, "S") == {r["step"]: [] for r in rows}
+    previous = {"steps": [{"step": "full run", "seconds": 50.0, "rows": 10}]}
+    assert "s/row ≤ 1.5× scale M's (2.00×) ✗" in checks(rows, "L", previous)["full run"]

@@ -1,0 +1,266 @@
+-- The engine floor: recwatch's core rules written as plain DuckDB SQL over Parquet copies of the
+-- current rows of each source, with no loader, runner or model layering around them. It does the
+-- same joins, windows and aggregations as the models at the same row counts, so recwatch's time
+-- over this one says what the suite itself adds. Per-profile parameters come from the rule tables;
+-- narrative details, citations, scorecards and warnings are left out.
+-- Needs: file_search_path set to the Parquet folder, variable as_of_end (end of the as-of day) and
+-- variable default_profile.
+
+create table units as
+select unit_id, coalesce(nullif(rule_profile, ''), getvariable('default_profile')) as profile_id
+from 'units.parquet';
+
+create table params as
+select
+    profile_id,
+    max(case when rule_id = 'R-UPL' and parameter = 'deadline_hours' then cast(value as double) end) as upload_hours,
+    max(case when rule_id = 'R-UPL' and parameter = 'deadline_from' then value end) as upload_from,
+    coalesce(bool_or(case when rule_id = 'R-UPL' and parameter = 'remote_duty_exception'
+        then cast(value as boolean) end), false) as remote_exception,
+    max(case when rule_id = 'R-ARC' and parameter = 'due_days' then cast(value as integer) end) as archive_days,
+    max(case when rule_id = 'R-AV' and parameter = 'full_min_ratio' then cast(value as double) end) as full_ratio,
+    max(case when rule_id = 'R-AV' and parameter = 'max_unexplained_gap_seconds' then cast(value as double) end) as max_gap,
+    max(case when rule_id = 'R-DEV-CHECK' and parameter = 'check_event_type' then value end) as check_event,
+    max(case when rule_id = 'R-DEV-CHECK' and parameter = 'before_event_type' then value end) as start_event
+from 'rules_rule_parameters.parquet'
+group by profile_id;
+
+create table media as
+select m.*, coalesce(o.unit_id, d.unit_id) as unit_id, u.profile_id
+from 'media.parquet' m
+left join 'officers.parquet' o using (officer_id)
+left join 'devices.parquet' d using (device_id)
+left join units u on u.unit_id = coalesce(o.unit_id, d.unit_id)
+where m.recorded_end_at < getvariable('as_of_end');
+
+create table acts as
+select a.*, c.unit_id, u.profile_id
+from 'acts.parquet' a
+join 'cases.parquet' c using (case_id)
+left join units u using (unit_id)
+where a.started_at < getvariable('as_of_end');
+
+-- a recording belongs to an act when their times overlap and it shares an officer or the case
+create table links as
+select distinct media_id, act_id from (
+    select m.media_id, a.act_id
+    from media m
+    join (select act_id, started_at, ended_at, unnest(officer_ids) as officer_id from acts) a
+        on m.officer_id = a.officer_id and m.recorded_start_at < a.ended_at and m.recorded_end_at > a.started_at
+    union all
+    select m.media_id, a.act_id
+    from media m
+    join acts a on m.case_id = a.case_id and m.recorded_start_at < a.ended_at and m.recorded_end_at > a.started_at
+);
+
+-- R-UPL
+create table upload as
+with act_times as (
+    select l.media_id, max(a.ended_at) as act_end, max(case when a.is_remote_duty then a.returned_at end) as returned_at
+    from links l join acts a using (act_id)
+    group by l.media_id
+),
+deadlines as (
+    select m.media_id, m.unit_id, m.profile_id, m.recorded_end_at, m.uploaded_at,
+           greatest(case when p.upload_from = 'act_end' and t.act_end is not null then t.act_end else m.recorded_end_at end,
+                    case when p.remote_exception then t.returned_at end)
+               + to_microseconds(cast(p.upload_hours * 3600e6 as bigint)) as deadline_at
+    from media m
+    left join params p using (profile_id)
+    left join act_times t using (media_id)
+)
+select *,
+       case
+           when uploaded_at is null or uploaded_at >= getvariable('as_of_end') then
+               case when deadline_at <= getvariable('as_of_end') then 'overdue_missing' else 'pending' end
+           when uploaded_at > deadline_at then 'late'
+           else 'on_time'
+       end as status
+from deadlines;
+
+-- R-AV: the recordings of each act merged into islands; gaps longer than the limit need a reason
+create table av as
+with judged as (
+    select a.*, r.requirement, p.full_ratio, p.max_gap, epoch(a.ended_at - a.started_at) as act_seconds
+    from acts a
+    join 'rules_av_requirements.parquet' r using (profile_id, act_type)
+    left join params p using (profile_id)
+),
+clipped as (
+    select l.act_id, m.media_id, m.is_interruption_noted,
+           greatest(m.recorded_start_at, j.started_at) as start_at, least(m.recorded_end_at, j.ended_at) as end_at
+    from links l join judged j using (act_id) join media m using (media_id)
+),
+ordered as (
+    select *, max(end_at) over (partition by act_id order by start_at, end_at, media_id
+                                rows between unbounded preceding and 1 preceding) as previous_end
+    from clipped
+),
+islands as (
+    select act_id, island, min(start_at) as start_at, max(end_at) as end_at,
+           bool_or(is_interruption_noted) filter (where previous_end is null or start_at > previous_end) as noted
+    from (select *, sum(case when previous_end is null or start_at > previous_end then 1 else 0 end)
+                        over (partition by act_id order by start_at, end_at, media_id rows unbounded preceding) as island
+          from ordered)
+    group by act_id, island
+),
+gaps as (
+    select i.act_id, coalesce(lag(i.end_at) over (partition by i.act_id order by i.start_at), j.started_at) as gap_start,
+           i.start_at as gap_end, coalesce(i.noted, false) as noted
+    from islands i join judged j using (act_id)
+    union all
+    select i.act_id, max(i.end_at), any_value(j.ended_at), false
+    from islands i join judged j using (act_id)
+    group by i.act_id
+),
+long_gaps as (
+    select g.* from gaps g join judged j using (act_id)
+    where epoch(g.gap_end - g.gap_start) > j.max_gap
+),
+act_devices as (
+    select distinct l.act_id, m.device_id from links l join media m using (media_id)
+    union
+    select j.act_id, d.device_id from judged j join 'devices.parquet' d on list_contains(j.officer_ids, d.officer_id)
+),
+explained as (
+    select distinct g.act_id, g.gap_start
+    from long_gaps g
+    join act_devices ad using (act_id)
+    join 'device_events.parquet' e
+        on e.device_id = ad.device_id and e.event_type = 'record_interrupt' and e.reason is not null
+        and e.event_at between g.gap_start and g.gap_end
+),
+statements as (
+    select distinct act_id from 'documents.parquet' where doc_type = 'interruption_statement'
+),
+unexplained as (
+    select g.act_id, count(*) as gaps
+    from long_gaps g
+    left join explained x using (act_id, gap_start)
+    left join statements s using (act_id)
+    where not g.noted and x.act_id is null and s.act_id is null
+    group by g.act_id
+),
+coverage as (
+    select act_id, sum(epoch(end_at - start_at)) as covered from islands group by act_id
+)
+select j.act_id, j.unit_id, j.profile_id, j.started_at, j.requirement, coalesce(c.covered, 0) as covered_seconds,
+       j.act_seconds,
+       case
+           when j.av_exempt_reason is not null then 'exempt_with_reason'
+           when coalesce(c.covered, 0) = 0 then 'missing'
+           when j.requirement <> 'full' then 'ok'
+           when c.covered >= j.full_ratio * j.act_seconds and coalesce(u.gaps, 0) = 0 then 'ok'
+           else 'partial'
+       end as status
+from judged j left join coverage c using (act_id) left join unexplained u using (act_id);
+
+-- R-RET: the longest-keeping class whose condition holds; keep-until from recording or archiving
+create table retention as
+with media_cases as (
+    select media_id, case_id from media where case_id is not null
+    union
+    select l.media_id, a.case_id from links l join acts a using (act_id)
+),
+case_facts as (
+    select mc.media_id, c.archived_at,
+           (c.is_evidence_used or c.is_reconsideration_or_litigation or c.is_complaint_or_objection
+            or c.is_obstruction_or_violence or c.is_emergency_or_mass_incident or c.is_major_or_complex) as triggered
+    from media_cases mc join 'cases.parquet' c using (case_id)
+),
+per_media as (
+    select media_id, count(*) as cases, bool_or(triggered) as triggered,
+           count(*) filter (where archived_at is null or archived_at >= getvariable('as_of_end')) as unarchived,
+           max(archived_at) as last_archived
+    from case_facts group by media_id
+),
+classes as (
+    select profile_id, retention_class, applies_when, cast(nullif(period_months, '') as integer) as months,
+           period_from, cast(precedence as integer) as precedence
+    from 'rules_retention_classes.parquet'
+),
+chosen as (
+    select m.media_id, m.unit_id, m.recorded_end_at, m.deleted_at, m.delete_approval_ref,
+           k.months, k.period_from, pm.unarchived, pm.last_archived
+    from media m
+    join classes k on k.profile_id = m.profile_id
+    left join per_media pm using (media_id)
+    where k.applies_when in ('all', 'default')
+       or (k.applies_when = 'evidence' and m.is_evidence)
+       or (k.applies_when = 'long_term_trigger' and (m.is_evidence or pm.triggered))
+       or (k.applies_when = 'in_case' and pm.cases > 0)
+    qualify row_number() over (partition by m.media_id order by k.precedence, k.retention_class) = 1
+),
+kept as (
+    select *,
+           case when period_from = 'archived_at' and unarchived = 0 then last_archived + to_months(months)
+                when period_from = 'recorded_end' then recorded_end_at + to_months(months) end as retain_until,
+           months is null or (period_from = 'archived_at' and coalesce(unarchived, 1) > 0) as held,
+           case when deleted_at < getvariable('as_of_end') then deleted_at end as deleted
+    from chosen
+)
+select media_id, unit_id, recorded_end_at, deleted, retain_until,
+       case
+           when deleted is null and held then 'hold'
+           when deleted is null and getvariable('as_of_end') <= retain_until then 'retained'
+           when deleted is null then 'eligible_for_disposal'
+           when held or deleted < retain_until then 'deleted_early'
+           when delete_approval_ref is null then 'deleted_unapproved'
+           else 'disposed'
+       end as status
+from kept;
+
+-- R-ARC
+create table archiving as
+select c.case_id, c.unit_id, c.closed_at, c.closed_at + to_days(p.archive_days) as due_at,
+       case
+           when c.archived_at is null or c.archived_at >= getvariable('as_of_end') then
+               case when c.closed_at + to_days(p.archive_days) <= getvariable('as_of_end') then 'overdue' else 'pending' end
+           when c.archived_at > c.closed_at + to_days(p.archive_days) then 'late'
+           else 'on_time'
+       end as status
+from 'cases.parquet' c
+join units u using (unit_id)
+left join params p using (profile_id)
+where c.closed_at < getvariable('as_of_end');
+
+-- R-DEV-CHECK: a pre-duty check no later than the first recording of each device-day
+create table device_days as
+select e.device_id, d.unit_id, cast(e.event_at as date) as day,
+       min(e.event_at) filter (where e.event_type = p.start_event) as first_start,
+       min(e.event_at) filter (where e.event_type = p.check_event) as first_check,
+       count(*) as events,
+       count(*) filter (where e.event_type = 'fault') as faults
+from 'device_events.parquet' e
+left join 'devices.parquet' d using (device_id)
+left join units u using (unit_id)
+left join params p using (profile_id)
+where e.event_at < getvariable('as_of_end')
+group by all;
+
+create table violations as
+with failed as (
+    select 'R-UPL' as rule_id, unit_id, media_id as entity_key, recorded_end_at as occurred_at
+    from upload where status in ('late', 'overdue_missing')
+    union all
+    select 'R-AV', unit_id, act_id, started_at from av
+    where requirement in ('required', 'full') and status in ('missing', 'partial')
+    union all
+    select 'R-RET', unit_id, media_id, coalesce(deleted, recorded_end_at) from retention
+    where status in ('deleted_early', 'deleted_unapproved')
+    union all
+    select 'R-ARC', unit_id, case_id, closed_at from archiving where status in ('late', 'overdue')
+    union all
+    select 'R-DEV-CHECK', unit_id, device_id || '@' || strftime(day, '%Y-%m-%d'), first_start from device_days
+    where first_start is not null and not coalesce(first_check <= first_start, false)
+)
+select f.rule_id || ':' || f.entity_key as violation_id, f.*, l.severity
+from failed f
+join units u using (unit_id)
+join 'rules_rule_profile.parquet' l on l.profile_id = u.profile_id and l.rule_id = f.rule_id
+where l.level = 'violation';
+
+create table unit_rule_counts as
+select unit_id, rule_id, strftime(occurred_at, '%Y-%m') as month, count(*) as violations
+from violations
+group by all;
