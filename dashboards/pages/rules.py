@@ -19,7 +19,9 @@ def layout(family: str = "upload", **_query):
     return html.Div([
         html.Div([
             html.Label(id="ru-family-label"),
-            dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260}),
+            # options given with the value: Dash 4's dropdown drops a value that is not among its options
+            dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260},
+                         options=views.family_options(data.current_snapshot(), "zh")),
             html.A(id="ru-csv", href="", style=_LINK),
             html.A(id="ru-xlsx", href="", style=_LINK),
             html.Span(id="ru-export-hint", style={"fontSize": 12, "color": "#666"}),
