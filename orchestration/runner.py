@@ -25,6 +25,9 @@ from .settings import Settings, load_settings
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 COMMENT = re.compile(r"--[^\n]*")
+# `-- materialized: view` in a model's opening comment makes it a view: for models that are cheap
+# to compute and expensive to store (staging copies, the union of every check), as in dbt.
+MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,14 @@ class Model:
         for line in self.sql.splitlines():
             if not line.startswith("--"):
                 break
-            lines.append(line.removeprefix("--").strip())
+            if not MATERIALIZED.match(line):
+                lines.append(line.removeprefix("--").strip())
         return " ".join(lines)
+
+    @property
+    def materialized(self) -> str:
+        found = MATERIALIZED.search(self.sql)
+        return found.group(1) if found else "table"
 
     @property
     def reads_reference_tables(self) -> bool:
@@ -144,7 +153,12 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | Non
 
 
 def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
-    con.execute(f"create or replace table {model.name} as {model.sql}")
+    existing = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
+                           "and table_catalog = current_database() and table_name = ?", [model.name]).fetchall()
+    kind = {"BASE TABLE": "table", "VIEW": "view"}.get(existing[0][0]) if existing else None
+    if kind and kind != model.materialized:  # create or replace cannot turn a table into a view
+        con.execute(f"drop {kind} {model.name}")
+    con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     if model.name == "mart_unit_period_scorecard":
         con.execute(FREEZE)
     return count(con, model.name)

@@ -9,18 +9,41 @@ acts as (
     select * from int_acts
 ),
 
+-- an equi-join on (officer, day) instead of a range join on officer alone: an officer has
+-- hundreds of acts and recordings a year, and comparing all pairs of them is the cost here
 act_officers as (
-    select act_id, case_id, started_at, ended_at, unnest(officer_ids) as officer_id
+    select act_id, started_at, ended_at, unnest(officer_ids) as officer_id
     from acts
 ),
 
-by_officer as (
-    select media.media_id, act_officers.act_id
+act_officer_days as (
+    select
+        act_id,
+        officer_id,
+        started_at,
+        ended_at,
+        unnest(generate_series(cast(started_at as date), cast(ended_at as date), interval 1 day)) as day
+    from act_officers
+),
+
+media_days as (
+    select
+        media_id,
+        officer_id,
+        recorded_start_at,
+        recorded_end_at,
+        unnest(generate_series(cast(recorded_start_at as date), cast(recorded_end_at as date), interval 1 day)) as day
     from media
-    inner join act_officers
-        on media.officer_id = act_officers.officer_id
-        and media.recorded_start_at < act_officers.ended_at
-        and media.recorded_end_at > act_officers.started_at
+),
+
+by_officer as (
+    select media_days.media_id, act_officer_days.act_id
+    from media_days
+    inner join act_officer_days
+        on media_days.officer_id = act_officer_days.officer_id
+        and media_days.day = act_officer_days.day
+        and media_days.recorded_start_at < act_officer_days.ended_at
+        and media_days.recorded_end_at > act_officer_days.started_at
 ),
 
 by_case as (

@@ -4,6 +4,7 @@
 --   rule_id, unit_id, officer_id, case_id, act_id, media_id, device_id, occurred_at, entity_key,
 --   is_compliant, detail_zh, detail_en
 -- and may add article_zh where a finding rests on a more specific article than the rule's.
+-- materialized: view
 with checks as (
     select * from int_checks__upload
     union all by name

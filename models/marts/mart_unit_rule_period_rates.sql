@@ -16,15 +16,27 @@ rules as (
     select * from rules_rules
 ),
 
+-- counts add up, so months are counted once from the checks and quarters and years from the months
+months as (
+    select
+        unit_id,
+        rule_id,
+        strftime(occurred_at, '%Y-%m') as month,
+        count(*) as judged,
+        count(*) filter (where is_compliant) as compliant
+    from checks
+    group by all
+),
+
 periods as (
     select
-        checks.*,
+        months.*,
         unnest([
-            {'period_type': 'month', 'period': strftime(occurred_at, '%Y-%m')},
-            {'period_type': 'quarter', 'period': strftime(occurred_at, '%Y') || 'Q' || quarter(occurred_at)},
-            {'period_type': 'year', 'period': strftime(occurred_at, '%Y')}
+            {'period_type': 'month', 'period': month},
+            {'period_type': 'quarter', 'period': left(month, 4) || 'Q' || ((cast(right(month, 2) as integer) + 2) // 3)},
+            {'period_type': 'year', 'period': left(month, 4)}
         ], recursive := true)
-    from checks
+    from months
 ),
 
 final as (
@@ -35,9 +47,9 @@ final as (
         periods.rule_id,
         rules.family,
         levels.level,
-        count(*) as judged,
-        count(*) filter (where periods.is_compliant) as compliant,
-        round(count(*) filter (where periods.is_compliant) / count(*), 4) as rate
+        cast(sum(periods.judged) as bigint) as judged,
+        cast(sum(periods.compliant) as bigint) as compliant,
+        round(sum(periods.compliant) / sum(periods.judged), 4) as rate
     from periods
     inner join units using (unit_id)
     inner join levels on levels.profile_id = units.profile_id and levels.rule_id = periods.rule_id

@@ -1,4 +1,5 @@
 -- one row per enforcement act (执法环节), current version
+-- materialized: view
 with source as (
     select * from raw_acts
 ),

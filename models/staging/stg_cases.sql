@@ -1,4 +1,5 @@
 -- one row per case (执法事项), current version
+-- materialized: view
 with source as (
     select * from raw_cases
 ),

@@ -1,4 +1,5 @@
 -- one row per device log event; a re-delivered event (same device, time, type and file) counts once
+-- materialized: view
 with source as (
     select * from raw_device_events
 ),

@@ -1,4 +1,5 @@
 -- one row per recording device in the register, current version
+-- materialized: view
 with source as (
     select * from raw_devices
 ),

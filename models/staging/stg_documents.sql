@@ -1,4 +1,5 @@
 -- one row per written record (文书), current version
+-- materialized: view
 with source as (
     select * from raw_documents
 ),

@@ -1,5 +1,6 @@
 -- one row per audio/video record in the evidence store, current version
 -- (earlier versions stay in raw_media: a changed sha256 between them is tampering, R-INTEG)
+-- materialized: view
 with source as (
     select * from raw_media
 ),

@@ -1,4 +1,5 @@
 -- one row per access to a recording (查看/复制/导出/公开), current version
+-- materialized: view
 with source as (
     select * from raw_media_access
 ),

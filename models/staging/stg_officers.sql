@@ -1,4 +1,5 @@
 -- one row per enforcement officer, current version
+-- materialized: view
 with source as (
     select * from raw_officers
 ),

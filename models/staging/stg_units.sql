@@ -1,4 +1,5 @@
 -- one row per enforcement unit, current version (latest delivered file wins)
+-- materialized: view
 with source as (
     select * from raw_units
 ),
