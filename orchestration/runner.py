@@ -10,7 +10,9 @@ an order where each one's inputs exist. Parameters reach SQL as DuckDB variables
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -28,6 +30,11 @@ COMMENT = re.compile(r"--[^\n]*")
 # `-- materialized: view` in a model's opening comment makes it a view: for models that are cheap
 # to compute and expensive to store (staging copies, the union of every check), as in dbt.
 MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\s*$", re.MULTILINE)
+# `-- partitioned by day: <day of an output row> from <source>.<timestamp column>` makes a model
+# incremental: a build recomputes only the days that rows loaded since its last build fall on (and
+# the days as_of moved over), reading them from the temp table run_days; see build_partitioned.
+PARTITIONED = re.compile(r"^--\s*partitioned by day:\s*(.+?)\s+from\s+(\w+)\.(\w+)\s*$", re.MULTILINE)
+DIRECTIVE = re.compile(r"^--\s*(materialized|partitioned by day):")
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class Model:
         for line in self.sql.splitlines():
             if not line.startswith("--"):
                 break
-            if not MATERIALIZED.match(line):
+            if not DIRECTIVE.match(line):
                 lines.append(line.removeprefix("--").strip())
         return " ".join(lines)
 
@@ -53,6 +60,12 @@ class Model:
     def materialized(self) -> str:
         found = MATERIALIZED.search(self.sql)
         return found.group(1) if found else "table"
+
+    @property
+    def partition(self) -> tuple[str, str, str] | None:
+        """(day expression over the model's rows, source, timestamp column of raw_<source>)."""
+        found = PARTITIONED.search(self.sql)
+        return (found.group(1), found.group(2), found.group(3)) if found else None
 
     @property
     def reads_reference_tables(self) -> bool:
@@ -107,6 +120,8 @@ def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, table: RuleTable)
 
 # Tables that keep state across builds: models read them, only the step after a build writes them.
 STATE_DDL = [
+    """create table if not exists model_partitions (
+        model varchar primary key, fingerprint varchar, as_of date, batch_id integer)""",
     """create table if not exists appraisal_frozen_scores (
         unit_id varchar, period_type varchar, period varchar, frozen_as_of date, score double,
         judged bigint, violations bigint, rank bigint,
@@ -152,16 +167,101 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | Non
     return built
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+def build_model(con: duckdb.DuckDBPyConnection, model: Model, upstream: "Upstream | None" = None,
+                days: Iterable[dt.date] = ()) -> int:
+    """Build one model; a partitioned one only for its changed days and `days` (see build_partitioned)."""
     existing = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
                            "and table_catalog = current_database() and table_name = ?", [model.name]).fetchall()
     kind = {"BASE TABLE": "table", "VIEW": "view"}.get(existing[0][0]) if existing else None
     if kind and kind != model.materialized:  # create or replace cannot turn a table into a view
         con.execute(f"drop {kind} {model.name}")
-    con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
+        kind = None
+    if model.partition:
+        build_partitioned(con, model, upstream or Upstream.of(model), is_new=kind is None, days=days)
+    else:
+        con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     if model.name == "mart_unit_period_scorecard":
         con.execute(FREEZE)
     return count(con, model.name)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """What a model reads, all the way down: the raw sources, and a fingerprint of every SQL text
+    and rule table on the way, so that a changed rule or model rebuilds a partitioned model whole."""
+
+    sources: frozenset[str]
+    fingerprint: str
+
+    @classmethod
+    def of(cls, model: Model, models: dict[str, Model] | None = None, rules_dir: Path | None = None) -> "Upstream":
+        models = models or {m.name: m for m in discover()}
+        seen, todo, texts = set(), [model.name], []
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            texts.append(models[name].sql)
+            todo += models[name].deps
+        sources = {r[4:] for name in seen for r in references(models[name].sql) if r.startswith("raw_")}
+        digest = hashlib.sha256("\0".join(sorted(texts)).encode())
+        for table in rule_tables(rules_dir).values():
+            for path in table.files:
+                digest.update(path.read_bytes())
+        return cls(frozenset(sources), digest.hexdigest())
+
+
+def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Upstream, is_new: bool,
+                      days: Iterable[dt.date] = ()) -> None:
+    """Recompute the days whose rows may have changed since the last build, or every day.
+
+    Days change when rows of the partition source on them were loaded (or replaced) since, or when
+    as_of moved forward over them. Anything else (a new as_of in the past, new rows of another
+    source the model reads, a changed rule table, model or setting) rebuilds every day.
+    """
+    day_expr, source, column = model.partition
+    state = con.execute("select fingerprint, as_of, batch_id from model_partitions where model = ?",
+                        [model.name]).fetchall()
+    as_of, batch_id = con.execute(
+        "select getvariable('as_of'), (select coalesce(max(batch_id), 0) from load_batches)").fetchall()[0]
+    fingerprint = hashlib.sha256(f"{upstream.fingerprint}:{settings_key(con)}".encode()).hexdigest()
+    incremental = bool(state) and not is_new and state[0][0] == fingerprint and state[0][1] <= as_of
+    if incremental:
+        since = state[0][2]
+        others = sorted(upstream.sources - {source})
+        incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
+                                          [since]).fetchall()[0][0] for s in others)
+    if incremental:
+        con.execute(f"""create or replace temp table run_days as
+            select distinct cast({column} as date) as day from raw_{source} where _batch_id > $since
+            union
+            select distinct cast(r.{column} as date) from raw_{source} r
+            inner join load_replacements x
+                on x.replaced_file_id = r._file_id and x.replaced_row_number = r._row_number
+            where x.batch_id > $since and x.source = $source
+            union
+            select cast(unnest(generate_series($last_as_of + 1, $as_of, interval 1 day)) as date)
+            union
+            select unnest($days::date[])""",
+                    {"since": since, "source": source, "last_as_of": state[0][1], "as_of": as_of,
+                     "days": list(days)})
+        con.execute(f"delete from {model.name} where {day_expr} in (select day from run_days)")
+        con.execute(f"insert into {model.name} {model.sql}")
+    else:
+        con.execute(f"""create or replace temp table run_days as
+            select cast(unnest(generate_series(
+                coalesce((select min(cast({column} as date)) from raw_{source}), $as_of), $as_of, interval 1 day
+            )) as date) as day""", {"as_of": as_of})
+        con.execute(f"create or replace table {model.name} as {model.sql}")
+    con.execute("insert or replace into model_partitions values (?, ?, ?, ?)",
+                [model.name, fingerprint, as_of, batch_id])
+
+
+def settings_key(con: duckdb.DuckDBPyConnection) -> str:
+    """The run parameters other than as_of, which every model may read."""
+    return repr(con.execute("select getvariable('default_profile'), getvariable('freeze_grace_days'), "
+                            "getvariable('spot_check_per_unit'), getvariable('spot_check_seed')").fetchall())
 
 
 def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -175,7 +275,10 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
     con.execute("begin transaction")
     try:
         build_reference_tables(con)
-        built = [(model.name, build_model(con, model)) for model in discover()]
+        models = discover()
+        by_name = {m.name: m for m in models}
+        built = [(model.name, build_model(con, model, Upstream.of(model, by_name) if model.partition else None))
+                 for model in models]
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

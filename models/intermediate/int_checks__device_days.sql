@@ -1,5 +1,6 @@
 -- one row per device-day with recording (R-DEV-CHECK): a pre-duty check logged that day no later
 -- than the first recording start (the same second counts: one-second device logs)
+-- partitioned by day: cast(occurred_at as date) from device_events.event_time
 with events as (
     select * from stg_device_events
 ),
@@ -20,6 +21,10 @@ run as (
     select * from int_run_parameters
 ),
 
+days as (
+    select * from run_days
+),
+
 device_day_events as (
     select
         events.device_id,
@@ -34,6 +39,7 @@ device_day_events as (
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
     where events.event_at < run.as_of_end_at
+        and cast(events.event_at as date) in (select day from days)
     group by all
 ),
 

@@ -1,5 +1,6 @@
 -- one row per device and day with any logged event (the dashboard's device page): how much the
 -- device recorded, whether it was checked before its first recording, and its maintenance events
+-- partitioned by day: day from device_events.event_time
 with events as (
     select * from stg_device_events
 ),
@@ -15,6 +16,10 @@ day_checks as (
 
 run as (
     select * from int_run_parameters
+),
+
+days as (
+    select * from run_days
 ),
 
 device_days as (
@@ -37,6 +42,7 @@ device_days as (
     from events
     cross join run
     where events.event_at < run.as_of_end_at
+        and cast(events.event_at as date) in (select day from days)
     group by events.device_id, cast(events.event_at as date)
 ),
 
@@ -64,7 +70,8 @@ final as (
     from device_days
     left join devices using (device_id)
     left join day_checks
-        on day_checks.device_id = device_days.device_id
+        on cast(day_checks.occurred_at as date) = device_days.day
+        and day_checks.device_id = device_days.device_id
         and day_checks.entity_key = device_days.device_id || '@' || strftime(device_days.day, '%Y-%m-%d')
 )
 

@@ -1,0 +1,107 @@
+"""Day-partitioned models (fct_device_days, int_checks__device_days): a daily build recomputes only
+the days new device logs fall on and the days as_of moved over, and ends with exactly what a full
+rebuild gives (R-DEV-CHECK: hebei 第十五条 pre-duty check before recording)."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orchestration import runner
+from orchestration.load import load_inbox
+from orchestration.synthetic import generate
+from orchestration.warehouse import connect
+
+from conftest import write_csv
+
+PARTITIONED = ("fct_device_days", "int_checks__device_days")
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Path:
+    """An XS year loaded and judged as of 2025-06-30: the warehouse a daily run starts from."""
+    root = tmp_path_factory.mktemp("incremental")
+    generate(root / "inbox", scale="XS", seed=5, year=2025, progress=False)
+    con = connect(root / "wh.duckdb")
+    load_inbox(con, root / "inbox")
+    runner.build(con, dt.date(2025, 6, 30), "hebei")
+    con.close()
+    return root
+
+
+def snapshot(con) -> dict[str, list[tuple]]:
+    return {name: sorted(con.execute(f"select * from {name}").fetchall(), key=repr) for name in PARTITIONED}
+
+
+def run_days(con) -> list[dt.date]:
+    return [r[0] for r in con.execute("select day from run_days order by day").fetchall()]
+
+
+def full_rebuild(con, as_of: dt.date) -> dict[str, list[tuple]]:
+    con.execute("delete from model_partitions")
+    runner.build(con, as_of, "hebei")
+    return snapshot(con)
+
+
+@pytest.fixture
+def warehouse(loaded: Path, tmp_path: Path):
+    shutil.copytree(loaded / "inbox", tmp_path / "inbox")
+    shutil.copy(loaded / "wh.duckdb", tmp_path / "wh.duckdb")
+    con = connect(tmp_path / "wh.duckdb")
+    yield con, tmp_path / "inbox"
+    con.close()
+
+
+def a_device(con) -> str:
+    return con.execute("select min(device_id) from stg_devices where device_type = 'body_camera'").fetchall()[0][0]
+
+
+def test_a_day_of_new_logs_recomputes_only_that_day_and_matches_a_full_rebuild(warehouse):
+    con, inbox = warehouse
+    device = a_device(con)
+    # the next morning's export: yesterday's logs, plus one late log of a day in March
+    write_csv(inbox / "device_events" / "zz-2025-07-01.csv", [
+        {"device_id": device, "event_time": "2025-07-01 08:00:00", "event_type": "record_start", "file_id": "NEW-1"},
+        {"device_id": device, "event_time": "2025-07-01 08:20:00", "event_type": "record_stop", "file_id": "NEW-1"},
+        {"device_id": device, "event_time": "2025-03-10 23:59:00", "event_type": "record_start", "file_id": "NEW-2"},
+    ])
+    before = con.execute("select count(*) from fct_device_days where day = date '2025-07-01'").fetchall()[0][0]
+    load_inbox(con, inbox)
+    runner.build(con, dt.date(2025, 7, 1), "hebei")
+
+    assert run_days(con) == [dt.date(2025, 3, 10), dt.date(2025, 7, 1)]
+    got = snapshot(con)
+    day = con.execute("select record_starts, is_checked_before_recording from fct_device_days "
+                      "where device_id = ? and day = date '2025-07-01'", [device]).fetchall()
+    assert day[0][0] >= 1 and day[0][1] is False  # no pre-duty check before 08:00 that day
+    assert con.execute("select count(*) from fct_device_days where day = date '2025-07-01'").fetchall()[0][0] > before
+    assert got == full_rebuild(con, dt.date(2025, 7, 1))
+
+
+def test_as_of_moving_forward_recomputes_the_days_it_passes(warehouse):
+    con, _ = warehouse
+    runner.build(con, dt.date(2025, 7, 3), "hebei")
+    assert run_days(con) == [dt.date(2025, 7, 1), dt.date(2025, 7, 2), dt.date(2025, 7, 3)]
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 7, 3))
+
+
+def test_as_of_in_the_past_a_changed_device_or_rule_rebuilds_every_day(warehouse):
+    con, inbox = warehouse
+    runner.build(con, dt.date(2025, 6, 1), "hebei")  # back in time
+    assert len(run_days(con)) > 100
+    runner.build(con, dt.date(2025, 6, 1), "hebei")  # nothing new: nothing to do
+    assert run_days(con) == []
+    # a device moved to another unit changes the unit of every one of its days
+    device = a_device(con)
+    unit = con.execute("select max(unit_id) from stg_units where unit_id <> "
+                       "(select unit_id from stg_devices where device_id = ?)", [device]).fetchall()[0][0]
+    write_csv(inbox / "devices" / "zz-moved.csv", [
+        {"device_id": device, "device_type": "body_camera", "unit_id": unit, "in_service_from": "2024-01-01"}])
+    load_inbox(con, inbox)
+    runner.build(con, dt.date(2025, 6, 1), "hebei")
+    assert len(run_days(con)) > 100
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 1))
+    # another default profile is another setting: every day again
+    runner.build(con, dt.date(2025, 6, 1), "cele")
+    assert len(run_days(con)) > 100
