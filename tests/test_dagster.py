@@ -1,8 +1,10 @@
-"""The Dagster definitions: every asset materialises on a generated inbox and its checks pass;
-a bad inbox fails the right check; the sensor sees new files and only those."""
+"""The Dagster definitions: every asset materialises on a generated scale-S inbox and its checks
+pass; a day's partition recomputes only that day; the yearly workbook is written; a bad inbox fails
+the right check; the sensor sees new files and only those."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -10,27 +12,41 @@ import dagster as dg
 import pytest
 
 from conftest import write_csv
-from orchestration.defs import assets, checks, sensors
+from openpyxl import load_workbook
+
+from orchestration.defs import assets, checks, partitions, schedules, sensors
 from orchestration.defs.resources import InboxResource, JudgementResource, WarehouseResource
 from orchestration.definitions import defs
 
 
-def resources(inbox: Path, warehouse: Path) -> dict:
+def resources(inbox: Path, warehouse: Path, as_of: str = "") -> dict:
+    # no as_of: the run's day partition is the day judged, as in the daily schedule
     return {"warehouse": WarehouseResource(path=str(warehouse)), "inbox": InboxResource(path=str(inbox)),
-            "judgement": JudgementResource(as_of="2025-12-31")}
+            "judgement": JudgementResource(as_of=as_of)}
 
 
-ALL = [*assets.load_assets, assets.rule_tables, *assets.model_assets, *checks.source_checks,
-       checks.no_orphan_keys, checks.no_missing_log_days, checks.marts_fresh]
+ALL = [*assets.load_assets, assets.rule_tables, *assets.model_assets, assets.published_snapshot,
+       *checks.source_checks, checks.no_orphan_keys, checks.no_missing_log_days, checks.marts_fresh]
 
 
 def test_definitions_load_with_schedule_sensor_and_every_model():
     d = defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
     assert {"raw_media", "rule_tables", "stg_media", "fct_violations", "mart_unit_period_scorecard"} <= keys
-    assert [s.name for s in d.schedules] == ["daily_load_and_judge"]
-    assert d.schedules[0].execution_timezone == "Asia/Shanghai"
+    assert [s.name for s in d.schedules] == ["daily_load_and_judge", "yearly_appraisal_workbook"]
+    assert all(d.resolve_schedule_def(s.name).execution_timezone == "Asia/Shanghai" for s in d.schedules)
     assert [s.name for s in d.sensors] == ["inbox_sensor"]
+    assert d.resolve_job_def("load_and_judge").partitions_def == partitions.days
+
+
+def test_the_schedules_judge_yesterday_and_write_last_years_workbook_once_frozen():
+    daily = defs().resolve_schedule_def("daily_load_and_judge").evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 5, 2, 30)))
+    assert [r.partition_key for r in daily.run_requests] == ["2026-03-04"]
+    assert schedules.yearly_appraisal_workbook.cron_schedule == "0 3 16 1 *"  # 15 grace days after the year
+    yearly = schedules.yearly_appraisal_workbook(
+        dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 1, 16, 3)))
+    assert yearly.partition_key == "2025"
 
 
 @pytest.fixture(scope="module")
@@ -38,22 +54,59 @@ def generated(tmp_path_factory) -> Path:
     from orchestration.synthetic import generate
 
     out = tmp_path_factory.mktemp("gen") / "inbox"
-    generate(out, scale="XS", seed=3, year=2025, progress=False)
+    generate(out, scale="S", seed=3, year=2025, progress=False)
     return out
 
 
-def test_every_asset_materialises_and_the_checks_pass(generated, tmp_path):
+def test_every_asset_materialises_the_checks_pass_and_a_day_recomputes_only_that_day(generated, tmp_path):
     inbox = tmp_path / "inbox"
     shutil.copytree(generated, inbox)
     for rejected in inbox.glob("*/zz_*"):  # the generator's planted unreadable files
         rejected.unlink()
-    result = dg.materialize(ALL, resources=resources(inbox, tmp_path / "wh.duckdb"))
+    last_day = inbox / "device_events" / "2025-12-31.csv"
+    held_back = hold_back_day(inbox, "2025-12-31", last_day)
+    wh = tmp_path / "wh.duckdb"
+    result = dg.materialize(ALL, resources=resources(inbox, wh), partition_key="2025-12-30")
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
     assert len(evaluations) == len(checks.source_checks) + 3
     hard = {k: e.passed for k, e in evaluations.items() if k[1] in ("counts_add_up", "no_orphan_keys", "marts_fresh")}
     assert all(hard.values()), hard
-    assert len(result.get_asset_materialization_events()) == len(assets.load_assets) + 1 + len(assets.model_assets)
+    materialised = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
+    assert len(materialised) == len(assets.load_assets) + 1 + len(assets.model_assets) + 1
+    first = materialised["fct_device_days"].materialization.metadata
+    assert first["as_of"].value == "2025-12-30" and first["days_recomputed"].value == 364  # the first build: all
+
+    last_day.write_text(held_back, encoding="utf-8")  # the next morning's export
+    daily = dg.materialize(ALL, resources=resources(inbox, wh), partition_key="2025-12-31")
+    assert daily.success
+    meta = {e.asset_key.to_user_string(): e.materialization.metadata for e in daily.get_asset_materialization_events()}
+    assert meta["fct_device_days"]["days_recomputed"].value == 1
+    assert meta["raw_device_events"]["files_loaded"].value == 1
+    assert meta["fct_violations"]["as_of"].value == "2025-12-31"
+    assert all(e.passed for e in daily.get_asset_check_evaluations() if e.check_name != "quarantine_share")
+    assert Path(str(meta["published_snapshot"]["path"].value)).exists()
+
+    book = dg.materialize([assets.appraisal_workbook], resources=resources(inbox, wh), partition_key="2025")
+    assert book.success
+    path = Path(str(book.get_asset_materialization_events()[0].materialization.metadata["path"].value))
+    assert path.name == "appraisal-2025.xlsx" and "汇总" in load_workbook(path, read_only=True).sheetnames
+
+
+def hold_back_day(inbox: Path, day: str, out: Path) -> str:
+    """Move the device logs of `day` out of the year's files into a CSV text of their own."""
+    import duckdb
+
+    con = duckdb.connect()
+    files = sorted(str(p) for p in (inbox / "device_events").glob("2025-12*.parquet"))
+    assert files, "the S generator writes December's device logs as Parquet"
+    rows = con.execute(f"select * from read_parquet({files!r}) where cast(event_time as varchar) like '{day}%'").df()
+    assert len(rows) > 0
+    for f in files:
+        con.execute(f"copy (select * from read_parquet('{f}') where cast(event_time as varchar) not like '{day}%') "
+                    f"to '{f}.tmp' (format parquet)")
+        Path(f + ".tmp").replace(f)
+    return rows.to_csv(index=False)
 
 
 def test_a_bad_inbox_fails_the_quarantine_check(tmp_path):
@@ -75,6 +128,7 @@ def test_the_sensor_picks_up_a_new_file_and_only_that_file(tmp_path):
     res = {"inbox": InboxResource(path=str(inbox))}
     first = sensors.inbox_sensor(dg.build_sensor_context(resources=res))
     assert isinstance(first, dg.RunRequest) and first.tags["recwatch/new_files"] == "units/u.csv"
+    assert first.partition_key == partitions.days.get_last_partition_key()  # judged as of yesterday
     cursor = sensors.new_files(inbox, None)[1]
     idle = sensors.inbox_sensor(dg.build_sensor_context(cursor=cursor, resources=res))
     assert isinstance(idle, dg.SkipReason)

@@ -1,6 +1,7 @@
 """Assets: one per source load, the reference tables, and one per SQL model, all calling the same
 functions as `recwatch run` (orchestration.load, orchestration.runner)."""
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -8,7 +9,9 @@ import dagster as dg
 from orchestration import runner
 from orchestration.contract import SOURCES
 from orchestration.load import load_inbox
+from orchestration.publish import publish, snapshot_path
 
+from .partitions import days, years
 from .resources import InboxResource, JudgementResource, WarehouseResource
 
 
@@ -63,6 +66,7 @@ def model_asset(model: runner.Model) -> dg.AssetsDefinition:
     deps = [dg.AssetKey(d) for d in sorted(model.deps)] + [raw_asset_key(s) for s in reads_raw]
     if model.reads_reference_tables:
         deps.append(dg.AssetKey("rule_tables"))
+    partitioned = model.partition is not None
 
     @dg.asset(
         name=model.name,
@@ -70,19 +74,61 @@ def model_asset(model: runner.Model) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         deps=deps,
         description=model.description,
-        metadata={"sql_file": dg.MetadataValue.path(str(model.path))},
+        metadata={"sql_file": dg.MetadataValue.path(str(model.path)), "materialized": model.materialized},
+        # a backfill of many days is one SQL statement over all of them, not a run per day
+        partitions_def=days if partitioned else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
     )
-    def _model(warehouse: WarehouseResource, judgement: JudgementResource) -> dg.MaterializeResult:
+    def _model(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               judgement: JudgementResource) -> dg.MaterializeResult:
+        as_of = judgement.as_of_date(context)
         con = warehouse.connect()
         try:
-            runner.set_parameters(con, judgement.as_of_date(), judgement.default_profile or None)
-            rows = runner.build_model(con, model)
+            runner.set_parameters(con, as_of, judgement.default_profile or None)
+            rows = runner.build_model(con, model, days=partition_days(context) if partitioned else ())
+            recomputed = con.execute("select count(*) from run_days").fetchall()[0][0] if partitioned else None
         finally:
             con.close()
-        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "as_of": str(judgement.as_of_date())})
+        metadata = {"dagster/row_count": rows, "as_of": str(as_of)}
+        if partitioned:
+            metadata["days_recomputed"] = recomputed
+        return dg.MaterializeResult(metadata=metadata)
 
     return _model
 
 
+def partition_days(context: dg.AssetExecutionContext) -> list[dt.date]:
+    """The days of the run's partition range; the runner adds the days late deliveries touched."""
+    window = context.partition_time_window
+    first, end = window.start.date(), window.end.date()
+    return [first + dt.timedelta(days=i) for i in range((end - first).days)]
+
+
 load_assets = [load_asset(source) for source in SOURCES]
 model_assets = [model_asset(model) for model in runner.discover()]
+PUBLISHED_FROM = [a.key for a in model_assets if a.key.path[-1].startswith(("fct_", "mart_"))]
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"}, deps=PUBLISHED_FROM,
+          description="The read-only snapshot of the marts the dashboard and workbooks read, swapped in atomically.")
+def published_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    con = warehouse.connect()
+    try:
+        target = publish(con, warehouse.path)
+    finally:
+        con.close()
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)),
+                                          "bytes": target.stat().st_size})
+
+
+@dg.asset(group_name="publish", kinds={"excel"}, deps=[published_snapshot], partitions_def=years,
+          description="The year's appraisal workbook (年度考核): scorecard, rule sheets, findings, spot-check "
+                      "ledger; written beside the warehouse in appraisal/.")
+def appraisal_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from reports.workbook import write_workbook
+
+    out = Path(warehouse.path).resolve().parent / "appraisal" / f"appraisal-{context.partition_key}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    summary = write_workbook(snapshot_path(warehouse.path), context.partition_key, out)
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)), "bytes": out.stat().st_size,
+                                          "sheets": len(summary.get("sheets", []))})

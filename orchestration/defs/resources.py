@@ -23,13 +23,19 @@ class InboxResource(dg.ConfigurableResource):
 
 
 class JudgementResource(dg.ConfigurableResource):
-    """What compliance is judged against: as_of (empty = today) and the default rule profile."""
+    """What compliance is judged against: as_of and the default rule profile. An empty as_of is the
+    last day of the run's day partitions (a daily run judges as of the day it loads), else today."""
 
     as_of: str = ""
     default_profile: str = ""
 
-    def as_of_date(self) -> dt.date:
-        return dt.date.fromisoformat(self.as_of) if self.as_of else dt.date.today()
+    def as_of_date(self, context: dg.AssetExecutionContext | None = None) -> dt.date:
+        if self.as_of:
+            return dt.date.fromisoformat(self.as_of)
+        # every asset of a run, partitioned or not, sees the run's partition tags
+        tags = context.run.tags if context is not None else {}
+        last_day = tags.get("dagster/partition") or tags.get("dagster/asset_partition_range_end")
+        return dt.date.fromisoformat(last_day) if last_day else dt.date.today()
 
 
 settings = load_settings()

@@ -1,12 +1,30 @@
+import datetime as dt
+
 import dagster as dg
+
+from orchestration.settings import load_settings
 
 from . import jobs
 
-# Early morning in China, after the docking stations' overnight exports have landed.
-daily_load_and_judge = dg.ScheduleDefinition(
+# Early morning in China, after the docking stations' overnight exports have landed: judges
+# yesterday, the last complete day.
+daily_load_and_judge = dg.build_schedule_from_partitioned_job(
+    jobs.load_and_judge,
     name="daily_load_and_judge",
-    job=jobs.load_and_judge,
-    cron_schedule="30 2 * * *",
-    execution_timezone="Asia/Shanghai",
+    hour_of_day=2,
+    minute_of_hour=30,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+# The year's scores freeze freeze_grace_days after it ends (rules.md §6), which that morning's
+# daily run records; the workbook is written half an hour later, so it shows the frozen figures.
+FROZEN_ON = dt.date(2001, 1, 1) + dt.timedelta(days=load_settings().freeze_grace_days)
+
+
+@dg.schedule(job=jobs.yearly_workbook, cron_schedule=f"0 3 {FROZEN_ON.day} {FROZEN_ON.month} *",
+             execution_timezone="Asia/Shanghai",
+             default_status=dg.DefaultScheduleStatus.RUNNING,
+             description="Writes the previous year's appraisal workbook once its scores are frozen.")
+def yearly_appraisal_workbook(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    year = (context.scheduled_execution_time or dt.datetime.now()).year - 1
+    return dg.RunRequest(run_key=str(year), partition_key=str(year))

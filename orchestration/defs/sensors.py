@@ -6,6 +6,7 @@ import dagster as dg
 from orchestration.load import inbox_files
 
 from . import jobs
+from .partitions import days
 from .resources import InboxResource
 
 
@@ -25,4 +26,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
     context.update_cursor(cursor)
     if not fresh:
         return dg.SkipReason("no new files in the inbox")
-    return dg.RunRequest(run_key=cursor, tags={"recwatch/new_files": ", ".join(fresh)[:4000]})
+    # judged as of the last complete day; days the files reach further back are found by the
+    # runner from the rows themselves
+    yesterday = days.get_last_partition_key()
+    if yesterday is None:
+        return dg.SkipReason(f"no day to judge before {days.start:%Y-%m-%d}")
+    return dg.RunRequest(run_key=cursor, partition_key=yesterday,
+                         tags={"recwatch/new_files": ", ".join(fresh)[:4000]})
