@@ -76,7 +76,9 @@ def test_a_day_of_new_logs_recomputes_only_that_day_and_matches_a_full_rebuild(w
                       "where device_id = ? and day = date '2025-07-01'", [device]).fetchall()
     assert day[0][0] >= 1 and day[0][1] is False  # no pre-duty check before 08:00 that day
     assert con.execute("select count(*) from fct_device_days where day = date '2025-07-01'").fetchall()[0][0] > before
+    in_order = con.execute("select * from fct_device_days").fetchall()
     assert got == full_rebuild(con, dt.date(2025, 7, 1))
+    assert in_order == con.execute("select * from fct_device_days").fetchall()  # same order: byte-identical
 
 
 def test_as_of_moving_forward_recomputes_the_days_it_passes(warehouse):
