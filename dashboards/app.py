@@ -191,17 +191,24 @@ def export_response(fmt: str, args) -> flask.Response:
                           mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def log_unmasking(snapshot: Path) -> tuple[Path, list[logging.Handler]]:
+    """Send the privacy log (each unmasked view) to <snapshot stem>.unmask.log and the console,
+    with the time: (the log's path, the handlers added)."""
+    path = snapshot.with_name(snapshot.stem + ".unmask.log")
+    handlers = [logging.FileHandler(path, encoding="utf-8"), logging.StreamHandler()]
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logging.getLogger("recwatch.privacy").addHandler(handler)
+    return path, handlers
+
+
 def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str = "zh", debug: bool = False,
           allow_unmask: bool = False) -> None:
     """Serve the dashboard on localhost by default (rules.md R-SEC). With `allow_unmask`, each unmasked
-    view is also appended to <snapshot stem>.unmask.log beside the snapshot."""
+    view is also appended to <snapshot stem>.unmask.log beside the snapshot (log_unmasking)."""
     snapshot = Path(snapshot)
     if not snapshot.exists():
         raise FileNotFoundError(f"no published snapshot at {snapshot}: run `recwatch run` first")
     if allow_unmask:
-        log_path = snapshot.with_name(snapshot.stem + ".unmask.log")
-        for handler in (logging.FileHandler(log_path, encoding="utf-8"), logging.StreamHandler()):
-            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-            logging.getLogger("recwatch.privacy").addHandler(handler)
-        print(f"party names may be unmasked on request; each time is logged to {log_path}")
+        print(f"party names may be unmasked on request; each time is logged to {log_unmasking(snapshot)[0]}")
     create_app(snapshot, lang, allow_unmask).run(host=host, port=port, debug=debug)

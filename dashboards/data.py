@@ -303,6 +303,8 @@ VIOLATION_COLUMNS: dict[str, str] = {
     "detail": "case when $lang = 'zh' then v.detail_zh else v.detail_en end",
     "citation": "v.citation",
 }
+# columns shown as text but sorted on the value itself (a timestamp sorts faster than its text)
+SORT_KEYS = {"occurred_at": "v.occurred_at"}
 # shown masked, so never filtered or sorted on: a filter on the real name would let one probe it
 PERSONAL = frozenset({"party_name"})
 VIOLATION_ORDER = ("rule", "severity", "unit", "case_id", "act_id", "media_id", "device_id", "officer_id",
@@ -380,7 +382,8 @@ def _order_by(sort_by: list[dict] | None) -> str:
     for s in sort_by or []:
         col = s.get("column_id")
         if col in VIOLATION_COLUMNS and col not in PERSONAL:
-            terms.append(f"{VIOLATION_COLUMNS[col]} {'desc' if s.get('direction') == 'desc' else 'asc'} nulls last")
+            expr = SORT_KEYS.get(col, VIOLATION_COLUMNS[col])
+            terms.append(f"{expr} {'desc' if s.get('direction') == 'desc' else 'asc'} nulls last")
     return ", ".join(terms + ["v.occurred_at", "v.violation_id"])
 
 

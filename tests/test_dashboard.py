@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboards import data, views
-from dashboards.app import PAGES, create_app, tree_labels, unit_options
+from dashboards.app import PAGES, create_app, log_unmasking, tree_labels, unit_options
 from dashboards.labels import UI, t
 from orchestration.privacy import mask
 from conftest import published_sample
@@ -284,6 +284,24 @@ def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql,
     assert any(n in text for n in real if len(n) > 1)
     logged = [r.getMessage() for r in caplog.records if r.name == "recwatch.privacy"]
     assert len(logged) == 1 and "export" in logged[0] and "inspector7@" in logged[0]
+
+
+def test_unmasked_views_are_written_to_a_log_beside_the_snapshot(snap, tmp_path):
+    import logging
+    import shutil
+    copy = tmp_path / "x.published.duckdb"
+    shutil.copy(snap, copy)
+    path, handlers = log_unmasking(copy)
+    try:
+        views.violation_rows(copy, YEAR, "zh", "archiving", 0, 5, unmask=True, who="inspector7@10.0.0.9")
+        views.violation_rows(copy, YEAR, "zh", "archiving", 0, 5)
+    finally:
+        for h in handlers:
+            logging.getLogger("recwatch.privacy").removeHandler(h)
+            h.close()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert path.name == "x.published.unmask.log" and len(lines) == 1
+    assert lines[0][:4].isdigit() and "inspector7@10.0.0.9" in lines[0] and "family archiving" in lines[0]
 
 
 def test_the_unmask_switch_is_only_offered_when_the_server_allows_it(app, snap):
