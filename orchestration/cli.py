@@ -45,7 +45,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         t0 = time.perf_counter()
         batch = load_inbox(con, inbox, progress=progress)
         t1 = time.perf_counter()
-        built = runner.build(con, as_of, profile)
+        built = runner.build(con, as_of, profile, progress=progress)
         snapshot = publish(con, warehouse)
         t2 = time.perf_counter()
         print_load_summary(con, batch)

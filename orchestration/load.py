@@ -210,8 +210,10 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_files(inbox, sources)
-        for source, path in tqdm(files, desc="load", unit="file", disable=not progress):
+        bar = tqdm(files, desc="load", unit="file", disable=not progress)
+        for source, path in bar:
             rel = path.relative_to(inbox).as_posix()
+            bar.set_postfix_str(rel)  # one file of a province's year can take minutes: say which
             digest = sha256_of(path)
             if digest in known:
                 batch.files.append(FileResult(source, rel, "skipped"))

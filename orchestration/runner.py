@@ -18,6 +18,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+from tqdm import tqdm
 
 from models import MODELS_DIR, RULES_DIR
 
@@ -274,7 +275,7 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
-          settings: Settings | None = None) -> list[tuple[str, int]]:
+          settings: Settings | None = None, progress: bool = False) -> list[tuple[str, int]]:
     """Rebuild the reference tables and every model in one transaction; returns (model, rows)."""
     set_parameters(con, as_of, default_profile, settings)
     con.execute("begin transaction")
@@ -282,8 +283,11 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
         build_reference_tables(con)
         models = discover()
         by_name = {m.name: m for m in models}
-        built = [(model.name, build_model(con, model, Upstream.of(model, by_name) if model.partition else None))
-                 for model in models]
+        built = []
+        bar = tqdm(models, desc="judge", unit="model", disable=not progress)
+        for model in bar:
+            bar.set_postfix_str(model.name)  # at scale L one model can take a minute: say which
+            built.append((model.name, build_model(con, model, Upstream.of(model, by_name) if model.partition else None)))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
