@@ -16,6 +16,13 @@ log = logging.getLogger("recwatch.privacy")
 # Columns that carry personal data, wherever they appear in a published table.
 PERSONAL_COLUMNS = ("party_name", "party_label")
 
+# The characters str.strip() removes, full-width space included, and the same as a character class
+# for DuckDB's regular expressions (RE2 knows only ASCII whitespace as \s), so that SQL trims what
+# Python trims: mask_sql here, the workbook's xml:space check (reports.sheetrows).
+STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+            "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+STRIPPED_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in STRIPPED)
+
 
 def mask(name: str | None) -> str | None:
     """张三丰 → 张**: keep the first character, hide the rest (cele 第二十五条, zhuhui 第二十六条)."""
@@ -25,13 +32,28 @@ def mask(name: str | None) -> str | None:
     return text[:1] + "*" * max(len(text) - 1, 1) if text else text
 
 
+def mask_sql(column: str, unmask: bool = False, purpose: str = "") -> str:
+    """mask() as a DuckDB expression over the SQL expression `column`, for exports that write rows
+    straight from the database without holding them in Python; the column as it is if `unmask`,
+    which is logged."""
+    if unmask:
+        _log_unmasked(purpose)
+        return column
+    text = f"regexp_replace({column}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
+    return f"(case when {text} = '' then '' else left({text}, 1) || repeat('*', greatest(length({text}) - 1, 1)) end)"
+
+
 def mask_frame(frame: pd.DataFrame, unmask: bool = False, purpose: str = "") -> pd.DataFrame:
     """A copy of `frame` with personal columns masked, unless `unmask`, which is logged."""
     if unmask:
-        log.warning("personal data shown unmasked by %s for %s", getpass.getuser(), purpose or "an export")
+        _log_unmasked(purpose)
         return frame
     out = frame.copy()
     for col in PERSONAL_COLUMNS:
         if col in out.columns:
             out[col] = out[col].map(mask)
     return out
+
+
+def _log_unmasked(purpose: str) -> None:
+    log.warning("personal data shown unmasked by %s for %s", getpass.getuser(), purpose or "an export")

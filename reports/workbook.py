@@ -3,8 +3,8 @@
 Reads the published snapshot only (orchestration.publish), never the warehouse the ETL writes.
 Sheets, in order: cover (说明), scorecard (汇总), one sheet per rule family with its rate by unit and
 month, findings (问题清单, split when it would pass Excel's row limit) and the spot-check ledger
-(抽查台账). The whole workbook is written in openpyxl's write-only mode, so the findings stream
-from DuckDB in chunks of FETCH_ROWS and never sit in memory as cells.
+(抽查台账). The whole workbook is written in openpyxl's write-only mode; the findings rows, too many
+for openpyxl's per-cell Python, are built by DuckDB and spliced into their sheets (reports.sheetrows).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -28,16 +27,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from orchestration.i18n import enum_label
-from orchestration.privacy import mask_frame
+from orchestration.privacy import mask_sql
 
+from . import sheetrows
 from .labels import source_column, wl
 
 # Excel's sheet limit (rows, header included). A module constant so a test can lower it.
 EXCEL_MAX_ROWS = 1_048_576
 # Rows above the data on every table sheet: a title row and the header row.
 HEADER_ROWS = 2
-# Findings are fetched from DuckDB this many rows at a time.
-FETCH_ROWS = 100_000
+# Column widths of the findings are measured on this many first rows.
+WIDTH_SAMPLE_ROWS = 500
 
 # Rule families in the order the workbook shows them (mart_unit_period_scorecard's rate columns).
 FAMILIES = ("upload", "av_coverage", "retention", "archiving", "documents", "devices", "access",
@@ -187,44 +187,29 @@ def _cell(ws, value, fmt=None, font=None, fill=None, alignment=None):
     return cell
 
 
-def write_table(wb: Workbook, base: str, title: str, cols: list[Col], chunks, sample: list[tuple],
-                n_sheets: int = 1) -> Written:
-    """Write rows (an iterable of row chunks) under a title and header, splitting into
-    `base`, `base(2)`, … whenever a sheet would pass EXCEL_MAX_ROWS."""
-    out = Written(names=sheet_names(base, n_sheets))
+def write_table(wb: Workbook, base: str, title: str, cols: list[Col], rows: list[tuple],
+                sample: list[tuple] | None = None, n_rows: int | None = None) -> Written:
+    """Write `rows` under a title and header, splitting into `base`, `base(2)`, … whenever a sheet
+    would pass EXCEL_MAX_ROWS. With `n_rows` instead, the sheets are laid out empty for that many
+    rows, which sheetrows.splice puts in after saving. Widths are measured on `sample` (all rows if
+    None)."""
     per_sheet = rows_per_sheet()
+    total = len(rows) if n_rows is None else n_rows
+    counts = [min(per_sheet, total - first) for first in range(0, total, per_sheet)] or [0]
+    out = Written(names=sheet_names(base, len(counts)), rows=total)
     formats = [(i, c.fmt) for i, c in enumerate(cols) if c.fmt]
-    on_sheet = 0
-
-    def open_sheet():
-        name = out.names[len(out.sheets)] if len(out.sheets) < len(out.names) else f"{base}({len(out.sheets) + 1})"
-        if name not in out.names:
-            out.names.append(name)
-        sheet = wb.create_sheet(name)
-        _sheet_setup(sheet, cols, sample, title)
-        out.sheets.append([sheet, 0])
-        return sheet
-
-    ws = open_sheet()
-    for chunk in chunks:
-        for row in chunk:
-            if on_sheet == per_sheet:
-                out.sheets[-1][1] = on_sheet
-                ws, on_sheet = open_sheet(), 0
+    for k, (name, n) in enumerate(zip(out.names, counts)):
+        ws = wb.create_sheet(name)
+        _sheet_setup(ws, cols, rows if sample is None else sample, title)
+        for row in rows[k * per_sheet:(k + 1) * per_sheet]:
             if formats:
                 row = list(row)
                 for i, fmt in formats:
                     if row[i] is not None:
                         row[i] = _cell(ws, row[i], fmt)
             ws.append(row)
-            on_sheet += 1
-            out.rows += 1
-    out.sheets[-1][1] = on_sheet
-    while len(out.sheets) < len(out.names):  # a count made beforehand promised more sheets
-        open_sheet()
-    for sheet, n in out.sheets:
-        last = HEADER_ROWS + n
-        sheet.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(cols))}{max(last, HEADER_ROWS)}"
+        ws.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(cols))}{HEADER_ROWS + n}"
+        out.sheets.append([ws, n])
     return out
 
 
@@ -271,19 +256,6 @@ def _records(con, sql: str, params) -> list[dict]:
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
-
-
-def _mask_column(values: list, unmask: bool, purpose: str) -> list:
-    frame = pd.DataFrame({"party_name": pd.Series(values, dtype=object)})
-    masked = mask_frame(frame, unmask=unmask, purpose=purpose)["party_name"].tolist()
-    return [v if isinstance(v, str) else None for v in masked]
-
-
-def _mask_rows(rows: list[tuple], idx: int, unmask: bool, purpose: str) -> list[tuple]:
-    if not rows:
-        return rows
-    names = _mask_column([r[idx] for r in rows], unmask, purpose)
-    return [r[:idx] + (n,) + r[idx + 1:] for r, n in zip(rows, names)]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -339,8 +311,9 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
         params | {"months": list(per.months), "kind": per.kind, "code": per.code}).fetchall()
     judged_families = [f for f in FAMILIES if any(r[0] == f for r in month_rates)]
 
-    ledger_sql = """
-        select l.unit_id, u.unit_name, l.period, l.draw_rank, l.closed_cases, l.case_id, c.party_name,
+    ledger_sql = f"""
+        select l.unit_id, u.unit_name, l.period, l.draw_rank, l.closed_cases, l.case_id,
+               {mask_sql("c.party_name", unmask, purpose + " spot-check ledger")} as party_name,
                l.case_type, l.procedure, l.opened_at, l.closed_at, l.archived_at, l.seed, l.draw_key
         from mart_spot_check_ledger l
         left join int_units u using (unit_id)
@@ -348,7 +321,6 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
         where l.period_type = $kind and l.period = $code and list_contains($units, l.unit_id)
         order by l.unit_id, l.draw_rank"""
     ledger = con.execute(ledger_sql, params | {"kind": per.ledger_kind, "code": per.ledger_code}).fetchall()
-    ledger = _mask_rows(ledger, 6, unmask, purpose + " spot-check ledger")
     ledger = [r[:7] + (enum_label("case_type", r[7], lang) if r[7] else None,
                        enum_label("procedure", r[8], lang) if r[8] else None) + r[9:] + (None, None, None, None)
               for r in ledger]
@@ -398,7 +370,7 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
         row += [r["judged"], r["violations"], r["score"], r["rank"], r["rank_of"], r["previous_score"],
                 r["score_change"], yes if r["is_frozen"] else no, r["appraisal_score"]]
         data.append(tuple(row))
-    w = write_table(wb, names["scorecard"], wl("title_scorecard", lang, period=plabel), cols, [data], data)
+    w = write_table(wb, names["scorecard"], wl("title_scorecard", lang, period=plabel), cols, data)
     rows_out[names["scorecard"]] = w.rows
     ws = w.sheets[0][0]
     first, last = HEADER_ROWS + 1, HEADER_ROWS + max(len(data), 1)
@@ -446,7 +418,7 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
         data = [(u, e["name"], *[e.get(m) for m in per.months], e.get("total"))
                 for u, e in sorted(by_unit.items())]
         w = write_table(wb, families[fam], wl("title_family", lang, family=families[fam], period=plabel),
-                        cols, [data], data)
+                        cols, data)
         rows_out[families[fam]] = w.rows
         ws = w.sheets[0][0]
         last = HEADER_ROWS + max(len(data), 1)
@@ -475,34 +447,28 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
             Col(source_column("media", "media_id", lang)), Col(source_column("devices", "device_id", lang)),
             Col(wl("col_occurred_at", lang), FMT_DATETIME, 16), Col(wl("col_detail", lang)),
             Col(wl("col_citation", lang))]
-    severity = {s: wl(f"severity_{s}", lang) for s in ("high", "medium", "low")}
-    cur = con.cursor()
-    cur.execute(f"""
-        select v.violation_id, v.rule_id, r.{name_col}, v.severity, v.unit_id, u.unit_name, v.officer_id,
-               v.case_id, c.party_name, v.act_id, v.media_id, v.device_id, v.occurred_at, v.{detail_col},
-               v.citation
+    severity = " ".join(f"when {sheetrows.sql_text(code)} then {sheetrows.sql_text(wl(f'severity_{code}', lang))}"
+                        for code in ("high", "medium", "low"))
+    findings_sql = f"""
+        select v.violation_id, v.rule_id, r.{name_col} as rule_name,
+               case v.severity {severity} else v.severity end as severity, v.unit_id, u.unit_name,
+               v.officer_id, v.case_id, {mask_sql("c.party_name", unmask, purpose + " findings")} as party_name,
+               v.act_id, v.media_id, v.device_id, v.occurred_at, v.{detail_col} as detail, v.citation
         from fct_violations v
         join rules_rules r using (rule_id)
         left join int_units u on u.unit_id = v.unit_id
         left join stg_cases c on c.case_id = v.case_id
-        where v.occurred_at >= $start and v.occurred_at < $end and list_contains($units, v.unit_id)
-        order by v.occurred_at, v.violation_id""", params | window)
-
-    def chunks():
-        while True:
-            rows = cur.fetchmany(FETCH_ROWS)
-            if not rows:
-                return
-            rows = _mask_rows(rows, 8, unmask, purpose + " findings")
-            yield [r[:3] + (severity.get(r[3], r[3]),) + r[4:] for r in rows]
-
-    stream = chunks()
-    head = next(stream, [])
-    w = write_table(wb, names["findings"][0], wl("title_findings", lang, period=plabel), cols,
-                    _chain(head, stream), head[:500], n_sheets=n_finding_sheets)
+        where v.occurred_at >= $start and v.occurred_at < $end and list_contains($units, v.unit_id)"""
+    findings_order = "occurred_at, violation_id"
+    findings_params = params | window
+    sample = con.execute(f"select * from ({findings_sql}) order by {findings_order} limit {WIDTH_SAMPLE_ROWS}",
+                         findings_params).fetchall()
+    w = write_table(wb, names["findings"][0], wl("title_findings", lang, period=plabel), cols, [],
+                    sample=sample, n_rows=n_findings)
     for sheet, n in w.sheets:
         rows_out[sheet.title] = n
-    cur.close()
+    findings = w.sheets
+    datetime_style = _cell(findings[0][0], None, FMT_DATETIME).style_id
 
     # --- 5. spot-check ledger
     ledger_label = parse_period(per.ledger_code).label(lang)
@@ -517,20 +483,26 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
             Col(wl("col_seed", lang), width=8), Col(wl("col_draw_key", lang), width=34),
             Col(wl("col_review_conclusion", lang), width=16), Col(wl("col_review_issues", lang), width=30),
             Col(wl("col_reviewer", lang), width=10), Col(wl("col_review_date", lang), FMT_DATE, 12)]
-    w = write_table(wb, names["ledger"], wl("title_ledger", lang, period=ledger_label), cols, [ledger], ledger)
+    w = write_table(wb, names["ledger"], wl("title_ledger", lang, period=ledger_label), cols, ledger)
     rows_out[names["ledger"]] = w.rows
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(out)
+    package, tmp = out.with_name(out.name + ".openpyxl.tmp"), out.with_name(out.name + ".tmp")
+    try:
+        wb.save(package)
+        kinds = [(name, sheetrows.DATETIME if name == "occurred_at" else sheetrows.TEXT)
+                 for name in ("violation_id", "rule_id", "rule_name", "severity", "unit_id", "unit_name",
+                              "officer_id", "case_id", "party_name", "act_id", "media_id", "device_id",
+                              "occurred_at", "detail", "citation")]
+        cur = con.execute(sheetrows.rows_sql(findings_sql, kinds, findings_order, HEADER_ROWS + 1,
+                                             rows_per_sheet(), datetime_style), findings_params)
+        sheetrows.splice(package, tmp, [(ws.path.lstrip("/"), n) for ws, n in findings], sheetrows.stream(cur))
+        tmp.replace(out)
+    finally:
+        package.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return {"path": str(out), "sheets": wb.sheetnames, "rows": rows_out, "split": split,
             "findings": n_findings, "frozen": frozen, "unmasked": unmask}
-
-
-def _chain(head, rest):
-    yield head
-    yield from rest
 
 
 def _write_cover(con, wb, per: Period, plabel: str, lang: str, unmask: bool, units: list[str], root,

@@ -9,10 +9,11 @@ from collections import Counter
 
 import duckdb
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from reports import workbook
-from reports.workbook import HEADER_ROWS, parse_period, write_workbook
+from orchestration.privacy import STRIPPED, mask, mask_sql
+from reports import sheetrows, workbook
+from reports.workbook import FMT_DATETIME, HEADER_ROWS, Col, parse_period, write_table, write_workbook
 from conftest import published_sample
 
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet
@@ -122,17 +123,17 @@ def test_spot_check_ledger_has_seed_and_reviewer_columns(year_zh, mart):
 
 def test_party_names_masked_unless_unmasked(snapshot, year_zh, mart, tmp_path):
     _, wb = year_zh
-    header, rows = table(wb["抽查台账"])
-    party = header.index("当事人")
-    names = [r[party] for r in rows if r[party]]
-    assert names and all("*" in n for n in names)
-    assert "已脱敏" in cover_text(wb)
+    full = dict(mart.execute("select case_id, party_name from stg_cases").fetchall())
     write_workbook(snapshot, "2025", tmp_path / "open.xlsx", unmask=True)
     wb2 = load_workbook(tmp_path / "open.xlsx")
-    header2, rows2 = table(wb2["抽查台账"])
-    full = dict(mart.execute("select case_id, party_name from stg_cases").fetchall())
-    case = header2.index("案件编号")
-    assert [r[party] for r in rows2] == [full[r[case]] for r in rows2]
+    for sheet in ("抽查台账", "问题清单"):
+        header, rows = table(wb[sheet])
+        party, case = header.index("当事人"), header.index("案件编号")
+        names = [r[party] for r in rows if r[party]]
+        assert names and all(n == mask(full[r[case]]) for r in rows if (n := r[party]))
+        header2, rows2 = table(wb2[sheet])
+        assert [r[party] for r in rows2 if r[case]] == [full[r[case]] for r in rows2 if r[case]]
+    assert "已脱敏" in cover_text(wb)
     assert "未脱敏" in cover_text(wb2)
 
 
@@ -188,6 +189,67 @@ def test_one_unit_and_its_children(snapshot, mart, tmp_path):
     assert {r[4] for r in table(wb["问题清单"])[1]} <= {leaf}
     with pytest.raises(ValueError, match="unknown unit"):
         write_workbook(snapshot, "2025", tmp_path / "x.xlsx", unit="NO-SUCH-UNIT")
+
+
+def test_sql_masking_matches_python_masking():
+    names = [None, "", "  ", "张三丰", " 李四 ", "\u3000王五\u3000", "A", "e\u0301x", "👍🏽", "ab\tc", "O'Brien", "\x85x\xa0"]
+    con = duckdb.connect()
+    got = [r[0] for r in con.execute(f"select {mask_sql('v')} from unnest($names) with ordinality t(v, i) order by i",
+                                     {"names": names}).fetchall()]
+    assert got == [mask(n) for n in names]
+    assert con.execute(f"select {mask_sql('v', unmask=True)} from (select '张三丰' as v)").fetchone() == ("张三丰",)
+    assert set(STRIPPED) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+
+
+def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatch):
+    """The findings rows DuckDB writes, split over sheets, read back as openpyxl's own cells do:
+    escaping, kept whitespace, CJK, empty cells, date-times to the microsecond (Excel's phantom
+    1900-02-29 included); only characters XML cannot carry are dropped, where openpyxl refuses them."""
+    rows = [("a & b <c> 'd' \"e\"", dt.datetime(2025, 7, 1, 0, 18, 47, 123456)),
+            ("  首尾空白\u3000", dt.datetime(1900, 2, 28, 12)),
+            ("控制\x01字符\x1f", dt.datetime(1900, 3, 1)),
+            ("line\r\nbreak", None),
+            (None, dt.datetime(2025, 12, 31, 23, 59, 59, 999999)),
+            ("", dt.datetime(1999, 1, 1, 8, 30))]
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4 + HEADER_ROWS)
+    cols = [Col("text"), Col("when", FMT_DATETIME)]
+    clean = [(t.replace("\x01", "").replace("\x1f", "") if t else t, d) for t, d in rows]
+    ref = Workbook(write_only=True)
+    write_table(ref, "T", "title", cols, clean)
+    ref.save(tmp_path / "ref.xlsx")
+
+    con = duckdb.connect()
+    con.execute("create table v (i int, t varchar, d timestamp)")
+    con.executemany("insert into v values (?, ?, ?)", [(i, t, d) for i, (t, d) in enumerate(rows)])
+    wb = Workbook(write_only=True)
+    sheets = write_table(wb, "T", "title", cols, [], sample=[], n_rows=len(rows)).sheets
+    style = workbook._cell(sheets[0][0], None, FMT_DATETIME).style_id
+    wb.save(tmp_path / "package.xlsx")
+    cur = con.execute(sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT), ("d", sheetrows.DATETIME)],
+                                         "i", HEADER_ROWS + 1, workbook.rows_per_sheet(), style))
+    sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "spliced.xlsx",
+                     [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.stream(cur, chunk_rows=3))
+
+    want, got = load_workbook(tmp_path / "ref.xlsx"), load_workbook(tmp_path / "spliced.xlsx")
+    assert got.sheetnames == want.sheetnames == ["T", "T(2)"]
+    for name in want.sheetnames:
+        assert list(got[name].values) == list(want[name].values)
+        assert [c.number_format for c in got[name]["B"][FIRST - 1:] if c.value] == [FMT_DATETIME] * (
+            sum(1 for c in want[name]["B"][FIRST - 1:] if c.value))
+    assert table(got["T"])[1][:3] == [("a & b <c> 'd' \"e\"", dt.datetime(2025, 7, 1, 0, 18, 47, 123000)),
+                                      ("  首尾空白\u3000", dt.datetime(1900, 2, 28, 12)),
+                                      ("控制字符", dt.datetime(1900, 3, 1))]
+
+
+def test_splice_refuses_rows_that_do_not_match_the_layout(tmp_path):
+    wb = Workbook(write_only=True)
+    sheets = write_table(wb, "T", "title", [Col("text")], [], sample=[], n_rows=2).sheets
+    wb.save(tmp_path / "package.xlsx")
+    cur = duckdb.connect().execute(sheetrows.rows_sql("select 'x' as t, 1 as i", [("t", sheetrows.TEXT)], "i",
+                                                      FIRST, workbook.rows_per_sheet(), 0))
+    with pytest.raises(ValueError, match="1 rows written, 2 expected"):
+        sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx",
+                         [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.stream(cur))
 
 
 @pytest.mark.parametrize("bad", ["2025Q5", "2025-13", "25", "2025-7", "last year", ""])
