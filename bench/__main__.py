@@ -28,9 +28,10 @@ from bench import floor, incremental
 PY = sys.executable
 STEPS = {
     "load": "from orchestration.load import load_inbox; from orchestration.warehouse import connect; "
-            "b = load_inbox(connect({wh!r}), {inbox!r}); print(b.total('rows_in'))",
+            "import sys; b = load_inbox(connect({wh!r}), {inbox!r}, progress=sys.stderr.isatty()); print(b.total('rows_in'))",
     "judge": "import datetime as dt; from orchestration import runner; from orchestration.warehouse import connect; "
-             "built = runner.build(connect({wh!r}), dt.date({year}, 12, 31), 'hebei'); print(sum(n for _, n in built))",
+             "import sys; built = runner.build(connect({wh!r}), dt.date({year}, 12, 31), 'hebei', progress=sys.stderr.isatty()); "
+             "print(sum(n for _, n in built))",
     "publish": "from orchestration.publish import publish; from orchestration.warehouse import connect; "
                "import duckdb; p = publish(connect({wh!r}), {wh!r}); "
                "print(duckdb.connect(str(p), read_only=True).execute('select sum(estimated_size) from duckdb_tables()').fetchone()[0])",
@@ -46,19 +47,24 @@ TARGETS = {
 PRODUCT_STEPS = ("load", "judge", "publish", "full run", "one-day incremental", "workbook", "dashboard")
 
 
-def measure(argv: list[str]) -> tuple[float, float, str]:
-    """Seconds, peak RSS in MB and the last line printed, of one child process."""
+def measure(argv: list[str], label: str) -> tuple[float, float, str]:
+    """Seconds, peak RSS in MB and the last line printed, of one child process. On a terminal the
+    child shares it, so its own progress bars show; otherwise its stderr is kept for a failure."""
+    print(f"{label} …", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    # stderr to a file: a chatty child must not block on a full pipe nobody reads
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, text=True)
+        # a file, not a pipe: a chatty child must not block on a pipe nobody reads
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
+                                stderr=None if sys.stderr.isatty() else err)
         out = proc.stdout.read() if proc.stdout else ""
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
             err.seek(0)
             raise SystemExit(f"step failed ({proc.returncode}): {' '.join(argv)}\n{err.read()[-3000:]}")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, (out.strip().splitlines() or [""])[-1]
+    secs, rss = time.perf_counter() - start, usage.ru_maxrss / 1024
+    print(f"{label}: {secs:.1f} s, peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
+    return secs, rss, (out.strip().splitlines() or [""])[-1]
 
 
 def cached_inbox(scale: str, seed: int, cache: Path, year: int) -> tuple[Path, dict | None]:
@@ -68,7 +74,7 @@ def cached_inbox(scale: str, seed: int, cache: Path, year: int) -> tuple[Path, d
         return inbox, None
     shutil.rmtree(inbox, ignore_errors=True)
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "generate", "--out", str(inbox),
-                            "--scale", scale, "--seed", str(seed), "--year", str(year)])
+                            "--scale", scale, "--seed", str(seed), "--year", str(year)], "generate")
     return inbox, {"step": "generate", "seconds": secs, "peak_rss_mb": rss}
 
 
@@ -88,15 +94,16 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
 
     remove_warehouse(wh)
     for step, code in STEPS.items():
-        secs, rss, out = measure([PY, "-c", code.format(wh=str(wh), inbox=str(inbox), year=year)])
+        secs, rss, out = measure([PY, "-c", code.format(wh=str(wh), inbox=str(inbox), year=year)], step)
         rows.append({"step": step, "seconds": secs, "peak_rss_mb": rss, "rows": int(out or 0)})
     remove_warehouse(wh)
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
-                            "--warehouse", str(wh), "--as-of", str(as_of)])
+                            "--warehouse", str(wh), "--as-of", str(as_of)], "full run")
     rows.append({"step": "full run", "seconds": secs, "peak_rss_mb": rss, "rows": delivered})
 
+    print("Parquet copies for the engine floor …", file=sys.stderr, flush=True)
     parquet = floor.export(wh, cache / f"parquet-{scale}-{seed}")
-    _, rss, out = measure([PY, "-m", "bench.floor", str(parquet), str(as_of)])
+    _, rss, out = measure([PY, "-m", "bench.floor", str(parquet), str(as_of)], "engine floor")
     result = json.loads(out)
     # the floor's own clock covers the SQL alone, not starting Python
     rows.append({"step": "engine floor", "seconds": result["seconds"], "peak_rss_mb": rss,
@@ -104,11 +111,11 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
 
     book = cache / f"appraisal-{scale}-{seed}.xlsx"
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "report", "--warehouse", str(wh),
-                            "--period", str(year), "-o", str(book)])
+                            "--period", str(year), "-o", str(book)], "workbook")
     rows.append({"step": "workbook", "seconds": secs, "peak_rss_mb": rss, "mb": book.stat().st_size / 1e6})
 
     secs, rss, out = measure([PY, "-m", "bench.dashboard", str(wh.with_name(wh.stem + ".published.duckdb")),
-                              "--repeat", str(repeat)])
+                              "--repeat", str(repeat)], "dashboard")
     result = json.loads(out)
     rows.append({"step": "dashboard", "seconds": secs, "peak_rss_mb": rss, "rows": result["requests"],
                  "pages": result["pages"]})
@@ -117,9 +124,10 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     remove_warehouse(daily)
     shutil.copyfile(wh, daily)
     daily_inbox = cache / f"inbox-{scale}-{seed}-daily"
+    print("a copy of the warehouse and the next day's files …", file=sys.stderr, flush=True)
     day, new_rows = incremental.next_day(daily, inbox, daily_inbox)
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(daily_inbox),
-                            "--warehouse", str(daily), "--as-of", str(day)])
+                            "--warehouse", str(daily), "--as-of", str(day)], "one-day incremental")
     rows.append({"step": "one-day incremental", "seconds": secs, "peak_rss_mb": rss, "rows": new_rows})
     remove_warehouse(daily)
     shutil.rmtree(daily_inbox)
