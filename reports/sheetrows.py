@@ -16,6 +16,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import numpy as np
+import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
 from orchestration.privacy import STRIPPED_RE2
@@ -25,6 +27,8 @@ DATETIME = "datetime"
 
 # Characters XML 1.0 cannot carry at all (openpyxl refuses a value holding one): dropped from the text.
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# Rows are fetched from DuckDB this many at a time, as Arrow batches.
+BATCH_ROWS = 20_000
 # A part over 2 GiB needs Zip64 headers, which must be chosen before its size is known: parts with
 # room for more rows than this at 4 KiB a row get them, smaller ones stay plain zip.
 _ZIP64_ROWS = (zipfile.ZIP64_LIMIT + 1) // 4096
@@ -70,57 +74,64 @@ def _cell(col: str, kind: str, letter: str, datetime_style: int) -> str:
 
 def rows_sql(query: str, columns: list[tuple[str, str]], order_by: str, first_row: int, per_sheet: int,
              datetime_style: int) -> str:
-    """SQL giving (sheet number from 0, <row> XML) in order for the rows of `query`, whose `columns`
-    are (name, TEXT | DATETIME) in sheet order, sorted by `order_by` (over those names): `per_sheet`
-    rows to a sheet, the first on sheet row `first_row`. Empty and null values leave no cell, as in
-    openpyxl; `datetime_style` is the cellXfs index of the date-time number format."""
+    """SQL giving each row of `query` as its <row> XML, in the order of `order_by` (over the query's
+    column names): `columns` are (name, TEXT | DATETIME) in sheet order, `per_sheet` rows go to a
+    sheet, the first on sheet row `first_row`. Empty and null values leave no cell, as in openpyxl;
+    `datetime_style` is the cellXfs index of the date-time number format."""
     cells = ", ".join(_cell(_ident(name), kind, get_column_letter(i), datetime_style)
                       for i, (name, kind) in enumerate(columns, 1))
     return f"""
         with numbered as (select *, row_number() over (order by {order_by}) - 1 as _i from ({query})),
         placed as (select *, (_i % {per_sheet} + {first_row})::varchar as _r from numbered)
-        select (_i // {per_sheet})::int as sheet, concat('<row r="', _r, '">', {cells}, '</row>') as xml
-        from placed order by _i"""
+        select concat('<row r="', _r, '">', {cells}, '</row>') as xml from placed order by _i"""
 
 
-def stream(cursor, chunk_rows: int = 20_000) -> Iterator[tuple[int, bytes, int]]:
-    """(sheet number, UTF-8 rows, how many) from a cursor on rows_sql, a chunk at a time, never
-    mixing two sheets in a chunk."""
-    while rows := cursor.fetchmany(chunk_rows):
-        start = 0
-        while start < len(rows):
-            sheet = rows[start][0]
-            end = len(rows) if rows[-1][0] == sheet else next(
-                i for i in range(start, len(rows)) if rows[i][0] != sheet)
-            yield sheet, "".join([xml for _, xml in rows[start:end]]).encode(), end - start
-            start = end
+def row_batches(con, sql: str, params: dict, rows: int = BATCH_ROWS) -> Iterator[pa.Array]:
+    """The <row> strings of rows_sql as Arrow arrays, `rows` at a time: their text stays in DuckDB's
+    buffers, never a Python string per row."""
+    for batch in con.sql(sql, params=params).to_arrow_reader(rows):
+        yield batch.column(0)
 
 
-def splice(package: Path, out: Path, parts: list[tuple[str, int]], chunks: Iterable[tuple[int, bytes, int]]) -> None:
+def _utf8(xml: pa.Array) -> pa.Buffer:
+    """The strings of `xml` end to end, which is a slice of its character buffer: no copy."""
+    if xml.null_count:
+        raise ValueError("a row without XML")
+    if pa.types.is_string(xml.type) or pa.types.is_large_string(xml.type):
+        _, offsets, data = xml.buffers()
+        width = np.int32 if pa.types.is_string(xml.type) else np.int64
+        first, last = np.frombuffer(offsets, dtype=width)[[xml.offset, xml.offset + len(xml)]]
+        return data.slice(int(first), int(last - first))
+    return _utf8(xml.cast(pa.string()))
+
+
+def splice(package: Path, out: Path, parts: list[tuple[str, int]], batches: Iterable[pa.Array]) -> None:
     """Write `out` as a copy of the zip package `package` with rows put into sheet parts: parts[k] is
-    (part name, rows it is to get) for sheet number k of `chunks` (from stream). The rows must come
-    out as counted, or the filters and the split the cover states would be wrong: a mismatch raises."""
+    (part name, how many rows), and the rows of `batches` (from row_batches) fill the parts in that
+    order. The rows must come out as counted, or the filters and the split the cover states would be
+    wrong: a mismatch raises."""
     targets = {name: k for k, (name, _) in enumerate(parts)}
-    pending = iter(chunks)
-    ahead = next(pending, None)
+    pending = iter(batches)
+    rest = pa.array([], pa.string())
     with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             if info.filename not in targets:
                 dst.writestr(info, src.read(info))
                 continue
-            k = targets[info.filename]
+            need = parts[targets[info.filename]][1]
             head, sep, tail = src.read(info).partition(b"</sheetData>")
             if not sep:
                 raise ValueError(f"{info.filename} has no sheetData to put rows in")
-            written = 0
-            with dst.open(info.filename, "w", force_zip64=parts[k][1] > _ZIP64_ROWS) as part:
+            with dst.open(info.filename, "w", force_zip64=need > _ZIP64_ROWS) as part:
                 part.write(head)
-                while ahead is not None and ahead[0] == k:
-                    part.write(ahead[1])
-                    written += ahead[2]
-                    ahead = next(pending, None)
+                left = need
+                while left:
+                    if not len(rest) and (rest := next(pending, None)) is None:
+                        raise ValueError(f"{info.filename}: {need - left} rows written, {need} expected")
+                    take = rest.slice(0, left)
+                    part.write(_utf8(take))
+                    left -= len(take)
+                    rest = rest.slice(len(take))
                 part.write(sep + tail)
-            if written != parts[k][1]:
-                raise ValueError(f"{info.filename}: {written} rows written, {parts[k][1]} expected")
-    if ahead is not None:
-        raise ValueError(f"rows left over for sheet {ahead[0]}, beyond the {len(parts)} sheets laid out")
+    if len(rest) or any(len(b) for b in pending):
+        raise ValueError(f"rows left over beyond the {sum(n for _, n in parts)} laid out")

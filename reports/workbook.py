@@ -494,9 +494,10 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
                  for name in ("violation_id", "rule_id", "rule_name", "severity", "unit_id", "unit_name",
                               "officer_id", "case_id", "party_name", "act_id", "media_id", "device_id",
                               "occurred_at", "detail", "citation")]
-        cur = con.execute(sheetrows.rows_sql(findings_sql, kinds, findings_order, HEADER_ROWS + 1,
-                                             rows_per_sheet(), datetime_style), findings_params)
-        sheetrows.splice(package, tmp, [(ws.path.lstrip("/"), n) for ws, n in findings], sheetrows.stream(cur))
+        rows_sql = sheetrows.rows_sql(findings_sql, kinds, findings_order, HEADER_ROWS + 1, rows_per_sheet(),
+                                      datetime_style)
+        sheetrows.splice(package, tmp, [(ws.path.lstrip("/"), n) for ws, n in findings],
+                         sheetrows.row_batches(con, rows_sql, findings_params))
         tmp.replace(out)
     finally:
         package.unlink(missing_ok=True)

@@ -225,10 +225,10 @@ def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatc
     sheets = write_table(wb, "T", "title", cols, [], sample=[], n_rows=len(rows)).sheets
     style = workbook._cell(sheets[0][0], None, FMT_DATETIME).style_id
     wb.save(tmp_path / "package.xlsx")
-    cur = con.execute(sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT), ("d", sheetrows.DATETIME)],
-                                         "i", HEADER_ROWS + 1, workbook.rows_per_sheet(), style))
+    sql = sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT), ("d", sheetrows.DATETIME)], "i",
+                             HEADER_ROWS + 1, workbook.rows_per_sheet(), style)
     sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "spliced.xlsx",
-                     [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.stream(cur, chunk_rows=3))
+                     [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.row_batches(con, sql, {}, rows=3))
 
     want, got = load_workbook(tmp_path / "ref.xlsx"), load_workbook(tmp_path / "spliced.xlsx")
     assert got.sheetnames == want.sheetnames == ["T", "T(2)"]
@@ -245,11 +245,13 @@ def test_splice_refuses_rows_that_do_not_match_the_layout(tmp_path):
     wb = Workbook(write_only=True)
     sheets = write_table(wb, "T", "title", [Col("text")], [], sample=[], n_rows=2).sheets
     wb.save(tmp_path / "package.xlsx")
-    cur = duckdb.connect().execute(sheetrows.rows_sql("select 'x' as t, 1 as i", [("t", sheetrows.TEXT)], "i",
-                                                      FIRST, workbook.rows_per_sheet(), 0))
-    with pytest.raises(ValueError, match="1 rows written, 2 expected"):
-        sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx",
-                         [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.stream(cur))
+    parts = [(ws.path.lstrip("/"), n) for ws, n in sheets]
+    con = duckdb.connect()
+    for n, error in ((1, "1 rows written, 2 expected"), (3, "rows left over")):
+        sql = sheetrows.rows_sql(f"select 'x' as t, i from range({n}) r(i)", [("t", sheetrows.TEXT)], "i", FIRST,
+                                 workbook.rows_per_sheet(), 0)
+        with pytest.raises(ValueError, match=error):
+            sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx", parts, sheetrows.row_batches(con, sql, {}))
 
 
 @pytest.mark.parametrize("bad", ["2025Q5", "2025-13", "25", "2025-7", "last year", ""])
