@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import getpass
 import logging
+import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is the callers' (half a second to import, which a workbook does not need)
+    import pandas as pd
 
 log = logging.getLogger("recwatch.privacy")
 
@@ -26,7 +29,7 @@ STRIPPED_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in STRIPPED)
 
 def mask(name: str | None) -> str | None:
     """张三丰 → 张**: keep the first character, hide the rest (cele 第二十五条, zhuhui 第二十六条)."""
-    if name is None or (isinstance(name, float) and pd.isna(name)):
+    if name is None or (isinstance(name, float) and math.isnan(name)):
         return name
     text = str(name).strip()
     return text[:1] + "*" * max(len(text) - 1, 1) if text else text
