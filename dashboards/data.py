@@ -45,10 +45,19 @@ def _opened(snapshot: Path | str) -> tuple[tuple[str, int, int], duckdb.DuckDBPy
         return (key, *ident), con
 
 
-def _used(sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+_IN_SCOPE = re.compile(r"\b(?:\w+\.)?unit_id in \(select unit_id from scope\)")
+
+
+def _bind(sql: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The statement and the parameters it uses. With neither a unit nor a profile chosen every unit
+    is in scope, and the scope test is dropped: on the large facts it costs more than the rest of the
+    query (M retention by status: 150 → 50 ms)."""
+    params = params or {}
+    if "unit" in params and "profile" in params and params["unit"] is None and params["profile"] is None:
+        sql = _IN_SCOPE.sub("true", sql)
     # DuckDB refuses named parameters the statement does not use, and the shared filters carry several
     used = set(_PARAM.findall(sql))
-    return {k: v for k, v in (params or {}).items() if k in used}
+    return sql, {k: v for k, v in params.items() if k in used}
 
 
 # A published snapshot never changes in place (a new one is renamed over it), so a result stays
@@ -62,7 +71,7 @@ def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) 
     """Run one parameterised query on the snapshot (a cursor per query, so threads don't share one);
     the caller gets its own copy of the result."""
     ident, con = _opened(snapshot)
-    used = _used(sql, params)
+    sql, used = _bind(sql, params)
     key = (ident, sql, tuple(sorted(used.items())))
     with _LOCK:
         if key in _RESULTS:
@@ -418,7 +427,8 @@ def violations_batches(snapshot: Path, filters: dict, lang: str = "zh", family: 
         params["limit"] = int(limit)
     cur = _opened(snapshot)[1].cursor()
     try:
-        reader = cur.sql(sql, params=_used(sql, params)).to_arrow_reader(batch_rows)
+        sql, used = _bind(sql, params)
+        reader = cur.sql(sql, params=used).to_arrow_reader(batch_rows)
         for batch in reader:
             yield batch.to_pandas()
     finally:
