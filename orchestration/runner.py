@@ -33,7 +33,7 @@ COMMENT = re.compile(r"--[^\n]*")
 MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\s*$", re.MULTILINE)
 # `-- partitioned by day: <day of an output row> from <source>.<timestamp column>` makes a model
 # incremental: a build recomputes only the days that rows loaded since its last build fall on (and
-# the days as_of moved over), reading them from the temp table run_days; see build_partitioned.
+# the days as_of moved over), listed in the variable run_days (null: every day); see build_partitioned.
 PARTITIONED = re.compile(r"^--\s*partitioned by day:\s*(.+?)\s+from\s+(\w+)\.(\w+)\s*$", re.MULTILINE)
 FINAL_ORDER = re.compile(r"\border\s+by\s+([^()]+?)\s*;?\s*$", re.IGNORECASE)
 DIRECTIVE = re.compile(r"^--\s*(materialized|partitioned by day):")
@@ -235,7 +235,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
                                           [since]).fetchall()[0][0] for s in others)
     if incremental:
-        con.execute(f"""create or replace temp table run_days as
+        days = [r[0] for r in con.execute(f"""
             select distinct cast({column} as date) as day from raw_{source} where _batch_id > $since
             union
             select distinct cast(r.{column} as date) from raw_{source} r
@@ -245,23 +245,26 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
             union
             select cast(unnest(generate_series($last_as_of + 1, $as_of, interval 1 day)) as date)
             union
-            select unnest($days::date[])""",
-                    {"since": since, "source": source, "last_as_of": state[0][1], "as_of": as_of,
-                     "days": list(days)})
-        con.execute(f"delete from {model.name} where {day_expr} in (select day from run_days)")
+            select unnest($days::date[])
+            order by day""", {"since": since, "source": source, "last_as_of": state[0][1], "as_of": as_of,
+                              "days": list(days)}).fetchall()]
+        con.execute("set variable run_days = ?::date[]", [days])
+        con.execute(f"delete from {model.name} where list_contains(getvariable('run_days'), {day_expr})")
         con.execute(f"insert into {model.name} {model.sql}")
         ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
         if ordered:  # rows in the order a full build leaves them: reruns stay byte-identical
             con.execute(f"create or replace table {model.name} as select * from {model.name} "
                         f"order by {ordered.group(1)}")
     else:
-        con.execute(f"""create or replace temp table run_days as
-            select cast(unnest(generate_series(
-                coalesce((select min(cast({column} as date)) from raw_{source}), $as_of), $as_of, interval 1 day
-            )) as date) as day""", {"as_of": as_of})
+        con.execute("set variable run_days = null::date[]")  # every day
         con.execute(f"create or replace table {model.name} as {model.sql}")
     con.execute("insert or replace into model_partitions values (?, ?, ?, ?)",
                 [model.name, fingerprint, as_of, batch_id])
+
+
+def days_recomputed(con: duckdb.DuckDBPyConnection) -> int | None:
+    """How many days the last partitioned build recomputed; None when it rebuilt every day."""
+    return con.execute("select len(getvariable('run_days'))").fetchall()[0][0]
 
 
 def settings_key(con: duckdb.DuckDBPyConnection) -> str:

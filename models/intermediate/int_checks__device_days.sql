@@ -21,10 +21,6 @@ run as (
     select * from int_run_parameters
 ),
 
-days as (
-    select * from run_days
-),
-
 device_day_events as (
     select
         events.device_id,
@@ -39,7 +35,8 @@ device_day_events as (
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
     where events.event_at < run.as_of_end_at
-        and cast(events.event_at as date) in (select day from days)
+        -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
+        and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
     group by all
 ),
 

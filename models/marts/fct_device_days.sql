@@ -18,10 +18,6 @@ run as (
     select * from int_run_parameters
 ),
 
-days as (
-    select * from run_days
-),
-
 device_days as (
     select
         events.device_id,
@@ -42,7 +38,8 @@ device_days as (
     from events
     cross join run
     where events.event_at < run.as_of_end_at
-        and cast(events.event_at as date) in (select day from days)
+        -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
+        and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
     group by events.device_id, cast(events.event_at as date)
 ),
 

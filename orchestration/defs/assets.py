@@ -86,12 +86,12 @@ def model_asset(model: runner.Model) -> dg.AssetsDefinition:
         try:
             runner.set_parameters(con, as_of, judgement.default_profile or None)
             rows = runner.build_model(con, model, days=partition_days(context) if partitioned else ())
-            recomputed = con.execute("select count(*) from run_days").fetchall()[0][0] if partitioned else None
+            recomputed = runner.days_recomputed(con) if partitioned else None
         finally:
             con.close()
         metadata = {"dagster/row_count": rows, "as_of": str(as_of)}
         if partitioned:
-            metadata["days_recomputed"] = recomputed
+            metadata["days_recomputed"] = "all" if recomputed is None else recomputed
         return dg.MaterializeResult(metadata=metadata)
 
     return _model
