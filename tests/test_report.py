@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import threading
 from collections import Counter
 
 import duckdb
@@ -252,6 +253,17 @@ def test_splice_refuses_rows_that_do_not_match_the_layout(tmp_path):
                                  workbook.rows_per_sheet(), 0)
         with pytest.raises(ValueError, match=error):
             sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx", parts, sheetrows.row_batches(con, sql, {}))
+
+
+def test_row_batches_pass_on_errors_and_stop_reading_when_closed():
+    con = duckdb.connect()
+    failing = "select case when i = 5 then error('boom') else 'x' end as xml from range(10) r(i)"
+    with pytest.raises(Exception, match="boom"):
+        list(sheetrows.row_batches(con, failing, {}, rows=2))
+    batches = sheetrows.row_batches(con, "select 'x' as xml from range(100000) r(i)", {}, rows=10)
+    assert len(next(batches)) == 10
+    batches.close()
+    assert not [t for t in threading.enumerate() if t.name == "sheetrows-read-ahead"]
 
 
 @pytest.mark.parametrize("bad", ["2025Q5", "2025-13", "25", "2025-7", "last year", ""])
