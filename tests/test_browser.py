@@ -34,9 +34,12 @@ if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 # page path -> (screenshot name, an element that is there only once the page's data has rendered)
-PAGES = {"/": ("overview", "#ov-content .card"), "/units": ("units", "#un-table td"),
-         "/rules": ("rules", "#ru-table td"), "/retention": ("retention", "#ret-status .main-svg"),
-         "/devices": ("devices", "#dev-table td"), "/quality": ("quality", "#dq-batches td")}
+# page path -> (screenshot name, what is there only once the page's data has been drawn: tables'
+# cells, and the charts, which Plotly draws after its bundle has loaded)
+PAGES = {"/": ("overview", "#ov-content .card, #ov-trend .main-svg, #ov-rules .main-svg"),
+         "/units": ("units", "#un-table td, #un-chart .main-svg"), "/rules": ("rules", "#ru-table td"),
+         "/retention": ("retention", "#ret-status .main-svg, #ret-due td"), "/devices": ("devices", "#dev-table td"),
+         "/quality": ("quality", "#dq-batches td, #dq-reasons td")}
 WAIT = 30
 
 
@@ -132,9 +135,11 @@ def page(browser, server):
 
 
 def settle(browser, css: str):
-    """Wait for `css` to be present and Dash to have no callback in flight."""
+    """Wait for each of the comma-separated selectors `css` to match and Dash to have no callback in
+    flight."""
     try:
-        WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, css))
+        WebDriverWait(browser, WAIT).until(lambda d: all(d.find_elements(By.CSS_SELECTOR, one)
+                                                         for one in css.split(", ")))
         WebDriverWait(browser, WAIT).until(lambda d: d.execute_script(
             "return document.querySelector('._dash-loading, [data-dash-is-loading=true]') === null"))
     except TimeoutException:
@@ -184,7 +189,11 @@ def test_each_page_loads_without_console_errors_and_is_photographed(page):
         errors = console_errors(browser)  # reading the log empties it
         assert not errors, (path, errors)
         assert browser.find_element(By.ID, "app-title").text == "行政执法全过程记录监督"
+        # the whole page, up to a screen and a half: the overview's warnings sit below its charts
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(1400, min(max(height, 1000), 1500))
         png = browser.get_screenshot_as_png()
+        browser.set_window_size(1400, 1000)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, path
         if out:
             out.mkdir(parents=True, exist_ok=True)
