@@ -145,6 +145,10 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     settings = settings or load_settings()
     variables = {
         "as_of": as_of,
+        # Models compare with this constant in filters rather than with a column of a cross-joined
+        # parameter row: only a constant lets DuckDB estimate the rows that pass, and without the
+        # estimate it builds hash tables on the millions of recordings instead of the few units.
+        "as_of_end_at": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
         "default_profile": default_profile or settings.default_profile,
         "freeze_grace_days": settings.freeze_grace_days,
         "spot_check_per_unit": settings.spot_check_per_unit,

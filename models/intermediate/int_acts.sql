@@ -11,10 +11,6 @@ units as (
     select * from int_units
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 final as (
     select
         acts.act_id,
@@ -30,10 +26,9 @@ final as (
         acts.returned_at,
         acts.av_exempt_reason
     from acts
-    cross join run
     inner join cases on cases.case_id = acts.case_id
     left join units on units.unit_id = cases.unit_id
-    where acts.started_at < run.as_of_end_at
+    where acts.started_at < getvariable('as_of_end_at')
 )
 
 select * from final

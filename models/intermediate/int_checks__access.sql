@@ -13,10 +13,6 @@ parameters as (
     select * from rules_rule_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 approval_actions as (
     select
         profile_id,
@@ -46,12 +42,11 @@ judged as (
         coalesce(action_names.name_en, accesses.action) as action_en,
         approval_actions.article_zh
     from accesses
-    cross join run
     inner join media on media.media_id = accesses.media_id
     inner join approval_actions on approval_actions.profile_id = media.profile_id
         and approval_actions.action = accesses.action
     left join action_names on action_names.action = accesses.action
-    where accesses.accessed_at < run.as_of_end_at
+    where accesses.accessed_at < getvariable('as_of_end_at')
 ),
 
 final as (

@@ -17,10 +17,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 device_day_events as (
     select
         events.device_id,
@@ -30,11 +26,10 @@ device_day_events as (
         min(case when events.event_type = params.devcheck_before_event_type then events.event_at end) as first_start_at,
         min(case when events.event_type = params.devcheck_event_type then events.event_at end) as first_check_at
     from events
-    cross join run
     left join devices on devices.device_id = events.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
-    where events.event_at < run.as_of_end_at
+    where events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
         and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
     group by all

@@ -10,17 +10,12 @@ devices as (
     select * from stg_devices
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 deletions as (
     select events.device_id, events.file_id, events.event_at
     from events
-    cross join run
     where events.event_type = 'file_deleted'
         and events.file_id is not null
-        and events.event_at < run.as_of_end_at
+        and events.event_at < getvariable('as_of_end_at')
 ),
 
 uploads as (

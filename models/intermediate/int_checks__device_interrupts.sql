@@ -29,16 +29,11 @@ documents as (
     select * from stg_documents
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 -- one interruption per device and moment, even if logged once per open file
 interrupt_events as (
     select events.device_id, events.event_at, min(events.reason) as reason
     from events
-    cross join run
-    where events.event_type = 'record_interrupt' and events.event_at < run.as_of_end_at
+    where events.event_type = 'record_interrupt' and events.event_at < getvariable('as_of_end_at')
     group by events.device_id, events.event_at
 ),
 
@@ -91,8 +86,7 @@ ongoing_acts as (
 known_documents as (
     select documents.*
     from documents
-    cross join run
-    where documents.signed_at is null or documents.signed_at < run.as_of_end_at
+    where documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at')
 ),
 
 statement_documents as (

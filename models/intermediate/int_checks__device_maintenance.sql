@@ -18,10 +18,6 @@ parameters as (
     select * from rules_rule_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 monthly_rules as (
     select
         profile_id,
@@ -47,8 +43,7 @@ month_events as (
         events.battery_pct,
         events.storage_free_pct
     from events
-    cross join run
-    where events.event_at < run.as_of_end_at
+    where events.event_at < getvariable('as_of_end_at')
 ),
 
 device_months as (
@@ -101,10 +96,9 @@ judged as (
         coalesce(event_names.name_zh, counted.event_type) as event_name_zh,
         case
             when typed_events + low_battery_readings + low_storage_readings > 0 then false
-            when month_start + interval 1 month <= run.as_of_end_at then true
+            when month_start + interval 1 month <= getvariable('as_of_end_at') then true
         end as is_compliant
     from counted
-    cross join run
     left join event_names using (event_type)
 ),
 

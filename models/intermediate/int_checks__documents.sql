@@ -28,10 +28,6 @@ party_facing as (
     select * from rules_party_facing_docs
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 -- how a document type is named in the detail text (the contract's doc_type labels)
 doc_names as (
     select code as doc_type, label_zh as name_zh from labels where kind = 'doc_type'
@@ -47,19 +43,17 @@ known_cases as (
         cases.case_type,
         cases.is_major_or_complex,
         cases.opened_at,
-        case when cases.decided_at < run.as_of_end_at then cases.decided_at end as decided_at,
-        case when cases.closed_at < run.as_of_end_at then cases.closed_at end as closed_at
+        case when cases.decided_at < getvariable('as_of_end_at') then cases.decided_at end as decided_at,
+        case when cases.closed_at < getvariable('as_of_end_at') then cases.closed_at end as closed_at
     from cases
-    cross join run
     left join units on units.unit_id = cases.unit_id
-    where cases.opened_at < run.as_of_end_at
+    where cases.opened_at < getvariable('as_of_end_at')
 ),
 
 known_documents as (
     select documents.*
     from documents
-    cross join run
-    where documents.signed_at is null or documents.signed_at < run.as_of_end_at
+    where documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at')
 ),
 
 case_triggers as (

@@ -25,10 +25,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 -- the recording's case is its case label, else the case of an act it belongs to (rules.md §4)
 evidence_cases as (
     select media_id, case_id
@@ -42,17 +38,15 @@ case_due as (
         cases.closed_at,
         cases.closed_at + to_days(params.archive_due_days) as archive_due_at
     from cases
-    cross join run
     left join units on units.unit_id = cases.unit_id
     left join params on params.profile_id = units.profile_id
-    where cases.closed_at < run.as_of_end_at
+    where cases.closed_at < getvariable('as_of_end_at')
 ),
 
 known_documents as (
     select documents.*
     from documents
-    cross join run
-    where documents.signed_at is null or documents.signed_at < run.as_of_end_at
+    where documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at')
 ),
 
 evidence as (
@@ -64,10 +58,8 @@ evidence as (
         media.recorded_end_at,
         media.disc_archived_at,
         evidence_cases.case_id,
-        params.evidence_explanation_doc_type as explanation_doc_type,
-        run.as_of_end_at
+        params.evidence_explanation_doc_type as explanation_doc_type
     from media
-    cross join run
     left join evidence_cases using (media_id)
     left join params on params.profile_id = media.profile_id
     where media.is_evidence
@@ -92,11 +84,11 @@ judged as (
     select
         *,
         disc_archived_at > archive_due_at as is_disc_late,
-        archive_due_at <= as_of_end_at as is_due_passed,
+        archive_due_at <= getvariable('as_of_end_at') as is_due_passed,
         case
             when disc_archived_at > archive_due_at then false
             when disc_archived_at is not null and has_explanation then true
-            when archive_due_at <= as_of_end_at then false
+            when archive_due_at <= getvariable('as_of_end_at') then false
         end as is_compliant
     from checked
 ),

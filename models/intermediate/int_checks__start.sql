@@ -12,25 +12,19 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 emergency_starts as (
     select
         cases.case_id,
         cases.unit_id,
         cases.opened_at,
         -- an approval dated after as_of has not happened yet as of the run
-        case when cases.start_approved_at < run.as_of_end_at then cases.start_approved_at end as start_approved_at,
+        case when cases.start_approved_at < getvariable('as_of_end_at') then cases.start_approved_at end as start_approved_at,
         params.start_approval_hours,
-        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as deadline_at,
-        run.as_of_end_at
+        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as deadline_at
     from cases
-    cross join run
     left join units on units.unit_id = cases.unit_id
     left join params on params.profile_id = units.profile_id
-    where cases.is_emergency_start and cases.opened_at < run.as_of_end_at
+    where cases.is_emergency_start and cases.opened_at < getvariable('as_of_end_at')
 ),
 
 judged as (
@@ -39,7 +33,7 @@ judged as (
         case
             when start_approved_at <= deadline_at then true
             when start_approved_at > deadline_at then false
-            when deadline_at <= as_of_end_at then false
+            when deadline_at <= getvariable('as_of_end_at') then false
         end as is_compliant,
         regexp_replace(cast(round(start_approval_hours, 1) as varchar), '\.0$', '') as hours_text
     from emergency_starts

@@ -24,10 +24,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 -- every version ever delivered counts as arrival: a later replacement must not make a file "lost"
 stored_files as (
     select media_id from media
@@ -43,17 +39,15 @@ stops as (
         devices.unit_id,
         devices.officer_id,
         events.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
-        stored_files.media_id is not null as is_stored,
-        run.as_of_end_at
+        stored_files.media_id is not null as is_stored
     from events
-    cross join run
     left join devices on devices.device_id = events.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
     left join stored_files on stored_files.media_id = events.file_id
     where events.event_type = 'record_stop'
         and events.file_id is not null
-        and events.event_at < run.as_of_end_at
+        and events.event_at < getvariable('as_of_end_at')
 ),
 
 final as (
@@ -67,12 +61,12 @@ final as (
         device_id,
         event_at as occurred_at,
         device_id || '/' || file_id || '@' || cast(event_at as varchar) as entity_key,
-        case when is_stored then true when deadline_at <= as_of_end_at then false end as is_compliant,
-        case when not is_stored and deadline_at <= as_of_end_at then
+        case when is_stored then true when deadline_at <= getvariable('as_of_end_at') then false end as is_compliant,
+        case when not is_stored and deadline_at <= getvariable('as_of_end_at') then
             '设备 ' || device_id || ' 于 ' || strftime(event_at, '%-m月%-d日 %H:%M') || ' 停止录制的文件 ' || file_id
             || '，至时限 ' || strftime(deadline_at, '%-m月%-d日 %H:%M') || ' 仍无入库记录（记录丢失）'
         end as detail_zh,
-        case when not is_stored and deadline_at <= as_of_end_at then
+        case when not is_stored and deadline_at <= getvariable('as_of_end_at') then
             'file ' || file_id || ' stopped recording on device ' || device_id || ' at '
             || strftime(event_at, '%Y-%m-%d %H:%M') || ', still not in the store at the deadline '
             || strftime(deadline_at, '%Y-%m-%d %H:%M') || ' (lost)'

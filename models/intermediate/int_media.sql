@@ -16,10 +16,6 @@ units as (
     select * from int_units
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 final as (
     select
         media.media_id,
@@ -29,23 +25,22 @@ final as (
         units.profile_id,
         media.recorded_start_at,
         media.recorded_end_at,
-        case when media.uploaded_at < run.as_of_end_at then media.uploaded_at end as uploaded_at,
+        case when media.uploaded_at < getvariable('as_of_end_at') then media.uploaded_at end as uploaded_at,
         media.case_id,
         media.party_label,
         media.handler_label,
         media.sha256,
         media.size_bytes,
         media.is_evidence,
-        case when media.disc_archived_at < run.as_of_end_at then media.disc_archived_at end as disc_archived_at,
+        case when media.disc_archived_at < getvariable('as_of_end_at') then media.disc_archived_at end as disc_archived_at,
         media.is_interruption_noted,
-        case when media.deleted_at < run.as_of_end_at then media.deleted_at end as deleted_at,
+        case when media.deleted_at < getvariable('as_of_end_at') then media.deleted_at end as deleted_at,
         media.delete_approval_ref
     from media
-    cross join run
     left join officers on officers.officer_id = media.officer_id
     left join devices on devices.device_id = media.device_id
     left join units on units.unit_id = coalesce(officers.unit_id, devices.unit_id)
-    where media.recorded_end_at < run.as_of_end_at
+    where media.recorded_end_at < getvariable('as_of_end_at')
 )
 
 select * from final

@@ -3,7 +3,7 @@
 with final as (
     select
         cast(getvariable('as_of') as date) as as_of,
-        cast(getvariable('as_of') as timestamp) + interval 1 day as as_of_end_at,
+        cast(getvariable('as_of_end_at') as timestamp) as as_of_end_at,
         cast(getvariable('default_profile') as varchar) as default_profile,
         cast(getvariable('freeze_grace_days') as integer) as freeze_grace_days,
         cast(getvariable('spot_check_per_unit') as integer) as spot_check_per_unit,

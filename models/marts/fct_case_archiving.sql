@@ -13,10 +13,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 closed as (
     select
         cases.case_id,
@@ -24,14 +20,12 @@ closed as (
         units.profile_id,
         cases.closed_at,
         cases.closed_at + to_days(params.archive_due_days) as archive_due_at,
-        case when cases.archived_at < run.as_of_end_at then cases.archived_at end as archived_at,
-        params.archive_due_days,
-        run.as_of_end_at
+        case when cases.archived_at < getvariable('as_of_end_at') then cases.archived_at end as archived_at,
+        params.archive_due_days
     from cases
-    cross join run
     inner join units using (unit_id)
     left join params using (profile_id)
-    where cases.closed_at < run.as_of_end_at
+    where cases.closed_at < getvariable('as_of_end_at')
 ),
 
 final as (
@@ -44,11 +38,11 @@ final as (
         archived_at,
         case
             when archived_at > archive_due_at then cast(ceil(epoch(archived_at - archive_due_at) / 86400) as integer)
-            when archived_at is null and archive_due_at <= as_of_end_at
-                then cast(ceil(epoch(as_of_end_at - archive_due_at) / 86400) as integer)
+            when archived_at is null and archive_due_at <= getvariable('as_of_end_at')
+                then cast(ceil(epoch(getvariable('as_of_end_at') - archive_due_at) / 86400) as integer)
         end as days_late,
         case
-            when archived_at is null and archive_due_at <= as_of_end_at then 'overdue'
+            when archived_at is null and archive_due_at <= getvariable('as_of_end_at') then 'overdue'
             when archived_at is null then 'pending'
             when archived_at > archive_due_at then 'late'
             else 'on_time'

@@ -14,10 +14,6 @@ day_checks as (
     select * from int_checks__device_days
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 device_days as (
     select
         events.device_id,
@@ -36,8 +32,7 @@ device_days as (
         min(events.battery_pct) as min_battery_pct,
         min(events.storage_free_pct) as min_storage_free_pct
     from events
-    cross join run
-    where events.event_at < run.as_of_end_at
+    where events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
         and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
     group by events.device_id, cast(events.event_at as date)

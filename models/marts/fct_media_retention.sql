@@ -31,10 +31,6 @@ triggers as (
     where rule_id = 'R-RET' and parameter = 'long_term_trigger'
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 -- facts about each recording that a class condition can name, as (media_id, code) pairs
 media_facts as (
     select media_cases.media_id, fact
@@ -67,11 +63,10 @@ case_archiving as (
     select
         media_cases.media_id,
         count(*) as case_count,
-        count(*) filter (where cases.archived_at is null or cases.archived_at >= run.as_of_end_at) as unarchived_count,
+        count(*) filter (where cases.archived_at is null or cases.archived_at >= getvariable('as_of_end_at')) as unarchived_count,
         max(cases.archived_at) as last_archived_at
     from media_cases
     inner join cases using (case_id)
-    cross join run
     group by media_cases.media_id
 ),
 
@@ -124,10 +119,8 @@ kept as (
         end as retain_until,
         chosen.period_months is null
             or (chosen.period_from = 'archived_at' and coalesce(case_archiving.unarchived_count, 1) > 0)
-            as is_held,
-        run.as_of_end_at
+            as is_held
     from media
-    cross join run
     inner join chosen using (media_id)
     left join trigger_hits using (media_id)
     left join case_archiving using (media_id)
@@ -149,7 +142,7 @@ final as (
         delete_approval_ref,
         case
             when deleted_at is null and is_held then 'hold'
-            when deleted_at is null and as_of_end_at <= retain_until then 'retained'
+            when deleted_at is null and getvariable('as_of_end_at') <= retain_until then 'retained'
             when deleted_at is null then 'eligible_for_disposal'
             when is_held or deleted_at < retain_until then 'deleted_early'
             when delete_approval_ref is null then 'deleted_unapproved'

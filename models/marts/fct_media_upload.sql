@@ -13,10 +13,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 act_times as (
     select
         media_id,
@@ -70,7 +66,7 @@ final as (
                 then round(epoch(deadlines.uploaded_at - deadlines.deadline_at) / 3600, 2)
         end as late_hours,
         case
-            when deadlines.uploaded_at is null and deadlines.deadline_at <= run.as_of_end_at then 'overdue_missing'
+            when deadlines.uploaded_at is null and deadlines.deadline_at <= getvariable('as_of_end_at') then 'overdue_missing'
             when deadlines.uploaded_at is null then 'pending'
             when deadlines.uploaded_at > deadlines.deadline_at then 'late'
             else 'on_time'
@@ -78,7 +74,6 @@ final as (
         deadlines.upload_deadline_hours,
         'R-UPL' as rule_id
     from deadlines
-    cross join run
 )
 
 select * from final

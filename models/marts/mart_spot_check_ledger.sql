@@ -18,7 +18,7 @@ closed as (
         ], recursive := true)
     from cases
     cross join run
-    where cases.closed_at < run.as_of_end_at
+    where cases.closed_at < getvariable('as_of_end_at')
 ),
 
 drawn as (

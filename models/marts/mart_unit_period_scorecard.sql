@@ -123,11 +123,11 @@ final as (
         round(with_previous.score - previous.score, 2) as score_change,
         with_previous.period_start,
         with_previous.period_end,
-        with_previous.period_end + to_days(run.freeze_grace_days) <= run.as_of_end_at as is_frozen,
+        with_previous.period_end + to_days(run.freeze_grace_days) <= getvariable('as_of_end_at') as is_frozen,
         frozen.score as frozen_score,
         frozen.frozen_as_of,
         case
-            when with_previous.period_end + to_days(run.freeze_grace_days) <= run.as_of_end_at
+            when with_previous.period_end + to_days(run.freeze_grace_days) <= getvariable('as_of_end_at')
                 then coalesce(frozen.score, with_previous.score)
         end as appraisal_score
     from windows as with_previous

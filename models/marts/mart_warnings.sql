@@ -25,10 +25,6 @@ params as (
     select * from int_profile_parameters
 ),
 
-run as (
-    select * from int_run_parameters
-),
-
 upload_warnings as (
     select
         'upload' as kind, uploads.unit_id, uploads.officer_id, cast(null as varchar) as case_id,
@@ -38,10 +34,9 @@ upload_warnings as (
             as detail_en
     from uploads
     inner join params using (profile_id)
-    cross join run
     where uploads.upload_status = 'overdue_missing'
         or (uploads.upload_status = 'pending'
-            and uploads.deadline_at <= run.as_of_end_at + to_microseconds(cast(params.upload_warn_hours * 3600e6 as bigint)))
+            and uploads.deadline_at <= getvariable('as_of_end_at') + to_microseconds(cast(params.upload_warn_hours * 3600e6 as bigint)))
 ),
 
 archive_warnings as (
@@ -53,9 +48,8 @@ archive_warnings as (
             as detail_en
     from archiving
     inner join params using (profile_id)
-    cross join run
     where archiving.status = 'overdue'
-        or (archiving.status = 'pending' and archiving.archive_due_at <= run.as_of_end_at + to_days(params.archive_warn_days))
+        or (archiving.status = 'pending' and archiving.archive_due_at <= getvariable('as_of_end_at') + to_days(params.archive_warn_days))
 ),
 
 start_warnings as (
@@ -72,12 +66,11 @@ start_warnings as (
     from cases
     inner join units using (unit_id)
     inner join params using (profile_id)
-    cross join run
     where cases.is_emergency_start
-        and cases.opened_at < run.as_of_end_at
-        and (cases.start_approved_at is null or cases.start_approved_at >= run.as_of_end_at)
+        and cases.opened_at < getvariable('as_of_end_at')
+        and (cases.start_approved_at is null or cases.start_approved_at >= getvariable('as_of_end_at'))
         and cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint))
-            <= run.as_of_end_at + to_microseconds(cast(params.start_warn_hours * 3600e6 as bigint))
+            <= getvariable('as_of_end_at') + to_microseconds(cast(params.start_warn_hours * 3600e6 as bigint))
 ),
 
 disposal_reviews as (
@@ -90,9 +83,8 @@ disposal_reviews as (
             || '; review before disposal' as detail_en
     from retention
     inner join params using (profile_id)
-    cross join run
     where retention.status = 'retained'
-        and retention.retain_until <= run.as_of_end_at + to_days(params.retention_review_days)
+        and retention.retain_until <= getvariable('as_of_end_at') + to_days(params.retention_review_days)
 ),
 
 warnings as (
@@ -106,7 +98,7 @@ final as (
     select
         warnings.kind || ':' || coalesce(warnings.media_id, warnings.case_id) as warning_id,
         warnings.kind,
-        case when warnings.due_at <= run.as_of_end_at and warnings.kind <> 'disposal_review' then 'red' else 'yellow' end
+        case when warnings.due_at <= getvariable('as_of_end_at') and warnings.kind <> 'disposal_review' then 'red' else 'yellow' end
             as level,
         warnings.unit_id,
         warnings.officer_id,
@@ -114,11 +106,10 @@ final as (
         warnings.media_id,
         warnings.device_id,
         warnings.due_at,
-        round(epoch(warnings.due_at - run.as_of_end_at) / 3600, 1) as hours_left,
+        round(epoch(warnings.due_at - getvariable('as_of_end_at')) / 3600, 1) as hours_left,
         warnings.detail_zh,
         warnings.detail_en
     from warnings
-    cross join run
 )
 
 select * from final
