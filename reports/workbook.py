@@ -461,8 +461,10 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
         where v.occurred_at >= $start and v.occurred_at < $end and list_contains($units, v.unit_id)"""
     findings_order = "occurred_at, violation_id"
     findings_params = params | window
-    sample = con.execute(f"select * from ({findings_sql}) order by {findings_order} limit {WIDTH_SAMPLE_ROWS}",
-                         findings_params).fetchall()
+    head = con.execute(f"select * from ({findings_sql}) order by {findings_order} limit {WIDTH_SAMPLE_ROWS}",
+                       findings_params)
+    kinds = [(d[0], sheetrows.DATETIME if d[0] == "occurred_at" else sheetrows.TEXT) for d in head.description]
+    sample = head.fetchall()
     w = write_table(wb, names["findings"][0], wl("title_findings", lang, period=plabel), cols, [],
                     sample=sample, n_rows=n_findings)
     for sheet, n in w.sheets:
@@ -490,10 +492,6 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
     package, tmp = out.with_name(out.name + ".openpyxl.tmp"), out.with_name(out.name + ".tmp")
     try:
         wb.save(package)
-        kinds = [(name, sheetrows.DATETIME if name == "occurred_at" else sheetrows.TEXT)
-                 for name in ("violation_id", "rule_id", "rule_name", "severity", "unit_id", "unit_name",
-                              "officer_id", "case_id", "party_name", "act_id", "media_id", "device_id",
-                              "occurred_at", "detail", "citation")]
         rows_sql = sheetrows.rows_sql(findings_sql, kinds, findings_order, HEADER_ROWS + 1, rows_per_sheet(),
                                       datetime_style)
         sheetrows.splice(package, tmp, [(ws.path.lstrip("/"), n) for ws, n in findings],
