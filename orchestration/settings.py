@@ -19,8 +19,10 @@ class Settings:
     # Where the warehouse and inbox live when no flag names them.
     warehouse: str = "recwatch.duckdb"
     inbox: str = "inbox"
-    # DuckDB may use this much memory before it spills to temp_directory.
-    memory_limit: str = "12GB"
+    # DuckDB may use this much memory before it spills to temp_directory (default: beside the
+    # warehouse). 3 GB keeps a city's year (scale M) under 4 GB of process memory; judging needs
+    # no more, it spills.
+    memory_limit: str = "3GB"
     temp_directory: str = ""
     threads: int = 0  # 0 = DuckDB's default (all cores)
     # A period's scorecard is live until this many days after the period ends, then frozen as the
