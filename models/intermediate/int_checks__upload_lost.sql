@@ -4,10 +4,6 @@ with events as (
     select * from stg_device_events
 ),
 
-media as (
-    select * from stg_media
-),
-
 media_versions as (
     select * from raw_media
 ),
@@ -25,10 +21,9 @@ params as (
 ),
 
 -- every version ever delivered counts as arrival: a later replacement must not make a file "lost"
+-- (the current versions, stg_media, are among them)
 stored_files as (
-    select media_id from media
-    union
-    select media_id from media_versions
+    select distinct media_id from media_versions
 ),
 
 stops as (
