@@ -131,6 +131,16 @@ def test_every_timestamp_form(inbox, warehouse, text, expected):
     assert rows(warehouse, "select started_at from raw_acts") == [(expected,)]
 
 
+@pytest.mark.parametrize("text", ["2025-03-02", "2025-03-02 10:00:00+08:00", "2025-03-02T10:00:00Z",
+                                  "2025-03-02T10:00:00.250+08", "2025-03-02 10"])
+def test_timestamp_forms_outside_the_contract_are_quarantined(inbox, warehouse, text):
+    """contract §1: local time, no offset, a time of day; DuckDB's fast ISO cast must not widen that."""
+    write_csv(inbox / "acts" / "acts.csv", [{**ACT, "started_at": text, "ended_at": "2025-03-03 00:00"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select count(*) from raw_acts") == [(0,)]
+    assert rows(warehouse, "select reason_codes from quarantine") == [(["bad_timestamp:started_at"],)]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("1", True), ("0", False), ("true", True), ("FALSE", False), ("是", True), ("否", False),
     ("Y", True), ("n", False), ("", False)])
