@@ -46,7 +46,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         batch = load_inbox(con, inbox, progress=progress)
         t1 = time.perf_counter()
         built = runner.build(con, as_of, profile, progress=progress)
-        snapshot = publish(con, warehouse)
+        snapshot = publish(con, warehouse, progress=progress)
         t2 = time.perf_counter()
         print_load_summary(con, batch)
         click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)} "

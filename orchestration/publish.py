@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import duckdb
+from tqdm import tqdm
 
 # What readers need: the marts and facts, the reference tables they are labelled with, and the
 # load records shown on the data-quality page and the workbook cover.
@@ -24,7 +25,7 @@ def snapshot_path(warehouse: str | Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".published.duckdb")
 
 
-def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path) -> Path:
+def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: bool = False) -> Path:
     """Copy the published tables from the open warehouse into a fresh snapshot and swap it in."""
     target = snapshot_path(warehouse)
     tmp = target.with_name(target.name + ".tmp")
@@ -35,7 +36,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path) -> Path:
         if r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES]
     con.execute(f"attach '{tmp}' as snapshot")
     try:
-        for name in names:
+        for name in tqdm(names, desc="publish", unit="table", disable=not progress):
             con.execute(f"create table snapshot.{name} as select * from main.{name}")
     finally:
         con.execute("detach snapshot")
