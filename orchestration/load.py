@@ -21,7 +21,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from . import i18n, readers
-from .contract import FORMATS, LOAD_ORDER, SOURCES, SQL_TYPES, header_aliases, normalize_header
+from .contract import FORMATS, LOAD_ORDER, SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
 from .validate import file_select, ident, lit
 
 RAW_META = "_extra varchar, _batch_id integer, _file_id integer, _row_number bigint"
@@ -177,17 +177,25 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
     key = SOURCES[source].key
     keys = ", ".join(ident(k) for k in key)
     key_json = "to_json({" + ", ".join(f"{lit(k)}: {ident(k)}" for k in key) + "})"
+    # Only rows within the new file's range of a key column can share a key with it: a time range
+    # (device logs arrive by period) lets DuckDB skip most of the history by its min/max statistics
+    # instead of hashing it all.
+    types = {c.name: c.type for c in SOURCES[source].columns}
+    first = ident(next((k for k in key if types[k] == TIMESTAMP), key[0]))
+    low, high = con.execute(f"select min({first}), max({first}) from raw_{source} where _file_id = ?",
+                            [file_id]).fetchall()[0]
     con.execute(f"""insert into load_replacements
         with new_keys as (select distinct hash({keys}) as h from raw_{source} where _file_id = {file_id}),
         versions as (
             select {keys}, _file_id, _row_number,
                    lag(_file_id) over w as prev_file_id, lag(_row_number) over w as prev_row_number
-            from raw_{source} where hash({keys}) in (select h from new_keys)
+            from raw_{source}
+            where {first} between $low and $high and hash({keys}) in (select h from new_keys)
             window w as (partition by {keys} order by _file_id, _row_number)
         )
         select {batch_id}, {lit(source)}, {key_json}, prev_file_id, prev_row_number, _file_id, _row_number
         from versions where _file_id = {file_id} and prev_file_id is not null
-        order by _row_number""")
+        order by _row_number""", {"low": low, "high": high})
     return con.execute(f"select count(*) from load_replacements where file_id = {file_id}").fetchall()[0][0]
 
 

@@ -277,6 +277,21 @@ def test_a_later_file_replaces_a_key_and_the_replacement_is_recorded(inbox, ware
     assert rows(warehouse, "select rows_replaced from load_batches") == [(1,)]
 
 
+def test_a_redelivered_device_log_is_a_replacement_whichever_period_its_file_covers(inbox, warehouse):
+    """contract §1: a key loaded again is replaced and recorded; the loader looks for earlier versions
+    only within the new file's time range, which must not hide one."""
+    write_csv(inbox / "devices" / "d.csv", [{"device_id": "DSJ-1", "device_type": "body_camera", "unit_id": "U1",
+                                                     "in_service_from": "2024-01-01"}])
+    event = {"device_id": "DSJ-1", "event_type": "record_start", "file_id": "F1"}
+    write_csv(inbox / "device_events" / "a_march.csv", [{**event, "event_time": "2025-03-01 08:00:00"},
+                                                        {**event, "event_time": "2025-03-31 08:00:00"}])
+    write_csv(inbox / "device_events" / "b_later.csv", [{**event, "event_time": "2025-03-31 08:00:00"},
+                                                        {**event, "event_time": "2025-06-01 08:00:00"}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select replaced_row_number, row_number from load_replacements "
+                           "where source = 'device_events'") == [(3, 2)]
+
+
 CASE_UPDATE = {"case_id": "C1", "unit_id": "U1", "case_type": "penalty", "procedure": "general",
                "source": "complaint", "party_name": "王某某", "opened_at": "2025-03-01 09:00:00",
                "closed_at": "2025-04-01 17:00"}
