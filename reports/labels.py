@@ -93,9 +93,6 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     "col_occurred_at": ("发生时间", "Occurred at"),
     "col_detail": ("问题描述", "Detail"),
     "col_citation": ("依据条款", "Citation"),
-    "severity_high": ("高", "high"),
-    "severity_medium": ("中", "medium"),
-    "severity_low": ("低", "low"),
     # ledger
     "col_period": ("期间", "Period"),
     "col_draw_rank": ("抽取序号", "Draw rank"),

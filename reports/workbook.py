@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from orchestration.i18n import enum_label
+from orchestration.i18n import CODES, code_label, enum_label
 from orchestration.privacy import mask_sql
 
 from . import sheetrows
@@ -447,8 +447,8 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
             Col(source_column("media", "media_id", lang)), Col(source_column("devices", "device_id", lang)),
             Col(wl("col_occurred_at", lang), FMT_DATETIME, 16), Col(wl("col_detail", lang)),
             Col(wl("col_citation", lang))]
-    severity = " ".join(f"when {sheetrows.sql_text(code)} then {sheetrows.sql_text(wl(f'severity_{code}', lang))}"
-                        for code in ("high", "medium", "low"))
+    severity = " ".join(f"when {sheetrows.sql_text(code)} then {sheetrows.sql_text(code_label('severity', code, lang))}"
+                        for code in CODES["severity"])
     findings_sql = f"""
         select v.violation_id, v.rule_id, r.{name_col} as rule_name,
                case v.severity {severity} else v.severity end as severity, v.unit_id, u.unit_name,
