@@ -3,6 +3,8 @@ orchestration.i18n / the snapshot's `labels` table; rule and family names from t
 
 from __future__ import annotations
 
+from orchestration.i18n import pick
+
 UI: dict[str, tuple[str, str]] = {
     "app_title": ("行政执法全过程记录监督", "Whole-process recording oversight"),
     "lang": ("语言", "Language"),
@@ -125,6 +127,4 @@ UI: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str, **args) -> str:
-    zh, en = UI[key]
-    text = zh if lang == "zh" else en
-    return text.format(**args) if args else text
+    return pick(UI[key], lang, **args)

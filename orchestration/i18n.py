@@ -37,9 +37,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def pick(pair: tuple[str, str], lang: str, **args) -> str:
+    """The text of a (zh, en) pair in `lang`, filled with `args`: every catalogue looks up this way."""
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**args) if args else text
+
+
 def text(key: str, lang: str, **args) -> str:
-    zh, en = MESSAGES[key]
-    return (zh if lang == "zh" else en).format(**args)
+    return pick(MESSAGES[key], lang, **args)
 
 
 def column_label(source: str, column: str, lang: str) -> str:
@@ -78,7 +83,7 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
 def code_label(kind: str, code: str | None, lang: str) -> str | None:
     """The label of a code value; an unknown code (or None) is returned as it is."""
     labels = CODES[kind].get(code) if code is not None else None
-    return code if labels is None else labels[0 if lang == "zh" else 1]
+    return code if labels is None else pick(labels, lang)
 
 
 def label_rows() -> list[tuple[str, str, int, str, str]]:

@@ -8,6 +8,7 @@ enum values from `orchestration.i18n.enum_label`, rule-family names from the rul
 from __future__ import annotations
 
 from orchestration.contract import SOURCES
+from orchestration.i18n import pick
 
 WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     # sheet names (Excel: at most 31 characters, none of []:*?/\)
@@ -107,8 +108,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
 
 
 def wl(key: str, lang: str, **args) -> str:
-    zh, en = WORKBOOK_LABELS[key]
-    return (zh if lang == "zh" else en).format(**args)
+    return pick(WORKBOOK_LABELS[key], lang, **args)
 
 
 def source_column(source: str, column: str, lang: str) -> str:
