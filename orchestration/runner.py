@@ -173,9 +173,10 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | Non
     return built
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: Model, upstream: "Upstream | None" = None,
-                days: Iterable[dt.date] = ()) -> int:
-    """Build one model; a partitioned one only for its changed days and `days` (see build_partitioned)."""
+def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.date] = (),
+                models: dict[str, Model] | None = None) -> int:
+    """Build one model; a partitioned one only for its changed days and `days` (see build_partitioned).
+    `models` (every model by name) spares rediscovering them to trace a partitioned model's inputs."""
     existing = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
                            "and table_catalog = current_database() and table_name = ?", [model.name]).fetchall()
     kind = {"BASE TABLE": "table", "VIEW": "view"}.get(existing[0][0]) if existing else None
@@ -183,7 +184,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, upstream: "Upstrea
         con.execute(f"drop {kind} {model.name}")
         kind = None
     if model.partition:
-        build_partitioned(con, model, upstream or Upstream.of(model), is_new=kind is None, days=days)
+        build_partitioned(con, model, Upstream.of(model, models), is_new=kind is None, days=days)
     else:
         con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     if model.name == "mart_unit_period_scorecard":
@@ -272,9 +273,10 @@ def days_recomputed(con: duckdb.DuckDBPyConnection) -> int | None:
 
 
 def settings_key(con: duckdb.DuckDBPyConnection) -> str:
-    """The run parameters other than as_of, which every model may read."""
-    return repr(con.execute("select getvariable('default_profile'), getvariable('freeze_grace_days'), "
-                            "getvariable('spot_check_per_unit'), getvariable('spot_check_seed')").fetchall())
+    """The run parameters set_parameters gave, other than as_of and the days a partitioned build
+    lists (which build_partitioned itself accounts for)."""
+    return repr(con.execute("select name, value::varchar from duckdb_variables() "
+                            "where name not in ('as_of', 'as_of_end_at', 'run_days') order by name").fetchall())
 
 
 def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -294,7 +296,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
         bar = tqdm(models, desc="judge", unit="model", disable=not progress)
         for model in bar:
             bar.set_postfix_str(model.name)  # at scale L one model can take a minute: say which
-            built.append((model.name, build_model(con, model, Upstream.of(model, by_name) if model.partition else None)))
+            built.append((model.name, build_model(con, model, models=by_name)))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
