@@ -180,8 +180,7 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
     # Only rows within the new file's range of a key column can share a key with it: a time range
     # (device logs arrive by period) lets DuckDB skip most of the history by its min/max statistics
     # instead of hashing it all.
-    types = {c.name: c.type for c in SOURCES[source].columns}
-    first = ident(next((k for k in key if types[k] == TIMESTAMP), key[0]))
+    first = ident(next((k for k in key if SOURCES[source].column(k).type == TIMESTAMP), key[0]))
     low, high = con.execute(f"select min({first}), max({first}) from raw_{source} where _file_id = ?",
                             [file_id]).fetchall()[0]
     con.execute(f"""insert into load_replacements

@@ -240,7 +240,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
                                           [since]).fetchall()[0][0] for s in others)
     if incremental:
-        days = [r[0] for r in con.execute(f"""
+        recompute = [r[0] for r in con.execute(f"""
             select distinct cast({column} as date) as day from raw_{source} where _batch_id > $since
             union
             select distinct cast(r.{column} as date) from raw_{source} r
@@ -253,7 +253,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
             select unnest($days::date[])
             order by day""", {"since": since, "source": source, "last_as_of": state[0][1], "as_of": as_of,
                               "days": list(days)}).fetchall()]
-        con.execute("set variable run_days = ?::date[]", [days])
+        con.execute("set variable run_days = ?::date[]", [recompute])
         con.execute(f"delete from {model.name} where list_contains(getvariable('run_days'), {day_expr})")
         con.execute(f"insert into {model.name} {model.sql}")
         ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
