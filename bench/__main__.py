@@ -2,11 +2,11 @@
 
     python -m bench --scale S|M|L [--seed 1] [--cache .bench] [--repeat 20]
 
-Inboxes (and their Parquet copies for the engine floor) are cached by scale and seed. Each step
-runs in its own process, so its peak RSS is its own. Steps: generate, load, judge, publish, the
-full `recwatch run` on a fresh warehouse, the engine floor (bench/floor.sql), a one-day
-incremental run on a copy of the loaded year, the appraisal workbook, and the dashboard's
-callbacks through Dash's HTTP layer. Results are kept as results-<scale>-<seed>.json in the cache,
+Inboxes are cached by scale and seed. Each step runs in its own process, so its peak RSS is its
+own. Steps: generate, the full `recwatch run` on a fresh warehouse (and its load, judge and
+publish phases as the run reports them, with its peak RSS so far at the end of each), the engine
+floor (bench/floor.sql on Parquet copies of the loaded inputs), the appraisal workbook, the
+dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded year. Results are kept as results-<scale>-<seed>.json in the cache,
 which is how scale L's cost per row is compared with scale M's.
 """
 
@@ -23,19 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
+
 from bench import floor, incremental
+from orchestration.cli import parse_phases
 
 PY = sys.executable
-STEPS = {
-    "load": "from orchestration.load import load_inbox; from orchestration.warehouse import connect; "
-            "import sys; b = load_inbox(connect({wh!r}), {inbox!r}, progress=sys.stderr.isatty()); print(b.total('rows_in'))",
-    "judge": "import datetime as dt; from orchestration import runner; from orchestration.warehouse import connect; "
-             "import sys; built = runner.build(connect({wh!r}), dt.date({year}, 12, 31), 'hebei', progress=sys.stderr.isatty()); "
-             "print(sum(n for _, n in built))",
-    "publish": "from orchestration.publish import publish; from orchestration.warehouse import connect; "
-               "import duckdb; p = publish(connect({wh!r}), {wh!r}); "
-               "print(duckdb.connect(str(p), read_only=True).execute('select sum(estimated_size) from duckdb_tables()').fetchone()[0])",
-}
 # Issue #7's targets on a 2-core, 24 GB machine. The RSS target applies to every step of the
 # product (not to generating data, nor to the floor); "linear" bounds scale L's full-run seconds
 # per million rows against scale M's.
@@ -48,7 +41,7 @@ PRODUCT_STEPS = ("load", "judge", "publish", "full run", "one-day incremental", 
 
 
 def measure(argv: list[str], label: str) -> tuple[float, float, str]:
-    """Seconds, peak RSS in MB and the last line printed, of one child process. On a terminal the
+    """Seconds, peak RSS in MB and the output of one child process. On a terminal the
     child shares it, so its own progress bars show; otherwise its stderr is kept for a failure."""
     print(f"{label} …", file=sys.stderr, flush=True)
     start = time.perf_counter()
@@ -64,7 +57,11 @@ def measure(argv: list[str], label: str) -> tuple[float, float, str]:
             raise SystemExit(f"step failed ({proc.returncode}): {' '.join(argv)}\n{err.read()[-3000:]}")
     secs, rss = time.perf_counter() - start, usage.ru_maxrss / 1024
     print(f"{label}: {secs:.1f} s, peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
-    return secs, rss, (out.strip().splitlines() or [""])[-1]
+    return secs, rss, out
+
+
+def last_line(out: str) -> str:
+    return (out.strip().splitlines() or [""])[-1]
 
 
 def cached_inbox(scale: str, seed: int, cache: Path, year: int) -> tuple[Path, dict | None]:
@@ -93,21 +90,25 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     as_of = dt.date(year, 12, 31)
 
     remove_warehouse(wh)
-    for step, code in STEPS.items():
-        secs, rss, out = measure([PY, "-c", code.format(wh=str(wh), inbox=str(inbox), year=year)], step)
-        rows.append({"step": step, "seconds": secs, "peak_rss_mb": rss, "rows": int(out or 0)})
-    remove_warehouse(wh)
-    secs, rss, _ = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
-                            "--warehouse", str(wh), "--as-of", str(as_of)], "full run")
+    secs, rss, out = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
+                              "--warehouse", str(wh), "--as-of", str(as_of)], "full run")
+    # the run's own phases (its peak memory so far at the end of each), rather than running each
+    # again in a process of its own: at scale L a second run would take another half hour
+    phases = parse_phases(out)
+    counts = {"load": delivered, "judge": judged_rows(wh), "publish": published_rows(wh)}
+    for name in ("load", "judge", "publish"):
+        rows.append({"step": name, "seconds": phases[name][0], "peak_rss_mb": phases[name][1], "rows": counts[name]})
     rows.append({"step": "full run", "seconds": secs, "peak_rss_mb": rss, "rows": delivered})
 
     print("Parquet copies for the engine floor …", file=sys.stderr, flush=True)
     parquet = floor.export(wh, cache / f"parquet-{scale}-{seed}")
     _, rss, out = measure([PY, "-m", "bench.floor", str(parquet), str(as_of)], "engine floor")
-    result = json.loads(out)
+    shutil.rmtree(parquet)  # as large as a third of the inbox at scale L, and quick to make again
+    result = json.loads(last_line(out))
     # the floor's own clock covers the SQL alone, not starting Python
     rows.append({"step": "engine floor", "seconds": result["seconds"], "peak_rss_mb": rss,
-                 "rows": result["rows_in"], "violations": result["violations"]})
+                 "rows": result["rows_in"], "violations": result["violations"],
+                 "recwatch_violations": violations(wh, result["violations"])})
 
     book = cache / f"appraisal-{scale}-{seed}.xlsx"
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "report", "--warehouse", str(wh),
@@ -116,20 +117,17 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
 
     secs, rss, out = measure([PY, "-m", "bench.dashboard", str(wh.with_name(wh.stem + ".published.duckdb")),
                               "--repeat", str(repeat)], "dashboard")
-    result = json.loads(out)
+    result = json.loads(last_line(out))
     rows.append({"step": "dashboard", "seconds": secs, "peak_rss_mb": rss, "rows": result["requests"],
                  "pages": result["pages"]})
 
-    daily = cache / f"daily-{scale}-{seed}.duckdb"
-    remove_warehouse(daily)
-    shutil.copyfile(wh, daily)
+    # last, on the loaded year itself: a copy of a province's warehouse would not fit many disks
     daily_inbox = cache / f"inbox-{scale}-{seed}-daily"
-    print("a copy of the warehouse and the next day's files …", file=sys.stderr, flush=True)
-    day, new_rows = incremental.next_day(daily, inbox, daily_inbox)
+    print("the next day's files …", file=sys.stderr, flush=True)
+    day, new_rows = incremental.next_day(wh, inbox, daily_inbox)
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(daily_inbox),
-                            "--warehouse", str(daily), "--as-of", str(day)], "one-day incremental")
+                            "--warehouse", str(wh), "--as-of", str(day)], "one-day incremental")
     rows.append({"step": "one-day incremental", "seconds": secs, "peak_rss_mb": rss, "rows": new_rows})
-    remove_warehouse(daily)
     shutil.rmtree(daily_inbox)
 
     for row in rows:
@@ -139,6 +137,34 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
         {"scale": scale, "seed": seed, "delivered": delivered, "load_average": os.getloadavg()[0],
          "steps": rows}, indent=1, default=str))
     return rows
+
+
+def judged_rows(wh: Path) -> int:
+    """Rows the judge step wrote: every model table."""
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return con.execute("select coalesce(sum(estimated_size), 0) from duckdb_tables() "
+                           "where regexp_matches(table_name, '^(int|fct|mart)_')").fetchone()[0]
+    finally:
+        con.close()
+
+
+def violations(wh: Path, rules) -> dict[str, int]:
+    """recwatch's findings of the rules the floor judges, to show both found the same."""
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return dict(con.execute("select rule_id, count(*) from fct_violations where list_contains(?, rule_id) "
+                                "group by rule_id order by rule_id", [list(rules)]).fetchall())
+    finally:
+        con.close()
+
+
+def published_rows(wh: Path) -> int:
+    con = duckdb.connect(str(wh.with_name(wh.stem + ".published.duckdb")), read_only=True)
+    try:
+        return con.execute("select sum(estimated_size) from duckdb_tables()").fetchone()[0]
+    finally:
+        con.close()
 
 
 def step(rows: list[dict], name: str) -> dict:

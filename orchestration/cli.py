@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import resource
 import sys
 import time
 from pathlib import Path
@@ -42,19 +44,47 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
                                  param_hint="--profile")
     con = connect(warehouse, settings=settings)
     try:
-        t0 = time.perf_counter()
+        phases = Phases()
         batch = load_inbox(con, inbox, progress=progress)
-        t1 = time.perf_counter()
+        phases.end("load")
         built = runner.build(con, as_of, profile, progress=progress)
+        phases.end("judge")
         snapshot = publish(con, warehouse, progress=progress)
-        t2 = time.perf_counter()
+        phases.end("publish")
         print_load_summary(con, batch)
-        click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)} "
-                   f"in {t2 - t1:.1f}s; load took {t1 - t0:.1f}s")
+        click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)}")
+        click.echo(phases.summary())
         print_judgement_summary(con, as_of)
         click.echo(f"\npublished snapshot for the dashboard and reports: {snapshot}")
     finally:
         con.close()
+
+
+class Phases:
+    """Seconds and peak memory at the end of each phase of a run, so an operator (and bench/) sees
+    where a slow run spends its time."""
+
+    def __init__(self) -> None:
+        self.start, self.done = time.perf_counter(), []
+
+    def end(self, name: str) -> None:
+        now = time.perf_counter()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        self.done.append((name, now - self.start, rss_mb))
+        self.start = now
+
+    def summary(self) -> str:
+        return "time: " + " · ".join(f"{name} {secs:.1f} s (peak memory {rss:,.0f} MB)"
+                                     for name, secs, rss in self.done)
+
+
+PHASE = re.compile(r"(\w+) ([\d.]+) s \(peak memory ([\d,]+) MB\)")
+
+
+def parse_phases(text: str) -> dict[str, tuple[float, float]]:
+    """Phases.summary() read back: name → (seconds, peak RSS MB)."""
+    line = next((ln for ln in text.splitlines() if ln.startswith("time: ")), "")
+    return {name: (float(secs), float(rss.replace(",", ""))) for name, secs, rss in PHASE.findall(line)}
 
 
 def print_load_summary(con, batch: BatchResult) -> None:
