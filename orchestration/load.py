@@ -141,7 +141,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     con.register("incoming", table)
     try:
         arrow_types = {name: table.schema.field(name).type for name in canonical}
-        con.execute(f"create or replace temp table _parsed as {file_select(source, arrow_types, extras)}")
+        con.execute(f"create or replace temp table _parsed as {file_select(source, arrow_types, canonical, extras)}")
     finally:
         con.unregister("incoming")
 
@@ -150,12 +150,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     con.execute(f"""insert into raw_{source} ({col_list}, _extra, _batch_id, _file_id, _row_number)
         select {col_list}, _extra, {batch_id}, {file_id}, _row_number from _parsed
         where len(reason_codes) = 0 order by _row_number""")
-    raw_row = "to_json({" + ", ".join(
-        [f"{lit(h)}: t__{c}" for c, h in canonical.items()] + [f"{lit(h)}: {ident(e)}" for e, h in extras.items()]
-    ) + "})"
-    # t__<col> names are plain identifiers, so the f-string above needs no quoting.
     con.execute(f"""insert into quarantine
-        select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, {raw_row},
+        select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
                reason_codes, reason_zh, reason_en
         from _parsed where len(reason_codes) > 0 order by _row_number""")
     for b in read.broken:
@@ -183,13 +179,24 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
     first = ident(next((k for k in key if SOURCES[source].column(k).type == TIMESTAMP), key[0]))
     low, high = con.execute(f"select min({first}), max({first}) from raw_{source} where _file_id = ?",
                             [file_id]).fetchall()[0]
+    # Almost every key is new: the window that pairs versions runs only over the keys seen twice
+    # (twice in this file, or earlier too), not over the file's million rows.
     con.execute(f"""insert into load_replacements
-        with new_keys as (select distinct hash({keys}) as h from raw_{source} where _file_id = {file_id}),
+        with new_keys as (
+            select hash({keys}) as h, count(*) as n from raw_{source} where _file_id = {file_id} group by h
+        ),
+        repeated as (
+            select h from new_keys where n > 1
+            union
+            select hash({keys}) from raw_{source}
+            where _file_id <> {file_id} and {first} between $low and $high
+                and hash({keys}) in (select h from new_keys)
+        ),
         versions as (
             select {keys}, _file_id, _row_number,
                    lag(_file_id) over w as prev_file_id, lag(_row_number) over w as prev_row_number
             from raw_{source}
-            where {first} between $low and $high and hash({keys}) in (select h from new_keys)
+            where {first} between $low and $high and hash({keys}) in (select h from repeated)
             window w as (partition by {keys} order by _file_id, _row_number)
         )
         select {batch_id}, {lit(source)}, {key_json}, prev_file_id, prev_row_number, _file_id, _row_number

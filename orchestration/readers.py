@@ -145,9 +145,13 @@ def _cell_text(value) -> str | None:
     return str(value)
 
 
+def _text_column(values) -> pa.Array:
+    # Most cells already are non-empty text: they skip the call (a third of reading a JSONL file).
+    return pa.array([v if type(v) is str and v else _cell_text(v) for v in values], pa.string())
+
+
 def _columns_to_table(header: list[str], rows: list[list], numbers: list[int]) -> pa.Table:
-    arrays = {h: pa.array([_cell_text(r[i]) if i < len(r) else None for r in rows], pa.string())
-              for i, h in enumerate(header)}
+    arrays = {h: _text_column(r[i] if i < len(r) else None for r in rows) for i, h in enumerate(header)}
     arrays[ROW_NUMBER] = pa.array(numbers, pa.int64())
     return pa.table(arrays)
 
@@ -196,9 +200,9 @@ def read_jsonl(path: Path) -> ReadResult:
             numbers.append(n)
     if not records and not broken:
         raise FileRejected("file_empty")
-    names = list(header)
-    rows = [[r.get(h) for h in names] for r in records]
-    return ReadResult(_columns_to_table(names, rows, numbers), encoding, broken)
+    arrays = {h: _text_column(r.get(h) for r in records) for h in header}
+    arrays[ROW_NUMBER] = pa.array(numbers, pa.int64())
+    return ReadResult(pa.table(arrays), encoding, broken)
 
 
 def read_parquet(path: Path) -> ReadResult:

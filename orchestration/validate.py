@@ -131,11 +131,15 @@ BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: 
            NUMBER: "bad_number", ENUM: "bad_enum", HASH: "bad_hash"}
 
 
-def file_select(source: str, arrow_types: dict[str, pa.DataType | None], extras: dict[str, str]) -> str:
-    """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns) and reasons.
+def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers: dict[str, str],
+                extras: dict[str, str]) -> str:
+    """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns), `_row_number`,
+    `reason_codes` and, for a row with reasons only, `_raw` (the row as delivered, JSON keyed by
+    its headers) and the reasons in words (`reason_zh`, `reason_en`).
 
     `arrow_types` maps each canonical column present in the file to its Arrow type; columns not
-    delivered are NULL. `extras` maps the incoming name of each unknown column to its header. Foreign keys are checked against every key ever loaded (raw_<target>),
+    delivered are NULL. `headers` maps each of them to the header it was delivered under, and
+    `extras` the incoming name of each unknown column to its header. Foreign keys are checked against every key ever loaded (raw_<target>),
     plus, for a self-reference, the keys of this same file.
     """
     src = SOURCES[source]
@@ -197,10 +201,16 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], extras:
 
     extra_json = ("to_json({" + ", ".join(f"{lit(h)}: {ident(e)}" for e, h in extras.items()) + "})"
                   if extras else "cast(null as varchar)")
+    raw_json = "to_json({" + ", ".join([f"{lit(h)}: typed.{ident('t__' + c)}" for c, h in headers.items()]
+                                      + [f"{lit(h)}: typed.{ident(e)}" for e, h in extras.items()]) + "})"
+    # Rows with a reason are few: the test that finds none is one OR, and the list of codes, the
+    # delivered row and the reasons in words are only built for the rows it finds.
+    is_bad = " or ".join(f"coalesce({c}, false)" for c, _, _, _ in checks) or "false"
     codes = "list_filter([" + ", ".join(f"case when {c} then {lit(code)} end" for c, code, _, _ in checks) + "], lambda x: x is not null)"
     zh = "concat_ws('；', " + ", ".join(f"case when {c} then {m} end" for c, _, m, _ in checks) + ")"
     en = "concat_ws('; ', " + ", ".join(f"case when {c} then {m} end" for c, _, _, m in checks) + ")"
     extra_cols = "".join(f", {ident(e)}" for e in extras)
+    typed_cols = ", ".join(f"typed.{ident(c.name)}" for c in src.columns)
     return f"""
 with txt as (
     select {ROW_NUMBER}, {', '.join(texts)}, {extra_json} as _extra{extra_cols} from incoming
@@ -208,6 +218,10 @@ with txt as (
 typed as (
     select {ROW_NUMBER}, {', '.join(typed)}, _extra{extra_cols} from txt
 ){''.join(', ' + c for c in ctes)}
-select typed.*, {codes} as reason_codes, {zh} as reason_zh, {en} as reason_en
+select {typed_cols}, typed._extra, typed.{ROW_NUMBER},
+    case when {is_bad} then {codes} else []::varchar[] end as reason_codes,
+    case when {is_bad} then {raw_json} end as _raw,
+    case when {is_bad} then {zh} end as reason_zh,
+    case when {is_bad} then {en} end as reason_en
 from typed {' '.join(joins)}
 """
