@@ -174,9 +174,11 @@ def build_reference_tables(con: duckdb.DuckDBPyConnection, rules_dir: Path | Non
 
 
 def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.date] = (),
-                models: dict[str, Model] | None = None) -> int:
+                models: dict[str, Model] | None = None) -> int | None:
     """Build one model; a partitioned one only for its changed days and `days` (see build_partitioned).
-    `models` (every model by name) spares rediscovering them to trace a partitioned model's inputs."""
+    `models` (every model by name) spares rediscovering them to trace a partitioned model's inputs.
+    Returns a table's rows; None for a view, which counting would compute (the union of every
+    check is millions of rows)."""
     existing = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
                            "and table_catalog = current_database() and table_name = ?", [model.name]).fetchall()
     kind = {"BASE TABLE": "table", "VIEW": "view"}.get(existing[0][0]) if existing else None
@@ -189,7 +191,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.
         con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     if model.name == "mart_unit_period_scorecard":
         con.execute(FREEZE)
-    return count(con, model.name)
+    return count(con, model.name) if model.materialized == "table" else None
 
 
 @dataclass(frozen=True)
@@ -284,8 +286,9 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
-          settings: Settings | None = None, progress: bool = False) -> list[tuple[str, int]]:
-    """Rebuild the reference tables and every model in one transaction; returns (model, rows)."""
+          settings: Settings | None = None, progress: bool = False) -> list[tuple[str, int | None]]:
+    """Rebuild the reference tables and every model in one transaction; returns (model, rows), rows
+    None for a view."""
     set_parameters(con, as_of, default_profile, settings)
     con.execute("begin transaction")
     try:

@@ -2,6 +2,8 @@
 -- allowed once the file was uploaded. An upload_done logged on any device (a card moved to another
 -- docking station) at or before the deletion counts; the same second counts as before, since
 -- device logs have one-second resolution.
+-- (a view: computed where it is read, so only the few failed checks build their detail text)
+-- materialized: view
 with events as (
     select * from stg_device_events
 ),

@@ -1,5 +1,7 @@
 -- one row per recording as of the run (R-INTEG): every version ever delivered for its media_id
 -- (all kept in raw_media) carries the same sha256; a changed hash means the original was altered
+-- (a view: computed where it is read, so only the few failed checks build their detail text)
+-- materialized: view
 with media as (
     select * from int_media
 ),

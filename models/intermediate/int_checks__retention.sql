@@ -1,4 +1,6 @@
 -- one row per recording judged by R-RET: kept, or deleted only after its period with approval
+-- (a view: computed where it is read, so only the few failed checks build their detail text)
+-- materialized: view
 with retention as (
     select * from fct_media_retention
 ),

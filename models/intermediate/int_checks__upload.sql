@@ -1,4 +1,6 @@
 -- one row per recording judged by R-UPL (pending ones are not judged yet)
+-- (a view: computed where it is read, so only the few failed checks build their detail text)
+-- materialized: view
 with uploads as (
     select * from fct_media_upload
 ),

@@ -1,5 +1,7 @@
 -- one row per record_stop device event naming a file (R-UPL-LOST): a file the device recorded
 -- must reach the evidence store by the deadline; pending while the deadline is ahead
+-- (a view: computed where it is read, so only the few failed checks build their detail text)
+-- materialized: view
 with events as (
     select * from stg_device_events
 ),

@@ -89,7 +89,7 @@ def model_asset(model: runner.Model) -> dg.AssetsDefinition:
             recomputed = runner.days_recomputed(con) if partitioned else None
         finally:
             con.close()
-        metadata = {"dagster/row_count": rows, "as_of": str(as_of)}
+        metadata = {"as_of": str(as_of)} if rows is None else {"dagster/row_count": rows, "as_of": str(as_of)}
         if partitioned:
             metadata["days_recomputed"] = "all" if recomputed is None else recomputed
         return dg.MaterializeResult(metadata=metadata)
