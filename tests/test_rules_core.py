@@ -270,10 +270,16 @@ def test_unlabelled_recording_of_a_triggered_case_is_long_term(con):
 
 
 def test_cele_keeps_everything_long_term(con):
-    """cele 第二十二条: all audio/video is kept long-term."""
-    build(con, world("cele", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF)
-    assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
-        "retention_class": "long_term", "retain_until": None, "status": "hold"}
+    """cele 第二十二条: all audio/video is kept long-term; 第二十三条: evidence too, and that (the
+    more specific article, tied in precedence) is the reason an evidence recording shows."""
+    build(con, world("cele", media=[rec("M1", R_END - D(minutes=5), R_END),
+                                    rec("M2", R_END, R_END + D(minutes=5), is_evidence=True)]), AS_OF)
+    assert table(con, "select media_id, retention_class, retention_reason, retain_until, status "
+                      "from fct_media_retention order by media_id") == [
+        {"media_id": "M1", "retention_class": "long_term", "retention_reason": "all", "retain_until": None,
+         "status": "hold"},
+        {"media_id": "M2", "retention_class": "long_term", "retention_reason": "evidence", "retain_until": None,
+         "status": "hold"}]
 
 
 @pytest.mark.parametrize("archived_at, retain_until, status", [

@@ -51,10 +51,11 @@ media_facts as (
     select media_id, 'media.is_evidence' from media where is_evidence
 ),
 
+-- the media's profile is joined to its few facts before the triggers, not to every recording
 trigger_hits as (
     select media.media_id, string_agg(distinct triggers.trigger_code, ',' order by triggers.trigger_code) as hits
-    from media
-    inner join media_facts using (media_id)
+    from media_facts
+    inner join media using (media_id)
     inner join triggers on triggers.profile_id = media.profile_id and triggers.trigger_code = media_facts.fact
     group by media.media_id
 ),
@@ -70,29 +71,39 @@ case_archiving as (
     group by media_cases.media_id
 ),
 
-candidates as (
+-- which class wins for each profile and combination of the facts a condition can name: a few dozen
+-- rows, so each recording then joins to its class once instead of to every class it qualifies for
+fact_combinations as (
+    select *
+    from (values (false), (true)) as evidence(is_evidence)
+    cross join (values (false), (true)) as triggered(is_triggered)
+    cross join (values (false), (true)) as in_case(is_in_case)
+),
+
+class_choice as (
     select
-        media.media_id,
+        classes.profile_id,
+        fact_combinations.is_evidence,
+        fact_combinations.is_triggered,
+        fact_combinations.is_in_case,
         classes.retention_class,
         classes.applies_when,
         classes.period_months,
-        classes.period_from,
-        classes.precedence
-    from media
-    inner join classes on classes.profile_id = media.profile_id
-    left join trigger_hits using (media_id)
-    left join case_archiving using (media_id)
+        classes.period_from
+    from classes
+    cross join fact_combinations
     where classes.applies_when = 'all'
         or classes.applies_when = 'default'
-        or (classes.applies_when = 'evidence' and media.is_evidence)
-        or (classes.applies_when = 'long_term_trigger' and trigger_hits.hits is not null)
-        or (classes.applies_when = 'in_case' and case_archiving.case_count > 0)
-),
-
-chosen as (
-    select *
-    from candidates
-    qualify row_number() over (partition by media_id order by precedence, retention_class) = 1
+        or (classes.applies_when = 'evidence' and fact_combinations.is_evidence)
+        or (classes.applies_when = 'long_term_trigger' and fact_combinations.is_triggered)
+        or (classes.applies_when = 'in_case' and fact_combinations.is_in_case)
+    qualify row_number() over (
+        partition by classes.profile_id, fact_combinations.is_evidence, fact_combinations.is_triggered,
+            fact_combinations.is_in_case
+        -- on a tie the class a specific condition gave is the reason shown, not the catch-all
+        order by classes.precedence, classes.retention_class, classes.applies_when in ('all', 'default'),
+            classes.applies_when
+    ) = 1
 ),
 
 kept as (
@@ -121,9 +132,13 @@ kept as (
             or (chosen.period_from = 'archived_at' and coalesce(case_archiving.unarchived_count, 1) > 0)
             as is_held
     from media
-    inner join chosen using (media_id)
     left join trigger_hits using (media_id)
     left join case_archiving using (media_id)
+    inner join class_choice as chosen
+        on chosen.profile_id = media.profile_id
+        and chosen.is_evidence = coalesce(media.is_evidence, false)
+        and chosen.is_triggered = (trigger_hits.hits is not null)
+        and chosen.is_in_case = coalesce(case_archiving.case_count > 0, false)
 ),
 
 final as (
@@ -153,4 +168,3 @@ final as (
 )
 
 select * from final
-order by media_id

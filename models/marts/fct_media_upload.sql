@@ -77,4 +77,3 @@ final as (
 )
 
 select * from final
-order by media_id
