@@ -152,7 +152,7 @@ def run(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: str | None
     """Load every new file in the inbox and rebuild the models."""
     if not inbox.is_dir():
         raise click.UsageError(f"inbox {inbox} is not a folder")
-    run_pipeline(inbox, warehouse, as_of, profile, progress=sys.stderr.isatty())
+    run_pipeline(inbox, warehouse, as_of, profile)
 
 
 @main.command()
@@ -224,7 +224,7 @@ def demo(workdir: Path, scale: str) -> None:
         click.echo(f"generating a scale-{scale.upper()} sample inbox in {inbox} …")
         make(inbox, scale=scale.upper(), seed=1, year=year, progress=sys.stderr.isatty())
     click.echo(f"loading {inbox} into {warehouse} …")
-    run_pipeline(inbox, warehouse, dt.date(year, 12, 31), None, progress=sys.stderr.isatty())
+    run_pipeline(inbox, warehouse, dt.date(year, 12, 31), None)
     from reports.workbook import write_workbook
 
     book = workdir / f"appraisal-{year}.xlsx"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from tqdm import tqdm
 
 from . import i18n, readers
+from .progress import steps
 from .contract import FORMATS, LOAD_ORDER, SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
 from .validate import file_select, ident, lit
 
@@ -224,10 +224,8 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_files(inbox, sources)
-        bar = tqdm(files, desc="load", unit="file", disable=not progress)
-        for source, path in bar:
+        for source, path in steps(files, "load", "file", lambda f: f[1].relative_to(inbox).as_posix(), progress):
             rel = path.relative_to(inbox).as_posix()
-            bar.set_postfix_str(rel)  # one file of a province's year can take minutes: say which
             digest = sha256_of(path)
             if digest in known:
                 batch.files.append(FileResult(source, rel, "skipped"))

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
+
+from .progress import steps
 
 # What readers need: the marts and facts, the reference tables they are labelled with, and the
 # load records shown on the data-quality page and the workbook cover.
@@ -36,7 +37,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
         if r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES]
     con.execute(f"attach '{tmp}' as snapshot")
     try:
-        for name in tqdm(names, desc="publish", unit="table", disable=not progress):
+        for name in steps(names, "publish", "table", enabled=progress):
             con.execute(f"create table snapshot.{name} as select * from main.{name}")
     finally:
         con.execute("detach snapshot")

@@ -18,11 +18,11 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
-from tqdm import tqdm
 
 from models import MODELS_DIR, RULES_DIR
 
 from . import i18n
+from .progress import steps
 from .settings import Settings, load_settings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -296,9 +296,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
         models = discover()
         by_name = {m.name: m for m in models}
         built = []
-        bar = tqdm(models, desc="judge", unit="model", disable=not progress)
-        for model in bar:
-            bar.set_postfix_str(model.name)  # at scale L one model can take a minute: say which
+        for model in steps(models, "judge", "model", lambda m: m.name, progress):
             built.append((model.name, build_model(con, model, models=by_name)))
         con.execute("commit")
     except BaseException:

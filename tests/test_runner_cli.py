@@ -82,3 +82,13 @@ def test_report_and_dashboard_need_a_published_snapshot(tmp_path):
     for args in (["report", "--period", "2025", "-o", str(tmp_path / "b.xlsx")], ["dashboard"]):
         result = CliRunner().invoke(main, [*args, "--warehouse", str(tmp_path / "none.duckdb")])
         assert result.exit_code == 2 and "no published snapshot" in result.output
+
+
+def test_progress_is_a_line_per_item_when_not_on_a_terminal(capsys):
+    from orchestration.progress import steps
+
+    assert list(steps(["stg_media", "fct_violations"], "judge", "model")) == ["stg_media", "fct_violations"]
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" ", 1)[1].rsplit(" (+", 1)[0] for line in lines] == [
+        "judge 1/2 model stg_media", "judge 2/2 model fct_violations"]
+    assert list(steps([1], "judge", "model", enabled=False)) == [1] and capsys.readouterr().err == ""
