@@ -10,12 +10,18 @@ media_versions as (
     select * from raw_media
 ),
 
--- most recordings are delivered once: only redelivered ones need their versions compared
+replacements as (
+    select * from load_replacements where source = 'media'
+),
+
+-- most recordings are delivered once: only redelivered ones need their versions compared, and the
+-- loader recorded every version a later one replaced, so they are found without grouping millions
 redelivered as (
-    select media_id
+    select distinct media_versions.media_id
     from media_versions
-    group by media_id
-    having count(*) > 1
+    inner join replacements
+        on replacements.replaced_file_id = media_versions._file_id
+        and replacements.replaced_row_number = media_versions._row_number
 ),
 
 version_summary as (

@@ -34,6 +34,8 @@ linked_media as (
         media.recorded_end_at,
         media.uploaded_at,
         media.case_id,
+        media.party_label,
+        media.handler_label,
         min(links.act_id) as act_id,
         list_sort(list_distinct(list(links.act_case_id))) as act_case_ids
     from media
@@ -43,7 +45,7 @@ linked_media as (
 
 label_values as (
     select media_id, label, label_value
-    from (select media_id, case_id, party_label, handler_label from media)
+    from (select media_id, case_id, party_label, handler_label from linked_media)
         unpivot include nulls (label_value for label in (case_id, party_label, handler_label))
 ),
 

@@ -25,7 +25,7 @@ params as (
 -- every version ever delivered counts as arrival: a later replacement must not make a file "lost"
 -- (the current versions, stg_media, are among them)
 stored_files as (
-    select distinct media_id from media_versions
+    select media_id from media_versions
 ),
 
 stops as (
@@ -36,12 +36,11 @@ stops as (
         devices.unit_id,
         devices.officer_id,
         events.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
-        stored_files.media_id is not null as is_stored
+        events.file_id in (select media_id from stored_files) as is_stored
     from events
     left join devices on devices.device_id = events.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
-    left join stored_files on stored_files.media_id = events.file_id
     where events.event_type = 'record_stop'
         and events.file_id is not null
         and events.event_at < getvariable('as_of_end_at')

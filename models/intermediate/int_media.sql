@@ -1,5 +1,6 @@
 -- one row per recording that exists as of the run date, with its unit and profile; uploads and
 -- deletions after the end of as_of have not happened yet
+-- materialized: view
 with media as (
     select * from stg_media
 ),
