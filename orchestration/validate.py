@@ -90,8 +90,12 @@ def parse_expr(col: Column, text: str, native: bool) -> str:
            f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':') "
            f"or (length({text}) between 21 and 26 and {text}[17] = ':' and {text}[20] = '.' "
            f"and try_cast({text}[21:] as bigint) is not null)) then try_cast({text} as timestamp) end")
+    # Slashed dates (YYYY/MM/DD HH:MM[:SS], what spreadsheets export) are the same text with dashes.
+    slashed = (f"case when {text}[5] = '/' and {text}[8] = '/' and {text}[11] = ' ' and {text}[14] = ':' "
+               f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':')) "
+               f"then try_cast(replace({text}, '/', '-') as timestamp) end")
     if col.type == TIMESTAMP:
-        return f"coalesce({iso}, try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial})"
+        return f"coalesce({iso}, {slashed}, try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial})"
     if col.type == DATE:
         iso_date = f"case when length({text}) = 10 and {text}[5] = '-' then try_cast({text} as date) end"
         return (f"coalesce({iso_date}, cast(coalesce(try_strptime({text}, {sql_list(DATE_FORMATS)}), "

@@ -119,6 +119,7 @@ def test_header_spellings_fold_width_case_and_aliases(inbox, warehouse):
     ("2025-03-02 10:00:00", T(2025, 3, 2, 10, 0)),
     ("2025-03-02 10:00", T(2025, 3, 2, 10, 0)),
     ("2025/03/02 10:00:30", T(2025, 3, 2, 10, 0, 30)),
+    ("2025/03/02 10:00", T(2025, 3, 2, 10, 0)),
     ("2025/3/2 10:00", T(2025, 3, 2, 10, 0)),
     ("2025-03-02T10:00:00", T(2025, 3, 2, 10, 0)),
     ("2025-03-02T10:00:00.250", T(2025, 3, 2, 10, 0, 0, 250000)),
@@ -132,7 +133,8 @@ def test_every_timestamp_form(inbox, warehouse, text, expected):
 
 
 @pytest.mark.parametrize("text", ["2025-03-02", "2025-03-02 10:00:00+08:00", "2025-03-02T10:00:00Z",
-                                  "2025-03-02T10:00:00.250+08", "2025-03-02 10"])
+                                  "2025-03-02T10:00:00.250+08", "2025-03-02 10", "2025/03/02",
+                                  "2025/03/02 10:00:00+08", "2025/03/02T10:00:00.5"])
 def test_timestamp_forms_outside_the_contract_are_quarantined(inbox, warehouse, text):
     """contract §1: local time, no offset, a time of day; DuckDB's fast ISO cast must not widen that."""
     write_csv(inbox / "acts" / "acts.csv", [{**ACT, "started_at": text, "ended_at": "2025-03-03 00:00"}])
