@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -188,8 +189,8 @@ def read_jsonl(path: Path) -> ReadResult:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
+                obj = orjson.loads(line)  # a province's year of acts is millions of lines: 3x json's speed
+            except orjson.JSONDecodeError as exc:
                 broken.append(BrokenRow(n, line.rstrip("\n"), "row_bad_json", {"error": exc.msg}))
                 continue
             if not isinstance(obj, dict):
