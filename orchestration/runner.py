@@ -156,6 +156,10 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     }
     for name, value in variables.items():
         con.execute(f"set variable {name} = ?", [value])
+    # DuckDB copies a subplan that a query repeats (the same scan of the device log read twice) to
+    # read it again; at a province's scale that copy is hundreds of millions of rows spilled to
+    # disk, where scanning twice costs seconds. Models say `not materialized` for the same reason.
+    con.execute("set disabled_optimizers = 'common_subplan'")
     for stmt in STATE_DDL:
         con.execute(stmt)
 

@@ -4,7 +4,10 @@
 -- device logs have one-second resolution.
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
-with events as (
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
+with events as not materialized (
     select * from stg_device_events
 ),
 

@@ -2,7 +2,10 @@
 -- R-DEV-BATTERY, R-DEV-STORAGE: every rule the profile counts per device_month): not compliant when
 -- the month had the rule's event type or a reading below the rule's threshold. A month still
 -- running at as_of with nothing so far cannot be judged yet.
-with events as (
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
+with events as not materialized (
     select * from stg_device_events
 ),
 
@@ -35,7 +38,7 @@ event_names as (
     select code as event_type, label_zh as name_zh from labels where kind = 'event_type'
 ),
 
-month_events as (
+month_events as not materialized (
     select
         events.device_id,
         date_trunc('month', events.event_at) as month_start,

@@ -2,11 +2,14 @@
 -- (all kept in raw_media) carries the same sha256; a changed hash means the original was altered
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with media as (
     select * from int_media
 ),
 
-media_versions as (
+media_versions as not materialized (
     select * from raw_media
 ),
 

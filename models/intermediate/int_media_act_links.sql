@@ -1,7 +1,10 @@
 -- one row per (recording, act) where the recording belongs to the act (rules.md §1): their time
 -- ranges overlap and the recording's officer is one of the act's officers or its case label is
 -- the act's case
-with media as (
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
+with media as not materialized (
     select * from int_media
 ),
 

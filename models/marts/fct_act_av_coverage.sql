@@ -2,6 +2,9 @@
 -- much of it the recordings that belong to it cover, the gaps longer than the profile's limit,
 -- and which of those gaps nothing explains. Deleted recordings still count as coverage
 -- (deletion is R-RET's business).
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with acts as (
     select * from int_acts
 ),
@@ -18,7 +21,7 @@ links as (
     select * from int_media_act_links
 ),
 
-media as (
+media as not materialized (
     select * from int_media
 ),
 
@@ -26,7 +29,7 @@ devices as (
     select * from stg_devices
 ),
 
-events as (
+events as not materialized (
     select * from stg_device_events
 ),
 

@@ -2,7 +2,10 @@
 -- and whether it is still kept, due for disposal review, or was deleted early or without
 -- approval (R-RET, rules.md §4). Classes and their conditions come from rules_retention_classes;
 -- where several apply the lowest precedence (the longest keeping) wins.
-with media as (
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
+with media as not materialized (
     select * from int_media
 ),
 
