@@ -133,9 +133,10 @@ act_devices as (
     from links
     inner join media using (media_id)
     union
-    select judged_acts.act_id, devices.device_id
-    from judged_acts
-    inner join devices on list_contains(judged_acts.officer_ids, devices.officer_id)
+    -- an equality join on each officer: a join on list_contains compares every act with every device
+    select act_officers.act_id, devices.device_id
+    from (select act_id, unnest(officer_ids) as officer_id from judged_acts) as act_officers
+    inner join devices using (officer_id)
 ),
 
 interrupt_explained as (
