@@ -151,8 +151,9 @@ def _text_column(values) -> pa.Array:
     return pa.array([v if type(v) is str and v else _cell_text(v) for v in values], pa.string())
 
 
-def _columns_to_table(header: list[str], rows: list[list], numbers: list[int]) -> pa.Table:
-    arrays = {h: _text_column(r[i] if i < len(r) else None for r in rows) for i, h in enumerate(header)}
+def _columns_to_table(columns: dict[str, list], numbers: list[int]) -> pa.Table:
+    """Cell values by header (any Python values, as text), plus the row numbers."""
+    arrays = {h: _text_column(values) for h, values in columns.items()}
     arrays[ROW_NUMBER] = pa.array(numbers, pa.int64())
     return pa.table(arrays)
 
@@ -177,7 +178,8 @@ def read_xlsx(path: Path) -> ReadResult:
         if any(c not in (None, "") for c in row):  # blank lines in a sheet are layout, not data
             body.append(row)
             numbers.append(n)
-    return ReadResult(_columns_to_table(header, body, numbers))
+    columns = {h: [r[i] if i < len(r) else None for r in body] for i, h in enumerate(header)}
+    return ReadResult(_columns_to_table(columns, numbers))
 
 
 def read_jsonl(path: Path) -> ReadResult:
@@ -201,9 +203,8 @@ def read_jsonl(path: Path) -> ReadResult:
             numbers.append(n)
     if not records and not broken:
         raise FileRejected("file_empty")
-    arrays = {h: _text_column(r.get(h) for r in records) for h in header}
-    arrays[ROW_NUMBER] = pa.array(numbers, pa.int64())
-    return ReadResult(pa.table(arrays), encoding, broken)
+    columns = {h: [r.get(h) for r in records] for h in header}
+    return ReadResult(_columns_to_table(columns, numbers), encoding, broken)
 
 
 def read_parquet(path: Path) -> ReadResult:
