@@ -20,8 +20,8 @@ import duckdb
 import pyarrow as pa
 
 from . import i18n, readers
-from .progress import steps
 from .contract import FORMATS, LOAD_ORDER, SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
+from .progress import steps
 from .validate import file_select, ident, lit
 
 RAW_META = "_extra varchar, _batch_id integer, _file_id integer, _row_number bigint"
@@ -223,9 +223,8 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
                 [batch_id, str(inbox), started])
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
-        files = inbox_files(inbox, sources)
-        for source, path in steps(files, "load", "file", lambda f: f[1].relative_to(inbox).as_posix(), progress):
-            rel = path.relative_to(inbox).as_posix()
+        files = [(source, path, path.relative_to(inbox).as_posix()) for source, path in inbox_files(inbox, sources)]
+        for source, path, rel in steps(files, "load", "file", lambda f: f[2], progress):
             digest = sha256_of(path)
             if digest in known:
                 batch.files.append(FileResult(source, rel, "skipped"))
