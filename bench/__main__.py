@@ -6,8 +6,9 @@ Inboxes are cached by scale and seed. Each step runs in its own process, so its 
 own. Steps: generate, the full `recwatch run` on a fresh warehouse (and its load, judge and
 publish phases as the run reports them, with its peak RSS so far at the end of each), the engine
 floor (bench/floor.sql on Parquet copies of the loaded inputs), the appraisal workbook, the
-dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded year. Results are kept as results-<scale>-<seed>.json in the cache,
-which is how scale L's cost per row is compared with scale M's.
+dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded
+year. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's cost
+per row is compared with scale M's.
 """
 
 from __future__ import annotations
@@ -139,32 +140,29 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     return rows
 
 
-def judged_rows(wh: Path) -> int:
-    """Rows the judge step wrote: every model table."""
-    con = duckdb.connect(str(wh), read_only=True)
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of one query on a finished warehouse or snapshot, opened read-only."""
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("select coalesce(sum(estimated_size), 0) from duckdb_tables() "
-                           "where regexp_matches(table_name, '^(int|fct|mart)_')").fetchone()[0]
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def judged_rows(wh: Path) -> int:
+    """Rows the judge step wrote: every model table."""
+    return query(wh, "select coalesce(sum(estimated_size), 0) from duckdb_tables() "
+                     "where regexp_matches(table_name, '^(int|fct|mart)_')")[0][0]
 
 
 def violations(wh: Path, rules) -> dict[str, int]:
     """recwatch's findings of the rules the floor judges, to show both found the same."""
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return dict(con.execute("select rule_id, count(*) from fct_violations where list_contains(?, rule_id) "
-                                "group by rule_id order by rule_id", [list(rules)]).fetchall())
-    finally:
-        con.close()
+    return dict(query(wh, "select rule_id, count(*) from fct_violations where list_contains(?, rule_id) "
+                          "group by rule_id order by rule_id", [list(rules)]))
 
 
 def published_rows(wh: Path) -> int:
-    con = duckdb.connect(str(wh.with_name(wh.stem + ".published.duckdb")), read_only=True)
-    try:
-        return con.execute("select sum(estimated_size) from duckdb_tables()").fetchone()[0]
-    finally:
-        con.close()
+    return query(wh.with_name(wh.stem + ".published.duckdb"), "select sum(estimated_size) from duckdb_tables()")[0][0]
 
 
 def step(rows: list[dict], name: str) -> dict:

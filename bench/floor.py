@@ -2,8 +2,8 @@
 
     python -m bench.floor PARQUET_DIR YYYY-MM-DD     # prints one JSON line: seconds, rows_in, violations by rule
 
-`export` writes the copies once per inbox (they are inputs, not part of what is timed); the timed
-part is the SQL alone, in an in-memory DuckDB with the warehouse's memory limit and threads.
+`export` writes the copies (inputs, not part of what is timed; the bench removes them after); the
+timed part is the SQL alone, in an in-memory DuckDB with the warehouse's memory limit and threads.
 """
 
 from __future__ import annotations
@@ -26,23 +26,17 @@ RULE_TABLES = ("rules_rule_parameters", "rules_av_requirements", "rules_retentio
 
 def export(warehouse: Path, out: Path) -> Path:
     """Parquet copies of every stg_<source> (without loader bookkeeping) and the rule tables."""
-    if (out / "_complete").exists():
-        return out
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     con = connect(warehouse, read_only=True)
     try:
         for source in LOAD_ORDER:
             con.execute(f"copy (select * exclude (loaded_file_id) from stg_{source}) "
-                        f"to '{tmp / source}.parquet' (format parquet)")
+                        f"to '{out / source}.parquet' (format parquet)")
         for table in RULE_TABLES:
-            con.execute(f"copy {table} to '{tmp / table}.parquet' (format parquet)")
+            con.execute(f"copy {table} to '{out / table}.parquet' (format parquet)")
     finally:
         con.close()
-    (tmp / "_complete").touch()
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
     return out
 
 
