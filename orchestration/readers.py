@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -64,6 +65,11 @@ def detect_encoding(path: Path) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         raise FileRejected("file_encoding") from None
+
+
+def line_numbers(first: int, count: int) -> pa.Array:
+    # from a Python range, pyarrow takes 0.2 s per million rows; a numpy range is ten times quicker
+    return pa.array(np.arange(first, first + count, dtype=np.int64))
 
 
 def _csv_header(path: Path, encoding: str) -> list[str]:
@@ -122,9 +128,10 @@ def _read_csv(path: Path, encoding: str) -> ReadResult:
             line += 1
             if line not in skipped:
                 numbers.append(line)
+        numbers = pa.array(numbers, pa.int64())
     else:
-        numbers = range(2, table.num_rows + 2)
-    table = table.append_column(ROW_NUMBER, pa.array(numbers, pa.int64()))
+        numbers = line_numbers(2, table.num_rows)
+    table = table.append_column(ROW_NUMBER, numbers)
     return ReadResult(table, encoding, broken)
 
 
@@ -214,7 +221,7 @@ def read_parquet(path: Path) -> ReadResult:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
     if table.num_columns == 0:
         raise FileRejected("file_empty")
-    return ReadResult(table.append_column(ROW_NUMBER, pa.array(range(1, table.num_rows + 1), pa.int64())))
+    return ReadResult(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
 
 
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl, "parquet": read_parquet}
