@@ -266,6 +266,27 @@ def test_loading_the_same_inbox_twice_loads_nothing_twice(inbox, warehouse):
         (1, "success", 0, 6), (2, "nothing_new", 5, 0)]
 
 
+def test_files_unchanged_since_loaded_are_not_read_again_to_hash_them(inbox, warehouse, monkeypatch):
+    import os
+
+    from orchestration import load as loader
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    load(warehouse, inbox)
+    hashed = []
+    real = loader.sha256_of
+    monkeypatch.setattr(loader, "sha256_of", lambda path: hashed.append(path.name) or real(path))
+    assert load(warehouse, inbox).outcome == "nothing_new"
+    assert hashed == []  # same path, size and modification time: known without reading
+    acts = inbox / "acts" / "acts.csv"
+    stat = acts.stat()
+    os.utime(acts, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000))  # touched, same content
+    assert load(warehouse, inbox).outcome == "nothing_new" and hashed == ["acts.csv"]
+    write_csv(acts, [{**ACT, "location": "解放路13号"}])  # same size, new content
+    os.utime(acts, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000))
+    assert load(warehouse, inbox).outcome == "success"
+    assert rows(warehouse, "select location from raw_acts order by _file_id") == [("解放路12号",), ("解放路13号",)]
+
+
 def test_a_later_file_replaces_a_key_and_the_replacement_is_recorded(inbox, warehouse):
     write_csv(inbox / "cases" / "b_update.csv", [{**CASE_UPDATE}])
     batch = load(warehouse, inbox)
