@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,12 +40,13 @@ TARGETS = {
 PRODUCT_STEPS = ("load", "judge", "publish", "full run", "one-day incremental", "workbook", "dashboard")
 
 
-def measure(argv: list[str], label: str) -> tuple[float, float, str]:
+def measure(argv: list[str], label: str, log: Path) -> tuple[float, float, str]:
     """Seconds, peak RSS in MB and the output of one child process. On a terminal the
-    child shares it, so its own progress bars show; otherwise its stderr is kept for a failure."""
+    child shares it, so its own progress bars show; otherwise its stderr goes to `log` and stays
+    there: the run's timestamped progress lines say which file, model or table took the time."""
     print(f"{label} …", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as err:
+    with open(log, "w+", encoding="utf-8") as err:
         # a file, not a pipe: a chatty child must not block on a pipe nobody reads
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
                                 stderr=None if sys.stderr.isatty() else err)
@@ -72,7 +72,8 @@ def cached_inbox(scale: str, seed: int, cache: Path, year: int) -> tuple[Path, d
         return inbox, None
     shutil.rmtree(inbox, ignore_errors=True)
     secs, rss, _ = measure([PY, "-m", "orchestration.cli", "generate", "--out", str(inbox),
-                            "--scale", scale, "--seed", str(seed), "--year", str(year)], "generate")
+                            "--scale", scale, "--seed", str(seed), "--year", str(year)], "generate",
+                            cache / f"log-{scale}-{seed}-generate.txt")
     return inbox, {"step": "generate", "seconds": secs, "peak_rss_mb": rss}
 
 
@@ -90,8 +91,11 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     wh = cache / f"bench-{scale}-{seed}.duckdb"
     as_of = dt.date(year, 12, 31)
 
+    def timed(argv: list[str], label: str) -> tuple[float, float, str]:
+        return measure(argv, label, cache / f"log-{scale}-{seed}-{label.replace(' ', '-')}.txt")
+
     remove_warehouse(wh)
-    secs, rss, out = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
+    secs, rss, out = timed([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
                               "--warehouse", str(wh), "--as-of", str(as_of)], "full run")
     # the run's own phases (its peak memory so far at the end of each), rather than running each
     # again in a process of its own: at scale L a second run would take another half hour
@@ -103,7 +107,7 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
 
     print("Parquet copies for the engine floor …", file=sys.stderr, flush=True)
     parquet = floor.export(wh, cache / f"parquet-{scale}-{seed}")
-    _, rss, out = measure([PY, "-m", "bench.floor", str(parquet), str(as_of)], "engine floor")
+    _, rss, out = timed([PY, "-m", "bench.floor", str(parquet), str(as_of)], "engine floor")
     shutil.rmtree(parquet)  # as large as a third of the inbox at scale L, and quick to make again
     result = json.loads(last_line(out))
     # the floor's own clock covers the SQL alone, not starting Python
@@ -112,11 +116,11 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
                  "recwatch_violations": violations(wh, result["violations"])})
 
     book = cache / f"appraisal-{scale}-{seed}.xlsx"
-    secs, rss, _ = measure([PY, "-m", "orchestration.cli", "report", "--warehouse", str(wh),
+    secs, rss, _ = timed([PY, "-m", "orchestration.cli", "report", "--warehouse", str(wh),
                             "--period", str(year), "-o", str(book)], "workbook")
     rows.append({"step": "workbook", "seconds": secs, "peak_rss_mb": rss, "mb": book.stat().st_size / 1e6})
 
-    secs, rss, out = measure([PY, "-m", "bench.dashboard", str(wh.with_name(wh.stem + ".published.duckdb")),
+    secs, rss, out = timed([PY, "-m", "bench.dashboard", str(wh.with_name(wh.stem + ".published.duckdb")),
                               "--repeat", str(repeat)], "dashboard")
     result = json.loads(last_line(out))
     rows.append({"step": "dashboard", "seconds": secs, "peak_rss_mb": rss, "rows": result["requests"],
@@ -126,7 +130,7 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     daily_inbox = cache / f"inbox-{scale}-{seed}-daily"
     print("the next day's files …", file=sys.stderr, flush=True)
     day, new_rows = incremental.next_day(wh, inbox, daily_inbox)
-    secs, rss, _ = measure([PY, "-m", "orchestration.cli", "run", "--inbox", str(daily_inbox),
+    secs, rss, _ = timed([PY, "-m", "orchestration.cli", "run", "--inbox", str(daily_inbox),
                             "--warehouse", str(wh), "--as-of", str(day)], "one-day incremental")
     rows.append({"step": "one-day incremental", "seconds": secs, "peak_rss_mb": rss, "rows": new_rows})
     shutil.rmtree(daily_inbox)

@@ -41,8 +41,11 @@ def test_engine_floor_finds_what_recwatch_finds(run):
 
 
 def test_the_run_reports_its_phases(run):
-    _, rows = run
+    cache, rows = run
     by = {r["step"]: r for r in rows}
+    # and its progress lines stay beside the results, to say which model took the time
+    log = (cache / "log-XS-5-full-run.txt").read_text(encoding="utf-8")
+    assert " judge 1/" in log and " model fct_violations " in log and " publish " in log
     phases = [by[name] for name in ("load", "judge", "publish")]
     assert sum(p["seconds"] for p in phases) < by["full run"]["seconds"]
     assert 0 < phases[0]["peak_rss_mb"] <= phases[1]["peak_rss_mb"] <= phases[2]["peak_rss_mb"]
