@@ -16,27 +16,33 @@ rules as (
     select * from rules_rules
 ),
 
--- counts add up, so months are counted once from the checks and quarters and years from the months
+-- counts add up, so months are counted once from the checks and quarters and years from the months;
+-- a month is named once per group, not per check (formatting ten million dates took a second)
 months as (
     select
         unit_id,
         rule_id,
-        strftime(occurred_at, '%Y-%m') as month,
+        date_trunc('month', occurred_at) as month_start,
         count(*) as judged,
         count(*) filter (where is_compliant) as compliant
     from checks
     group by all
 ),
 
+named_months as (
+    select months.* exclude (month_start), strftime(month_start, '%Y-%m') as month
+    from months
+),
+
 periods as (
     select
-        months.*,
+        named_months.*,
         unnest([
             {'period_type': 'month', 'period': month},
             {'period_type': 'quarter', 'period': left(month, 4) || 'Q' || ((cast(right(month, 2) as integer) + 2) // 3)},
             {'period_type': 'year', 'period': left(month, 4)}
         ], recursive := true)
-    from months
+    from named_months
 ),
 
 final as (
