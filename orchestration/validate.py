@@ -110,8 +110,12 @@ def parse_expr(col: Column, text: str, native: bool) -> str:
         return f"try_cast(replace({text}, '%', '') as double)"
     if col.type == ENUM:
         folded = f"lower(replace(replace({text}, '（', '('), '）', ')'))"
-        whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in enum_values(col.enum).items())
-        return f"case {folded} {whens} end"
+        values = enum_values(col.enum)
+        whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in values.items())
+        # most values already are a code: folding their case and brackets first was a quarter of
+        # parsing a device log
+        codes = ", ".join(lit(v) for v in sorted(set(values.values())))
+        return f"case when {text} in ({codes}) then {text} else case {folded} {whens} end end"
     if col.type == HASH:
         return f"case when regexp_full_match(lower({text}), '[0-9a-f]{{64}}') then lower({text}) end"
     if col.type == LIST:
