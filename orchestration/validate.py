@@ -124,6 +124,14 @@ def parse_expr(col: Column, text: str, native: bool) -> str:
     return text
 
 
+def trimmed(text: str) -> str:
+    """trim(text), which strips Unicode space separators (Zs) from both ends, without copying the
+    text where it cannot start or end with one: it starts with a printable ASCII character, is ASCII
+    throughout and does not end in a space. Copying every value was two fifths of parsing a file."""
+    return (f"case when {text} < '!' or {text} >= '\u0080' or ends_with({text}, ' ') "
+            f"or strlen({text}) <> length({text}) then trim({text}) else {text} end")
+
+
 def message_sql(key: str, value_sql: str | None = None, **args) -> tuple[str, str]:
     """The catalogue message as SQL string expressions (zh, en), with `value` filled in by SQL."""
     out = []
@@ -162,7 +170,7 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
         elif native:
             texts.append(f"{raw} as {t}")
         else:
-            texts.append(f"nullif(trim(cast({raw} as varchar)), '') as {t}")
+            texts.append(f"nullif({trimmed(f'cast({raw} as varchar)')}, '') as {t}")
         typed.append(t)
         typed.append(f"{parse_expr(col, t, native)} as {raw}")
         label = {lang: i18n.column_label(source, col.name, lang) for lang in ("zh", "en")}

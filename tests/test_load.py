@@ -159,6 +159,19 @@ def test_every_list_separator(inbox, warehouse, text):
     assert rows(warehouse, "select officer_ids from raw_acts") == [(["O1", "O2"],)]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("解放路12号", "解放路12号"), (" 解放路 12 号 ", "解放路 12 号"), ("\u3000解放路12号\u3000", "解放路12号"),
+    ("\u00a0Main St\u00a0", "Main St"), ("Main St\u2009", "Main St"), ("Main St\u3000", "Main St"),
+    ("\u2002Main St", "Main St"), ("Main  St", "Main  St"), ("Main St ", "Main St"), ("\tMain St", "\tMain St"),
+    ("\u3000", None), (" ", None),
+])
+def test_text_loses_unicode_spaces_at_its_ends_only(inbox, warehouse, text, expected):
+    # full-width (U+3000) and no-break spaces pad cells in Chinese spreadsheets; tabs are not spaces
+    write_csv(inbox / "acts" / "acts.csv", [{**ACT, "location": text}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select location from raw_acts") == [(expected,)]
+
+
 # --- quarantine ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("change, code, reason_zh, reason_en", [
