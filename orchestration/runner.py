@@ -159,7 +159,11 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     # DuckDB copies a subplan that a query repeats (the same scan of the device log read twice) to
     # read it again; at a province's scale that copy is hundreds of millions of rows spilled to
     # disk, where scanning twice costs seconds. Models say `not materialized` for the same reason.
-    con.execute("set disabled_optimizers = 'common_subplan'")
+    # A join keeps the sides the model gives it (the rows it keeps on the left, probed in the order
+    # they were read): flipped to build on a side of a few rows, a left join emits them in whatever
+    # order its threads finish, and byte-identical reruns (contract §3) would take sorting millions
+    # of recordings, which at a province's scale spilled and ran out of memory.
+    con.execute("set disabled_optimizers = 'common_subplan,build_side_probe_side'")
     for stmt in STATE_DDL:
         con.execute(stmt)
 

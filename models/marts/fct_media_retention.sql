@@ -170,7 +170,4 @@ final as (
     from kept
 )
 
--- in key order: the same inputs and as_of give byte-identical marts (contract §3), which rows
--- leaving parallel hash joins in whatever order their threads finish do not
 select * from final
-order by media_id
