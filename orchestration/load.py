@@ -145,33 +145,38 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
         return result
 
     result.encoding = read.encoding
-    con.register("incoming", table)
-    try:
-        arrow_types = {name: table.schema.field(name).type for name in canonical}
-        con.execute(f"create or replace temp table _parsed as {file_select(source, arrow_types, canonical, extras)}")
-    finally:
-        con.unregister("incoming")
-
     cols = SOURCES[source].names
     col_list = ", ".join(ident(c) for c in cols)
-    con.execute(f"""insert into raw_{source} ({col_list}, _extra, _batch_id, _file_id, _row_number)
-        select {col_list}, _extra, {batch_id}, {file_id}, _row_number from _parsed
-        where len(reason_codes) = 0 order by _row_number""")
-    con.execute(f"""insert into quarantine
-        select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
-               reason_codes, reason_zh, reason_en
-        from _parsed where len(reason_codes) > 0 order by _row_number""")
+    arrow_types = {name: table.schema.field(name).type for name in canonical}
+    parsed = file_select(source, arrow_types, canonical, extras)
+    con.register("incoming", table)
+    try:
+        # Good rows go straight to raw_<source>; the rows that did not are parsed again to build their
+        # reasons in words. Keeping every parsed row in a temporary table instead cost as much as the
+        # parse itself: writing and reading back a month of device log to find a few bad rows.
+        loaded = con.execute(f"""insert into raw_{source} ({col_list}, _extra, _batch_id, _file_id, _row_number)
+            select {col_list}, _extra, {batch_id}, {file_id}, _row_number from ({parsed})
+            where len(reason_codes) = 0 order by _row_number""").fetchall()[0][0]
+        quarantined = 0
+        if loaded < table.num_rows:
+            con.execute(f"""create or replace temp view _bad as select * from incoming where {readers.ROW_NUMBER}
+                not in (select _row_number from raw_{source} where _file_id = {file_id})""")
+            quarantined = con.execute(f"""insert into quarantine
+                select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
+                       reason_codes, reason_zh, reason_en
+                from ({file_select(source, arrow_types, canonical, extras, rows="_bad")})
+                order by _row_number""").fetchall()[0][0]
+            con.execute("drop view _bad")
+    finally:
+        con.unregister("incoming")
     for b in read.broken:
         con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             batch_id, file_id, source, path.name, b.row_number, json.dumps({"line": b.text}, ensure_ascii=False),
             [b.reason], i18n.text(b.reason, "zh", **b.args), i18n.text(b.reason, "en", **b.args)])
-    counts = con.execute("""select count(*) filter (where len(reason_codes) = 0),
-                                   count(*) filter (where len(reason_codes) > 0) from _parsed""").fetchall()[0]
-    result.rows_loaded = counts[0]
-    result.rows_quarantined = counts[1] + len(read.broken)
+    result.rows_loaded = loaded
+    result.rows_quarantined = quarantined + len(read.broken)
     result.rows_in = result.rows_loaded + result.rows_quarantined
     result.rows_replaced = record_replacements(con, source, batch_id, file_id)
-    con.execute("drop table _parsed")
     return result
 
 

@@ -148,10 +148,11 @@ BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: 
 
 
 def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers: dict[str, str],
-                extras: dict[str, str]) -> str:
+                extras: dict[str, str], rows: str = "incoming") -> str:
     """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns), `_row_number`,
     `reason_codes` and, for a row with reasons only, `_raw` (the row as delivered, JSON keyed by
-    its headers) and the reasons in words (`reason_zh`, `reason_en`).
+    its headers) and the reasons in words (`reason_zh`, `reason_en`). `rows` names the relation of
+    `incoming`'s rows to parse, when it is not all of them.
 
     `arrow_types` maps each canonical column present in the file to its Arrow type; columns not
     delivered are NULL. `headers` maps each of them to the header it was delivered under, and
@@ -229,7 +230,7 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
     typed_cols = ", ".join(f"typed.{ident(c.name)}" for c in src.columns)
     return f"""
 with txt as (
-    select {ROW_NUMBER}, {', '.join(texts)}, {extra_json} as _extra{extra_cols} from incoming
+    select {ROW_NUMBER}, {', '.join(texts)}, {extra_json} as _extra{extra_cols} from {rows}
 ),
 typed as (
     select {ROW_NUMBER}, {', '.join(typed)}, _extra{extra_cols} from txt
