@@ -78,6 +78,18 @@ def is_native(col: Column, arrow_type: pa.DataType | None) -> bool:
     return False
 
 
+def strptime(text: str, formats: list[str]) -> str:
+    """try_strptime over the formats that can match: each format that fails costs ~1 µs a value,
+    and a Chinese date tried against eight other formats first made parsing a quarter's cases 20x
+    slower. A format with 年 or / in it can only match text with that character, and vice versa."""
+    groups = {mark: [f for f in formats if mark in f] for mark in ("年", "/")}
+    rest = [f for f in formats if not any(mark in f for mark in groups)]
+    whens = " ".join(f"when contains({text}, {lit(mark)}) then try_strptime({text}, {sql_list(fs)})"
+                     for mark, fs in groups.items() if fs)
+    other = f"try_strptime({text}, {sql_list(rest)})" if rest else "null"
+    return f"case {whens} else {other} end" if whens else other
+
+
 def parse_expr(col: Column, text: str, native: bool) -> str:
     if native:
         return f"cast({text} as {SQL_TYPES[col.type]})" if col.type != BOOL else f"coalesce({text}, false)"
@@ -95,11 +107,11 @@ def parse_expr(col: Column, text: str, native: bool) -> str:
                f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':')) "
                f"then try_cast(replace({text}, '/', '-') as timestamp) end")
     if col.type == TIMESTAMP:
-        return f"coalesce({iso}, {slashed}, try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial})"
+        return f"coalesce({iso}, {slashed}, {strptime(text, TIMESTAMP_FORMATS)}, {serial})"
     if col.type == DATE:
         iso_date = f"case when length({text}) = 10 and {text}[5] = '-' then try_cast({text} as date) end"
-        return (f"coalesce({iso_date}, cast(coalesce(try_strptime({text}, {sql_list(DATE_FORMATS)}), "
-                f"try_strptime({text}, {sql_list(TIMESTAMP_FORMATS)}), {serial}) as date))")
+        return (f"coalesce({iso_date}, cast(coalesce({strptime(text, DATE_FORMATS)}, "
+                f"{strptime(text, TIMESTAMP_FORMATS)}, {serial}) as date))")
     if col.type == BOOL:
         return (f"case when {text} is null then false when lower({text}) in {tuple(BOOL_TRUE)} then true "
                 f"when lower({text}) in {tuple(BOOL_FALSE)} then false end")
@@ -109,13 +121,12 @@ def parse_expr(col: Column, text: str, native: bool) -> str:
     if col.type == NUMBER:
         return f"try_cast(replace({text}, '%', '') as double)"
     if col.type == ENUM:
+        # A map lookup, not CASE … WHEN: a CASE tries its spellings one by one, which took 3 s of a
+        # month of device log delivered with Chinese labels. The text as delivered is tried before
+        # its folded case and brackets, since most values already are a code or a label.
         folded = f"lower(replace(replace({text}, '（', '('), '）', ')'))"
-        values = enum_values(col.enum)
-        whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in values.items())
-        # most values already are a code: folding their case and brackets first was a quarter of
-        # parsing a device log
-        codes = ", ".join(lit(v) for v in sorted(set(values.values())))
-        return f"case when {text} in ({codes}) then {text} else case {folded} {whens} end end"
+        spellings = "map {" + ", ".join(f"{lit(k)}: {lit(v)}" for k, v in enum_values(col.enum).items()) + "}"
+        return f"coalesce({spellings}[{text}], {spellings}[{folded}])"
     if col.type == HASH:
         return f"case when regexp_full_match(lower({text}), '[0-9a-f]{{64}}') then lower({text}) end"
     if col.type == LIST:

@@ -132,6 +132,28 @@ def test_every_timestamp_form(inbox, warehouse, text, expected):
     assert rows(warehouse, "select started_at from raw_acts") == [(expected,)]
 
 
+def test_formats_tried_only_where_they_can_match_give_what_trying_every_format_gives():
+    """validate.strptime skips the formats a text cannot match (by 年 and /): the same result as
+    trying the whole list in order, for every form, broken or not, and for dates."""
+    import duckdb
+
+    from orchestration.validate import DATE_FORMATS, TIMESTAMP_FORMATS, sql_list, strptime
+
+    texts = ["2025年3月2日 9:05", "2025年03月02日 09:05:30", "2025年3月2日9:05", "2025年3月2日", "2025/3/2 10:00",
+             "2025/03/02 10:00:30", "2025/03/02", "2025-3-2 9:05", "2025-03-02 10:00:00.5", "2025-03-02T10:00",
+             "2025-03-02", "2025年3月2日 10/00", "2025/3/2年", "3/2/2025 10:00", "45718.75", "", None]
+    con = duckdb.connect()
+    con.execute("create table t as select unnest(?::varchar[]) as x", [texts])
+    parsed = {}
+    for formats in (TIMESTAMP_FORMATS, DATE_FORMATS):
+        got = con.execute(f"select x, {strptime('x', formats)} from t").fetchall()
+        want = con.execute(f"select x, try_strptime(x, {sql_list(formats)}) from t").fetchall()
+        assert got == want
+        parsed[len(formats)] = sorted(x for x, v in got if v is not None)
+    assert parsed[len(DATE_FORMATS)] == ["2025-03-02", "2025/03/02", "2025年3月2日"]
+    assert len(parsed[len(TIMESTAMP_FORMATS)]) == 8  # the first ten texts but the two dates alone
+
+
 @pytest.mark.parametrize("text", ["2025-03-02", "2025-03-02 10:00:00+08:00", "2025-03-02T10:00:00Z",
                                   "2025-03-02T10:00:00.250+08", "2025-03-02 10", "2025/03/02",
                                   "2025/03/02 10:00:00+08", "2025/03/02T10:00:00.5"])
