@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -19,19 +20,39 @@ from tqdm import tqdm
 T = TypeVar("T")
 
 
+class Ticker:
+    """Counts items as they start and reports each; safe to call from several threads, since files
+    of different sources load side by side."""
+
+    def __init__(self, total: int, desc: str, unit: str, enabled: bool = True):
+        self.total, self.desc, self.unit, self.enabled = total, desc, unit, enabled
+        self.count, self.start, self.lock = 0, time.perf_counter(), threading.Lock()
+        self.bar = tqdm(total=total, desc=desc, unit=unit) if enabled and sys.stderr.isatty() else None
+
+    def __call__(self, label: str) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            self.count += 1
+            if self.bar is not None:
+                self.bar.set_postfix_str(label, refresh=False)
+                self.bar.update(1)
+            else:
+                print(f"{dt.datetime.now():%H:%M:%S} {self.desc} {self.count}/{self.total} {self.unit} {label} "
+                      f"(+{time.perf_counter() - self.start:.0f} s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def steps(items: Iterable[T], desc: str, unit: str, label: Callable[[T], str] = str,
           enabled: bool = True) -> Iterator[T]:
     items = list(items)
-    if not enabled:
-        yield from items
-    elif sys.stderr.isatty():
-        bar = tqdm(items, desc=desc, unit=unit)
-        for item in bar:
-            bar.set_postfix_str(label(item))
+    ticker = Ticker(len(items), desc, unit, enabled)
+    try:
+        for item in items:
+            ticker(label(item))
             yield item
-    else:
-        start = time.perf_counter()
-        for i, item in enumerate(items, start=1):
-            print(f"{dt.datetime.now():%H:%M:%S} {desc} {i}/{len(items)} {unit} {label(item)} "
-                  f"(+{time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
-            yield item
+    finally:
+        ticker.close()

@@ -355,6 +355,66 @@ CASE_UPDATE = {"case_id": "C1", "unit_id": "U1", "case_type": "penalty", "proced
                "closed_at": "2025-04-01 17:00"}
 
 
+def test_sources_loaded_side_by_side_number_their_files_in_load_order(inbox, warehouse, monkeypatch):
+    """The device log loads in a lane of its own beside cases, acts and documents; whichever lane
+    finishes first, file ids follow the load order (contract §1: latest file wins, by load order)."""
+    import time
+
+    from orchestration import load as loader
+    write_csv(inbox / "devices" / "d.csv", [{"device_id": "DSJ-1", "device_type": "body_camera", "unit_id": "U1",
+                                              "in_service_from": "2024-01-01"}])
+    event = {"device_id": "DSJ-1", "event_type": "power_on", "event_time": "2025-03-01 08:00:00"}
+    write_csv(inbox / "device_events" / "a.csv", [event])
+    write_csv(inbox / "device_events" / "b.csv", [event, {**event, "event_time": "2025-03-02 08:00:00"}])
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    real, events = loader.load_file, []
+
+    def slow(con, source, path, *args):
+        events.append(("start", path.name))
+        if source in ("acts", "device_events"):
+            time.sleep(0.5)
+        result = real(con, source, path, *args)
+        events.append(("end", path.name))
+        return result
+
+    monkeypatch.setattr(loader, "load_file", slow)
+    batch = load(warehouse, inbox)
+    at = events.index  # the acts and the device log loaded at the same time
+    assert at(("start", "acts.csv")) < at(("end", "b.csv")) and at(("start", "a.csv")) < at(("end", "acts.csv"))
+    assert [f.path for f in batch.files] == ["units/units.csv", "officers/officers.csv", "devices/d.csv",
+                                             "cases/a_cases.csv", "acts/acts.csv", "device_events/a.csv",
+                                             "device_events/b.csv"]
+    assert rows(warehouse, "select path from load_files order by file_id") == [(f.path,) for f in batch.files]
+    # b.csv repeats a.csv's event: the later file in load order replaced it
+    assert rows(warehouse, "select replaced_file_id, file_id from load_replacements") == [(6, 7)]
+
+
+def test_a_failing_lane_stops_the_others_and_the_batch_leaves_no_trace(inbox, warehouse, monkeypatch):
+    from orchestration import load as loader
+    load(warehouse, inbox)
+    write_csv(inbox / "devices" / "d.csv", [{"device_id": "DSJ-1", "device_type": "body_camera", "unit_id": "U1",
+                                              "in_service_from": "2024-01-01"}])
+    for month in range(1, 7):
+        write_csv(inbox / "device_events" / f"{month:02}.csv", [
+            {"device_id": "DSJ-1", "event_type": "power_on", "event_time": f"2025-{month:02}-01 08:00:00"}])
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    real, seen = loader.load_file, []
+
+    def acts_fail(con, source, path, *args):
+        seen.append(path.name)
+        if source == "acts":
+            raise RuntimeError("disk full")
+        return real(con, source, path, *args)
+
+    monkeypatch.setattr(loader, "load_file", acts_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load(warehouse, inbox)
+    assert len([n for n in seen if n[:2].isdigit()]) < 6  # the device log's lane stopped
+    assert rows(warehouse, "select count(*) from raw_device_events") == [(0,)]
+    assert rows(warehouse, "select count(*) from load_files") == [(3,)]  # the first batch's three
+    assert rows(warehouse, "select outcome from load_batches order by batch_id") == [("success",), ("failed",)]
+
+
 def snapshot(con) -> dict:
     tables = [r[0] for r in rows(con, "select table_name from information_schema.tables order by 1")]
     return {t: sorted(map(repr, rows(con, f"select * from {t}"))) for t in tables}
