@@ -27,6 +27,8 @@ action_names as (
     select code as action, label_zh as name_zh, label_en as name_en from labels where kind = 'access_action'
 ),
 
+-- the recordings are probed against the accesses, not hashed for them
+-- (a join builds its hash table on its right side, as written: runner.set_parameters)
 judged as (
     select
         accesses.access_id,
@@ -41,8 +43,8 @@ judged as (
         coalesce(action_names.name_zh, accesses.action) as action_zh,
         coalesce(action_names.name_en, accesses.action) as action_en,
         approval_actions.article_zh
-    from accesses
-    inner join media on media.media_id = accesses.media_id
+    from media
+    inner join accesses on accesses.media_id = media.media_id
     inner join approval_actions on approval_actions.profile_id = media.profile_id
         and approval_actions.action = accesses.action
     left join action_names on action_names.action = accesses.action

@@ -54,14 +54,16 @@ interrupts as (
 
 -- resuming in the same second is still after the interruption (one-second device logs); of two
 -- recordings starting at once, the lower media_id is the next one
+-- the recordings are probed against the few interruptions, not hashed for them
+-- (a join builds its hash table on its right side, as written: runner.set_parameters)
 next_recordings as (
     select
         interrupts.device_id,
         interrupts.event_at,
         arg_min(media.media_id, (media.recorded_start_at, media.media_id)) as next_media_id,
         arg_min(media.is_interruption_noted, (media.recorded_start_at, media.media_id)) as is_interruption_noted
-    from interrupts
-    inner join media
+    from media
+    inner join interrupts
         on media.device_id = interrupts.device_id and media.recorded_start_at >= interrupts.event_at
     group by interrupts.device_id, interrupts.event_at
 ),

@@ -52,6 +52,8 @@ judged_acts as (
     left join params using (profile_id)
 ),
 
+-- the recordings are probed against the acts' links, not hashed for them
+-- (a join builds its hash table on its right side, as written: runner.set_parameters)
 clipped as (
     select
         links.act_id,
@@ -59,9 +61,9 @@ clipped as (
         media.is_interruption_noted,
         greatest(media.recorded_start_at, judged_acts.started_at) as start_at,
         least(media.recorded_end_at, judged_acts.ended_at) as end_at
-    from links
+    from media
+    inner join links using (media_id)
     inner join judged_acts using (act_id)
-    inner join media using (media_id)
 ),
 
 -- merge overlapping recordings into islands of continuous coverage
@@ -130,8 +132,8 @@ long_gaps as (
 -- devices that could have recorded the act: those of its recordings and those assigned to its officers
 act_devices as (
     select distinct links.act_id, media.device_id
-    from links
-    inner join media using (media_id)
+    from media
+    inner join links using (media_id)
     union
     -- an equality join on each officer: a join on list_contains compares every act with every device
     select act_officers.act_id, devices.device_id

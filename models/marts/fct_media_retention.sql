@@ -54,11 +54,13 @@ media_facts as (
     select media_id, 'media.is_evidence' from media where is_evidence
 ),
 
--- the media's profile is joined to its few facts before the triggers, not to every recording
+-- the media's profile is joined to its few facts before the triggers, not to every recording; the
+-- recordings are probed against the facts, not hashed for them
+-- (a join builds its hash table on its right side, as written: runner.set_parameters)
 trigger_hits as (
     select media.media_id, string_agg(distinct triggers.trigger_code, ',' order by triggers.trigger_code) as hits
-    from media_facts
-    inner join media using (media_id)
+    from media
+    inner join media_facts using (media_id)
     inner join triggers on triggers.profile_id = media.profile_id and triggers.trigger_code = media_facts.fact
     group by media.media_id
 ),
