@@ -49,6 +49,11 @@ class Source:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def upstream(self) -> set[str]:
+        """The other sources its foreign keys point to: they load before it."""
+        return {c.fk for c in self.columns if c.fk and c.fk != self.name}
+
 
 # Enum values with their Chinese labels. Exports may carry either; the loader stores the code.
 ENUMS: dict[str, dict[str, str]] = {

@@ -162,14 +162,13 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
             where len(reason_codes) = 0 order by _row_number""").fetchall()[0][0]
         quarantined = 0
         if loaded < table.num_rows:
-            con.execute(f"""create or replace temp view _bad as select * from incoming where {readers.ROW_NUMBER}
-                not in (select _row_number from raw_{source} where _file_id = {file_id})""")
+            left_out = (f"(select * from incoming where {readers.ROW_NUMBER} not in "
+                        f"(select _row_number from raw_{source} where _file_id = {file_id}))")
             quarantined = con.execute(f"""insert into quarantine
                 select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
                        reason_codes, reason_zh, reason_en
-                from ({file_select(source, arrow_types, canonical, extras, rows="_bad")})
+                from ({file_select(source, arrow_types, canonical, extras, rows=left_out)})
                 order by _row_number""").fetchall()[0][0]
-            con.execute("drop view _bad")
     finally:
         con.unregister("incoming")
     for b in read.broken:
@@ -268,7 +267,7 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
     by_source: dict[str, list[InboxFile]] = {}
     for f in files:
         by_source.setdefault(f.source, []).append(f)
-    needs = {s: {c.fk for c in SOURCES[s].columns if c.fk and c.fk != s} & by_source.keys() for s in by_source}
+    needs = {s: SOURCES[s].upstream & by_source.keys() for s in by_source}
     results: dict[int, FileResult] = {}
     stop, working = threading.Event(), {}
     ticker = Ticker(len(files), "load", "file", progress)

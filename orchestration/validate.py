@@ -162,8 +162,8 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
                 extras: dict[str, str], rows: str = "incoming") -> str:
     """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns), `_row_number`,
     `reason_codes` and, for a row with reasons only, `_raw` (the row as delivered, JSON keyed by
-    its headers) and the reasons in words (`reason_zh`, `reason_en`). `rows` names the relation of
-    `incoming`'s rows to parse, when it is not all of them.
+    its headers) and the reasons in words (`reason_zh`, `reason_en`). `rows` is the relation (a name or
+    a parenthesised query) of `incoming`'s rows to parse, when it is not all of them.
 
     `arrow_types` maps each canonical column present in the file to its Arrow type; columns not
     delivered are NULL. `headers` maps each of them to the header it was delivered under, and

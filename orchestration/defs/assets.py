@@ -21,7 +21,7 @@ def raw_asset_key(source: str) -> dg.AssetKey:
 
 def load_asset(source: str) -> dg.AssetsDefinition:
     # a source loads after the sources its foreign keys point to
-    upstream = sorted({c.fk for c in SOURCES[source].columns if c.fk and c.fk != source})
+    upstream = sorted(SOURCES[source].upstream)
 
     @dg.asset(
         name=f"raw_{source}",
