@@ -151,7 +151,9 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     cols = SOURCES[source].names
     col_list = ", ".join(ident(c) for c in cols)
     arrow_types = {name: table.schema.field(name).type for name in canonical}
-    parsed = file_select(source, arrow_types, canonical, extras)
+    targets = {c.fk for c in SOURCES[source].columns if c.fk and c.fk != source}
+    large = [t for t in targets if con.execute(f"select count(*) > ? from raw_{t}", [table.num_rows]).fetchall()[0][0]]
+    parsed = file_select(source, arrow_types, canonical, extras, large_targets=large)
     con.register("incoming", table)
     try:
         # Good rows go straight to raw_<source>; the rows that did not are parsed again to build their
@@ -167,7 +169,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
             quarantined = con.execute(f"""insert into quarantine
                 select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
                        reason_codes, reason_zh, reason_en
-                from ({file_select(source, arrow_types, canonical, extras, rows=left_out)})
+                from ({file_select(source, arrow_types, canonical, extras, rows=left_out, large_targets=large)})
                 order by _row_number""").fetchall()[0][0]
     finally:
         con.unregister("incoming")

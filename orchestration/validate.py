@@ -8,6 +8,7 @@ vectorised in DuckDB; Python only writes the SQL.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from functools import cache
 
 import pyarrow as pa
@@ -159,7 +160,7 @@ BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: 
 
 
 def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers: dict[str, str],
-                extras: dict[str, str], rows: str = "incoming") -> str:
+                extras: dict[str, str], rows: str = "incoming", large_targets: Collection[str] = ()) -> str:
     """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns), `_row_number`,
     `reason_codes` and, for a row with reasons only, `_raw` (the row as delivered, JSON keyed by
     its headers) and the reasons in words (`reason_zh`, `reason_en`). `rows` is the relation (a name or
@@ -168,7 +169,10 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
     `arrow_types` maps each canonical column present in the file to its Arrow type; columns not
     delivered are NULL. `headers` maps each of them to the header it was delivered under, and
     `extras` the incoming name of each unknown column to its header. Foreign keys are checked against every key ever loaded (raw_<target>),
-    plus, for a self-reference, the keys of this same file.
+    plus, for a self-reference, the keys of this same file. For a target in `large_targets` (one
+    with more rows than the file) only the keys the file names are looked up: hashing the file's
+    values and scanning the target beats grouping every key of the target, which for an access log
+    checked against every recording took 1.2 of its 1.5 s; for a small register the reverse holds.
     """
     src = SOURCES[source]
     texts, typed, checks, joins, ctes = [], [], [], [], []
@@ -178,11 +182,12 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
         t = ident("t__" + col.name)
         raw = ident(col.name)
         if not present:
-            texts.append(f"cast(null as {'varchar' if not native else SQL_TYPES[col.type]}) as {t}")
+            text = f"cast(null as {'varchar' if not native else SQL_TYPES[col.type]})"
         elif native:
-            texts.append(f"{raw} as {t}")
+            text = raw
         else:
-            texts.append(f"nullif({trimmed(f'cast({raw} as varchar)')}, '') as {t}")
+            text = f"nullif({trimmed(f'cast({raw} as varchar)')}, '')"
+        texts.append(f"{text} as {t}")
         typed.append(t)
         typed.append(f"{parse_expr(col, t, native)} as {raw}")
         label = {lang: i18n.column_label(source, col.name, lang) for lang in ("zh", "en")}
@@ -223,7 +228,9 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
                 joins.append(f"left join {alias} using ({ROW_NUMBER})")
                 check(f"{alias}.missing is not null", "fk", "fk", f"{alias}.missing", target=tgt)
             else:
-                ctes.append(f"{alias} as (select distinct k from ({keys}))")
+                named = (f" semi join (select distinct {text} as k from {rows}) as named on target.k = named.k"
+                         if col.fk in large_targets else "")
+                ctes.append(f"{alias} as (select distinct target.k from ({keys}) as target{named})")
                 joins.append(f"left join {alias} on typed.{raw} = {alias}.k")
                 check(f"typed.{raw} is not null and {alias}.k is null", "fk", "fk", f"typed.{raw}", target=tgt)
 
