@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,7 +237,11 @@ class InboxFile:
     rel: str
     size: int
     modified_at: dt.datetime
-    digest: str
+    hashed: Future[str]  # the content hash, computed beside the loading of earlier files
+
+    @property
+    def digest(self) -> str:
+        return self.hashed.result()
 
 
 def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int) -> FileResult:
@@ -262,10 +266,16 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int) -> Fil
 
 
 def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_id: int,
-                  progress: bool) -> dict[int, FileResult]:
+                  progress: bool, known: frozenset[str] = frozenset()) -> dict[int, FileResult]:
     """Load the files, each source's in order, a source once the sources its foreign keys point to
-    are loaded, up to LANES sources at a time. Returns each file's result by its index. On a failure
-    the other lanes stop (a statement at work is interrupted) and the error is raised."""
+    are loaded, up to LANES sources at a time. A file whose content is `known` (loaded before) or
+    that an earlier file of the batch repeats is skipped. Returns each file's result by its index. On
+    a failure the other lanes stop (a statement at work is interrupted) and the error is raised."""
+
+    def is_copy(f: InboxFile) -> bool:
+        # Only a file of the same size can have the same content, so a lane waits for no other hash.
+        return f.digest in known or any(e.digest == f.digest for e in files if e.index < f.index and e.size == f.size)
+
     by_source: dict[str, list[InboxFile]] = {}
     for f in files:
         by_source.setdefault(f.source, []).append(f)
@@ -282,7 +292,7 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
                 if stop.is_set():
                     return
                 ticker(f.rel)
-                results[f.index] = load_one(lane_con, f, batch_id)
+                results[f.index] = FileResult(f.source, f.rel, "skipped") if is_copy(f) else load_one(lane_con, f, batch_id)
         finally:
             working.pop(source, None)
             lane_con.close()
@@ -335,21 +345,21 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
         stats = [path.stat() for _, path, _ in files]
         modified = [modified_time(stat.st_mtime_ns) for stat in stats]
 
-        def digest_of(i: int) -> str:
-            return stamps.get((files[i][2], stats[i].st_size, modified[i])) or sha256_of(files[i][1])
-
-        with ThreadPoolExecutor(LANES) as pool:  # hashlib lets go of the GIL: two files hash at once
-            digests = list(pool.map(digest_of, range(len(files))))
-        results: dict[int, FileResult] = {}
-        todo = []
-        for i, (source, path, rel) in enumerate(files):
-            if digests[i] in known:
-                results[i] = FileResult(source, rel, "skipped")
-                continue
-            known.add(digests[i])
-            todo.append(InboxFile(i, next_file_id, source, path, rel, stats[i].st_size, modified[i], digests[i]))
-            next_file_id += 1
-        results |= load_in_lanes(con, todo, batch_id, progress)
+        results = {i: FileResult(source, rel, "skipped") for i, (source, _, rel) in enumerate(files)
+                   if stamps.get((rel, stats[i].st_size, modified[i])) in known}
+        new = [i for i in range(len(files)) if i not in results]
+        # Files are hashed while earlier ones load (hashlib lets go of the GIL), each source's next file
+        # first: hashing a province's ten gigabytes before loading any took 45 s. A file that turns out
+        # to be a copy keeps the id it was given, unused, so ids still follow the load order.
+        hasher = ThreadPoolExecutor(1)
+        try:
+            place = {i: sum(files[j][0] == files[i][0] for j in new if j < i) for i in new}
+            hashed = {i: hasher.submit(sha256_of, files[i][1]) for i in sorted(new, key=lambda i: (place[i], i))}
+            todo = [InboxFile(i, next_file_id + n, *files[i], stats[i].st_size, modified[i], hashed[i])
+                    for n, i in enumerate(new)]
+            results |= load_in_lanes(con, todo, batch_id, progress, frozenset(known))
+        finally:
+            hasher.shutdown(cancel_futures=True)
         batch.files = [results[i] for i in range(len(files))]
         unknown = sorted(p.name for p in inbox.iterdir() if p.is_dir() and p.name not in SOURCES) if inbox.is_dir() else []
         rejected = sum(f.outcome == "rejected" for f in batch.files)

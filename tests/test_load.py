@@ -389,6 +389,46 @@ def test_sources_loaded_side_by_side_number_their_files_in_load_order(inbox, war
     assert rows(warehouse, "select replaced_file_id, file_id from load_replacements") == [(6, 7)]
 
 
+def test_a_copy_within_one_delivery_is_loaded_once_and_ids_keep_the_load_order(inbox, warehouse):
+    """contract §1: the same file (same content hash) is loaded once, also when one delivery holds it
+    twice: the later copy in load order is the one skipped, whichever lane hashes first."""
+    write_csv(inbox / "acts" / "a.csv", [ACT])
+    write_csv(inbox / "acts" / "b.csv", [{**ACT, "act_id": "A2"}])
+    (inbox / "acts" / "c_copy_of_a.csv").write_bytes((inbox / "acts" / "a.csv").read_bytes())
+    write_csv(inbox / "acts" / "d.csv", [{**ACT, "act_id": "A3"}])
+    batch = load(warehouse, inbox)
+    assert [(f.path, f.outcome) for f in batch.files][-4:] == [
+        ("acts/a.csv", "loaded"), ("acts/b.csv", "loaded"), ("acts/c_copy_of_a.csv", "skipped"), ("acts/d.csv", "loaded")]
+    assert rows(warehouse, "select path from load_files order by file_id") == [
+        (f.path,) for f in batch.files if f.outcome != "skipped"]
+    assert rows(warehouse, "select act_id from raw_acts order by _file_id") == [("A1",), ("A2",), ("A3",)]
+    assert rows(warehouse, "select files_loaded, files_skipped from load_batches") == [(6, 1)]
+
+
+def test_loading_starts_before_every_file_is_hashed(inbox, warehouse, monkeypatch):
+    """A province's inbox is ten gigabytes: the first files load while later ones are still hashed."""
+    import threading
+
+    from orchestration import load as loader
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    first_loaded = threading.Event()
+    real_hash, real_load = loader.sha256_of, loader.load_file
+
+    def slow_hash(path):
+        if path.name == "acts.csv" and not first_loaded.wait(timeout=30):
+            raise AssertionError("nothing loaded while the last file was hashed")
+        return real_hash(path)
+
+    def load_file(con, source, *args):
+        result = real_load(con, source, *args)
+        first_loaded.set()
+        return result
+
+    monkeypatch.setattr(loader, "sha256_of", slow_hash)
+    monkeypatch.setattr(loader, "load_file", load_file)
+    assert load(warehouse, inbox).outcome == "success"
+
+
 def test_a_failing_lane_stops_the_others_and_the_batch_leaves_no_trace(inbox, warehouse, monkeypatch):
     from orchestration import load as loader
     load(warehouse, inbox)
