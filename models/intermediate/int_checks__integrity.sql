@@ -3,13 +3,11 @@
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
 
--- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
--- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with media as (
     select * from int_media
 ),
 
-media_versions as not materialized (
+media_versions as (
     select * from raw_media
 ),
 
@@ -17,38 +15,41 @@ replacements as (
     select * from load_replacements where source = 'media'
 ),
 
--- most recordings are delivered once: only redelivered ones need their versions compared, and the
--- loader recorded every version a later one replaced, so they are found without grouping millions
-redelivered as (
-    select distinct media_versions.media_id
+-- most recordings are delivered once. The loader recorded every version a later one replaced, and
+-- the one replacing it, so those rows are every version of every redelivered recording, found by
+-- their row address without reading the hash of millions of recordings delivered once
+version_rows as (
+    select replaced_file_id as _file_id, replaced_row_number as _row_number from replacements
+    union
+    select file_id, row_number from replacements
+),
+
+versions as materialized (
+    select media_versions.media_id, lower(media_versions.sha256) as sha256, media_versions._file_id,
+        media_versions._row_number
     from media_versions
-    inner join replacements
-        on replacements.replaced_file_id = media_versions._file_id
-        and replacements.replaced_row_number = media_versions._row_number
+    inner join version_rows using (_file_id, _row_number)
 ),
 
 version_summary as (
     select
-        media_versions.media_id,
+        media_id,
         count(*) as version_count,
-        count(distinct lower(media_versions.sha256)) as distinct_hashes,
-        arg_min(lower(media_versions.sha256), (media_versions._file_id, media_versions._row_number))
-            as first_sha256
-    from media_versions
-    inner join redelivered using (media_id)
-    group by media_versions.media_id
+        count(distinct sha256) as distinct_hashes,
+        arg_min(sha256, (_file_id, _row_number)) as first_sha256
+    from versions
+    group by media_id
 ),
 
 -- the latest delivered hash that differs from the first: what the original was changed into
 hash_changes as (
     select
-        media_versions.media_id,
-        arg_max(lower(media_versions.sha256), (media_versions._file_id, media_versions._row_number))
-            as changed_sha256
-    from media_versions
+        versions.media_id,
+        arg_max(versions.sha256, (versions._file_id, versions._row_number)) as changed_sha256
+    from versions
     inner join version_summary using (media_id)
-    where version_summary.distinct_hashes > 1 and lower(media_versions.sha256) <> version_summary.first_sha256
-    group by media_versions.media_id
+    where version_summary.distinct_hashes > 1 and versions.sha256 <> version_summary.first_sha256
+    group by versions.media_id
 ),
 
 judged as (
