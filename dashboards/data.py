@@ -441,20 +441,19 @@ def retention_status(snapshot: Path, filters: dict) -> pd.DataFrame:
     """Recordings of the units in scope by retention status (as of the snapshot)."""
     f = normalise(filters)
     return query(snapshot, SCOPE + """
-        select status, count(*) as recordings from fct_media_retention
+        select status, cast(sum(recordings) as bigint) as recordings from mart_unit_retention_status
         where unit_id in (select unit_id from scope) group by status order by recordings desc, status""",
         _scope(f))
 
 
-def retention_due(snapshot: Path, filters: dict, days: int = 30) -> pd.DataFrame:
-    """Per unit in scope: recordings whose retention ends within `days` after as-of (to review)."""
+def retention_due(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """Per unit in scope: recordings whose retention ends within 30 days after as-of (to review)."""
     f = normalise(filters)
     return query(snapshot, SCOPE + """
-        select u.unit_name, count(*) as recordings, min(m.retain_until) as first_due
-        from fct_media_retention m join int_units u using (unit_id) cross join int_run_parameters p
-        where m.unit_id in (select unit_id from scope) and m.deleted_at is null
-          and m.retain_until > p.as_of_end_at and m.retain_until <= p.as_of_end_at + to_days(cast($days as integer))
-        group by all order by recordings desc, u.unit_name""", {**_scope(f), "days": days})
+        select u.unit_name, cast(sum(m.due_within_30_days) as bigint) as recordings, min(m.first_due_at) as first_due
+        from mart_unit_retention_status m join int_units u using (unit_id)
+        where m.unit_id in (select unit_id from scope) and m.due_within_30_days > 0
+        group by all order by recordings desc, u.unit_name""", _scope(f))
 
 
 def device_summary(snapshot: Path, filters: dict) -> pd.DataFrame:

@@ -19,10 +19,11 @@ from .progress import steps
 PUBLISHED_PREFIXES = ("fct_", "mart_", "rules_")
 PUBLISHED_TABLES = ("labels", "load_batches", "load_files", "quarantine", "int_units", "int_run_parameters",
                     "stg_units", "stg_cases", "appraisal_frozen_scores")
-# Upload facts, one row per recording, are read by no page or sheet (late uploads reach them as
-# violations, with their details): copying them was a third of publishing (40 M rows at a province's
-# scale). They stay in the warehouse, with every other table of the contract, for SQL and outside checks.
-NOT_PUBLISHED = ("fct_media_upload",)
+# Facts of one row per recording are read by no page or sheet: late uploads reach them as violations,
+# with their details, and the retention page reads a count per unit and status. Copying the two was
+# two thirds of publishing (80 M rows at a province's scale). They stay in the warehouse, with every
+# other table of the contract, for SQL and outside checks.
+NOT_PUBLISHED = ("fct_media_upload", "fct_media_retention")
 
 
 def snapshot_path(warehouse: str | Path) -> Path:

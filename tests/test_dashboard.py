@@ -490,8 +490,19 @@ def test_overview_callback_renders_through_the_server(app):
 
 def test_retention_devices_and_quality_pages(snap, sql, child_unit):
     status = data.retention_status(snap, {"unit_id": child_unit})
-    assert dict(zip(status["status"], status["recordings"])) == dict(
-        sql("select status, count(*) from fct_media_retention where unit_id = ? group by 1", child_unit))
+    warehouse = duckdb.connect(str(snap.with_name("wh.duckdb")), read_only=True)
+    try:  # the facts stay in the warehouse; the snapshot has their count per unit and status
+        assert dict(zip(status["status"], status["recordings"])) == dict(warehouse.execute(
+            "select status, count(*) from fct_media_retention where unit_id = ? group by 1", [child_unit]).fetchall())
+        due = data.retention_due(snap, {})
+        assert [tuple(r) for r in due[["unit_name", "recordings", "first_due"]].itertuples(index=False)] == \
+            warehouse.execute("""
+                select u.unit_name, count(*), min(m.retain_until) from fct_media_retention m join int_units u using (unit_id)
+                where m.deleted_at is null and m.retain_until > timestamp '2026-01-01'
+                  and m.retain_until <= timestamp '2026-01-31' group by all order by 2 desc, 1""").fetchall()
+        assert len(due) > 0
+    finally:
+        warehouse.close()
     dev = data.device_summary(snap, Q3)
     assert dev["faults"].sum() == sql("select sum(faults) from fct_device_days where day >= '2025-07-01' "
                                       "and day < '2025-10-01'")[0][0]
