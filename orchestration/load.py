@@ -151,8 +151,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     cols = SOURCES[source].names
     col_list = ", ".join(ident(c) for c in cols)
     arrow_types = {name: table.schema.field(name).type for name in canonical}
-    targets = {c.fk for c in SOURCES[source].columns if c.fk and c.fk != source}
-    large = [t for t in targets if con.execute(f"select count(*) > ? from raw_{t}", [table.num_rows]).fetchall()[0][0]]
+    large = [t for t in SOURCES[source].upstream
+             if con.execute(f"select count(*) > ? from raw_{t}", [table.num_rows]).fetchall()[0][0]]
     parsed = file_select(source, arrow_types, canonical, extras, large_targets=large)
     con.register("incoming", table)
     try:
