@@ -1,33 +1,29 @@
 -- one row per file_deleted device event naming a file (R-DEV-DEL): deleting on the device is only
--- allowed once the file was uploaded. An upload_done logged on any device (a card moved to another
--- docking station) at or before the deletion counts; the same second counts as before, since
--- device logs have one-second resolution.
+-- allowed once the file was uploaded (int_deletions_before_upload finds those that were not).
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
-
--- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
--- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
-with events as not materialized (
-    select * from stg_device_events
+with deletions as (
+    select * from int_file_deletions
 ),
 
 devices as (
     select * from stg_devices
 ),
 
-deletions as (
-    select events.device_id, events.file_id, events.event_at
-    from events
-    where events.event_type = 'file_deleted'
-        and events.file_id is not null
-        and events.event_at < getvariable('as_of_end_at')
+early_deletions as (
+    select * from int_deletions_before_upload
 ),
 
-uploads as (
-    select file_id, min(event_at) as first_upload_done_at
-    from events
-    where event_type = 'upload_done' and file_id is not null
-    group by file_id
+judged as (
+    select
+        deletions.*,
+        early_deletions.first_upload_done_at,
+        early_deletions.file_id is null as is_compliant
+    from deletions
+    left join early_deletions
+        on early_deletions.device_id = deletions.device_id
+        and early_deletions.file_id = deletions.file_id
+        and early_deletions.event_at = deletions.event_at
 ),
 
 final as (
@@ -37,24 +33,23 @@ final as (
         devices.officer_id,
         cast(null as varchar) as case_id,
         cast(null as varchar) as act_id,
-        deletions.file_id as media_id,
-        deletions.device_id,
-        deletions.event_at as occurred_at,
-        deletions.device_id || '/' || deletions.file_id || '@' || cast(deletions.event_at as varchar) as entity_key,
-        coalesce(uploads.first_upload_done_at <= deletions.event_at, false) as is_compliant,
-        case when not coalesce(uploads.first_upload_done_at <= deletions.event_at, false) then
-            '文件 ' || deletions.file_id || ' 于 ' || strftime(deletions.event_at, '%-m月%-d日 %H:%M') || ' 在设备 '
-            || deletions.device_id || ' 上被删除，此前没有上传完成记录'
-            || coalesce('（上传完成在 ' || strftime(uploads.first_upload_done_at, '%-m月%-d日 %H:%M') || '）', '')
+        judged.file_id as media_id,
+        judged.device_id,
+        judged.event_at as occurred_at,
+        judged.device_id || '/' || judged.file_id || '@' || cast(judged.event_at as varchar) as entity_key,
+        judged.is_compliant,
+        case when not judged.is_compliant then
+            '文件 ' || judged.file_id || ' 于 ' || strftime(judged.event_at, '%-m月%-d日 %H:%M') || ' 在设备 '
+            || judged.device_id || ' 上被删除，此前没有上传完成记录'
+            || coalesce('（上传完成在 ' || strftime(judged.first_upload_done_at, '%-m月%-d日 %H:%M') || '）', '')
         end as detail_zh,
-        case when not coalesce(uploads.first_upload_done_at <= deletions.event_at, false) then
-            'file ' || deletions.file_id || ' deleted on device ' || deletions.device_id || ' at '
-            || strftime(deletions.event_at, '%Y-%m-%d %H:%M') || ' with no upload_done before'
-            || coalesce(' (upload_done only at ' || strftime(uploads.first_upload_done_at, '%Y-%m-%d %H:%M') || ')', '')
+        case when not judged.is_compliant then
+            'file ' || judged.file_id || ' deleted on device ' || judged.device_id || ' at '
+            || strftime(judged.event_at, '%Y-%m-%d %H:%M') || ' with no upload_done before'
+            || coalesce(' (upload_done only at ' || strftime(judged.first_upload_done_at, '%Y-%m-%d %H:%M') || ')', '')
         end as detail_en
-    from deletions
-    left join devices on devices.device_id = deletions.device_id
-    left join uploads on uploads.file_id = deletions.file_id
+    from judged
+    left join devices on devices.device_id = judged.device_id
 )
 
 select * from final

@@ -6,8 +6,8 @@ with events as (
     select * from stg_device_events
 ),
 
-media_versions as (
-    select * from raw_media
+unstored_files as (
+    select * from int_unstored_recorded_files
 ),
 
 devices as (
@@ -22,12 +22,6 @@ params as (
     select * from int_profile_parameters
 ),
 
--- every version ever delivered counts as arrival: a later replacement must not make a file "lost"
--- (the current versions, stg_media, are among them)
-stored_files as (
-    select media_id from media_versions
-),
-
 stops as (
     select
         events.device_id,
@@ -36,11 +30,12 @@ stops as (
         devices.unit_id,
         devices.officer_id,
         events.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
-        events.file_id in (select media_id from stored_files) as is_stored
+        unstored_files.file_id is null as is_stored
     from events
     left join devices on devices.device_id = events.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
+    left join unstored_files on unstored_files.file_id = events.file_id
     where events.event_type = 'record_stop'
         and events.file_id is not null
         and events.event_at < getvariable('as_of_end_at')
