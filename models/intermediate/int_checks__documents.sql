@@ -4,6 +4,9 @@
 --   one per party-facing document the party did not sign (party_facing_docs): compliant only when
 --   the refusal is noted and enough officers signed.
 -- article_zh names the requirement's own article where the table cites one (else the rule's).
+
+-- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
+-- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with cases as (
     select * from stg_cases
 ),
@@ -12,7 +15,7 @@ acts as (
     select * from int_acts
 ),
 
-documents as (
+documents as not materialized (
     select * from stg_documents
 ),
 
@@ -50,7 +53,7 @@ known_cases as (
     where cases.opened_at < getvariable('as_of_end_at')
 ),
 
-known_documents as (
+known_documents as not materialized (
     select documents.*
     from documents
     where documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at')
@@ -73,22 +76,33 @@ case_triggers as (
     from known_cases where procedure = 'general' and closed_at is not null
 ),
 
--- a doc_type asked for by two triggers is one requirement: the earliest trigger names it
+-- a doc_type asked for by two triggers is one requirement: the earliest trigger names it (one min
+-- over a struct that starts with the trigger's time: a window numbering the rows sorted 4 M of them)
 case_requirements as (
     select
-        known_cases.case_id,
-        known_cases.unit_id,
-        requirements.doc_type,
-        case_triggers.occurred_at,
-        requirements.trigger_zh,
-        case when requirements.basis = 'citation' then nullif(requirements.article_zh, '') end as article_zh
-    from case_triggers
-    inner join known_cases using (case_id)
-    inner join requirements
-        on requirements.profile_id = known_cases.profile_id and requirements.trigger = case_triggers.trigger
-    qualify row_number() over (
-        partition by known_cases.case_id, requirements.doc_type order by case_triggers.occurred_at, case_triggers.trigger
-    ) = 1
+        case_id,
+        unit_id,
+        doc_type,
+        first.occurred_at,
+        first.trigger_zh,
+        first.article_zh
+    from (
+        select
+            known_cases.case_id,
+            known_cases.unit_id,
+            requirements.doc_type,
+            min({
+                'occurred_at': case_triggers.occurred_at,
+                'trigger': case_triggers.trigger,
+                'trigger_zh': requirements.trigger_zh,
+                'article_zh': case when requirements.basis = 'citation' then nullif(requirements.article_zh, '') end
+            }) as first
+        from case_triggers
+        inner join known_cases using (case_id)
+        inner join requirements
+            on requirements.profile_id = known_cases.profile_id and requirements.trigger = case_triggers.trigger
+        group by known_cases.case_id, known_cases.unit_id, requirements.doc_type
+    )
 ),
 
 case_documents as (
