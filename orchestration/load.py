@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from . import i18n, readers
@@ -164,15 +165,15 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
             where len(reason_codes) = 0 order by _row_number""").fetchall()[0][0]
         quarantined = 0
         if loaded < table.num_rows:
-            left_out = (f"(select * from incoming where {readers.ROW_NUMBER} not in "
-                        f"(select _row_number from raw_{source} where _file_id = {file_id}))")
+            con.register("left_out", left_out_rows(con, source, file_id, table))
             quarantined = con.execute(f"""insert into quarantine
                 select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
                        reason_codes, reason_zh, reason_en
-                from ({file_select(source, arrow_types, canonical, extras, rows=left_out, large_targets=large)})
+                from ({file_select(source, arrow_types, canonical, extras, rows="left_out", large_targets=large)})
                 order by _row_number""").fetchall()[0][0]
     finally:
         con.unregister("incoming")
+        con.unregister("left_out")
     for b in read.broken:
         con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             batch_id, file_id, source, path.name, b.row_number, json.dumps({"line": b.text}, ensure_ascii=False),
@@ -182,6 +183,18 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     result.rows_in = result.rows_loaded + result.rows_quarantined
     result.rows_replaced = record_replacements(con, source, batch_id, file_id)
     return result
+
+
+def left_out_rows(con, source: str, file_id: int, table: pa.Table) -> pa.Table:
+    """The rows of a file that did not go to raw_<source>. A mask over the file's row numbers
+    rather than an anti join in DuckDB: that hashed every loaded row number of the file, 2.4 s for
+    a month of a province's device log with a few bad rows."""
+    loaded = con.execute(f"select _row_number from raw_{source} where _file_id = ?", [file_id]).fetchnumpy()["_row_number"]
+    numbers = table.column(readers.ROW_NUMBER).to_numpy()
+    first = int(numbers.min())
+    is_loaded = np.zeros(int(numbers.max()) - first + 1, dtype=bool)
+    is_loaded[np.asarray(loaded, dtype=np.int64) - first] = True
+    return table.filter(pa.array(~is_loaded[numbers - first]))
 
 
 def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
