@@ -208,6 +208,15 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
     first = ident(next((k for k in key if SOURCES[source].column(k).type == TIMESTAMP), key[0]))
     low, high = con.execute(f"select min({first}), max({first}) from raw_{source} where _file_id = ?",
                             [file_id]).fetchall()[0]
+    # A month of device log usually has no earlier rows in its range; DuckDB would still hash all of
+    # the file's keys to look for them (1.8 s of a province's month).
+    earlier = con.execute(f"select exists (select 1 from raw_{source} where _file_id <> {file_id} "
+                          f"and {first} between $low and $high)", {"low": low, "high": high}).fetchall()[0][0]
+    seen_before = f"""
+            union
+            select hash({keys}) from raw_{source}
+            where _file_id <> {file_id} and {first} between $low and $high
+                and hash({keys}) in (select h from new_keys)""" if earlier else ""
     # Almost every key is new: the window that pairs versions runs only over the keys seen twice
     # (twice in this file, or earlier too), not over the file's million rows.
     con.execute(f"""insert into load_replacements
@@ -215,11 +224,7 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
             select hash({keys}) as h, count(*) as n from raw_{source} where _file_id = {file_id} group by h
         ),
         repeated as (
-            select h from new_keys where n > 1
-            union
-            select hash({keys}) from raw_{source}
-            where _file_id <> {file_id} and {first} between $low and $high
-                and hash({keys}) in (select h from new_keys)
+            select h from new_keys where n > 1{seen_before}
         ),
         versions as (
             select {keys}, _file_id, _row_number,
