@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -36,3 +39,24 @@ def session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Another connection to the same open warehouse, for work beside `con` in another thread."""
     return session(con.cursor())
+
+
+BYTES = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+         "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+@contextlib.contextmanager
+def memory_share(con: duckdb.DuckDBPyConnection, share: float, settings: Settings | None = None) -> Iterator[None]:
+    """DuckDB's memory limit at `share` of the configured one inside the block, for work that holds
+    memory of its own beside DuckDB's (which DuckDB does not count). A limit not written as a
+    number and a unit DuckDB reads (8GB, 512MiB) is left as it is."""
+    configured = (settings or load_settings()).memory_limit
+    found = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)\s*", configured.lower())
+    if not found or found.group(2) not in BYTES:
+        yield
+        return
+    con.execute(f"set memory_limit = '{int(float(found.group(1)) * BYTES[found.group(2)] * share)}B'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{configured}'")

@@ -521,3 +521,21 @@ loader.load_inbox(connect({str(wh)!r}), {str(inbox)!r})
     assert load(con, inbox).outcome == "success"
     assert rows(con, "select count(*) from raw_acts") == [(1,)]
     con.close()
+
+
+def test_loading_gives_duckdb_three_quarters_of_its_memory_limit_and_judging_all_of_it(inbox, warehouse, monkeypatch):
+    """The lanes hold their files as Arrow tables beside DuckDB, which does not count them: while
+    loading, DuckDB's limit leaves them a quarter of the configured memory (RECWATCH_MEMORY_LIMIT)."""
+    from orchestration import load as loader
+    monkeypatch.setenv("RECWATCH_MEMORY_LIMIT", "4GB")
+    real, seen = loader.load_file, []
+
+    def spy(con, *args):
+        seen.append(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
+        return real(con, *args)
+
+    monkeypatch.setattr(loader, "load_file", spy)
+    warehouse.execute("set memory_limit = '4GB'")
+    load(warehouse, inbox)
+    assert set(seen) == {"2.7 GiB"}  # 3e9 bytes
+    assert rows(warehouse, "select current_setting('memory_limit')") == [("3.7 GiB",)]  # 4e9 bytes
