@@ -24,19 +24,6 @@ label_names as (
     select code as label, ord, label_zh as name_zh, label_en as name_en from labels where kind = 'column:media'
 ),
 
--- a recording's acts, grouped before the recordings are joined to them: grouping the joined rows
--- by every column of the recording cost more than the rest of the model at a province's scale
-media_acts as (
-    select
-        media_id,
-        min(act_id) as act_id,
-        list_sort(list_distinct(list(act_case_id))) as act_case_ids
-    from links
-    group by media_id
-),
-
--- the recordings are probed against their acts, not hashed for them
--- (a join builds its hash table on its right side, as written: runner.set_parameters)
 linked_media as (
     select
         media.media_id,
@@ -49,39 +36,31 @@ linked_media as (
         media.case_id,
         media.party_label,
         media.handler_label,
-        media_acts.act_id,
-        media_acts.act_case_ids
+        min(links.act_id) as act_id,
+        list_sort(list_distinct(list(links.act_case_id))) as act_case_ids
     from media
-    inner join media_acts using (media_id)
+    inner join links using (media_id)
+    group by all
 ),
 
--- each profile's required labels with their names, in the order the detail text lists them
-profile_labels as (
-    select
-        required_labels.profile_id,
-        list({
-            'label': required_labels.label,
-            'name_zh': coalesce(label_names.name_zh, required_labels.label),
-            'name_en': coalesce(label_names.name_en, required_labels.label)
-        } order by label_names.ord, required_labels.label) as labels
-    from required_labels
-    left join label_names using (label)
-    group by required_labels.profile_id
+label_values as (
+    select media_id, label, label_value
+    from (select media_id, case_id, party_label, handler_label from linked_media)
+        unpivot include nulls (label_value for label in (case_id, party_label, handler_label))
 ),
 
--- the required labels a recording leaves blank, picked from its row rather than by unpivoting
--- every recording into one row per label and grouping them back
-with_missing as (
+missing as (
     select
-        linked_media.*,
-        list_filter(profile_labels.labels, lambda l: nullif(trim(
-            case l.label
-                when 'case_id' then linked_media.case_id
-                when 'party_label' then linked_media.party_label
-                when 'handler_label' then linked_media.handler_label
-            end), '') is null) as missing_labels
+        linked_media.media_id,
+        string_agg(coalesce(label_names.name_zh, required_labels.label), '、' order by label_names.ord) as missing_zh,
+        string_agg(coalesce(label_names.name_en, required_labels.label), ', ' order by label_names.ord) as missing_en
     from linked_media
-    left join profile_labels using (profile_id)
+    inner join required_labels using (profile_id)
+    left join label_values
+        on label_values.media_id = linked_media.media_id and label_values.label = required_labels.label
+    left join label_names on label_names.label = required_labels.label
+    where nullif(trim(label_values.label_value), '') is null
+    group by linked_media.media_id
 ),
 
 -- a case label is only checked against the acts where the profile asks for one
@@ -91,15 +70,14 @@ case_label_required as (
 
 judged as (
     select
-        with_missing.* exclude (missing_labels),
-        case when len(with_missing.missing_labels) > 0 then
-            array_to_string(list_transform(with_missing.missing_labels, lambda l: l.name_zh), '、') end as missing_zh,
-        case when len(with_missing.missing_labels) > 0 then
-            array_to_string(list_transform(with_missing.missing_labels, lambda l: l.name_en), ', ') end as missing_en,
+        linked_media.*,
+        missing.missing_zh,
+        missing.missing_en,
         case_label_required.profile_id is not null
-            and nullif(trim(with_missing.case_id), '') is not null
-            and not list_contains(with_missing.act_case_ids, with_missing.case_id) as is_case_label_wrong
-    from with_missing
+            and nullif(trim(linked_media.case_id), '') is not null
+            and not list_contains(linked_media.act_case_ids, linked_media.case_id) as is_case_label_wrong
+    from linked_media
+    left join missing using (media_id)
     left join case_label_required using (profile_id)
 ),
 
