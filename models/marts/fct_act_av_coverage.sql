@@ -21,7 +21,7 @@ links as (
     select * from int_media_act_links
 ),
 
-media as not materialized (
+media as (
     select * from int_media
 ),
 
@@ -52,17 +52,29 @@ judged_acts as (
     left join params using (profile_id)
 ),
 
--- the recordings are probed against the acts' links, not hashed for them
--- (a join builds its hash table on its right side, as written: runner.set_parameters)
-clipped as (
+-- the recordings that belong to acts, read once for the coverage and the devices below (a copy of
+-- the few linked ones instead of a second pass over every recording); they are probed against the
+-- links, not hashed for them (a join builds its hash table on its right side: runner.set_parameters)
+linked_media as (
     select
         links.act_id,
         media.media_id,
+        media.device_id,
         media.is_interruption_noted,
-        greatest(media.recorded_start_at, judged_acts.started_at) as start_at,
-        least(media.recorded_end_at, judged_acts.ended_at) as end_at
+        media.recorded_start_at,
+        media.recorded_end_at
     from media
     inner join links using (media_id)
+),
+
+clipped as (
+    select
+        linked_media.act_id,
+        linked_media.media_id,
+        linked_media.is_interruption_noted,
+        greatest(linked_media.recorded_start_at, judged_acts.started_at) as start_at,
+        least(linked_media.recorded_end_at, judged_acts.ended_at) as end_at
+    from linked_media
     inner join judged_acts using (act_id)
 ),
 
@@ -131,9 +143,8 @@ long_gaps as (
 
 -- devices that could have recorded the act: those of its recordings and those assigned to its officers
 act_devices as (
-    select distinct links.act_id, media.device_id
-    from media
-    inner join links using (media_id)
+    select distinct act_id, device_id
+    from linked_media
     union
     -- an equality join on each officer: a join on list_contains compares every act with every device
     select act_officers.act_id, devices.device_id
