@@ -17,21 +17,44 @@ params as (
     select * from int_profile_parameters
 ),
 
-device_day_events as (
+-- the event types the profiles' check compares (the recording start and the check itself)
+compared_types as (
+    select devcheck_before_event_type as event_type from params
+    union
+    select devcheck_event_type from params
+),
+
+-- each device's first event of those types per day, found before the device's unit and profile are
+-- joined: joined first, every event of the log (250 M at a province's scale) went through three
+-- lookups on its way to being grouped, 35 of the model's 53 s of operator time
+first_events as (
     select
         events.device_id,
-        devices.unit_id,
-        devices.officer_id,
         cast(events.event_at as date) as day,
-        min(case when events.event_type = params.devcheck_before_event_type then events.event_at end) as first_start_at,
-        min(case when events.event_type = params.devcheck_event_type then events.event_at end) as first_check_at
+        events.event_type,
+        min(events.event_at) as first_at
     from events
-    left join devices on devices.device_id = events.device_id
-    left join units on units.unit_id = devices.unit_id
-    left join params on params.profile_id = units.profile_id
     where events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
         and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
+        and events.event_type in (select event_type from compared_types)
+    group by all
+),
+
+device_day_events as (
+    select
+        first_events.device_id,
+        devices.unit_id,
+        devices.officer_id,
+        first_events.day,
+        min(case when first_events.event_type = params.devcheck_before_event_type then first_events.first_at end)
+            as first_start_at,
+        min(case when first_events.event_type = params.devcheck_event_type then first_events.first_at end)
+            as first_check_at
+    from first_events
+    left join devices on devices.device_id = first_events.device_id
+    left join units on units.unit_id = devices.unit_id
+    left join params on params.profile_id = units.profile_id
     group by all
 ),
 
