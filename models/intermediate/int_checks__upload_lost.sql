@@ -2,8 +2,8 @@
 -- must reach the evidence store by the deadline; pending while the deadline is ahead
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
-with events as (
-    select * from stg_device_events
+with file_stops as (
+    select * from int_file_stops
 ),
 
 unstored_files as (
@@ -24,21 +24,18 @@ params as (
 
 stops as (
     select
-        events.device_id,
-        events.file_id,
-        events.event_at,
+        file_stops.device_id,
+        file_stops.file_id,
+        file_stops.event_at,
         devices.unit_id,
         devices.officer_id,
-        events.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
+        file_stops.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
         unstored_files.file_id is null as is_stored
-    from events
-    left join devices on devices.device_id = events.device_id
+    from file_stops
+    left join devices on devices.device_id = file_stops.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
-    left join unstored_files on unstored_files.file_id = events.file_id
-    where events.event_type = 'record_stop'
-        and events.file_id is not null
-        and events.event_at < getvariable('as_of_end_at')
+    left join unstored_files on unstored_files.file_id = file_stops.file_id
 ),
 
 final as (

@@ -3,8 +3,8 @@
 -- Kept apart from the check so that the join of every record_stop with every recording's id is
 -- done once per build, not by each model that reads the check (at a province's scale 40 M with
 -- 40 M, about 20 s each time).
-with events as (
-    select * from stg_device_events
+with stops as (
+    select * from int_file_stops
 ),
 
 media_versions as (
@@ -17,18 +17,10 @@ stored_files as (
     select media_id from media_versions
 ),
 
-recorded_files as (
-    select events.file_id
-    from events
-    where events.event_type = 'record_stop'
-        and events.file_id is not null
-        and events.event_at < getvariable('as_of_end_at')
-),
-
 final as (
-    select distinct recorded_files.file_id
-    from recorded_files
-    anti join stored_files on stored_files.media_id = recorded_files.file_id
+    select distinct stops.file_id
+    from stops
+    anti join stored_files on stored_files.media_id = stops.file_id
 )
 
 select * from final
