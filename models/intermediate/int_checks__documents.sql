@@ -15,7 +15,7 @@ acts as (
     select * from int_acts
 ),
 
-documents as not materialized (
+documents as (
     select * from stg_documents
 ),
 
