@@ -210,13 +210,13 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
                             [file_id]).fetchall()[0]
     # A month of device log usually has no earlier rows in its range; DuckDB would still hash all of
     # the file's keys to look for them (1.8 s of a province's month).
-    earlier = con.execute(f"select exists (select 1 from raw_{source} where _file_id <> {file_id} "
-                          f"and {first} between $low and $high)", {"low": low, "high": high}).fetchall()[0][0]
+    earlier_in_range = f"_file_id <> {file_id} and {first} between $low and $high"
+    earlier = con.execute(f"select exists (select 1 from raw_{source} where {earlier_in_range})",
+                          {"low": low, "high": high}).fetchall()[0][0]
     seen_before = f"""
             union
             select hash({keys}) from raw_{source}
-            where _file_id <> {file_id} and {first} between $low and $high
-                and hash({keys}) in (select h from new_keys)""" if earlier else ""
+            where {earlier_in_range} and hash({keys}) in (select h from new_keys)""" if earlier else ""
     # Almost every key is new: the window that pairs versions runs only over the keys seen twice
     # (twice in this file, or earlier too), not over the file's million rows.
     con.execute(f"""insert into load_replacements
