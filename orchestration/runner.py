@@ -22,6 +22,7 @@ import duckdb
 from models import MODELS_DIR, RULES_DIR
 
 from . import i18n
+from .contract import SOURCES
 from .progress import steps
 from .settings import Settings, load_settings
 
@@ -31,10 +32,11 @@ COMMENT = re.compile(r"--[^\n]*")
 # `-- materialized: view` in a model's opening comment makes it a view: for models that are cheap
 # to compute and expensive to store (staging copies, the union of every check), as in dbt.
 MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\s*$", re.MULTILINE)
-# `-- partitioned by day: <day of an output row> from <source>.<timestamp column>` makes a model
-# incremental: a build recomputes only the days that rows loaded since its last build fall on (and
-# the days as_of moved over), listed in the variable run_days (null: every day); see build_partitioned.
-PARTITIONED = re.compile(r"^--\s*partitioned by day:\s*(.+?)\s+from\s+(\w+)\.(\w+)\s*$", re.MULTILINE)
+# `-- partitioned by day: <day of an output row>` makes a model incremental: a build recomputes only
+# the days its companion `<name>.days.sql` lists (the days rows loaded since the last build, or the
+# move of as_of, may have changed), in the variable run_days (null: every day); see build_partitioned.
+PARTITIONED = re.compile(r"^--\s*partitioned by day:\s*(.+?)\s*$", re.MULTILINE)
+DAYS_SUFFIX = ".days.sql"
 FINAL_ORDER = re.compile(r"\border\s+by\s+([^()]+?)\s*;?\s*$", re.IGNORECASE)
 DIRECTIVE = re.compile(r"^--\s*(materialized|partitioned by day):")
 
@@ -46,6 +48,7 @@ class Model:
     path: Path
     sql: str
     deps: frozenset[str]
+    days_sql: str | None = None  # a partitioned model's companion query: the days to recompute
 
     @property
     def description(self) -> str:
@@ -64,10 +67,10 @@ class Model:
         return found.group(1) if found else "table"
 
     @property
-    def partition(self) -> tuple[str, str, str] | None:
-        """(day expression over the model's rows, source, timestamp column of raw_<source>)."""
+    def partition(self) -> str | None:
+        """The day of a row of the model, as an expression over its columns."""
         found = PARTITIONED.search(self.sql)
-        return (found.group(1), found.group(2), found.group(3)) if found else None
+        return found.group(1) if found else None
 
     @property
     def reads_reference_tables(self) -> bool:
@@ -81,11 +84,16 @@ def references(sql: str) -> set[str]:
 
 def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     """Every model, in an order that builds each after the models it reads."""
-    files = {p.stem: (layer, p) for layer in LAYERS for p in sorted((models_dir / layer).glob("*.sql"))}
+    files = {p.stem: (layer, p) for layer in LAYERS for p in sorted((models_dir / layer).glob("*.sql"))
+             if "." not in p.stem}
     found = {}
     for name, (layer, path) in files.items():
         sql = path.read_text(encoding="utf-8")
-        found[name] = Model(name, layer, path, sql, frozenset(references(sql) & files.keys() - {name}))
+        days = path.with_name(name + DAYS_SUFFIX)
+        days_sql = days.read_text(encoding="utf-8") if days.exists() else None
+        if PARTITIONED.search(sql) and days_sql is None:
+            raise ValueError(f"{path} is partitioned by day but has no {days.name}")
+        found[name] = Model(name, layer, path, sql, frozenset(references(sql) & files.keys() - {name}), days_sql)
     order = TopologicalSorter({m.name: m.deps for m in found.values()}).static_order()
     return [found[n] for n in order]
 
@@ -219,7 +227,7 @@ class Upstream:
             if name in seen:
                 continue
             seen.add(name)
-            texts.append(models[name].sql)
+            texts += [models[name].sql, models[name].days_sql or ""]
             todo += models[name].deps
         sources = {r[4:] for name in seen for r in references(models[name].sql) if r.startswith("raw_")}
         digest = hashlib.sha256("\0".join(sorted(texts)).encode())
@@ -229,15 +237,30 @@ class Upstream:
         return cls(frozenset(sources), digest.hexdigest())
 
 
+def changed_rows_views(con: duckdb.DuckDBPyConnection) -> None:
+    """`changed_<source>`: the rows of raw_<source> loaded since batch `since_batch`, and the earlier
+    versions those rows replaced, for a days query to say which days they fall on."""
+    for source in SOURCES:
+        con.execute(f"""create or replace temp view changed_{source} as
+            select * from raw_{source} where _batch_id > getvariable('since_batch')
+            union all
+            select raw.* from raw_{source} as raw
+            semi join load_replacements as x
+                on x.replaced_file_id = raw._file_id and x.replaced_row_number = raw._row_number
+                and x.source = '{source}' and x.batch_id > getvariable('since_batch')""")
+
+
 def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Upstream, is_new: bool,
                       days: Iterable[dt.date] = ()) -> None:
-    """Recompute the days whose rows may have changed since the last build, or every day.
+    """Recompute the days the model's days query lists, and `days`, or every day.
 
-    Days change when rows of the partition source on them were loaded (or replaced) since, or when
-    as_of moved forward over them. Anything else (a new as_of in the past, new rows of another
-    source the model reads, a changed rule table, model or setting) rebuilds every day.
+    The days query (`<name>.days.sql`) reads `changed_<source>` for the sources whose new rows it
+    maps to days, the model's own rows as last built, and the variables `last_as_of_end_at` and
+    `as_of_days` (the days as_of moved over) for rows whose outcome the passing of time changes.
+    Anything else (a new as_of in the past, new rows of a source the days query does not map, a
+    changed rule table, model or setting) rebuilds every day.
     """
-    day_expr, source, column = model.partition
+    day_expr = model.partition
     state = con.execute("select fingerprint, as_of, batch_id from model_partitions where model = ?",
                         [model.name]).fetchall()
     as_of, batch_id = con.execute(
@@ -245,34 +268,33 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
     fingerprint = hashlib.sha256(f"{upstream.fingerprint}:{settings_key(con)}".encode()).hexdigest()
     incremental = bool(state) and not is_new and state[0][0] == fingerprint and state[0][1] <= as_of
     if incremental:
-        since = state[0][2]
-        others = sorted(upstream.sources - {source})
+        since, last_as_of = state[0][2], state[0][1]
+        mapped = {r.removeprefix("changed_") for r in references(model.days_sql) if r.startswith("changed_")}
         incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
-                                          [since]).fetchall()[0][0] for s in others)
-    if incremental:
-        recompute = [r[0] for r in con.execute(f"""
-            select distinct cast({column} as date) as day from raw_{source} where _batch_id > $since
-            union
-            select distinct cast(r.{column} as date) from raw_{source} r
-            inner join load_replacements x
-                on x.replaced_file_id = r._file_id and x.replaced_row_number = r._row_number
-            where x.batch_id > $since and x.source = $source
-            union
-            select cast(unnest(generate_series($last_as_of + 1, $as_of, interval 1 day)) as date)
-            union
-            select unnest($days::date[])
-            order by day""", {"since": since, "source": source, "last_as_of": state[0][1], "as_of": as_of,
-                              "days": list(days)}).fetchall()]
-        con.execute("set variable run_days = ?::date[]", [recompute])
-        con.execute(f"delete from {model.name} where list_contains(getvariable('run_days'), {day_expr})")
-        con.execute(f"insert into {model.name} {model.sql}")
-        ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
-        if ordered:  # rows in the order a full build leaves them: reruns stay byte-identical
-            con.execute(f"create or replace table {model.name} as select * from {model.name} "
-                        f"order by {ordered.group(1)}")
-    else:
+                                          [since]).fetchall()[0][0] for s in sorted(upstream.sources - mapped))
+    if not incremental:
         con.execute("set variable run_days = null::date[]")  # every day
         con.execute(f"create or replace table {model.name} as {model.sql}")
+    else:
+        con.execute("set variable since_batch = ?", [since])
+        con.execute("set variable last_as_of_end_at = ?", [dt.datetime.combine(last_as_of + dt.timedelta(days=1), dt.time())])
+        con.execute("set variable as_of_days = ?::date[]",
+                    [[last_as_of + dt.timedelta(days=n) for n in range(1, (as_of - last_as_of).days + 1)]])
+        changed_rows_views(con)
+        recompute = sorted({r[0] for r in con.execute(model.days_sql).fetchall() if r[0] is not None} | set(days))
+        con.execute("set variable run_days = ?::date[]", [recompute])
+        if recompute:
+            con.execute(f"delete from {model.name} where list_contains(getvariable('run_days'), {day_expr})")
+            kept_until = con.execute(f"select max({day_expr}) from {model.name}").fetchall()[0][0]
+            con.execute(f"insert into {model.name} {model.sql}")
+            # rows in the order a full build leaves them (reruns stay byte-identical): appended
+            # days keep it when the order leads with the day and they all come after the kept ones
+            ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
+            appended_in_order = ordered and ordered.group(1).split(",")[0].strip() == day_expr and (
+                kept_until is None or kept_until < recompute[0])
+            if ordered and not appended_in_order:
+                con.execute(f"create or replace table {model.name} as select * from {model.name} "
+                            f"order by {ordered.group(1)}")
     con.execute("insert or replace into model_partitions values (?, ?, ?, ?)",
                 [model.name, fingerprint, as_of, batch_id])
 
@@ -282,11 +304,15 @@ def days_recomputed(con: duckdb.DuckDBPyConnection) -> int | None:
     return con.execute("select len(getvariable('run_days'))").fetchall()[0][0]
 
 
+# Variables of the build itself, not settings: as_of, and what build_partitioned sets for a days query
+BUILD_VARIABLES = ("as_of", "as_of_end_at", "run_days", "since_batch", "last_as_of_end_at", "as_of_days")
+
+
 def settings_key(con: duckdb.DuckDBPyConnection) -> str:
     """The run parameters set_parameters gave, other than as_of and the days a partitioned build
     lists (which build_partitioned itself accounts for)."""
     return repr(con.execute("select name, value::varchar from duckdb_variables() "
-                            "where name not in ('as_of', 'as_of_end_at', 'run_days') order by name").fetchall())
+                            f"where name not in {BUILD_VARIABLES} order by name").fetchall())
 
 
 def count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -86,7 +86,11 @@ def test_as_of_moving_forward_recomputes_the_days_it_passes(warehouse):
     con, _ = warehouse
     runner.build(con, dt.date(2025, 7, 3), "hebei")
     assert run_days(con) == [dt.date(2025, 7, 1), dt.date(2025, 7, 2), dt.date(2025, 7, 3)]
+    # the new days come after every kept one: appended, not re-sorted, in a full build's order
+    in_order = con.execute("select * from fct_device_days").fetchall()
+    assert con.execute("select last(day) from fct_device_days").fetchall()[0][0] == dt.date(2025, 7, 3)
     assert snapshot(con) == full_rebuild(con, dt.date(2025, 7, 3))
+    assert in_order == con.execute("select * from fct_device_days").fetchall()
 
 
 def test_as_of_in_the_past_a_changed_device_or_rule_rebuilds_every_day(warehouse):

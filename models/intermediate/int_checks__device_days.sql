@@ -1,6 +1,6 @@
 -- one row per device-day with recording (R-DEV-CHECK): a pre-duty check logged that day no later
 -- than the first recording start (the same second counts: one-second device logs)
--- partitioned by day: cast(occurred_at as date) from device_events.event_time
+-- partitioned by day: cast(occurred_at as date)
 with events as (
     select * from stg_device_events
 ),

@@ -1,6 +1,6 @@
 -- one row per device and day with any logged event (the dashboard's device page): how much the
 -- device recorded, whether it was checked before its first recording, and its maintenance events
--- partitioned by day: day from device_events.event_time
+-- partitioned by day: day
 with events as (
     select * from stg_device_events
 ),
@@ -68,4 +68,4 @@ final as (
 )
 
 select * from final
-order by device_id, day
+order by day, device_id
