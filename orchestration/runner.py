@@ -93,7 +93,9 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
         days_sql = days.read_text(encoding="utf-8") if days.exists() else None
         if PARTITIONED.search(sql) and days_sql is None:
             raise ValueError(f"{path} is partitioned by day but has no {days.name}")
-        found[name] = Model(name, layer, path, sql, frozenset(references(sql) & files.keys() - {name}), days_sql)
+        # a days query reading the days another model recomputed is built after that model
+        reads = references(sql) | {r.removeprefix("recomputed_") for r in references(days_sql or "")}
+        found[name] = Model(name, layer, path, sql, frozenset(reads & files.keys() - {name}), days_sql)
     order = TopologicalSorter({m.name: m.deps for m in found.values()}).static_order()
     return [found[n] for n in order]
 
@@ -130,8 +132,11 @@ def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, table: RuleTable)
 
 # Tables that keep state across builds: models read them, only the step after a build writes them.
 STATE_DDL = [
+    # a partitioned model's last build: what it saw (as_of, the last load batch), what the build
+    # before it saw, and the days it recomputed (null: every day)
     """create table if not exists model_partitions (
-        model varchar primary key, fingerprint varchar, as_of date, batch_id integer)""",
+        model varchar primary key, fingerprint varchar, as_of date, batch_id integer,
+        previous_as_of date, previous_batch_id integer, days date[])""",
     """create table if not exists appraisal_frozen_scores (
         unit_id varchar, period_type varchar, period varchar, frozen_as_of date, score double,
         judged bigint, violations bigint, rank bigint,
@@ -172,6 +177,9 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     # order its threads finish, and byte-identical reruns (contract §3) would take sorting millions
     # of recordings, which at a province's scale spilled and ran out of memory.
     con.execute("set disabled_optimizers = 'common_subplan,build_side_probe_side'")
+    if con.execute("select count(*) from duckdb_columns() where database_name = current_database() "
+                   "and schema_name = 'main' and table_name = 'model_partitions'").fetchall()[0][0] not in (0, 7):
+        con.execute("drop table model_partitions")  # an older layout: the next build of each is whole
     for stmt in STATE_DDL:
         con.execute(stmt)
 
@@ -202,7 +210,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.
         con.execute(f"drop {kind} {model.name}")
         kind = None
     if model.partition:
-        build_partitioned(con, model, Upstream.of(model, models), is_new=kind is None, days=days)
+        build_partitioned(con, model, Upstream.of(model, models), is_new=kind is None, days=days, models=models)
     else:
         con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     if model.name == "mart_unit_period_scorecard":
@@ -237,9 +245,14 @@ class Upstream:
         return cls(frozenset(sources), digest.hexdigest())
 
 
-def changed_rows_views(con: duckdb.DuckDBPyConnection) -> None:
+def changed_rows_views(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> None:
     """`changed_<source>`: the rows of raw_<source> loaded since batch `since_batch`, and the earlier
-    versions those rows replaced, for a days query to say which days they fall on."""
+    versions those rows replaced, for a days query to say which days they fall on; and
+    `recomputed_<model>`: the days a partitioned model recomputed in its last build."""
+    for model in models:
+        if model.partition:
+            con.execute(f"""create or replace temp view recomputed_{model.name} as
+                select unnest(days) as day from model_partitions where model = '{model.name}'""")
     for source in SOURCES:
         con.execute(f"""create or replace temp view changed_{source} as
             select * from raw_{source} where _batch_id > getvariable('since_batch')
@@ -250,16 +263,32 @@ def changed_rows_views(con: duckdb.DuckDBPyConnection) -> None:
                 and x.source = '{source}' and x.batch_id > getvariable('since_batch')""")
 
 
+def days_inputs(model: Model, models: dict[str, Model]) -> tuple[set[str], set[str]]:
+    """The sources whose changes a model's days query maps to days (itself, or through the partitioned
+    models whose recomputed days it reads), and those models."""
+    sources, upstream = set(), set()
+    for ref in references(model.days_sql or ""):
+        if ref.startswith("changed_"):
+            sources.add(ref.removeprefix("changed_"))
+        elif ref.startswith("recomputed_"):
+            upstream.add(ref.removeprefix("recomputed_"))
+            sources |= days_inputs(models[ref.removeprefix("recomputed_")], models)[0]
+    return sources, upstream
+
+
 def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Upstream, is_new: bool,
-                      days: Iterable[dt.date] = ()) -> None:
+                      days: Iterable[dt.date] = (), models: dict[str, Model] | None = None) -> None:
     """Recompute the days the model's days query lists, and `days`, or every day.
 
     The days query (`<name>.days.sql`) reads `changed_<source>` for the sources whose new rows it
-    maps to days, the model's own rows as last built, and the variables `last_as_of_end_at` and
-    `as_of_days` (the days as_of moved over) for rows whose outcome the passing of time changes.
-    Anything else (a new as_of in the past, new rows of a source the days query does not map, a
-    changed rule table, model or setting) rebuilds every day.
+    maps to days, `recomputed_<model>` for the days a partitioned model it reads recomputed in this
+    run (on the same days of its own), the model's own rows as last built, and the variables
+    `last_as_of_end_at` and `as_of_days` (the days as_of moved over) for rows whose outcome the
+    passing of time changes. Anything else (a new as_of in the past, new rows of a source the days
+    query does not map, such a model rebuilt whole or from another state, a changed rule table,
+    model or setting) rebuilds every day.
     """
+    models = models or {m.name: m for m in discover()}
     day_expr = model.partition
     state = con.execute("select fingerprint, as_of, batch_id from model_partitions where model = ?",
                         [model.name]).fetchall()
@@ -267,11 +296,16 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         "select getvariable('as_of'), (select coalesce(max(batch_id), 0) from load_batches)").fetchall()[0]
     fingerprint = hashlib.sha256(f"{upstream.fingerprint}:{settings_key(con)}".encode()).hexdigest()
     incremental = bool(state) and not is_new and state[0][0] == fingerprint and state[0][1] <= as_of
+    since, last_as_of = (state[0][2], state[0][1]) if state else (None, None)
     if incremental:
-        since, last_as_of = state[0][2], state[0][1]
-        mapped = {r.removeprefix("changed_") for r in references(model.days_sql) if r.startswith("changed_")}
+        mapped, partitioned = days_inputs(model, models)
         incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
                                           [since]).fetchall()[0][0] for s in sorted(upstream.sources - mapped))
+        # an upstream model's recomputed days stand for this model's only if both moved from the same state
+        incremental = incremental and all(con.execute(
+            "select exists (select 1 from model_partitions where model = ? and days is not null and as_of = ? "
+            "and batch_id = ? and previous_as_of = ? and previous_batch_id = ?)",
+            [name, as_of, batch_id, last_as_of, since]).fetchall()[0][0] for name in sorted(partitioned))
     if not incremental:
         con.execute("set variable run_days = null::date[]")  # every day
         con.execute(f"create or replace table {model.name} as {model.sql}")
@@ -280,7 +314,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         con.execute("set variable last_as_of_end_at = ?", [dt.datetime.combine(last_as_of + dt.timedelta(days=1), dt.time())])
         con.execute("set variable as_of_days = ?::date[]",
                     [[last_as_of + dt.timedelta(days=n) for n in range(1, (as_of - last_as_of).days + 1)]])
-        changed_rows_views(con)
+        changed_rows_views(con, models.values())
         recompute = sorted({r[0] for r in con.execute(model.days_sql).fetchall() if r[0] is not None} | set(days))
         con.execute("set variable run_days = ?::date[]", [recompute])
         if recompute:
@@ -295,8 +329,8 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
             if ordered and not appended_in_order:
                 con.execute(f"create or replace table {model.name} as select * from {model.name} "
                             f"order by {ordered.group(1)}")
-    con.execute("insert or replace into model_partitions values (?, ?, ?, ?)",
-                [model.name, fingerprint, as_of, batch_id])
+    con.execute("insert or replace into model_partitions values (?, ?, ?, ?, ?, ?, getvariable('run_days'))",
+                [model.name, fingerprint, as_of, batch_id, last_as_of, since])
 
 
 def days_recomputed(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -1,11 +1,12 @@
-"""Day-partitioned models (fct_device_days, int_checks__device_days): a daily build recomputes only
-the days new device logs fall on and the days as_of moved over, and ends with exactly what a full
-rebuild gives (R-DEV-CHECK: hebei 第十五条 pre-duty check before recording)."""
+"""Day-partitioned models: a daily build recomputes only the days its new rows and the move of as_of
+may change, and ends with exactly what a full rebuild gives: device days (R-DEV-CHECK: hebei 第十五条
+pre-duty check before recording) and the links of recordings to acts (rules.md §1)."""
 
 import datetime as dt
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from orchestration import runner
@@ -13,9 +14,10 @@ from orchestration.load import load_inbox
 from orchestration.synthetic import generate
 from orchestration.warehouse import connect
 
+from bench.incremental import next_day
 from conftest import write_csv
 
-PARTITIONED = ("fct_device_days", "int_checks__device_days")
+PARTITIONED = tuple(m.name for m in runner.discover() if m.partition)
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +36,9 @@ def snapshot(con) -> dict[str, list[tuple]]:
     return {name: sorted(con.execute(f"select * from {name}").fetchall(), key=repr) for name in PARTITIONED}
 
 
-def run_days(con) -> list[dt.date] | None:
-    """The days the last build recomputed; None when it rebuilt every day."""
-    return con.execute("select getvariable('run_days')").fetchall()[0][0]
+def run_days(con, model: str = "fct_device_days") -> list[dt.date] | None:
+    """The days the last build of `model` recomputed; None when it rebuilt every day."""
+    return con.execute("select days from model_partitions where model = ?", [model]).fetchall()[0][0]
 
 
 def full_rebuild(con, as_of: dt.date) -> dict[str, list[tuple]]:
@@ -112,3 +114,50 @@ def test_as_of_in_the_past_a_changed_device_or_rule_rebuilds_every_day(warehouse
     # another default profile is another setting: every day again
     runner.build(con, dt.date(2025, 6, 1), "cele")
     assert run_days(con) is None
+
+
+def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full_rebuild(warehouse, tmp_path):
+    con, inbox = warehouse
+    runner.build(con, dt.date(2025, 12, 31), "hebei")
+    con.close()
+    day, rows = next_day(tmp_path / "wh.duckdb", inbox, tmp_path / "daily")  # 2025-12-31 again, a day on
+    assert day == dt.date(2026, 1, 1) and rows > 0
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        load_inbox(con, tmp_path / "daily")
+        runner.build(con, day, "hebei")
+        # recordings of the new day and those its acts may overlap (the longest recording is hours)
+        assert run_days(con, "int_media_act_links") in ([day], [day, day + dt.timedelta(days=1)])
+        assert run_days(con) == [dt.date(2026, 1, 1)]
+        recomputed = {m: run_days(con, m) for m in PARTITIONED}
+        assert all(days is not None and len(days) < 10 for days in recomputed.values()), recomputed
+        assert snapshot(con) == full_rebuild(con, day)
+    finally:
+        con.close()
+
+
+def blanks(row: dict) -> dict:
+    """A row read back from raw_<source>, as an export writes it: missing values empty."""
+    return {k: "" if not isinstance(v, (list, str)) and pd.isna(v) else v for k, v in row.items()}
+
+
+def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap(warehouse):
+    con, inbox = warehouse
+    act = con.execute("select act_id, act_case_id, cast(act_started_at as date) from int_media_act_links "
+                      "where act_started_at >= date '2025-03-01' order by act_started_at limit 1").fetchall()[0]
+    # the act, redelivered an hour longer, and its case, redelivered with a new party name
+    row = con.execute("select * exclude (_extra, _batch_id, _file_id, _row_number) from raw_acts where act_id = ?",
+                      [act[0]]).fetchdf().to_dict("records")[0]
+    row["ended_at"] = row["ended_at"] + dt.timedelta(hours=1)
+    row["officer_ids"] = ";".join(row["officer_ids"])
+    write_csv(inbox / "acts" / "zz-late.csv", [blanks(row)])
+    case = con.execute("select * exclude (_extra, _batch_id, _file_id, _row_number) from raw_cases "
+                       "where case_id = ?", [act[1]]).fetchdf().to_dict("records")[0]
+    write_csv(inbox / "cases" / "zz-late.csv", [blanks({**case, "party_name": "改名"})])
+    assert load_inbox(con, inbox).total("rows_quarantined") == 0
+    runner.build(con, dt.date(2025, 6, 30), "hebei")
+    recomputed = run_days(con, "int_media_act_links")
+    assert recomputed is not None and act[2] in recomputed and len(recomputed) < 60
+    assert run_days(con) == []  # device logs: nothing new
+    assert act[2] in run_days(con, "fct_media_upload")
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 30))

@@ -1,11 +1,14 @@
 -- one row per (recording, act) where the recording belongs to the act (rules.md §1): their time
 -- ranges overlap and the recording's officer is one of the act's officers or its case label is
 -- the act's case
+-- partitioned by day: cast(recorded_end_at as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
 -- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with media as not materialized (
     select * from int_media
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 acts as (
@@ -40,7 +43,7 @@ media_days as (
 ),
 
 by_officer as (
-    select media_days.media_id, act_officer_days.act_id
+    select media_days.media_id, media_days.recorded_end_at, act_officer_days.act_id
     from media_days
     inner join act_officer_days
         on media_days.officer_id = act_officer_days.officer_id
@@ -50,7 +53,7 @@ by_officer as (
 ),
 
 by_case as (
-    select media.media_id, acts.act_id
+    select media.media_id, media.recorded_end_at, acts.act_id
     from media
     inner join acts
         on media.case_id = acts.case_id
@@ -59,7 +62,7 @@ by_case as (
 ),
 
 links as (
-    select distinct media_id, act_id
+    select distinct media_id, recorded_end_at, act_id
     from (select * from by_officer union all select * from by_case)
 ),
 
@@ -67,6 +70,7 @@ final as (
     select
         links.media_id,
         links.act_id,
+        links.recorded_end_at,
         acts.case_id as act_case_id,
         acts.started_at as act_started_at,
         acts.ended_at as act_ended_at,

@@ -1,12 +1,16 @@
 -- one row per recording: was it in the evidence store within the deadline? (R-UPL, rules.md §1)
 -- The clock starts at the recording's end, or at the end of the act it belongs to where the
 -- profile says so; under a remote-duty exception it starts no earlier than the return to the unit.
+-- partitioned by day: cast(recorded_end as date)
 with media as (
     select * from int_media
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 links as (
     select * from int_media_act_links
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 params as (
