@@ -118,7 +118,9 @@ def test_as_of_in_the_past_a_changed_device_or_rule_rebuilds_every_day(warehouse
 
 def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full_rebuild(warehouse, tmp_path):
     con, inbox = warehouse
-    runner.build(con, dt.date(2025, 12, 31), "hebei")
+    runner.build(con, dt.date(2025, 12, 31), "hebei")  # half a year on: uploads, deletions, retention ends
+    assert run_days(con, "fct_media_retention") is not None
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 12, 31))
     con.close()
     day, rows = next_day(tmp_path / "wh.duckdb", inbox, tmp_path / "daily")  # 2025-12-31 again, a day on
     assert day == dt.date(2026, 1, 1) and rows > 0

@@ -1,12 +1,16 @@
 -- one row per recording that belongs to an act (R-LBL): it carries every label the profile
 -- requires, and its case label names the case of one of its acts. Labels are put on when the
 -- recording enters the store (入库时标注), so a recording not stored as of the run is not judged yet.
+-- partitioned by day: cast(occurred_at as date)
 with media as (
     select * from int_media
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 links as (
     select * from int_media_act_links
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 parameters as (

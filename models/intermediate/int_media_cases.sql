@@ -10,15 +10,15 @@ links as (
 ),
 
 pairs as (
-    select media_id, case_id, 'label' as linked_by from media where case_id is not null
+    select media_id, recorded_end_at, case_id, 'label' as linked_by from media where case_id is not null
     union all
-    select media_id, act_case_id as case_id, 'act' as linked_by from links
+    select media_id, recorded_end_at, act_case_id as case_id, 'act' as linked_by from links
 ),
 
 final as (
-    select media_id, case_id, min(linked_by) as linked_by
+    select media_id, case_id, min(linked_by) as linked_by, recorded_end_at
     from pairs
-    group by media_id, case_id
+    group by media_id, recorded_end_at, case_id
 )
 
 select * from final

@@ -2,15 +2,19 @@
 -- and whether it is still kept, due for disposal review, or was deleted early or without
 -- approval (R-RET, rules.md §4). Classes and their conditions come from rules_retention_classes;
 -- where several apply the lowest precedence (the longest keeping) wins.
+-- partitioned by day: cast(recorded_end as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
 -- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
 with media as not materialized (
     select * from int_media
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 media_cases as (
     select * from int_media_cases
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 cases as (
