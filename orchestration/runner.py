@@ -281,8 +281,9 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
     """Recompute the days the model's days query lists, and `days`, or every day.
 
     The days query (`<name>.days.sql`) reads `changed_<source>` for the sources whose new rows it
-    maps to days, `recomputed_<model>` for the days a partitioned model it reads recomputed in this
-    run (on the same days of its own), the model's own rows as last built, and the variables
+    maps to days (a source that reaches only rows without a day, `where false`), `recomputed_<model>`
+    for the days a partitioned model it reads recomputed in this run (on the same days of its own),
+    the model's own rows as last built, and the variables
     `last_as_of_end_at` and `as_of_days` (the days as_of moved over) for rows whose outcome the
     passing of time changes. Anything else (a new as_of in the past, new rows of a source the days
     query does not map, such a model rebuilt whole or from another state, a changed rule table,
@@ -308,7 +309,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
             [name, as_of, batch_id, last_as_of, since]).fetchall()[0][0] for name in sorted(partitioned))
     if not incremental:
         con.execute("set variable run_days = null::date[]")  # every day
-        con.execute(f"create or replace table {model.name} as {model.sql}")
+        con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
     else:
         con.execute("set variable since_batch = ?", [since])
         con.execute("set variable last_as_of_end_at = ?", [dt.datetime.combine(last_as_of + dt.timedelta(days=1), dt.time())])
@@ -317,15 +318,20 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         changed_rows_views(con, models.values())
         recompute = sorted({r[0] for r in con.execute(model.days_sql).fetchall() if r[0] is not None} | set(days))
         con.execute("set variable run_days = ?::date[]", [recompute])
-        if recompute:
-            con.execute(f"delete from {model.name} where list_contains(getvariable('run_days'), {day_expr})")
+        # a view computes its days where it is read: recording them is its whole build. Rows
+        # without a day (from inputs that are not partitioned) are recomputed by every build.
+        if model.materialized == "table" and (recompute or con.execute(
+                f"select exists (select 1 from {model.name} where {day_expr} is null)").fetchall()[0][0]):
+            con.execute(f"delete from {model.name} "
+                        f"where {day_expr} is null or list_contains(getvariable('run_days'), {day_expr})")
             kept_until = con.execute(f"select max({day_expr}) from {model.name}").fetchall()[0][0]
             con.execute(f"insert into {model.name} {model.sql}")
             # rows in the order a full build leaves them (reruns stay byte-identical): appended
             # days keep it when the order leads with the day and they all come after the kept ones
+            # (rows without a day sort last)
             ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
             appended_in_order = ordered and ordered.group(1).split(",")[0].strip() == day_expr and (
-                kept_until is None or kept_until < recompute[0])
+                kept_until is None or not recompute or kept_until < recompute[0])
             if ordered and not appended_in_order:
                 con.execute(f"create or replace table {model.name} as select * from {model.name} "
                             f"order by {ordered.group(1)}")

@@ -33,7 +33,8 @@ def loaded(tmp_path_factory) -> Path:
 
 
 def snapshot(con) -> dict[str, list[tuple]]:
-    return {name: sorted(con.execute(f"select * from {name}").fetchall(), key=repr) for name in PARTITIONED}
+    """Every model's rows: the partitioned ones, and those built from them."""
+    return {m.name: sorted(con.execute(f"select * from {m.name}").fetchall(), key=repr) for m in runner.discover()}
 
 
 def run_days(con, model: str = "fct_device_days") -> list[dt.date] | None:

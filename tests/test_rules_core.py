@@ -347,8 +347,14 @@ def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
     s1 = live.pop("score")
     assert live == {"is_frozen": False, "upload_rate": 0.5, "appraisal_score": None} and 0 < s1 < 100
     runner.build(con, dt.date(2025, 2, 15), "hebei")  # 2025-02-01 + 15 days has passed at the end of 02-15
-    frozen = one(con, "select is_frozen, score, appraisal_score from mart_unit_period_scorecard where period = '2025-01'")
-    assert frozen == {"is_frozen": True, "score": s1, "appraisal_score": s1}
+    frozen = one(con, "select is_frozen, score, frozen_score, frozen_as_of, appraisal_score "
+                      "from mart_unit_period_scorecard where period = '2025-01'")
+    # the build that freezes the period shows it frozen, as a rerun of it does
+    assert frozen == {"is_frozen": True, "score": s1, "frozen_score": s1, "frozen_as_of": dt.date(2025, 2, 15),
+                      "appraisal_score": s1}
+    runner.build(con, dt.date(2025, 2, 15), "hebei")
+    assert one(con, "select is_frozen, score, frozen_score, frozen_as_of, appraisal_score "
+                    "from mart_unit_period_scorecard where period = '2025-01'") == frozen
     # the missing recording turns up, stored in time after all: the live rate moves, the appraisal does not
     insert(con, {"media": [rec("M1", jan, jan + D(minutes=5))]}, file_id=2)
     runner.build(con, dt.date(2025, 3, 1), "hebei")

@@ -1,6 +1,6 @@
 -- one row per device-day with recording (R-DEV-CHECK): a pre-duty check logged that day no later
 -- than the first recording start (the same second counts: one-second device logs)
--- partitioned by day: cast(occurred_at as date)
+-- partitioned by day: cast(partition_at as date)
 with events as (
     select * from stg_device_events
 ),
@@ -85,7 +85,8 @@ final as (
             'device ' || device_id || ' first started recording on ' || strftime(day, '%Y-%m-%d') || ' at '
             || strftime(first_start_at, '%H:%M') || ' with no pre-duty check before it'
             || coalesce(' (checked only at ' || strftime(first_check_at, '%H:%M') || ')', '')
-        end as detail_en
+        end as detail_en,
+        cast(day as timestamp) as partition_at
     from judged
 )
 

@@ -2,6 +2,7 @@
 -- allowed once the file was uploaded (int_deletions_before_upload finds those that were not).
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with deletions as (
     select * from int_file_deletions
 ),
@@ -47,7 +48,8 @@ final as (
             'file ' || judged.file_id || ' deleted on device ' || judged.device_id || ' at '
             || strftime(judged.event_at, '%Y-%m-%d %H:%M') || ' with no upload_done before'
             || coalesce(' (upload_done only at ' || strftime(judged.first_upload_done_at, '%Y-%m-%d %H:%M') || ')', '')
-        end as detail_en
+        end as detail_en,
+        judged.event_at as partition_at
     from judged
     left join devices on devices.device_id = judged.device_id
 )

@@ -2,6 +2,7 @@
 -- (all kept in raw_media) carries the same sha256; a changed hash means the original was altered
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 
 with media as (
     select * from int_media
@@ -88,7 +89,8 @@ final as (
         case when not is_compliant then
             'recording ' || media_id || ' delivered in ' || version_count || ' versions with different sha256: '
             || left(first_sha256, 8) || ' then ' || left(changed_sha256, 8) || ' (original altered)'
-        end as detail_en
+        end as detail_en,
+        recorded_end_at as partition_at
     from judged
 )
 

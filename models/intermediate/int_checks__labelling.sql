@@ -1,7 +1,7 @@
 -- one row per recording that belongs to an act (R-LBL): it carries every label the profile
 -- requires, and its case label names the case of one of its acts. Labels are put on when the
 -- recording enters the store (入库时标注), so a recording not stored as of the run is not judged yet.
--- partitioned by day: cast(occurred_at as date)
+-- partitioned by day: cast(partition_at as date)
 with media as (
     select * from int_media
     -- the days this build recomputes (null: all)
@@ -115,7 +115,8 @@ final as (
                     'recording ' || media_id || ' is labelled with case ' || case_id
                     || ', not the case of its act(s) ' || array_to_string(act_case_ids, ', ')
                 end)
-        end as detail_en
+        end as detail_en,
+        recorded_end_at as partition_at
     from judged
 )
 

@@ -1,6 +1,7 @@
 -- one row per recording judged by R-RET: kept, or deleted only after its period with approval
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with retention as (
     select * from fct_media_retention
 ),
@@ -30,7 +31,8 @@ final as (
                         else 'with its case file' end
                    else 'to be kept until ' || strftime(retain_until, '%Y-%m-%d') end
             when 'deleted_unapproved' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ' without a deletion approval'
-        end as detail_en
+        end as detail_en,
+        recorded_end as partition_at
     from retention
 )
 

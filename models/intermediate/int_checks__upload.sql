@@ -1,6 +1,7 @@
 -- one row per recording judged by R-UPL (pending ones are not judged yet)
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with uploads as (
     select * from fct_media_upload
 ),
@@ -28,7 +29,8 @@ final as (
                 || regexp_replace(cast(round(late_hours, 1) as varchar), '\.0$', '') || ' h after the deadline'
             when 'overdue_missing' then 'recorded until ' || strftime(recorded_end, '%Y-%m-%d %H:%M')
                 || ', still not stored at the deadline ' || strftime(deadline_at, '%Y-%m-%d %H:%M')
-        end as detail_en
+        end as detail_en,
+        recorded_end as partition_at
     from uploads
 )
 

@@ -2,6 +2,7 @@
 -- must reach the evidence store by the deadline; pending while the deadline is ahead
 -- (a view: computed where it is read, so only the few failed checks build their detail text)
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with file_stops as (
     select * from int_file_stops
 ),
@@ -58,7 +59,8 @@ final as (
             'file ' || file_id || ' stopped recording on device ' || device_id || ' at '
             || strftime(event_at, '%Y-%m-%d %H:%M') || ', still not in the store at the deadline '
             || strftime(deadline_at, '%Y-%m-%d %H:%M') || ' (lost)'
-        end as detail_en
+        end as detail_en,
+        event_at as partition_at
     from stops
 )
 

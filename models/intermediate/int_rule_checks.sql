@@ -3,7 +3,9 @@
 -- Each int_checks__<family> model yields exactly these columns:
 --   rule_id, unit_id, officer_id, case_id, act_id, media_id, device_id, occurred_at, entity_key,
 --   is_compliant, detail_zh, detail_en
--- and may add article_zh where a finding rests on a more specific article than the rule's.
+-- and may add article_zh where a finding rests on a more specific article than the rule's; a check
+-- partitioned by day adds partition_at, a moment of the day its row belongs to (fct_violations
+-- recomputes the checks' rows of the days they recomputed, and those without one).
 -- materialized: view
 with checks as (
     select * from int_checks__upload

@@ -1,7 +1,15 @@
 -- one row per violation: a failed check of a rule that is a violation (not an indicator) under
 -- the unit's profile, with its severity and citation (rules.md: every finding names its article)
+-- partitioned by day: partition_day
 with checks as (
     select * from int_rule_checks
+    -- the days this build recomputes (null: all), and the checks that have no days. The check's own
+    -- column (a moment of the day) is compared, not a day computed from it: a filter on a column
+    -- reaches the scan of the device log or the recordings under a check's joins, and the range
+    -- lets it skip the row groups before the first day
+    where getvariable('run_days') is null or partition_at is null
+        or (partition_at >= list_min(getvariable('run_days'))
+            and list_contains(getvariable('run_days'), cast(partition_at as date)))
 ),
 
 units as (
@@ -30,7 +38,9 @@ final as (
             || coalesce(nullif(checks.article_zh, ''), nullif(levels.article_zh, ''), '（未规定，按设置值）') as citation,
         units.profile_id,
         coalesce(nullif(checks.article_zh, ''), levels.article_zh) as article_zh,
-        levels.basis
+        levels.basis,
+        -- the day of the check's own partition (null for checks recomputed whole)
+        cast(checks.partition_at as date) as partition_day
     from checks
     inner join units using (unit_id)
     inner join levels on levels.profile_id = units.profile_id and levels.rule_id = checks.rule_id
