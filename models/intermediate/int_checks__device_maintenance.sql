@@ -2,6 +2,7 @@
 -- R-DEV-BATTERY, R-DEV-STORAGE: every rule the profile counts per device_month): not compliant when
 -- the month had the rule's event type or a reading below the rule's threshold. A month still
 -- running at as_of with nothing so far cannot be judged yet.
+-- partitioned by day: cast(partition_at as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
 -- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
@@ -47,6 +48,10 @@ month_events as not materialized (
         events.storage_free_pct
     from events
     where events.event_at < getvariable('as_of_end_at')
+        -- the months this build recomputes, by their first days (null: all); the range lets the
+        -- scan skip the months before
+        and (getvariable('run_days') is null or (events.event_at >= list_min(getvariable('run_days'))
+            and list_contains(getvariable('run_days'), cast(date_trunc('month', events.event_at) as date))))
 ),
 
 device_months as (
@@ -134,7 +139,8 @@ final as (
                     || regexp_replace(cast(low_battery_pct as varchar), '\.0$', '') || '% battery' end,
                 case when low_storage_readings > 0 then low_storage_readings || ' reading(s) below '
                     || regexp_replace(cast(low_storage_free_pct as varchar), '\.0$', '') || '% free storage' end)
-        end as detail_en
+        end as detail_en,
+        month_start as partition_at
     from judged
 )
 
