@@ -1,7 +1,7 @@
 -- one row per unit × rule × period (month, quarter, year): how many things the rule judged and how
 -- many complied, at the rule's level (violation or indicator) under the unit's profile
-with checks as (
-    select * from int_rule_checks where is_compliant is not null
+with check_months as (
+    select * from int_rule_check_months
 ),
 
 units as (
@@ -16,16 +16,17 @@ rules as (
     select * from rules_rules
 ),
 
--- counts add up, so months are counted once from the checks and quarters and years from the months;
--- a month is named once per group, not per check (formatting ten million dates took a second)
+-- counts add up, so months are counted once from the checks (int_rule_check_months) and quarters and
+-- years from the months; a month is named once per group, not per check (formatting ten million
+-- dates took a second)
 months as (
     select
         unit_id,
         rule_id,
-        date_trunc('month', occurred_at) as month_start,
-        count(*) as judged,
-        count(*) filter (where is_compliant) as compliant
-    from checks
+        month_start,
+        sum(judged) as judged,
+        sum(compliant) as compliant
+    from check_months
     group by all
 ),
 
