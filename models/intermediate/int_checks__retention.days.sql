@@ -1,2 +1,3 @@
--- the days (of recordings' ends) fct_media_retention recomputed
-select day from recomputed_fct_media_retention
+-- the days (of recordings' ends) int_media_retention_periods recomputed: a retention period ending
+-- changes a kept recording's status, not whether it was kept
+select day from recomputed_int_media_retention_periods

@@ -3,13 +3,9 @@
 -- recomputed whole), so that a build recounts only what the checks recomputed; the rates add these up.
 -- partitioned by day: partition_day
 with checks as (
-    select * from int_rule_checks
+    -- the checks of the days this build recomputes, and those of the checks without days
+    select * from int_rule_checks_of_run_days
     where is_compliant is not null
-        -- the days this build recomputes (null: all), and the checks that have no days (as in
-        -- fct_violations: a filter on the check's own column reaches the scans under its joins)
-        and (getvariable('run_days') is null or partition_at is null
-            or (partition_at >= list_min(getvariable('run_days'))
-                and list_contains(getvariable('run_days'), cast(partition_at as date))))
 ),
 
 final as (

@@ -2,14 +2,8 @@
 -- the unit's profile, with its severity and citation (rules.md: every finding names its article)
 -- partitioned by day: partition_day
 with checks as (
-    select * from int_rule_checks
-    -- the days this build recomputes (null: all), and the checks that have no days. The check's own
-    -- column (a moment of the day) is compared, not a day computed from it: a filter on a column
-    -- reaches the scan of the device log or the recordings under a check's joins, and the range
-    -- lets it skip the row groups before the first day
-    where getvariable('run_days') is null or partition_at is null
-        or (partition_at >= list_min(getvariable('run_days'))
-            and list_contains(getvariable('run_days'), cast(partition_at as date)))
+    -- the checks of the days this build recomputes, and those of the checks without days
+    select * from int_rule_checks_of_run_days
 ),
 
 units as (

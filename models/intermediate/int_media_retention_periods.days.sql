@@ -1,7 +1,6 @@
 -- the days (of recordings' ends) to recompute: those whose recordings or acts changed or came to
 -- exist (int_media_act_links recomputed them); those of the recordings of cases loaded or replaced
--- since the last build, or archived since the end of its as_of; of recordings deleted since; and
--- of kept recordings whose retention has ended since
+-- since the last build, or archived since the end of its as_of; and of recordings deleted since
 with touched_cases as (
     select case_id from changed_cases
     union
@@ -15,7 +14,3 @@ select cast(recorded_end_at as date) from int_media_cases where case_id in (sele
 union
 select cast(recorded_end_at as date) from stg_media
 where deleted_at >= getvariable('last_as_of_end_at') and deleted_at < getvariable('as_of_end_at')
-union
-select cast(recorded_end as date) from fct_media_retention
-where deleted_at is null
-    and retain_until >= getvariable('last_as_of_end_at') and retain_until < getvariable('as_of_end_at')
