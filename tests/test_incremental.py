@@ -136,7 +136,10 @@ def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full
         assert run_days(con) == [dt.date(2026, 1, 1)]
         recomputed = {m: run_days(con, m) for m in PARTITIONED}
         assert all(days is not None and len(days) < 10 for days in recomputed.values()), recomputed
+        in_order = {t: con.execute(f"select * from {t}").fetchall() for t in ("fct_violations", "fct_device_days")}
         assert snapshot(con) == full_rebuild(con, day)
+        # the days appended after the kept ones: the order of a full build, without sorting again
+        assert in_order == {t: con.execute(f"select * from {t}").fetchall() for t in in_order}
     finally:
         con.close()
 

@@ -41,5 +41,7 @@ final as (
     where checks.is_compliant = false and levels.level = 'violation'
 )
 
+-- by the check's day first: a daily build appends its days after the days it keeps, in this order,
+-- instead of sorting every violation again (consumers order by what they show)
 select * from final
-order by violation_id
+order by partition_day, violation_id
