@@ -1,6 +1,9 @@
 -- one row per act that has started as of the run date, with its case's unit and profile
+-- partitioned by day: cast(started_at as date)
 with acts as (
     select * from stg_acts
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(started_at as date))
 ),
 
 cases as (

@@ -16,25 +16,22 @@ deletions as (
         or (event_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(event_at as date)))
 ),
 
-upload_events as (
-    select file_id, event_at
+uploads as (
+    select file_id, min(event_at) as first_upload_done_at
     from events
     where event_type = 'upload_done' and file_id is not null
-),
-
--- each deletion with its file's first upload_done, found from the deletions' side: a build of a few
--- days probes the uploads with those days' deletions instead of grouping every upload of the log
-first_uploads as (
-    select deletions.device_id, deletions.file_id, deletions.event_at, min(upload_events.event_at) as first_upload_done_at
-    from deletions
-    left join upload_events on upload_events.file_id = deletions.file_id
-    group by deletions.device_id, deletions.file_id, deletions.event_at
+    group by file_id
 ),
 
 final as (
-    select *
-    from first_uploads
-    where not coalesce(first_upload_done_at <= event_at, false)
+    select distinct
+        deletions.device_id,
+        deletions.file_id,
+        deletions.event_at,
+        uploads.first_upload_done_at
+    from deletions
+    left join uploads on uploads.file_id = deletions.file_id
+    where not coalesce(uploads.first_upload_done_at <= deletions.event_at, false)
 )
 
 select * from final

@@ -1,12 +1,16 @@
 -- one row per (recording, case) the recording is part of: its case label, and the case of every
 -- act it belongs to. Retention and evidence rules look at all of them, so an unlabelled recording
 -- never falls into a shorter retention than its case demands (rules.md §4).
+-- partitioned by day: cast(recorded_end_at as date)
 with media as (
     select * from int_media
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 links as (
     select * from int_media_act_links
+    where getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(recorded_end_at as date))
 ),
 
 pairs as (
