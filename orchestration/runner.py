@@ -22,7 +22,6 @@ import duckdb
 from models import MODELS_DIR, RULES_DIR
 
 from . import i18n
-from .contract import SOURCES
 from .progress import steps
 from .settings import Settings, load_settings
 
@@ -245,15 +244,15 @@ class Upstream:
         return cls(frozenset(sources), digest.hexdigest())
 
 
-def changed_rows_views(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> None:
-    """`changed_<source>`: the rows of raw_<source> loaded since batch `since_batch`, and the earlier
-    versions those rows replaced, for a days query to say which days they fall on; and
-    `recomputed_<model>`: the days a partitioned model recomputed in its last build."""
-    for model in models:
-        if model.partition:
-            con.execute(f"""create or replace temp view recomputed_{model.name} as
-                select unnest(days) as day from model_partitions where model = '{model.name}'""")
-    for source in SOURCES:
+def days_query_views(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
+    """The views a days query reads: `changed_<source>`, the rows of raw_<source> loaded since batch
+    `since_batch` and the earlier versions those rows replaced, for it to say which days they fall
+    on; and `recomputed_<model>`, the days a partitioned model recomputed in its last build."""
+    reads = references(days_sql)
+    for name in sorted(r.removeprefix("recomputed_") for r in reads if r.startswith("recomputed_")):
+        con.execute(f"""create or replace temp view recomputed_{name} as
+            select unnest(days) as day from model_partitions where model = '{name}'""")
+    for source in sorted(r.removeprefix("changed_") for r in reads if r.startswith("changed_")):
         con.execute(f"""create or replace temp view changed_{source} as
             select * from raw_{source} where _batch_id > getvariable('since_batch')
             union all
@@ -315,7 +314,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         con.execute("set variable last_as_of_end_at = ?", [dt.datetime.combine(last_as_of + dt.timedelta(days=1), dt.time())])
         con.execute("set variable as_of_days = ?::date[]",
                     [[last_as_of + dt.timedelta(days=n) for n in range(1, (as_of - last_as_of).days + 1)]])
-        changed_rows_views(con, models.values())
+        days_query_views(con, model.days_sql)
         recompute = sorted({r[0] for r in con.execute(model.days_sql).fetchall() if r[0] is not None} | set(days))
         con.execute("set variable run_days = ?::date[]", [recompute])
         # a view computes its days where it is read: recording them is its whole build. Rows
