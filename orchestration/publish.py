@@ -3,15 +3,22 @@
 DuckDB holds an exclusive lock on a file open for writing, so readers never open the warehouse the
 ETL writes: they open the snapshot, which is written to a temporary file beside it and swapped in
 with an atomic rename once complete.
+
+After a daily build the snapshot is not written anew: a copy of the last one gets the days the
+partitioned models recomputed and the quarantined rows of the new batches, and the other tables
+whole. The snapshot keeps which build of each partitioned model it holds (PUBLISHED_STATE) so that
+it is updated only from the build it was published from.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 
+from . import runner
 from .progress import steps
 
 # What readers need: the marts and facts, the reference tables they are labelled with, and the
@@ -31,8 +38,11 @@ def snapshot_path(warehouse: str | Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".published.duckdb")
 
 
+PUBLISHED_STATE = "published_partitions"
+
+
 def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: bool = False) -> Path:
-    """Copy the published tables from the open warehouse into a fresh snapshot and swap it in."""
+    """Write the published tables from the open warehouse into a new snapshot and swap it in."""
     target = snapshot_path(warehouse)
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
@@ -40,11 +50,76 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
         "select table_name from information_schema.tables where table_catalog = current_database() "
         "and table_schema = 'main' order by table_name").fetchall()
         if (r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES) and r[0] not in NOT_PUBLISHED]
+    changes = {}
+    if target.exists():
+        con.execute(f"attach '{target}' as snapshot (read_only)")
+        try:
+            changes = updates(con, names)
+        finally:
+            con.execute("detach snapshot")
+    if changes:
+        shutil.copyfile(target, tmp)
     con.execute(f"attach '{tmp}' as snapshot")
     try:
+        if changes:  # tables published before and no longer
+            for (gone,) in con.execute("select table_name from duckdb_tables() where database_name = 'snapshot' "
+                                       "and table_name <> ?", [PUBLISHED_STATE]).fetchall():
+                if gone not in names:
+                    con.execute(f"drop table snapshot.{gone}")
         for name in steps(names, "publish", "table", enabled=progress):
-            con.execute(f"create table snapshot.{name} as select * from main.{name}")
+            if name in changes:
+                con.execute(f"delete from snapshot.{name} where {changes[name]}")
+                con.execute(f"insert into snapshot.{name} select * from main.{name} where {changes[name]}")
+            else:
+                con.execute(f"create or replace table snapshot.{name} as select * from main.{name}")
+        con.execute(f"create or replace table snapshot.{PUBLISHED_STATE} as "
+                    "select model, fingerprint, as_of, batch_id from main.model_partitions")
     finally:
         con.execute("detach snapshot")
     os.replace(tmp, target)
     return target
+
+
+def updates(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, str]:
+    """Table → the rows (a condition) that change from the snapshot attached as `snapshot` to the
+    warehouse, for the tables where that is known and is not the whole table."""
+    shapes = {}
+    for db, table, shape in con.execute(
+            "select database_name = 'snapshot', table_name, list((column_name, data_type) order by column_index) "
+            "from duckdb_columns() where database_name in ('snapshot', current_database()) and schema_name = 'main' "
+            "group by all").fetchall():
+        shapes[db, table] = shape
+    if (True, PUBLISHED_STATE) not in shapes:
+        return {}
+    same_shape = {n for n in names if shapes.get((True, n)) is not None and shapes.get((True, n)) == shapes.get((False, n))}
+    changes = {}
+    models = {m.name: m for m in runner.discover()}
+    for name in sorted(same_shape & models.keys()):
+        model = models[name]
+        if not model.partition:
+            continue
+        # the days this build recomputed, if it was built from the state the snapshot holds
+        days = con.execute(f"""
+            select built.days from main.model_partitions as built
+            inner join snapshot.{PUBLISHED_STATE} as published
+                on published.model = built.model and published.fingerprint = built.fingerprint
+                and published.as_of = built.previous_as_of and published.batch_id = built.previous_batch_id
+            where built.model = ? and built.days is not null""", [name]).fetchall()
+        if not days:
+            continue
+        days = days[0][0]
+        changed = f"{model.partition} is null or list_contains({sql_dates(days)}, {model.partition})"
+        kept_until = con.execute(f"select max({model.partition}) from snapshot.{name} where not ({changed})").fetchall()[0][0]
+        if model.appends_in_order(kept_until, days):
+            changes[name] = changed
+    # quarantined rows are only ever added, batch by batch
+    if "quarantine" in same_shape:
+        count = "select batch_id, count(*) from {}.quarantine where batch_id <= {} group by all order by all"
+        last = con.execute("select max(batch_id) from snapshot.quarantine").fetchall()[0][0] or 0
+        if con.execute(count.format("snapshot", last)).fetchall() == con.execute(count.format("main", last)).fetchall():
+            changes["quarantine"] = f"batch_id > {last}"
+    return changes
+
+
+def sql_dates(days: list) -> str:
+    return "[" + ", ".join(f"date '{d}'" for d in days) + "]::date[]"

@@ -72,6 +72,19 @@ class Model:
         return found.group(1) if found else None
 
     @property
+    def order_by(self) -> str | None:
+        """The final ORDER BY's keys, if the model's rows have an order."""
+        found = FINAL_ORDER.search(COMMENT.sub("", self.sql))
+        return found.group(1) if found else None
+
+    def appends_in_order(self, kept_until: dt.date | None, days: list[dt.date]) -> bool:
+        """Whether rows of `days` appended after the kept rows (the last of them on `kept_until`) leave
+        the table in the order a full build gives: the order leads with the day and they all come after
+        the kept ones (rows without a day sort last)."""
+        return not self.order_by or (self.order_by.split(",")[0].strip() == self.partition and (
+            kept_until is None or not days or kept_until < min(days)))
+
+    @property
     def reads_reference_tables(self) -> bool:
         return any(r.startswith("rules_") or r == "labels" for r in references(self.sql))
 
@@ -325,15 +338,10 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
                         f"where {day_expr} is null or list_contains(getvariable('run_days'), {day_expr})")
             kept_until = con.execute(f"select max({day_expr}) from {model.name}").fetchall()[0][0]
             con.execute(f"insert into {model.name} {model.sql}")
-            # rows in the order a full build leaves them (reruns stay byte-identical): appended
-            # days keep it when the order leads with the day and they all come after the kept ones
-            # (rows without a day sort last)
-            ordered = FINAL_ORDER.search(COMMENT.sub("", model.sql))
-            appended_in_order = ordered and ordered.group(1).split(",")[0].strip() == day_expr and (
-                kept_until is None or not recompute or kept_until < recompute[0])
-            if ordered and not appended_in_order:
+            # rows in the order a full build leaves them (reruns stay byte-identical)
+            if not model.appends_in_order(kept_until, recompute):
                 con.execute(f"create or replace table {model.name} as select * from {model.name} "
-                            f"order by {ordered.group(1)}")
+                            f"order by {model.order_by}")
     con.execute("insert or replace into model_partitions values (?, ?, ?, ?, ?, ?, getvariable('run_days'))",
                 [model.name, fingerprint, as_of, batch_id, last_as_of, since])
 

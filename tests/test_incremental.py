@@ -11,6 +11,7 @@ import pytest
 
 from orchestration import runner
 from orchestration.load import load_inbox
+from orchestration.publish import publish, updates
 from orchestration.synthetic import generate
 from orchestration.warehouse import connect
 
@@ -124,6 +125,7 @@ def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full
     runner.build(con, dt.date(2025, 12, 31), "hebei")  # half a year on: uploads, deletions, retention ends
     assert run_days(con, "int_media_retention_periods") is not None
     assert snapshot(con) == full_rebuild(con, dt.date(2025, 12, 31))
+    published = publish(con, tmp_path / "wh.duckdb")
     con.close()
     day, rows = next_day(tmp_path / "wh.duckdb", inbox, tmp_path / "daily")  # 2025-12-31 again, a day on
     assert day == dt.date(2026, 1, 1) and rows > 0
@@ -136,6 +138,21 @@ def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full
         assert run_days(con) == [dt.date(2026, 1, 1)]
         recomputed = {m: run_days(con, m) for m in PARTITIONED}
         assert all(days is not None and len(days) < 10 for days in recomputed.values()), recomputed
+        # the snapshot gets the recomputed days and the new batch's quarantined rows, and is then
+        # row for row what publishing everything anew writes
+        con.execute(f"attach '{published}' as snapshot (read_only)")
+        names = [r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'snapshot' "
+                                           "and table_name <> 'published_partitions'").fetchall()]
+        assert updates(con, names).keys() == {"fct_violations", "fct_device_days", "quarantine"}
+        con.execute("detach snapshot")
+        publish(con, tmp_path / "wh.duckdb")
+        fresh = publish(con, tmp_path / "fresh.duckdb")
+        con.execute(f"attach '{published}' as updated (read_only)")
+        con.execute(f"attach '{fresh}' as fresh (read_only)")
+        assert {n: con.execute(f"select * from updated.{n}").fetchall() for n in names} == {
+            n: con.execute(f"select * from fresh.{n}").fetchall() for n in names}
+        con.execute("detach updated")
+        con.execute("detach fresh")
         in_order = {t: con.execute(f"select * from {t}").fetchall() for t in ("fct_violations", "fct_device_days")}
         assert snapshot(con) == full_rebuild(con, day)
         # the days appended after the kept ones: the order of a full build, without sorting again
