@@ -143,7 +143,7 @@ def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full
         con.execute(f"attach '{published}' as snapshot (read_only)")
         names = [r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'snapshot' "
                                            "and table_name <> 'published_partitions'").fetchall()]
-        assert updates(con, names).keys() == {"fct_violations", "fct_device_days", "quarantine"}
+        assert updates(con, names).keys() == {"quarantine", *(set(PARTITIONED) & set(names))} >= {"fct_violations"}
         con.execute("detach snapshot")
         publish(con, tmp_path / "wh.duckdb")
         fresh = publish(con, tmp_path / "fresh.duckdb")

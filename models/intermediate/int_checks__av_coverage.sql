@@ -1,5 +1,7 @@
 -- one row per act that must be recorded (required or full) judged by R-AV; acts where recording
 -- is only recommended stay an indicator in fct_act_av_coverage and are not judged here
+-- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with coverage as (
     select * from fct_act_av_coverage
 ),
@@ -37,7 +39,8 @@ final as (
                 || case when unexplained_gaps > 0 then ', ' || unexplained_gaps || ' gap(s) over '
                     || cast(av_max_gap_seconds as integer) || ' s unexplained (longest '
                     || cast(longest_unexplained_gap_seconds as integer) || ' s)' else '' end
-        end as detail_en
+        end as detail_en,
+        started_at as partition_at
     from coverage
     where requirement in ('required', 'full')
 )

@@ -2,6 +2,7 @@
 -- much of it the recordings that belong to it cover, the gaps longer than the profile's limit,
 -- and which of those gaps nothing explains. Deleted recordings still count as coverage
 -- (deletion is R-RET's business).
+-- partitioned by day: cast(started_at as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
 -- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
@@ -17,8 +18,13 @@ params as (
     select * from int_profile_parameters
 ),
 
+-- the days this build recomputes (null: all), of the acts' starts; the ranges let the scans skip the
+-- days before the first
 links as (
     select * from int_media_act_links
+    where getvariable('run_days') is null
+        or (act_started_at >= list_min(getvariable('run_days'))
+            and list_contains(getvariable('run_days'), cast(act_started_at as date)))
 ),
 
 media as (
@@ -50,6 +56,9 @@ judged_acts as (
     from acts
     inner join requirements using (profile_id, act_type)
     left join params using (profile_id)
+    where getvariable('run_days') is null
+        or (acts.started_at >= list_min(getvariable('run_days'))
+            and list_contains(getvariable('run_days'), cast(acts.started_at as date)))
 ),
 
 -- the recordings that belong to acts, read once for the coverage and the devices below (a copy of
@@ -65,6 +74,8 @@ linked_media as (
         media.recorded_end_at
     from media
     inner join links using (media_id)
+    -- a recording that overlaps an act ends after it starts
+    where getvariable('run_days') is null or media.recorded_end_at >= list_min(getvariable('run_days'))
 ),
 
 clipped as (
@@ -161,6 +172,7 @@ interrupt_explained as (
         and events.event_type = 'record_interrupt'
         and events.reason is not null
         and events.event_at between long_gaps.gap_start_at and long_gaps.gap_end_at
+    where getvariable('run_days') is null or events.event_at >= list_min(getvariable('run_days'))
 ),
 
 statements as (
@@ -233,4 +245,4 @@ final as (
 )
 
 select * from final
-order by act_id
+order by cast(started_at as date), act_id

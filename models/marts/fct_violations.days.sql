@@ -17,6 +17,8 @@ select day from recomputed_int_checks__device_deletes
 union
 select day from recomputed_int_checks__device_maintenance
 union
+select day from recomputed_int_checks__av_coverage
+union
 select null from changed_documents where false
 union
 select null from changed_media_access where false

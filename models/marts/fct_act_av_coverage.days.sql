@@ -1,0 +1,33 @@
+-- the days (of acts' starts) to recompute: those int_acts recomputed (acts and their cases loaded or
+-- replaced, begun on a day as_of moved over), and those of the acts that overlap a recording loaded
+-- or replaced since the last build or ended on a day as_of moved over (recordings, new or gone, are
+-- its coverage), a record_interrupt logged since (it explains a gap) or an interruption statement
+-- filed since. Devices and officers (who could have recorded the act) are not mapped: a new export
+-- of them rebuilds every day.
+with recordings as (
+    select recorded_start as recorded_start_at, recorded_end as recorded_end_at from changed_media
+    union all
+    select recorded_start_at, recorded_end_at from int_media
+    where recorded_end_at >= getvariable('last_as_of_end_at')
+),
+
+interrupts as (
+    select event_time as event_at from changed_device_events where event_type = 'record_interrupt'
+),
+
+statements as (
+    select act_id from changed_documents where doc_type = 'interruption_statement'
+)
+
+select day from recomputed_int_acts
+union
+select cast(acts.started_at as date)
+from int_acts as acts
+inner join recordings
+    on acts.started_at < recordings.recorded_end_at and acts.ended_at > recordings.recorded_start_at
+union
+select cast(acts.started_at as date)
+from int_acts as acts
+inner join interrupts on interrupts.event_at between acts.started_at and acts.ended_at
+union
+select cast(started_at as date) from int_acts where act_id in (select act_id from statements)
