@@ -4,6 +4,11 @@
 --   one per party-facing document the party did not sign (party_facing_docs): compliant only when
 --   the refusal is noted and enough officers signed.
 -- article_zh names the requirement's own article where the table cites one (else the rule's).
+-- Every row belongs to a case: case_opened_at is when it was opened (null for an act of a case not
+-- known as of the run), and a daily build recomputes the cases of the days its new rows touch. It is
+-- not the check's partition_at: the days are old ones, and fct_violations, in the order of its days,
+-- would be sorted anew by every build; to it these rows have no day and are read again each build.
+-- partitioned by day: cast(case_opened_at as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
 -- otherwise copy them whole to read them again, which spills gigabytes at a province's scale.
@@ -37,7 +42,7 @@ doc_names as (
 ),
 
 -- cases opened as of the run; a decision or closing dated after as_of has not happened yet
-known_cases as (
+all_known_cases as (
     select
         cases.case_id,
         cases.unit_id,
@@ -53,10 +58,39 @@ known_cases as (
     where cases.opened_at < getvariable('as_of_end_at')
 ),
 
+-- the days this build recomputes (null: all), of the cases' openings
+known_cases as (
+    select * from all_known_cases
+    where getvariable('run_days') is null
+        or (opened_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(opened_at as date)))
+),
+
+-- the acts of those cases, and those of cases not known as of the run (rows without a day)
+run_acts as (
+    select acts.*, all_known_cases.opened_at as case_opened_at
+    from acts
+    left join all_known_cases using (case_id)
+    where getvariable('run_days') is null
+        or all_known_cases.case_id is null
+        or list_contains(getvariable('run_days'), cast(all_known_cases.opened_at as date))
+),
+
+-- a full build reads every document; a daily build those of its cases and acts. Two branches, one
+-- empty: with an OR between the two conditions the full build paid for the lookup too.
 known_documents as not materialized (
     select documents.*
     from documents
-    where documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at')
+    where (documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at'))
+        and getvariable('run_days') is null
+
+    union all
+
+    select documents.*
+    from documents
+    where (documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at'))
+        and getvariable('run_days') is not null
+        and (documents.case_id in (select case_id from known_cases)
+            or documents.act_id in (select act_id from run_acts))
 ),
 
 case_triggers as (
@@ -82,6 +116,7 @@ case_requirements as (
     select
         case_id,
         unit_id,
+        case_opened_at,
         doc_type,
         first.occurred_at,
         first.trigger_zh,
@@ -90,6 +125,7 @@ case_requirements as (
         select
             known_cases.case_id,
             known_cases.unit_id,
+            known_cases.opened_at as case_opened_at,
             requirements.doc_type,
             min({
                 'occurred_at': case_triggers.occurred_at,
@@ -101,7 +137,7 @@ case_requirements as (
         inner join known_cases using (case_id)
         inner join requirements
             on requirements.profile_id = known_cases.profile_id and requirements.trigger = case_triggers.trigger
-        group by known_cases.case_id, known_cases.unit_id, requirements.doc_type
+        group by known_cases.case_id, known_cases.unit_id, known_cases.opened_at, requirements.doc_type
     )
 ),
 
@@ -134,10 +170,11 @@ act_requirements as (
         acts.case_id,
         acts.unit_id,
         acts.started_at as occurred_at,
+        acts.case_opened_at,
         requirements.doc_type,
         requirements.trigger_zh,
         case when requirements.basis = 'citation' then nullif(requirements.article_zh, '') end as article_zh
-    from acts
+    from run_acts as acts
     inner join requirements
         on requirements.profile_id = acts.profile_id and requirements.trigger = 'act:' || acts.act_type
 ),
@@ -163,6 +200,7 @@ unsigned_party_docs as (
         known_documents.doc_type,
         known_cases.unit_id,
         coalesce(known_documents.signed_at, acts.started_at, known_cases.opened_at) as occurred_at,
+        known_cases.opened_at as case_opened_at,
         known_documents.is_refusal_noted,
         coalesce(known_documents.officer_signatures, 0) as officer_signatures,
         coalesce(cast(party_facing.refusal_noted_required as boolean), false) as is_refusal_note_required,
@@ -207,7 +245,8 @@ final as (
         case when not case_checks.is_compliant then
             'case ' || case_checks.case_id || ' has no ' || case_checks.doc_type || ' document'
         end as detail_en,
-        case_checks.article_zh
+        case_checks.article_zh,
+        case_checks.case_opened_at
     from case_checks
     left join doc_names using (doc_type)
 
@@ -232,7 +271,8 @@ final as (
             'act ' || act_checks.act_id || ' (case ' || act_checks.case_id || ') has no '
             || act_checks.doc_type || ' document'
         end as detail_en,
-        act_checks.article_zh
+        act_checks.article_zh,
+        act_checks.case_opened_at
     from act_checks
     left join doc_names using (doc_type)
 
@@ -263,7 +303,8 @@ final as (
                 ', ' || refusal_checks.officer_signatures || ' officer signature(s), '
                 || refusal_checks.min_officer_signatures || ' required' else '' end
         end as detail_en,
-        refusal_checks.article_zh
+        refusal_checks.article_zh,
+        refusal_checks.case_opened_at
     from refusal_checks
     left join doc_names using (doc_type)
 )

@@ -36,7 +36,7 @@ with checks as (
     union all by name
     select * from int_checks__integrity
     union all by name
-    select * from int_checks__documents
+    select * exclude (case_opened_at) from int_checks__documents
     -- (further int_checks__<family> models are added here with union all by name)
 ),
 
