@@ -36,7 +36,8 @@ stops as (
     left join devices on devices.device_id = file_stops.device_id
     left join units on units.unit_id = devices.unit_id
     left join params on params.profile_id = units.profile_id
-    left join unstored_files on unstored_files.file_id = file_stops.file_id
+    left join unstored_files
+        on unstored_files.file_id = file_stops.file_id and unstored_files.stopped_on = cast(file_stops.event_at as date)
 ),
 
 final as (
