@@ -34,7 +34,8 @@ device_days as (
     from events
     where events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
-        and (getvariable('run_days') is null or list_contains(getvariable('run_days'), cast(events.event_at as date)))
+        and (getvariable('run_days') is null
+            or (events.event_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(events.event_at as date))))
     group by events.device_id, cast(events.event_at as date)
 ),
 
