@@ -73,11 +73,21 @@ def test_a_day_of_new_logs_recomputes_only_that_day_and_matches_a_full_rebuild(w
         {"device_id": device, "event_time": "2025-07-01 08:20:00", "event_type": "record_stop", "file_id": "NEW-1"},
         {"device_id": device, "event_time": "2025-03-10 23:59:00", "event_type": "record_start", "file_id": "NEW-2"},
     ])
+    # and two copies of a recording without approval (R-ACC), that day's and a late one of March
+    media, officer = con.execute("select min(media_id), min(officer_id) from stg_media").fetchall()[0]
+    write_csv(inbox / "media_access" / "zz-2025-07-01.csv", [
+        {"access_id": f"NEW-A{n}", "media_id": media, "officer_id": officer, "accessed_at": at, "action": "copy",
+         "approval_ref": ""} for n, at in enumerate(("2025-07-01 09:00:00", "2025-03-10 10:00:00"))])
     before = con.execute("select count(*) from fct_device_days where day = date '2025-07-01'").fetchall()[0][0]
     load_inbox(con, inbox)
     runner.build(con, dt.date(2025, 7, 1), "hebei")
 
     assert run_days(con) == [dt.date(2025, 3, 10), dt.date(2025, 7, 1)]
+    # and those of later accesses to the recordings that ended on the day as_of moved over
+    assert {dt.date(2025, 3, 10), dt.date(2025, 7, 1)} <= set(run_days(con, "int_checks__access"))
+    assert len(run_days(con, "int_checks__access")) < 10
+    assert con.execute("select count(*) from fct_violations where rule_id = 'R-ACC' and media_id = ? and occurred_at "
+                       "in ('2025-07-01 09:00:00', '2025-03-10 10:00:00')", [media]).fetchall() == [(2,)]
     got = snapshot(con)
     day = con.execute("select record_starts, is_checked_before_recording from fct_device_days "
                       "where device_id = ? and day = date '2025-07-01'", [device]).fetchall()

@@ -1,8 +1,12 @@
 -- one row per access to a recording whose action needs approval under the recording's unit's
 -- profile (R-ACC): compliant when an approval reference is recorded. article_zh is the article the
 -- rule table cites for that action, where it cites one.
+-- partitioned by day: cast(partition_at as date)
 with accesses as (
     select * from stg_media_access
+    -- the days this build recomputes (null: all)
+    where getvariable('run_days') is null
+        or (accessed_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(accessed_at as date)))
 ),
 
 media as (
@@ -71,7 +75,8 @@ final as (
             officer_id || ': ' || action_en || ' of recording ' || media_id || ' at '
             || strftime(accessed_at, '%Y-%m-%d %H:%M') || ' without an approval reference'
         end as detail_en,
-        article_zh
+        article_zh,
+        accessed_at as partition_at
     from judged
 )
 

@@ -25,10 +25,12 @@ params as (
     select * from int_profile_parameters
 ),
 
--- the recording's case is its case label, else the case of an act it belongs to (rules.md §4)
+-- the recording's case is its case label, else the case of an act it belongs to (rules.md §4);
+-- looked up for the evidence recordings only (one in twenty)
 evidence_cases as (
     select media_id, case_id
     from media_cases
+    where media_id in (select media_id from stg_media where is_evidence)
     qualify row_number() over (partition by media_id order by linked_by = 'label' desc, case_id) = 1
 ),
 
@@ -66,7 +68,9 @@ evidence as (
 ),
 
 case_documents as (
-    select distinct case_id, doc_type from known_documents
+    select distinct case_id, doc_type
+    from known_documents
+    where doc_type in (select evidence_explanation_doc_type from params)
 ),
 
 checked as (

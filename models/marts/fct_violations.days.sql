@@ -21,4 +21,4 @@ select day from recomputed_int_checks__av_coverage
 union
 select null from changed_documents where false
 union
-select null from changed_media_access where false
+select day from recomputed_int_checks__access
