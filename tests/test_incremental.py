@@ -196,3 +196,49 @@ def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap
     assert run_days(con) == []  # device logs: nothing new
     assert act[2] in run_days(con, "fct_media_upload")
     assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 30))
+
+
+def test_a_late_recording_or_statement_recomputes_the_interruptions_it_explains(warehouse):
+    """R-DEV-INT (rules.md §5): an interruption is explained by the next recording on its device
+    opening with a spoken note, or by a written statement for the act going on; either may arrive
+    days after the interruption."""
+    con, inbox = warehouse
+    # a recording resumed a second after the first interruption of the year, with a spoken note,
+    # delivered months late
+    device, at = con.execute("select device_id, occurred_at from int_checks__device_interrupts "
+                             "order by occurred_at limit 1").fetchall()[0]
+    row = con.execute("select * exclude (_extra, _batch_id, _file_id, _row_number) from raw_media "
+                      "where device_id = ? limit 1", [device]).fetchdf().to_dict("records")[0]
+    start = at + dt.timedelta(seconds=1)
+    write_csv(inbox / "media" / "zz-late.csv", [blanks({
+        **row, "media_id": "LATE-1", "recorded_start": start, "recorded_end": start + dt.timedelta(minutes=5),
+        "uploaded_at": start + dt.timedelta(hours=1), "interruption_note": True})])
+    # and an interruption logged during an act in March by its officer's camera
+    act, case, act_start, camera = con.execute(
+        "select acts.act_id, acts.case_id, acts.started_at, devices.device_id from int_acts as acts "
+        "inner join stg_devices as devices on devices.officer_id = acts.officer_ids[1] "
+        "where acts.started_at >= date '2025-03-01' and devices.device_type = 'body_camera' "
+        "and acts.ended_at > acts.started_at + interval 2 minute "
+        "order by acts.started_at limit 1").fetchall()[0]
+    cut = act_start + dt.timedelta(minutes=1)
+    write_csv(inbox / "device_events" / "zz-late.csv", [
+        {"device_id": camera, "event_time": cut, "event_type": "record_interrupt", "file_id": "", "reason": "battery"}])
+    assert load_inbox(con, inbox).total("rows_quarantined") == 0
+    runner.build(con, dt.date(2025, 6, 30), "hebei")
+    recomputed = run_days(con, "int_checks__device_interrupts")
+    assert {at.date(), cut.date()} <= set(recomputed) and len(recomputed) < 30
+    assert con.execute("select is_compliant, media_id from int_checks__device_interrupts "
+                       "where device_id = ? and occurred_at = ?", [device, at]).fetchall() == [(True, "LATE-1")]
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 30))
+
+    # the written statement for the act, signed by two officers, filed in June
+    write_csv(inbox / "documents" / "zz-late.csv", [{
+        "doc_id": "LATE-D1", "case_id": case, "act_id": act, "doc_type": "interruption_statement",
+        "signed_at": "2025-06-15 10:00:00", "party_signed": "true", "refusal_noted": "false",
+        "officer_signatures": 2}])
+    assert load_inbox(con, inbox).total("rows_quarantined") == 0
+    runner.build(con, dt.date(2025, 6, 30), "hebei")
+    assert cut.date() in run_days(con, "int_checks__device_interrupts")
+    assert con.execute("select is_compliant, act_id from int_checks__device_interrupts "
+                       "where device_id = ? and occurred_at = ?", [camera, cut]).fetchall() == [(True, act)]
+    assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 30))

@@ -1,6 +1,7 @@
 -- one row per record_interrupt device event (R-DEV-INT): explained either by the next recording on
 -- that device opening with a spoken note, or by a written statement for an act of the device's
 -- officer that was going on at the interruption, signed by as many officers as the profile asks
+-- partitioned by day: cast(partition_at as date)
 with events as (
     select * from stg_device_events
 ),
@@ -34,6 +35,10 @@ interrupt_events as (
     select events.device_id, events.event_at, min(events.reason) as reason
     from events
     where events.event_type = 'record_interrupt' and events.event_at < getvariable('as_of_end_at')
+        -- the days this build recomputes (null: all)
+        and (getvariable('run_days') is null
+            or (events.event_at >= list_min(getvariable('run_days'))
+                and list_contains(getvariable('run_days'), cast(events.event_at as date))))
     group by events.device_id, events.event_at
 ),
 
@@ -67,12 +72,15 @@ next_recordings as (
     from media
     inner join interrupts
         on media.device_id = interrupts.device_id and media.recorded_start_at >= interrupts.event_at
+    -- (the range lets a daily build skip the recordings before its first day)
+    where getvariable('run_days') is null or media.recorded_start_at >= list_min(getvariable('run_days'))
     group by interrupts.device_id, interrupts.event_at
 ),
 
 act_officers as (
     select act_id, case_id, started_at, ended_at, unnest(officer_ids) as officer_id
     from acts
+    where getvariable('run_days') is null or ended_at >= list_min(getvariable('run_days'))
 ),
 
 ongoing_acts as (
@@ -178,7 +186,8 @@ final as (
                 else ' and the interruption statement has ' || statement_signatures || ' officer signature(s), '
                     || min_signatures || ' required'
             end
-        end as detail_en
+        end as detail_en,
+        event_at as partition_at
     from judged
 )
 

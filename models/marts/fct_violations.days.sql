@@ -22,3 +22,5 @@ union
 select null from changed_documents where false
 union
 select day from recomputed_int_checks__access
+union
+select day from recomputed_int_checks__device_interrupts
