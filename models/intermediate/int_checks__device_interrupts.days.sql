@@ -27,10 +27,16 @@ acts as (
         or case_id in (select case_id from changed_cases)
 ),
 
+-- the recording that followed each first (its start looked up for the few, not every one hashed)
+next_recordings as (
+    select media_id, recorded_start_at from stg_media
+    where media_id in (select media_id from int_checks__device_interrupts)
+),
+
 interrupts as (
     select interrupts.media_id, interrupts.device_id, interrupts.occurred_at, next.recorded_start_at as next_start_at
     from int_checks__device_interrupts as interrupts
-    left join stg_media as next on next.media_id = interrupts.media_id
+    left join next_recordings as next on next.media_id = interrupts.media_id
 )
 
 select cast(event_time as date) as day from changed_device_events

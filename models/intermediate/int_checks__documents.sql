@@ -16,11 +16,11 @@ with cases as (
     select * from stg_cases
 ),
 
-acts as (
+acts as not materialized (
     select * from int_acts
 ),
 
-documents as (
+documents as not materialized (
     select * from stg_documents
 ),
 
