@@ -50,11 +50,13 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
         "select table_name from information_schema.tables where table_catalog = current_database() "
         "and table_schema = 'main' order by table_name").fetchall()
         if (r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES) and r[0] not in NOT_PUBLISHED]
+    models = {m.name: m for m in runner.discover()}
+    fixed = fixed_models(names, models)
     changes = {}
     if target.exists():
         con.execute(f"attach '{target}' as snapshot (read_only)")
         try:
-            changes = updates(con, names)
+            changes = updates(con, names, models, fixed)
         finally:
             con.execute("detach snapshot")
     if changes:
@@ -67,6 +69,8 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
                 if gone not in names:
                     con.execute(f"drop table snapshot.{gone}")
         for name in steps(names, "publish", "table", enabled=progress):
+            if changes.get(name) == UNCHANGED:
+                continue
             if name in changes:
                 con.execute(f"delete from snapshot.{name} where {changes[name]}")
                 con.execute(f"insert into snapshot.{name} select * from main.{name} where {changes[name]}")
@@ -74,15 +78,43 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
                 con.execute(f"create or replace table snapshot.{name} as select * from main.{name}")
         con.execute(f"create or replace table snapshot.{PUBLISHED_STATE} as "
                     "select model, fingerprint, as_of, batch_id from main.model_partitions")
+        batch = con.execute("select coalesce(max(batch_id), 0) from load_batches").fetchall()[0][0]
+        for name, upstream in fixed.items():
+            con.execute(f"insert into snapshot.{PUBLISHED_STATE} values (?, ?, null, ?)",
+                        [name, upstream.fingerprint, batch])
     finally:
         con.execute("detach snapshot")
     os.replace(tmp, target)
     return target
 
 
-def updates(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, str]:
+UNCHANGED = "false"  # no row changes
+
+
+def fixed_models(names: list[str], models: dict[str, runner.Model]) -> dict[str, runner.Upstream]:
+    """The published models that read no run parameter, all the way down (the staging copies of
+    cases and units): the same as long as their SQL, their rule tables and their sources are."""
+    fixed = {}
+    for name in names:
+        if name not in models:
+            continue
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo += models[current].deps
+        if not any("getvariable(" in runner.COMMENT.sub("", models[n].sql) for n in seen):
+            fixed[name] = runner.Upstream.of(models[name], models)
+    return fixed
+
+
+def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, runner.Model] | None = None,
+            fixed: dict[str, runner.Upstream] | None = None) -> dict[str, str]:
     """Table → the rows (a condition) that change from the snapshot attached as `snapshot` to the
-    warehouse, for the tables where that is known and is not the whole table."""
+    warehouse, for the tables where that is known and is not the whole table (UNCHANGED: none)."""
+    models = models or {m.name: m for m in runner.discover()}
+    fixed = fixed_models(names, models) if fixed is None else fixed
     shapes = {}
     for db, table, shape in con.execute(
             "select database_name = 'snapshot', table_name, list((column_name, data_type) order by column_index) "
@@ -93,7 +125,13 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, str]:
         return {}
     same_shape = {n for n in names if shapes.get((True, n)) is not None and shapes.get((True, n)) == shapes.get((False, n))}
     changes = {}
-    models = {m.name: m for m in runner.discover()}
+    for name in sorted(same_shape & fixed.keys()):
+        published = con.execute(f"select batch_id from snapshot.{PUBLISHED_STATE} where model = ? and fingerprint = ?",
+                                [name, fixed[name].fingerprint]).fetchall()
+        if published and not any(
+                con.execute(f"select exists (select 1 from raw_{source} where _batch_id > ?)", [published[0][0]]).fetchall()[0][0]
+                for source in sorted(fixed[name].sources)):
+            changes[name] = UNCHANGED
     for name in sorted(same_shape & models.keys()):
         model = models[name]
         if not model.partition:

@@ -11,7 +11,7 @@ import pytest
 
 from orchestration import runner
 from orchestration.load import load_inbox
-from orchestration.publish import publish, updates
+from orchestration.publish import UNCHANGED, publish, updates
 from orchestration.synthetic import generate
 from orchestration.warehouse import connect
 
@@ -153,7 +153,10 @@ def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full
         con.execute(f"attach '{published}' as snapshot (read_only)")
         names = [r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'snapshot' "
                                            "and table_name <> 'published_partitions'").fetchall()]
-        assert updates(con, names).keys() == {"quarantine", *(set(PARTITIONED) & set(names))} >= {"fct_violations"}
+        changes = updates(con, names)
+        assert changes.keys() == {"quarantine", "stg_cases", "stg_units", *(set(PARTITIONED) & set(names))}
+        # no cases or units were delivered: their staging copies stay as published
+        assert changes["stg_cases"] == changes["stg_units"] == UNCHANGED != changes["fct_violations"]
         con.execute("detach snapshot")
         publish(con, tmp_path / "wh.duckdb")
         fresh = publish(con, tmp_path / "fresh.duckdb")
@@ -176,8 +179,9 @@ def blanks(row: dict) -> dict:
     return {k: "" if not isinstance(v, (list, str)) and pd.isna(v) else v for k, v in row.items()}
 
 
-def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap(warehouse):
+def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap(warehouse, tmp_path):
     con, inbox = warehouse
+    published = publish(con, tmp_path / "wh.duckdb")
     act = con.execute("select act_id, act_case_id, cast(act_started_at as date) from int_media_act_links "
                       "where act_started_at >= date '2025-03-01' order by act_started_at limit 1").fetchall()[0]
     # the act, redelivered an hour longer, and its case, redelivered with a new party name
@@ -195,6 +199,11 @@ def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap
     assert recomputed is not None and act[2] in recomputed and len(recomputed) < 60
     assert run_days(con) == []  # device logs: nothing new
     assert act[2] in run_days(con, "fct_media_upload")
+    # the case delivered again is published again
+    publish(con, tmp_path / "wh.duckdb")
+    con.execute(f"attach '{published}' as snapshot (read_only)")
+    assert con.execute("select party_name from snapshot.stg_cases where case_id = ?", [act[1]]).fetchall() == [("改名",)]
+    con.execute("detach snapshot")
     assert snapshot(con) == full_rebuild(con, dt.date(2025, 6, 30))
 
 
