@@ -256,6 +256,26 @@ def violations_by_rule(snapshot: Path, filters: dict, lang: str = "zh") -> pd.Da
 
 WARNING_LIMIT = 200
 
+# What a warning says, written for the rows shown (the mart holds 100,000s at a city's scale)
+WARNING_DETAIL = {
+    "zh": """case w.kind
+        when 'upload' then '录像' || w.media_id || ' 应于 ' || strftime(w.due_at, '%-m月%-d日 %H:%M') || ' 前入库'
+        when 'archive' then '案件' || w.case_id || ' 应于 ' || strftime(w.due_at, '%-m月%-d日') || ' 前归档'
+        when 'start_approval' then '紧急先行启动的案件' || w.case_id || ' 应于 '
+            || strftime(w.due_at, '%-m月%-d日 %H:%M') || ' 前补办启动审批'
+        when 'disposal_review' then '录像' || w.media_id || ' 保存期至 ' || strftime(w.due_at, '%Y年%-m月%-d日')
+            || '，处置前须复核'
+        end""",
+    "en": """case w.kind
+        when 'upload' then 'recording ' || w.media_id || ' is due in the store by ' || strftime(w.due_at, '%Y-%m-%d %H:%M')
+        when 'archive' then 'case ' || w.case_id || ' is due for archiving by ' || strftime(w.due_at, '%Y-%m-%d')
+        when 'start_approval' then 'emergency-started case ' || w.case_id || ' needs its start approved by '
+            || strftime(w.due_at, '%Y-%m-%d %H:%M')
+        when 'disposal_review' then 'recording ' || w.media_id || ' is kept until ' || strftime(w.due_at, '%Y-%m-%d')
+            || '; review before disposal'
+        end""",
+}
+
 
 def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNING_LIMIT) -> tuple[pd.DataFrame, dict]:
     """Open deadlines of the units in scope (red first, nearest due first), and the red/yellow counts.
@@ -266,12 +286,16 @@ def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNI
         select count(*) filter (where level = 'red') as red, count(*) filter (where level = 'yellow') as yellow
         from mart_warnings where unit_id in (select unit_id from scope)""", params).iloc[0]
     rows = query(snapshot, SCOPE + """
-        select w.level, w.kind, u.unit_name, w.due_at, w.hours_left,
-               case when $lang = 'zh' then w.detail_zh else w.detail_en end as detail, w.warning_id
-        from mart_warnings w join int_units u using (unit_id)
-        where w.unit_id in (select unit_id from scope)
-        order by w.level = 'red' desc, w.due_at, w.warning_id
-        limit $limit""", {**params, "lang": lang, "limit": int(limit)})
+        select w.level, w.kind, w.unit_name, w.due_at, w.hours_left,
+               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail, w.warning_id
+        from (
+            select w.*, u.unit_name
+            from mart_warnings w join int_units u using (unit_id)
+            where w.unit_id in (select unit_id from scope)
+            order by w.level = 'red' desc, w.due_at, w.warning_id
+            limit $limit
+        ) as w
+        order by w.level = 'red' desc, w.due_at, w.warning_id""", {**params, "limit": int(limit)})
     return rows, {"red": int(counts["red"]), "yellow": int(counts["yellow"])}
 
 

@@ -128,6 +128,17 @@ def test_warnings_list_red_first_with_counts(snap, sql):
     levels = [r["level"] for r in rows]
     assert levels == sorted(levels, key=lambda v: v != "红色")
     assert set(levels) <= {"红色", "黄色"}
+    # each says what is due, in the language asked for (written for the rows shown)
+    first = sql("select kind, media_id, case_id, due_at from mart_warnings "
+                "order by level = 'red' desc, due_at, warning_id limit 1")[0]
+    said = {"upload": f"录像{first[1]} 应于 {first[3]:%-m月%-d日 %H:%M} 前入库",
+            "archive": f"案件{first[2]} 应于 {first[3]:%-m月%-d日} 前归档",
+            "start_approval": f"紧急先行启动的案件{first[2]} 应于 {first[3]:%-m月%-d日 %H:%M} 前补办启动审批",
+            "disposal_review": f"录像{first[1]} 保存期至 {first[3]:%Y年%-m月%-d日}，处置前须复核"}[first[0]]
+    assert rows[0]["detail"] == said
+    english, _ = views.warning_table(snap, YEAR, "en")
+    assert len(english) == len(rows) and all(
+        r["detail"].startswith(("recording ", "case ", "emergency-started case ")) for r in english)
 
 
 def test_unit_filter_changes_the_numbers(snap, sql, child_unit):

@@ -1,6 +1,7 @@
 -- one row per open deadline that has passed (red) or falls within the profile's warning horizon
 -- after the end of as_of (yellow): uploads, archiving, emergency-start approval, and recordings
--- whose retention ends soon and need review before disposal (rules.md §6 预警)
+-- whose retention ends soon and need review before disposal (rules.md §6 预警). What each one says
+-- is written where it is shown (the dashboard lists the first 200), not for the 100,000s there are.
 with uploads as (
     select * from fct_media_upload
 ),
@@ -28,10 +29,7 @@ params as (
 upload_warnings as (
     select
         'upload' as kind, uploads.unit_id, uploads.officer_id, cast(null as varchar) as case_id,
-        uploads.media_id, uploads.device_id, uploads.deadline_at as due_at,
-        '录像' || uploads.media_id || ' 应于 ' || strftime(uploads.deadline_at, '%-m月%-d日 %H:%M') || ' 前入库' as detail_zh,
-        'recording ' || uploads.media_id || ' is due in the store by ' || strftime(uploads.deadline_at, '%Y-%m-%d %H:%M')
-            as detail_en
+        uploads.media_id, uploads.device_id, uploads.deadline_at as due_at
     from uploads
     inner join params using (profile_id)
     where uploads.upload_status = 'overdue_missing'
@@ -42,10 +40,7 @@ upload_warnings as (
 archive_warnings as (
     select
         'archive' as kind, archiving.unit_id, cast(null as varchar) as officer_id, archiving.case_id,
-        cast(null as varchar) as media_id, cast(null as varchar) as device_id, archiving.archive_due_at as due_at,
-        '案件' || archiving.case_id || ' 应于 ' || strftime(archiving.archive_due_at, '%-m月%-d日') || ' 前归档' as detail_zh,
-        'case ' || archiving.case_id || ' is due for archiving by ' || strftime(archiving.archive_due_at, '%Y-%m-%d')
-            as detail_en
+        cast(null as varchar) as media_id, cast(null as varchar) as device_id, archiving.archive_due_at as due_at
     from archiving
     inner join params using (profile_id)
     where archiving.status = 'overdue'
@@ -56,13 +51,7 @@ start_warnings as (
     select
         'start_approval' as kind, cases.unit_id, cast(null as varchar) as officer_id, cases.case_id,
         cast(null as varchar) as media_id, cast(null as varchar) as device_id,
-        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as due_at,
-        '紧急先行启动的案件' || cases.case_id || ' 应于 '
-            || strftime(cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)), '%-m月%-d日 %H:%M')
-            || ' 前补办启动审批' as detail_zh,
-        'emergency-started case ' || cases.case_id || ' needs its start approved by '
-            || strftime(cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)), '%Y-%m-%d %H:%M')
-            as detail_en
+        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as due_at
     from cases
     inner join units using (unit_id)
     inner join params using (profile_id)
@@ -76,11 +65,7 @@ start_warnings as (
 disposal_reviews as (
     select
         'disposal_review' as kind, retention.unit_id, retention.officer_id, cast(null as varchar) as case_id,
-        retention.media_id, retention.device_id, retention.retain_until as due_at,
-        '录像' || retention.media_id || ' 保存期至 ' || strftime(retention.retain_until, '%Y年%-m月%-d日') || '，处置前须复核'
-            as detail_zh,
-        'recording ' || retention.media_id || ' is kept until ' || strftime(retention.retain_until, '%Y-%m-%d')
-            || '; review before disposal' as detail_en
+        retention.media_id, retention.device_id, retention.retain_until as due_at
     from retention
     inner join params using (profile_id)
     where retention.status = 'retained'
@@ -106,9 +91,7 @@ final as (
         warnings.media_id,
         warnings.device_id,
         warnings.due_at,
-        round(epoch(warnings.due_at - getvariable('as_of_end_at')) / 3600, 1) as hours_left,
-        warnings.detail_zh,
-        warnings.detail_en
+        round(epoch(warnings.due_at - getvariable('as_of_end_at')) / 3600, 1) as hours_left
     from warnings
 )
 
