@@ -94,19 +94,8 @@ UNCHANGED = "false"  # no row changes
 def fixed_models(names: list[str], models: dict[str, runner.Model]) -> dict[str, runner.Upstream]:
     """The published models that read no run parameter, all the way down (the staging copies of
     cases and units): the same as long as their SQL, their rule tables and their sources are."""
-    fixed = {}
-    for name in names:
-        if name not in models:
-            continue
-        seen, todo = set(), [name]
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo += models[current].deps
-        if not any("getvariable(" in runner.COMMENT.sub("", models[n].sql) for n in seen):
-            fixed[name] = runner.Upstream.of(models[name], models)
-    return fixed
+    return {name: runner.Upstream.of(models[name], models) for name in names if name in models and not any(
+        "getvariable(" in runner.COMMENT.sub("", models[n].sql) for n in runner.upstream_models(name, models))}
 
 
 def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, runner.Model] | None = None,
@@ -128,9 +117,7 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
     for name in sorted(same_shape & fixed.keys()):
         published = con.execute(f"select batch_id from snapshot.{PUBLISHED_STATE} where model = ? and fingerprint = ?",
                                 [name, fixed[name].fingerprint]).fetchall()
-        if published and not any(
-                con.execute(f"select exists (select 1 from raw_{source} where _batch_id > ?)", [published[0][0]]).fetchall()[0][0]
-                for source in sorted(fixed[name].sources)):
+        if published and not runner.loaded_since(con, fixed[name].sources, published[0][0]):
             changes[name] = UNCHANGED
     for name in sorted(same_shape & models.keys()):
         model = models[name]

@@ -241,20 +241,31 @@ class Upstream:
     @classmethod
     def of(cls, model: Model, models: dict[str, Model] | None = None, rules_dir: Path | None = None) -> "Upstream":
         models = models or {m.name: m for m in discover()}
-        seen, todo, texts = set(), [model.name], []
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            texts += [models[name].sql, models[name].days_sql or ""]
-            todo += models[name].deps
+        seen = upstream_models(model.name, models)
+        texts = [text for name in seen for text in (models[name].sql, models[name].days_sql or "")]
         sources = {r[4:] for name in seen for r in references(models[name].sql) if r.startswith("raw_")}
         digest = hashlib.sha256("\0".join(sorted(texts)).encode())
         for table in rule_tables(rules_dir).values():
             for path in table.files:
                 digest.update(path.read_bytes())
         return cls(frozenset(sources), digest.hexdigest())
+
+
+def upstream_models(name: str, models: dict[str, Model]) -> set[str]:
+    """The model and every model it reads, all the way down."""
+    seen, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo += models[current].deps
+    return seen
+
+
+def loaded_since(con: duckdb.DuckDBPyConnection, sources: Iterable[str], batch_id: int) -> bool:
+    """Whether any of the sources has rows loaded by a batch after `batch_id`."""
+    return any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)", [batch_id]).fetchall()[0][0]
+               for s in sorted(sources))
 
 
 def days_query_views(con: duckdb.DuckDBPyConnection, days_sql: str) -> None:
@@ -312,8 +323,7 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
     since, last_as_of = (state[0][2], state[0][1]) if state else (None, None)
     if incremental:
         mapped, partitioned = days_inputs(model, models)
-        incremental = not any(con.execute(f"select exists (select 1 from raw_{s} where _batch_id > ?)",
-                                          [since]).fetchall()[0][0] for s in sorted(upstream.sources - mapped))
+        incremental = not loaded_since(con, upstream.sources - mapped, since)
         # an upstream model's recomputed days stand for this model's only if both moved from the same state
         incremental = incremental and all(con.execute(
             "select exists (select 1 from model_partitions where model = ? and days is not null and as_of = ? "
