@@ -142,6 +142,19 @@ def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, table: RuleTable)
         order by profile_id""", [paths])
 
 
+# How a partitioned model keeps the rows of the days its build recomputes (run_days, null: every
+# day), by the moment that puts a row on its day. The range as well as the list: DuckDB then skips
+# the row groups before the first day by their min/max statistics, which a day computed from the
+# column does not let it do. from_first_run_day is the range alone, for inputs joined to those rows
+# that can only come after the first day (a recording that overlaps an act ends after it starts).
+RUN_DAYS_MACROS = [
+    """create or replace temp macro in_run_days(moment) as getvariable('run_days') is null
+        or (moment >= list_min(getvariable('run_days'))
+            and list_contains(getvariable('run_days'), cast(moment as date)))""",
+    """create or replace temp macro from_first_run_day(moment) as getvariable('run_days') is null
+        or moment >= list_min(getvariable('run_days'))""",
+]
+
 # Tables that keep state across builds: models read them, only the step after a build writes them.
 STATE_DDL = [
     # a partitioned model's last build: what it saw (as_of, the last load batch), what the build
@@ -189,6 +202,8 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     # order its threads finish, and byte-identical reruns (contract §3) would take sorting millions
     # of recordings, which at a province's scale spilled and ran out of memory.
     con.execute("set disabled_optimizers = 'common_subplan,build_side_probe_side'")
+    for stmt in RUN_DAYS_MACROS:
+        con.execute(stmt)
     if con.execute("select count(*) from duckdb_columns() where database_name = current_database() "
                    "and schema_name = 'main' and table_name = 'model_partitions'").fetchall()[0][0] not in (0, 7):
         con.execute("drop table model_partitions")  # an older layout: the next build of each is whole

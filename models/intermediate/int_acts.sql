@@ -3,8 +3,7 @@
 with acts as (
     select * from stg_acts
     -- the days this build recomputes (null: all)
-    where getvariable('run_days') is null
-        or (started_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(started_at as date)))
+    where in_run_days(started_at)
 ),
 
 cases as (

@@ -5,8 +5,7 @@
 with accesses as (
     select * from stg_media_access
     -- the days this build recomputes (null: all)
-    where getvariable('run_days') is null
-        or (accessed_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(accessed_at as date)))
+    where in_run_days(accessed_at)
 ),
 
 media as (

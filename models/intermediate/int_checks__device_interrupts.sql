@@ -36,9 +36,7 @@ interrupt_events as (
     from events
     where events.event_type = 'record_interrupt' and events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all)
-        and (getvariable('run_days') is null
-            or (events.event_at >= list_min(getvariable('run_days'))
-                and list_contains(getvariable('run_days'), cast(events.event_at as date))))
+        and in_run_days(events.event_at)
     group by events.device_id, events.event_at
 ),
 
@@ -72,15 +70,15 @@ next_recordings as (
     from media
     inner join interrupts
         on media.device_id = interrupts.device_id and media.recorded_start_at >= interrupts.event_at
-    -- (the range lets a daily build skip the recordings before its first day)
-    where getvariable('run_days') is null or media.recorded_start_at >= list_min(getvariable('run_days'))
+    -- (the next recording starts after the interruption, so after the first day rebuilt)
+    where from_first_run_day(media.recorded_start_at)
     group by interrupts.device_id, interrupts.event_at
 ),
 
 act_officers as (
     select act_id, case_id, started_at, ended_at, unnest(officer_ids) as officer_id
     from acts
-    where getvariable('run_days') is null or ended_at >= list_min(getvariable('run_days'))
+    where from_first_run_day(ended_at)
 ),
 
 ongoing_acts as (

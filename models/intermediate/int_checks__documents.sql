@@ -61,8 +61,7 @@ all_known_cases as (
 -- the days this build recomputes (null: all), of the cases' openings
 known_cases as (
     select * from all_known_cases
-    where getvariable('run_days') is null
-        or (opened_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(opened_at as date)))
+    where in_run_days(opened_at)
 ),
 
 -- the acts of those cases, and those of cases not known as of the run (rows without a day)

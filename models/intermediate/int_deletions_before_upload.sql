@@ -11,9 +11,8 @@ with events as (
 
 deletions as (
     select * from int_file_deletions
-    -- the days this build recomputes (null: all); the range lets the scan skip the days before
-    where getvariable('run_days') is null
-        or (event_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(event_at as date)))
+    -- the days this build recomputes (null: all)
+    where in_run_days(event_at)
 ),
 
 -- a full build groups every upload (at a province's scale cheaper than a join from 40 M deletions);

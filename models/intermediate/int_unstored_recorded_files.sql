@@ -7,9 +7,8 @@
 -- partitioned by day: stopped_on
 with stops as (
     select * from int_file_stops
-    -- the days this build recomputes (null: all); the range lets the scan skip the days before
-    where getvariable('run_days') is null
-        or (event_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(event_at as date)))
+    -- the days this build recomputes (null: all)
+    where in_run_days(event_at)
 ),
 
 media_versions as (

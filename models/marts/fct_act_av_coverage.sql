@@ -18,13 +18,10 @@ params as (
     select * from int_profile_parameters
 ),
 
--- the days this build recomputes (null: all), of the acts' starts; the ranges let the scans skip the
--- days before the first
+-- the days this build recomputes (null: all), of the acts' starts
 links as (
     select * from int_media_act_links
-    where getvariable('run_days') is null
-        or (act_started_at >= list_min(getvariable('run_days'))
-            and list_contains(getvariable('run_days'), cast(act_started_at as date)))
+    where in_run_days(act_started_at)
 ),
 
 media as (
@@ -56,9 +53,7 @@ judged_acts as (
     from acts
     inner join requirements using (profile_id, act_type)
     left join params using (profile_id)
-    where getvariable('run_days') is null
-        or (acts.started_at >= list_min(getvariable('run_days'))
-            and list_contains(getvariable('run_days'), cast(acts.started_at as date)))
+    where in_run_days(acts.started_at)
 ),
 
 -- the recordings that belong to acts, read once for the coverage and the devices below (a copy of
@@ -75,7 +70,7 @@ linked_media as (
     from media
     inner join links using (media_id)
     -- a recording that overlaps an act ends after it starts
-    where getvariable('run_days') is null or media.recorded_end_at >= list_min(getvariable('run_days'))
+    where from_first_run_day(media.recorded_end_at)
 ),
 
 clipped as (
@@ -172,7 +167,7 @@ interrupt_explained as (
         and events.event_type = 'record_interrupt'
         and events.reason is not null
         and events.event_at between long_gaps.gap_start_at and long_gaps.gap_end_at
-    where getvariable('run_days') is null or events.event_at >= list_min(getvariable('run_days'))
+    where from_first_run_day(events.event_at)
 ),
 
 statements as (

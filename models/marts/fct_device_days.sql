@@ -34,8 +34,7 @@ device_days as (
     from events
     where events.event_at < getvariable('as_of_end_at')
         -- the days this build recomputes (null: all); a list, not a join, keeps the planner's row estimates
-        and (getvariable('run_days') is null
-            or (events.event_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(events.event_at as date))))
+        and in_run_days(events.event_at)
     group by events.device_id, cast(events.event_at as date)
 ),
 

@@ -5,14 +5,12 @@
 with media as (
     select * from int_media
     -- the days this build recomputes (null: all)
-    where getvariable('run_days') is null
-        or (recorded_end_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(recorded_end_at as date)))
+    where in_run_days(recorded_end_at)
 ),
 
 links as (
     select * from int_media_act_links
-    where getvariable('run_days') is null
-        or (recorded_end_at >= list_min(getvariable('run_days')) and list_contains(getvariable('run_days'), cast(recorded_end_at as date)))
+    where in_run_days(recorded_end_at)
 ),
 
 params as (
