@@ -276,6 +276,25 @@ def test_unreadable_file_is_rejected_whole_and_the_rest_loads(inbox, warehouse, 
     assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
 
 
+def test_parquet_file_with_corrupt_pages_is_rejected_whole(inbox, warehouse):
+    # Its footer reads (headers, row count) and DuckDB meets the damage only while loading it: what
+    # the file had loaded by then is undone, and the files after it still load.
+    n = 5000
+    path = write_parquet(inbox / "acts" / "a.parquet", {
+        "act_id": [f"P{i}" for i in range(n)], "case_id": ["C1"] * n, "act_type": ["seizure"] * n,
+        "started_at": ["2025-03-02 10:00"] * n, "ended_at": ["2025-03-02 11:00"] * n, "officer_ids": ["O1"] * n})
+    damaged = bytearray(path.read_bytes())
+    damaged[100:400] = b"\xff" * 300
+    path.write_bytes(bytes(damaged))
+    write_csv(inbox / "acts" / "b.csv", [ACT])
+    batch = load(warehouse, inbox)
+    assert batch.outcome == "partial"
+    assert rows(warehouse, "select outcome, rows_in, rows_loaded, message_en like 'file cannot be read: %Snappy%' "
+                           "from load_files where path = 'acts/a.parquet'") == [("rejected", 0, 0, True)]
+    assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
+    assert rows(warehouse, "select count(*) from quarantine where source = 'acts'") == [(0,)]
+
+
 # --- batches, reloads, replacements, crashes -------------------------------------------------
 
 def test_counts_add_up(inbox, warehouse):
