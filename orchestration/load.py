@@ -179,11 +179,11 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                                    rows="(select * from incoming semi join left_numbers using (_row_number))")})
                 order by _row_number""").fetchall()[0][0]
     finally:
-        # after a failed statement the transaction is aborted, and ends with the lane's cursor
-        with contextlib.suppress(duckdb.Error):
-            con.execute("drop view if exists incoming")
-            con.unregister("delivered")
-            con.unregister("left_numbers")
+        # after a failed statement the transaction is aborted and these fail: it is rolled back whole
+        for release in (lambda: con.execute("drop view if exists incoming"),
+                        lambda: con.unregister("delivered"), lambda: con.unregister("left_numbers")):
+            with contextlib.suppress(duckdb.Error):
+                release()
     for b in read.broken:
         con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
             batch_id, file_id, source, path.name, b.row_number, json.dumps({"line": b.text}, ensure_ascii=False),

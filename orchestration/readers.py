@@ -237,6 +237,9 @@ def read_parquet(path: Path) -> ReadResult:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
     if len(schema) == 0:
         raise FileRejected("file_empty")
+    if len(set(schema.names)) != len(schema.names):
+        raise FileRejected("file_duplicate_header",
+                           header=", ".join(sorted({h for h in schema.names if schema.names.count(h) > 1})))
     quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
     columns = ", ".join('"' + name.replace('"', '""') + '"' for name in schema.names)
     scan = (f"(select {columns}, file_row_number + 1 as {ROW_NUMBER} "

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import T, load, rows, write_csv, write_jsonl, write_parquet, write_xlsx
@@ -262,10 +263,14 @@ def test_unknown_profile_is_quarantined(inbox, warehouse):
     ("x.xlsx", b"PK\x03\x04 not really a workbook", None),
     ("x.parquet", b"PAR1 nope", None),
     ("x.csv", "act_id,act_id\n1,2\n".encode(), "duplicate header: act_id"),
+    ("x.parquet", "two act_id columns", "duplicate header: act_id"),
 ])
 def test_unreadable_file_is_rejected_whole_and_the_rest_loads(inbox, warehouse, name, content, message_en):
     (inbox / "acts").mkdir()
-    (inbox / "acts" / name).write_bytes(content)
+    if content == "two act_id columns":
+        pq.write_table(pa.table([pa.array(["P1"]), pa.array(["P2"])], names=["act_id", "act_id"]), inbox / "acts" / name)
+    else:
+        (inbox / "acts" / name).write_bytes(content)
     write_csv(inbox / "acts" / "y.csv", [ACT])
     batch = load(warehouse, inbox)
     assert batch.outcome == "partial"
