@@ -240,6 +240,10 @@ def read_parquet(path: Path) -> ReadResult:
     if len(set(schema.names)) != len(schema.names):
         raise FileRejected("file_duplicate_header",
                            header=", ".join(sorted({h for h in schema.names if schema.names.count(h) > 1})))
+    if "file_row_number" in schema.names:
+        # DuckDB's row-number option cannot sit beside a column of that name: such a file goes through Arrow
+        table = pq.read_table(path)
+        return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
     quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
     columns = ", ".join('"' + name.replace('"', '""') + '"' for name in schema.names)
     scan = (f"(select {columns}, file_row_number + 1 as {ROW_NUMBER} "

@@ -78,6 +78,16 @@ def test_parquet_with_native_types(inbox, warehouse):
     ]
 
 
+def test_parquet_with_a_column_named_like_duckdbs_row_number_loads(inbox, warehouse):
+    # DuckDB reads Parquet itself with its file_row_number option, which refuses a column of that name
+    write_parquet(inbox / "devices" / "devices.parquet", {
+        "device_id": ["DSJ-0001", "DSJ-0002"], "device_type": ["body_camera", "body_camera"], "unit_id": ["U1", "U1"],
+        "officer_id": ["O1", "O1"], "in_service_from": ["2024-01-01", "2024-01-01"], "file_row_number": [7, 8]})
+    load(warehouse, inbox)
+    assert rows(warehouse, "select device_id, _extra, _row_number from raw_devices order by _row_number") == [
+        ("DSJ-0001", '{"file_row_number":7}', 1), ("DSJ-0002", '{"file_row_number":8}', 2)]
+
+
 # --- encodings and headers --------------------------------------------------------------------
 
 CASES_ZH = [["案件编号", "承办单位编码", "执法类别", "程序类型", "案件来源", "当事人", "启动时间"],
