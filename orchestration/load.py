@@ -148,12 +148,13 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     large = [t for t in SOURCES[source].upstream
              if con.execute(f"select count(*) > ? from raw_{t}", [read.num_rows]).fetchall()[0][0]]
     parsed = file_select(source, arrow_types, canonical, extras, large_targets=large)
-    if isinstance(read.rows, pa.Table):
+    arrow = isinstance(read.rows, pa.Table)  # else DuckDB reads the file itself, as it loads
+    if arrow:
         con.register("delivered", read.rows)
     renamed = ", ".join(f"{ident(header)} as {ident(name)}" for name, header in {**canonical, **extras}.items())
     con.execute(f"""create or replace temp view incoming as
         select {renamed}{', ' if renamed else ''}{readers.ROW_NUMBER}
-        from {'delivered' if isinstance(read.rows, pa.Table) else read.rows}""")
+        from {'delivered' if arrow else read.rows}""")
     try:
         # Good rows go straight to raw_<source>; the rows that did not are parsed again to build their
         # reasons in words. Keeping every parsed row in a temporary table instead cost as much as the
@@ -165,7 +166,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                 select {col_list}, _extra, {batch_id}, {file_id}, _row_number from ({parsed})
                 where len(reason_codes) = 0""").fetchall()[0][0]
         except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            if isinstance(read.rows, pa.Table):
+            if arrow:
                 raise
             # a Parquet file whose footer reads but whose pages do not
             raise readers.FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
@@ -256,8 +257,8 @@ def record_replacements(con, source: str, batch_id: int, file_id: int) -> int:
 LANES = 3
 # While loading, a lane reading CSV, JSON lines or a spreadsheet holds the file as an Arrow table,
 # outside DuckDB's memory limit (a month of a province's device log from CSV is 2.5 GB; DuckDB reads
-# Parquet itself), so DuckDB gets three quarters of its limit; judging afterwards has it all (at L judging with 10 GB instead of 8
-# took 491 s instead of 555).
+# Parquet itself), so DuckDB gets three quarters of its limit; judging afterwards has it all (at L
+# judging with 10 GB instead of 8 took 491 s instead of 555).
 LOAD_MEMORY_SHARE = 0.75
 
 
@@ -284,7 +285,8 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int) -> Fil
         try:
             result = load_file(con, f.source, f.path, f.rel, batch_id, f.file_id)
         except readers.FileRejected as exc:
-            # a Parquet file's pages are only read as it loads: whatever it loaded is undone
+            # rejected as it was read, or part-way through loading (a Parquet file's pages are read
+            # only then): whatever it loaded is undone
             con.execute("rollback")
             con.execute("begin transaction")
             result = FileResult(f.source, f.rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))

@@ -245,8 +245,7 @@ def read_parquet(path: Path) -> ReadResult:
         table = pq.read_table(path)
         return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
     quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
-    columns = ", ".join('"' + name.replace('"', '""') + '"' for name in schema.names)
-    scan = (f"(select {columns}, file_row_number + 1 as {ROW_NUMBER} "
+    scan = (f"(select * exclude (file_row_number), file_row_number + 1 as {ROW_NUMBER} "
             f"from read_parquet({quoted}, file_row_number = true))")
     return ReadResult(schema.append(pa.field(ROW_NUMBER, pa.int64())), num_rows, scan)
 
