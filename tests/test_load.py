@@ -369,6 +369,23 @@ def test_a_later_file_replaces_a_key_and_the_replacement_is_recorded(inbox, ware
     assert rows(warehouse, "select rows_replaced from load_batches") == [(1,)]
 
 
+def test_a_key_from_an_earlier_batch_or_earlier_in_the_same_file_is_replaced_in_load_order(inbox, warehouse):
+    """contract §1: the latest row of a key wins, whether the key came in a batch before (the lane's
+    sorted keys start from the warehouse) or twice in one file; each replacement is recorded."""
+    load(warehouse, inbox)
+    write_csv(inbox / "cases" / "c_again.csv", [CASE_UPDATE, {**CASE_UPDATE, "case_id": "C2"},
+                                                {**CASE_UPDATE, "case_id": "C2", "closed_at": "2025-04-02 17:00"}])
+    batch = load(warehouse, inbox)
+    assert batch.total("rows_replaced") == 2
+    assert rows(warehouse, "select key, replaced_file_id, replaced_row_number, file_id, row_number "
+                           "from load_replacements order by row_number") == [
+        ('{"case_id":"C1"}', 3, 2, 4, 2), ('{"case_id":"C2"}', 4, 3, 4, 4)]
+    from orchestration import runner
+    runner.build(warehouse, dt.date(2025, 12, 31), "hebei")
+    assert rows(warehouse, "select case_id, closed_at from stg_cases order by case_id") == [
+        ("C1", T(2025, 4, 1, 17)), ("C2", T(2025, 4, 2, 17))]
+
+
 def test_a_redelivered_device_log_is_a_replacement_whichever_period_its_file_covers(inbox, warehouse):
     """contract §1: a key loaded again is replaced and recorded; the loader looks for earlier versions
     only within the new file's time range, which must not hide one."""
