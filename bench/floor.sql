@@ -1,8 +1,10 @@
--- The engine floor: recwatch's core rules written as plain DuckDB SQL over Parquet copies of the
--- current rows of each source, with no loader, runner or model layering around them. It does the
--- same joins, windows and aggregations as the models at the same row counts, so recwatch's time
--- over this one says what the suite itself adds. Per-profile parameters come from the rule tables;
--- narrative details, citations, scorecards and warnings are left out.
+-- The engine floor: every rule recwatch judges as a violation (all fourteen; the device-maintenance
+-- indicators and R-SEC never are) written as plain DuckDB SQL over Parquet copies of the current
+-- rows of each source and of the earlier versions of re-delivered recordings (R-INTEG compares
+-- them), with no loader, runner or model layering around them. It does the same joins, windows and
+-- aggregations as the models at the same row counts, so recwatch's time over this one says what
+-- the suite itself adds. Per-profile parameters come from the rule tables; narrative details,
+-- citations, scorecards, indicators and warnings are left out.
 -- Needs: file_search_path set to the Parquet folder, variable as_of_end (end of the as-of day) and
 -- variable default_profile.
 
@@ -20,8 +22,21 @@ select
     max(case when rule_id = 'R-ARC' and parameter = 'due_days' then cast(value as integer) end) as archive_days,
     max(case when rule_id = 'R-AV' and parameter = 'full_min_ratio' then cast(value as double) end) as full_ratio,
     max(case when rule_id = 'R-AV' and parameter = 'max_unexplained_gap_seconds' then cast(value as double) end) as max_gap,
+    max(case when rule_id = 'R-AV' and parameter = 'statement_min_signatures' then cast(value as integer) end)
+        as av_statement_signatures,
+    coalesce(bool_or(case when rule_id = 'R-AV' and parameter = 'exemption_allowed' then cast(value as boolean) end),
+             true) as exemption_allowed,
     max(case when rule_id = 'R-DEV-CHECK' and parameter = 'check_event_type' then value end) as check_event,
-    max(case when rule_id = 'R-DEV-CHECK' and parameter = 'before_event_type' then value end) as start_event
+    max(case when rule_id = 'R-DEV-CHECK' and parameter = 'before_event_type' then value end) as start_event,
+    max(case when rule_id = 'R-UPL-LOST' and parameter = 'deadline_hours' then cast(value as double) end) as lost_hours,
+    max(case when rule_id = 'R-START' and parameter = 'approval_hours' then cast(value as double) end) as start_hours,
+    max(case when rule_id = 'R-EVD' and parameter = 'explanation_doc_type' then value end) as explanation_doc,
+    max(case when rule_id = 'R-DEV-INT' and parameter = 'statement_doc_type' then value end) as statement_doc,
+    max(case when rule_id = 'R-DEV-INT' and parameter = 'statement_min_signatures' then cast(value as integer) end)
+        as statement_signatures,
+    bool_or(rule_id = 'R-LBL' and parameter = 'required_label' and value = 'case_id') as needs_case_label,
+    bool_or(rule_id = 'R-LBL' and parameter = 'required_label' and value = 'party_label') as needs_party_label,
+    bool_or(rule_id = 'R-LBL' and parameter = 'required_label' and value = 'handler_label') as needs_handler_label
 from 'rules_rule_parameters.parquet'
 group by profile_id;
 
@@ -39,6 +54,17 @@ from 'acts.parquet' a
 join 'cases.parquet' c using (case_id)
 left join units u using (unit_id)
 where a.started_at < getvariable('as_of_end');
+
+-- cases opened as of the run (R-START, R-DOC), with their unit's profile
+create table cases as
+select c.*, u.profile_id
+from 'cases.parquet' c
+left join units u using (unit_id)
+where c.opened_at < getvariable('as_of_end');
+
+-- written records as of the run: one signed after as_of has not been written yet
+create table documents as
+select * from 'documents.parquet' where signed_at is null or signed_at < getvariable('as_of_end');
 
 -- a recording belongs to an act when their times overlap and it shares an officer or the case
 create table links as
@@ -81,7 +107,8 @@ from deadlines;
 -- R-AV: the recordings of each act merged into islands; gaps longer than the limit need a reason
 create table av as
 with judged as (
-    select a.*, r.requirement, p.full_ratio, p.max_gap, epoch(a.ended_at - a.started_at) as act_seconds
+    select a.*, r.requirement, p.full_ratio, p.max_gap, p.av_statement_signatures, p.exemption_allowed,
+           epoch(a.ended_at - a.started_at) as act_seconds
     from acts a
     join 'rules_av_requirements.parquet' r using (profile_id, act_type)
     left join params p using (profile_id)
@@ -131,7 +158,8 @@ explained as (
         and e.event_at between g.gap_start and g.gap_end
 ),
 statements as (
-    select distinct act_id from 'documents.parquet' where doc_type = 'interruption_statement'
+    select distinct d.act_id from 'documents.parquet' d join judged j using (act_id)
+    where d.doc_type = 'interruption_statement' and d.officer_signatures >= coalesce(j.av_statement_signatures, 0)
 ),
 unexplained as (
     select g.act_id, count(*) as gaps
@@ -147,7 +175,7 @@ coverage as (
 select j.act_id, j.unit_id, j.profile_id, j.started_at, j.requirement, coalesce(c.covered, 0) as covered_seconds,
        j.act_seconds,
        case
-           when j.av_exempt_reason is not null then 'exempt_with_reason'
+           when j.av_exempt_reason is not null and j.exemption_allowed then 'exempt_with_reason'
            when coalesce(c.covered, 0) = 0 then 'missing'
            when j.requirement <> 'full' then 'ok'
            when c.covered >= j.full_ratio * j.act_seconds and coalesce(u.gaps, 0) = 0 then 'ok'
@@ -238,6 +266,212 @@ left join params p using (profile_id)
 where e.event_at < getvariable('as_of_end')
 group by all;
 
+-- The rules below keep only their failed checks: what the violations need, without the checks
+-- that passed or cannot be judged yet.
+
+-- R-UPL-LOST: a file a device stopped recording that no delivered recording has, once its
+-- deadline has passed (a re-delivery replaces a recording under its id, so the current rows hold
+-- every id ever delivered)
+create table lost_files as
+select e.device_id, e.file_id, e.event_at, d.unit_id
+from 'device_events.parquet' e
+left join 'devices.parquet' d using (device_id)
+left join units u using (unit_id)
+left join params p using (profile_id)
+anti join 'media.parquet' m on m.media_id = e.file_id
+where e.event_type = 'record_stop' and e.file_id is not null and e.event_at < getvariable('as_of_end')
+    and e.event_at + to_microseconds(cast(p.lost_hours * 3600e6 as bigint)) <= getvariable('as_of_end');
+
+-- R-START: an emergency start approved within the profile's hours of opening (an approval after
+-- as_of has not happened yet)
+create table late_starts as
+select case_id, unit_id, opened_at
+from (select c.*, c.opened_at + to_microseconds(cast(p.start_hours * 3600e6 as bigint)) as deadline_at
+      from cases c left join params p using (profile_id)
+      where c.is_emergency_start)
+where case when start_approved_at < getvariable('as_of_end') then start_approved_at > deadline_at
+           else deadline_at <= getvariable('as_of_end') end;
+
+-- R-LBL: a stored recording that belongs to an act carries the labels its profile requires, and its
+-- case label names the case of one of its acts
+create table unlabelled as
+with act_cases as (
+    select l.media_id, list(distinct a.case_id) as case_ids
+    from links l join acts a using (act_id)
+    group by l.media_id
+)
+select m.media_id, m.unit_id, m.recorded_end_at
+from media m
+join act_cases k using (media_id)
+join params p using (profile_id)
+where m.uploaded_at < getvariable('as_of_end')
+    and (p.needs_case_label and (nullif(trim(m.case_id), '') is null or not list_contains(k.case_ids, m.case_id))
+         or p.needs_party_label and nullif(trim(m.party_label), '') is null
+         or p.needs_handler_label and nullif(trim(m.handler_label), '') is null);
+
+-- R-EVD: an evidence recording is on disc by its case's archive due date (closed_at + the case
+-- profile's archive days) and the case has the explanation document the recording's profile names;
+-- the recording's case is its label, else the lowest case of the acts it belongs to
+create table evidence as
+with evidence as (
+    select media_id, unit_id, profile_id, recorded_end_at, case_id as label_case,
+           case when disc_archived_at < getvariable('as_of_end') then disc_archived_at end as disc_at
+    from media where is_evidence
+),
+act_cases as (
+    select l.media_id, min(a.case_id) as case_id
+    from links l join evidence using (media_id) join acts a using (act_id)
+    group by l.media_id
+),
+judged as (
+    select e.media_id, e.unit_id, e.recorded_end_at, e.disc_at,
+           c.closed_at + to_days(cp.archive_days) as due_at,
+           d.case_id is not null as explained
+    from evidence e
+    left join act_cases k using (media_id)
+    left join 'cases.parquet' c
+        on c.case_id = coalesce(e.label_case, k.case_id) and c.closed_at < getvariable('as_of_end')
+    left join units cu on cu.unit_id = c.unit_id
+    left join params cp on cp.profile_id = cu.profile_id
+    left join params p on p.profile_id = e.profile_id
+    left join (select distinct case_id, doc_type from documents) d
+        on d.case_id = coalesce(e.label_case, k.case_id) and d.doc_type = p.explanation_doc
+)
+select media_id, unit_id, recorded_end_at from judged
+where disc_at > due_at or (due_at <= getvariable('as_of_end') and not (disc_at is not null and explained));
+
+-- R-DEV-DEL: a file deleted on a device with no upload_done of it (on any device) at or before then
+create table device_deletes as
+with uploads as (
+    select file_id, min(event_at) as first_upload_at
+    from 'device_events.parquet'
+    where event_type = 'upload_done' and file_id is not null
+    group by file_id
+)
+select e.device_id, e.file_id, e.event_at, d.unit_id
+from 'device_events.parquet' e
+left join uploads u using (file_id)
+left join 'devices.parquet' d using (device_id)
+where e.event_type = 'file_deleted' and e.file_id is not null and e.event_at < getvariable('as_of_end')
+    and not coalesce(u.first_upload_at <= e.event_at, false);
+
+-- R-DEV-INT: an interruption (one per device and moment) is explained by the next recording on the
+-- device opening with a spoken note, or by a statement for an act the device's officer was on,
+-- signed by as many officers as the profile asks
+create table device_interrupts as
+with interrupts as (
+    select e.device_id, e.event_at, d.unit_id, d.officer_id, p.statement_doc,
+           coalesce(p.statement_signatures, 0) as min_signatures
+    from (select distinct device_id, event_at from 'device_events.parquet'
+          where event_type = 'record_interrupt' and event_at < getvariable('as_of_end')) e
+    left join 'devices.parquet' d using (device_id)
+    left join units u using (unit_id)
+    left join params p using (profile_id)
+),
+-- the next recording starts at or after the interruption (one-second logs); of two starting at
+-- once, the lower media_id is the next one. (Interruptions are few: an equi-join on the device and
+-- a min over the later recordings beats an asof join, which sorts every recording.)
+next_notes as (
+    select i.device_id, i.event_at, min((m.recorded_start_at, m.media_id, m.is_interruption_noted))[3] as noted
+    from media m
+    join interrupts i on m.device_id = i.device_id and m.recorded_start_at >= i.event_at
+    group by i.device_id, i.event_at
+),
+ongoing as (
+    select distinct i.device_id, i.event_at, i.statement_doc, a.act_id, a.case_id
+    from interrupts i
+    join (select act_id, case_id, started_at, ended_at, unnest(officer_ids) as officer_id from acts) a
+        on a.officer_id = i.officer_id and i.event_at between a.started_at and a.ended_at
+),
+-- a statement filed on the case without an act id speaks for the case's acts
+statements as (
+    select device_id, event_at, max(officer_signatures) as signatures
+    from (select o.device_id, o.event_at, s.officer_signatures
+          from ongoing o join documents s on s.act_id = o.act_id and s.doc_type = o.statement_doc
+          union all
+          select o.device_id, o.event_at, s.officer_signatures
+          from ongoing o join documents s
+              on s.act_id is null and s.case_id = o.case_id and s.doc_type = o.statement_doc)
+    group by device_id, event_at
+)
+select i.device_id, i.event_at, i.unit_id
+from interrupts i
+left join next_notes n using (device_id, event_at)
+left join statements s using (device_id, event_at)
+where not (coalesce(n.noted, false) or coalesce(s.signatures >= i.min_signatures, false));
+
+-- R-ACC: a copy, export or publish of a recording (the actions its profile names) needs an approval
+-- reference
+create table unapproved_accesses as
+select x.access_id, x.accessed_at, m.unit_id
+from 'media_access.parquet' x
+join media m using (media_id)
+join 'rules_rule_parameters.parquet' r
+    on r.profile_id = m.profile_id and r.rule_id = 'R-ACC' and r.parameter = 'approval_required_action'
+    and r.value = x.action
+where x.accessed_at < getvariable('as_of_end') and nullif(trim(x.approval_ref), '') is null;
+
+-- R-INTEG: a recording delivered again with a different sha256 was altered; only recordings
+-- delivered more than once have earlier versions to compare with their current one
+create table altered as
+select m.media_id, m.unit_id, m.recorded_end_at
+from media m
+join 'media_replaced.parquet' r using (media_id)
+group by m.media_id, m.unit_id, m.recorded_end_at, m.sha256
+having bool_or(lower(r.sha256) <> lower(m.sha256)) or count(distinct lower(r.sha256)) > 1;
+
+-- R-DOC: the documents each case and act requires under its profile (a doc_type two of a case's
+-- triggers ask for is one requirement, dated by the earlier), and party-facing records the party
+-- did not sign: the refusal noted where required and enough officers' signatures
+create table missing_documents as
+with triggers as (
+    select case_id, unit_id, profile_id, 'case_general' as trigger, opened_at as at
+    from cases where procedure = 'general'
+    union all
+    select case_id, unit_id, profile_id, 'case_decided', decided_at
+    from cases where procedure = 'general' and decided_at < getvariable('as_of_end')
+    union all
+    select case_id, unit_id, profile_id, 'case_penalty_decided', decided_at
+    from cases where procedure = 'general' and case_type = 'penalty' and decided_at < getvariable('as_of_end')
+    union all
+    select case_id, unit_id, profile_id, 'case_major', opened_at
+    from cases where procedure = 'general' and is_major_or_complex
+    union all
+    select case_id, unit_id, profile_id, 'case_closed', closed_at
+    from cases where procedure = 'general' and closed_at < getvariable('as_of_end')
+),
+case_required as (
+    select t.case_id, t.unit_id, r.doc_type, min(t.at) as occurred_at
+    from triggers t
+    join 'rules_doc_requirements.parquet' r on r.profile_id = t.profile_id and r.trigger = t.trigger
+    group by all
+),
+act_required as (
+    select a.act_id, a.case_id, a.unit_id, a.started_at, r.doc_type
+    from acts a
+    join 'rules_doc_requirements.parquet' r on r.profile_id = a.profile_id and r.trigger = 'act:' || a.act_type
+)
+select 'case:' || c.case_id || ':' || c.doc_type as entity_key, c.unit_id, c.occurred_at
+from case_required c
+anti join documents d on d.case_id = c.case_id and d.doc_type = c.doc_type
+union all
+-- a document filed on the case without an act id counts for the case's acts
+select 'act:' || a.act_id || ':' || a.doc_type, a.unit_id, a.started_at
+from act_required a
+anti join documents d on d.act_id = a.act_id and d.doc_type = a.doc_type
+anti join (select case_id, doc_type from documents where act_id is null) k
+    on k.case_id = a.case_id and k.doc_type = a.doc_type
+union all
+select 'doc:' || d.doc_id, c.unit_id, coalesce(d.signed_at, a.started_at, c.opened_at)
+from documents d
+join cases c using (case_id)
+join 'rules_party_facing_docs.parquet' f on f.profile_id = c.profile_id and f.doc_type = d.doc_type
+left join acts a on a.act_id = d.act_id
+where not d.is_party_signed
+    and not ((d.is_refusal_noted or not coalesce(cast(f.refusal_noted_required as boolean), false))
+             and coalesce(d.officer_signatures, 0)
+                 >= coalesce(cast(f.min_officer_signatures_when_refused as integer), 0));
+
 create table violations as
 with failed as (
     select 'R-UPL' as rule_id, unit_id, media_id as entity_key, recorded_end_at as occurred_at
@@ -253,6 +487,26 @@ with failed as (
     union all
     select 'R-DEV-CHECK', unit_id, device_id || '@' || strftime(day, '%Y-%m-%d'), first_start from device_days
     where first_start is not null and not coalesce(first_check <= first_start, false)
+    union all
+    select 'R-UPL-LOST', unit_id, device_id || '/' || file_id || '@' || cast(event_at as varchar), event_at
+    from lost_files
+    union all
+    select 'R-START', unit_id, case_id, opened_at from late_starts
+    union all
+    select 'R-LBL', unit_id, media_id, recorded_end_at from unlabelled
+    union all
+    select 'R-EVD', unit_id, media_id, recorded_end_at from evidence
+    union all
+    select 'R-DEV-DEL', unit_id, device_id || '/' || file_id || '@' || cast(event_at as varchar), event_at
+    from device_deletes
+    union all
+    select 'R-DEV-INT', unit_id, device_id || '@' || cast(event_at as varchar), event_at from device_interrupts
+    union all
+    select 'R-ACC', unit_id, access_id, accessed_at from unapproved_accesses
+    union all
+    select 'R-INTEG', unit_id, media_id, recorded_end_at from altered
+    union all
+    select 'R-DOC', unit_id, entity_key, occurred_at from missing_documents
 )
 select f.rule_id || ':' || f.entity_key as violation_id, f.*, l.severity
 from failed f

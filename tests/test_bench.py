@@ -10,7 +10,8 @@ from bench.__main__ import bench, cached_inbox, checks, table
 
 STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "workbook", "dashboard",
          "one-day incremental"]
-FLOOR_RULES = ("R-ARC", "R-AV", "R-DEV-CHECK", "R-RET", "R-UPL")
+FLOOR_RULES = ("R-ACC", "R-ARC", "R-AV", "R-DEV-CHECK", "R-DEV-DEL", "R-DEV-INT", "R-DOC", "R-EVD", "R-INTEG",
+               "R-LBL", "R-RET", "R-START", "R-UPL", "R-UPL-LOST")
 
 
 @pytest.fixture(scope="module")
