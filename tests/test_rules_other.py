@@ -220,6 +220,20 @@ def test_evidence_case_needs_a_written_explanation(con):
         "R-EVD:E1", DALIAN + "第二十九条", "case C1 has no written explanation of its audio/video evidence")
 
 
+def test_an_evidence_recordings_case_label_wins_over_the_case_of_its_other_act(con):
+    """rules.md §4 (hebei 第二十六条): the case of an evidence recording is its case label, else the case
+    of an act it belongs to; a label naming the case of one of its acts is still the label, even when
+    another act's case sorts first."""
+    rows = evidence_world("hebei", doc("X1", "av_explanation", case_id="C2"))
+    rows["cases"] = [case("C1"), case("C2", closed_at=CLOSED)]
+    rows["acts"] = [act("A1", "seizure", SHOT, SHOT + D(hours=1), case_id="C1"),
+                    act("A2", "seizure", SHOT, SHOT + D(hours=1), case_id="C2")]
+    rows["media"] = [rec("E1", SHOT, SHOT + D(minutes=5), case_id="C2", is_evidence=True)]
+    build(con, rows, AS_OF)
+    assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
+        ("E1", "C2", False, "证据录像 E1 至案件 C2 归档期限 6月9日 16:00 仍未刻录光盘")]
+
+
 def test_evidence_pending_before_the_due_date_and_indicator_in_zhuhui(con):
     """zhuhui is silent on evidence discs (indicator); before the due date a missing disc is not judged."""
     build(con, evidence_world("zhuhui"), dt.date(2025, 6, 8))

@@ -19,8 +19,9 @@ pairs as (
     select media_id, recorded_end_at, act_case_id as case_id, 'act' as linked_by from links
 ),
 
+-- a case that is both the label and an act's is linked by the label, which the evidence rule prefers
 final as (
-    select media_id, case_id, min(linked_by) as linked_by, recorded_end_at
+    select media_id, case_id, max(linked_by) as linked_by, recorded_end_at
     from pairs
     group by media_id, recorded_end_at, case_id
 )
