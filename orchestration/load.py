@@ -209,21 +209,16 @@ def left_out_rows(con, source: str, file_id: int, numbers: np.ndarray) -> pa.Tab
 
 
 class SeenKeys:
-    """The hashes of the keys a source has loaded, sorted, kept by the lane that loads the source.
+    """The hashes of the keys a lane has loaded in this batch, sorted: whether a new file repeats one
+    is a binary search. Without it each month of recordings hashed every recording of the months
+    before it again (their key has no time range to narrow the search): 2.3 s of a city's year, and
+    growing with the square of a province's."""
 
-    Whether a new file repeats an earlier key is then a binary search. Without it, each month of
-    recordings hashed every recording of the months before it again (their key has no time range to
-    narrow the search): 2.3 s of a city's year and growing with the square of a province's."""
+    def __init__(self):
+        self.hashes = np.empty(0, dtype=np.uint64)
 
-    def __init__(self, source: str):
-        self.source = source
-        self.hashes: np.ndarray | None = None
-
-    def earlier(self, con, file_id: int, hashes: np.ndarray) -> np.ndarray:
-        """Of `hashes` (sorted, file `file_id`'s), those seen before; then adds them all."""
-        if self.hashes is None:  # the keys of earlier batches, read once
-            self.hashes = np.sort(con.execute(f"select hash({key_list(self.source)}) as h from raw_{self.source} "
-                                              f"where _file_id <> ?", [file_id]).fetchnumpy()["h"])
+    def earlier(self, hashes: np.ndarray) -> np.ndarray:
+        """Of `hashes` (sorted), those seen before; then adds them all."""
         at = np.minimum(np.searchsorted(self.hashes, hashes), max(len(self.hashes) - 1, 0))
         found = hashes[self.hashes[at] == hashes] if len(self.hashes) else hashes[:0]
         merged = np.concatenate([self.hashes, hashes])
@@ -232,17 +227,13 @@ class SeenKeys:
         return found
 
 
-def key_list(source: str) -> str:
-    return ", ".join(ident(k) for k in SOURCES[source].key)
-
-
 def record_replacements(con, source: str, batch_id: int, file_id: int, seen: SeenKeys | None = None) -> int:
     """Rows of this file whose key was already loaded (earlier file, or earlier in this file).
 
-    `seen` keeps the source's loaded keys between the files of one lane; without it they are read
-    from raw_<source>."""
+    `seen` has the keys of the files loaded before this one in the batch (by the lane loading the
+    source); without it every other row of raw_<source> is looked at."""
     key = SOURCES[source].key
-    keys = key_list(source)
+    keys = ", ".join(ident(k) for k in key)
     key_json = "to_json({" + ", ".join(f"{lit(k)}: {ident(k)}" for k in key) + "})"
     # Almost every key is new: the rows are compared only for the keys seen twice, and those are
     # found by their hashes (sorted here, three times quicker than DuckDB grouping them).
@@ -250,24 +241,30 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
                                  [file_id]).fetchnumpy()["h"])
     repeated = [hashes[1:][hashes[1:] == hashes[:-1]]]
     period = next((k for k in key if SOURCES[source].column(k).type == TIMESTAMP), None)
-    if period is None:
-        repeated.append((seen or SeenKeys(source)).earlier(con, file_id, hashes))
-        in_range, params = "true", {}
-    else:
+    if period is not None:
         # A key with a time in it (device logs arrive by period) can only be repeated by rows in the
         # new file's range of that time, which DuckDB finds by its min/max statistics: a month of a
         # province's device log usually has none, and the history is not hashed at all.
         low, high = con.execute(f"select min({ident(period)}), max({ident(period)}) from raw_{source} "
                                 f"where _file_id = ?", [file_id]).fetchall()[0]
         in_range, params = f"{ident(period)} between $low and $high", {"low": low, "high": high}
-        earlier = f"_file_id <> {file_id} and {in_range}"
-        if con.execute(f"select exists (select 1 from raw_{source} where {earlier})", params).fetchall()[0][0]:
-            con.register("file_keys", pa.table({"h": hashes}))
-            try:
-                repeated.append(con.execute(f"""select distinct hash({keys}) as h from raw_{source}
-                    where {earlier} and hash({keys}) in (select h from file_keys)""", params).fetchnumpy()["h"])
-            finally:
-                con.unregister("file_keys")
+        others = f"_file_id <> {file_id} and {in_range}"
+    elif seen is not None:
+        in_range, params = "true", {}
+        repeated.append(seen.earlier(hashes))
+        # the lane has this batch's keys; the earlier batches' are looked up in the warehouse, which
+        # skips this batch's row groups by their statistics (a first load looks at nothing)
+        others = f"_batch_id < {batch_id}"
+    else:
+        in_range, params = "true", {}
+        others = f"_file_id <> {file_id}"
+    if con.execute(f"select exists (select 1 from raw_{source} where {others})", params).fetchall()[0][0]:
+        con.register("file_keys", pa.table({"h": hashes}))
+        try:
+            repeated.append(con.execute(f"""select distinct hash({keys}) as h from raw_{source}
+                where {others} and hash({keys}) in (select h from file_keys)""", params).fetchnumpy()["h"])
+        finally:
+            con.unregister("file_keys")
     repeated = np.unique(np.concatenate(repeated))
     if not len(repeated):
         return 0
@@ -363,7 +360,7 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
     def lane(source: str) -> None:
         lane_con = cursor(con)
         working[source] = lane_con
-        seen = SeenKeys(source)
+        seen = SeenKeys()
         try:
             for f in by_source[source]:
                 if stop.is_set():
