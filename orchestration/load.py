@@ -205,7 +205,7 @@ def left_out_rows(con, source: str, file_id: int, numbers: np.ndarray) -> pa.Tab
     first = int(numbers.min())
     is_loaded = np.zeros(int(numbers.max()) - first + 1, dtype=bool)
     is_loaded[np.asarray(loaded, dtype=np.int64) - first] = True
-    return pa.table({readers.ROW_NUMBER: numbers[~is_loaded[numbers - first]]})
+    return pa.table({readers.ROW_NUMBER: readers.arrow_of(numbers[~is_loaded[numbers - first]])})
 
 
 class SeenKeys:
@@ -259,7 +259,7 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
         in_range, params = "true", {}
         others = f"_file_id <> {file_id}"
     if con.execute(f"select exists (select 1 from raw_{source} where {others})", params).fetchall()[0][0]:
-        con.register("file_keys", pa.table({"h": hashes}))
+        con.register("file_keys", pa.table({"h": readers.arrow_of(hashes)}))
         try:
             repeated.append(con.execute(f"""select distinct hash({keys}) as h from raw_{source}
                 where {others} and hash({keys}) in (select h from file_keys)""", params).fetchnumpy()["h"])
@@ -268,7 +268,7 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
     repeated = np.unique(np.concatenate(repeated))
     if not len(repeated):
         return 0
-    con.register("repeated", pa.table({"h": repeated}))
+    con.register("repeated", pa.table({"h": readers.arrow_of(repeated)}))
     try:
         return con.execute(f"""insert into load_replacements
             with versions as (
