@@ -173,7 +173,7 @@ explained as (
         and e.event_at between g.gap_start and g.gap_end
 ),
 statements as (
-    select distinct d.act_id from 'documents.parquet' d join judged j using (act_id)
+    select distinct d.act_id from documents d join judged j using (act_id)
     where d.doc_type = 'interruption_statement' and d.officer_signatures >= coalesce(j.av_statement_signatures, 0)
 ),
 unexplained as (

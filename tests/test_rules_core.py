@@ -179,6 +179,19 @@ def test_hebei_interruption_statement_needs_two_signatures(con, signatures, stat
     assert one(con, "select status from fct_act_av_coverage")["status"] == status
 
 
+def test_an_interruption_statement_counts_from_its_signing(con):
+    """hebei 第二十三条: the gap is explained by a written statement, which as of a day before it was
+    signed did not exist yet (documents count from their signing, as for R-DOC)."""
+    rows = seizure_with_gap(120)
+    rows["documents"] = [{"doc_id": "D1", "case_id": "C1", "act_id": "A1", "doc_type": "interruption_statement",
+                          "officer_signatures": 2, "signed_at": T(2025, 6, 20, 9)}]
+    build(con, world("hebei", **rows), dt.date(2025, 6, 19))
+    assert one(con, "select status from fct_act_av_coverage")["status"] == "partial"
+    later = duckdb.connect()
+    build(later, world("hebei", **rows), dt.date(2025, 6, 20))
+    assert one(later, "select status from fct_act_av_coverage")["status"] == "ok"
+
+
 def test_full_coverage_ratio_boundary_at_95_percent(con):
     """hebei 第二十条: the whole act, taken as ≥ 95% covered (setting) with no unexplained gap."""
     rows = {"acts": [act("A1", "seizure", A_START, A_END), act("A2", "seizure", A_START + D(days=1), A_END + D(days=1))],

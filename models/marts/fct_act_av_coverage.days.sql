@@ -2,7 +2,7 @@
 -- replaced, begun on a day as_of moved over), and those of the acts of its officer or case that
 -- overlap a recording loaded or replaced since the last build or ended on a day as_of moved over
 -- (recordings, new or gone, are its coverage), a record_interrupt logged since (it explains a gap) or an interruption statement
--- filed since. Devices and officers (who could have recorded the act) are not mapped: a new export
+-- filed since or signed on a day as_of moved over. Devices and officers (who could have recorded the act) are not mapped: a new export
 -- of them rebuilds every day.
 with recordings as (
     select officer_id, case_id, recorded_start as recorded_start_at, recorded_end as recorded_end_at
@@ -23,6 +23,11 @@ interrupts as (
 
 statements as (
     select act_id from changed_documents where doc_type = 'interruption_statement'
+    union all
+    -- a statement counts from its signing: the acts of those signed on a day as_of moved over
+    select act_id from stg_documents
+    where doc_type = 'interruption_statement'
+        and signed_at >= getvariable('last_as_of_end_at') and signed_at < getvariable('as_of_end_at')
 )
 
 select day from recomputed_int_acts

@@ -176,6 +176,8 @@ statements as (
     inner join judged_acts using (act_id)
     where documents.doc_type = 'interruption_statement'
         and documents.officer_signatures >= coalesce(judged_acts.av_statement_min_signatures, 0)
+        -- one signed after as_of had not been written yet (as R-DOC, R-DEV-INT and R-EVD count them)
+        and (documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at'))
 ),
 
 gap_summary as (
