@@ -219,8 +219,7 @@ class SeenKeys:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         con.execute("create or replace temp table seen_keys (h ubigint)")
 
-    @staticmethod
-    def earlier(con) -> np.ndarray:
+    def earlier(self, con) -> np.ndarray:
         """Of the file's key hashes (`file_keys`), those seen before; then adds them all (with the
         file's transaction: a file rolled back takes its keys with it)."""
         found = con.execute("select distinct h from file_keys semi join seen_keys using (h)").fetchnumpy()["h"]
@@ -244,6 +243,7 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
     try:
         repeated = [con.execute("select h from file_keys group by h having count(*) > 1").fetchnumpy()["h"]]
         period = next((k for k in key if SOURCES[source].column(k).type == TIMESTAMP), None)
+        in_range, params = "true", {}
         if period is not None:
             # A key with a time in it (device logs arrive by period) can only be repeated by rows in
             # the new file's range of that time, which DuckDB finds by its min/max statistics: a month
@@ -253,13 +253,11 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
             in_range, params = f"{ident(period)} between $low and $high", {"low": low, "high": high}
             others = f"_file_id <> {file_id} and {in_range}"
         elif seen is not None:
-            in_range, params = "true", {}
             repeated.append(seen.earlier(con))
             # the lane has this batch's keys; the earlier batches' are looked up in the warehouse,
             # which skips this batch's row groups by their statistics (a first load looks at nothing)
             others = f"_batch_id < {batch_id}"
         else:
-            in_range, params = "true", {}
             others = f"_file_id <> {file_id}"
         if con.execute(f"select exists (select 1 from raw_{source} where {others})", params).fetchall()[0][0]:
             repeated.append(con.execute(f"""select distinct hash({keys}) as h from raw_{source}
