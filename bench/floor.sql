@@ -92,6 +92,11 @@ select distinct media_id, act_id from (
     join acts a on m.case_id = a.case_id and m.recorded_start_at < a.ended_at and m.recorded_end_at > a.started_at
 );
 
+-- the cases of the acts each recording belongs to, which R-RET, R-LBL and R-EVD all read (the
+-- models' int_media_cases)
+create table act_cases as
+select distinct l.media_id, a.case_id from links l join acts a using (act_id);
+
 -- R-UPL
 create table upload as
 with act_times as (
@@ -203,7 +208,7 @@ create table retention as
 with media_cases as (
     select media_id, case_id from media where case_id is not null
     union
-    select l.media_id, a.case_id from links l join acts a using (act_id)
+    select media_id, case_id from act_cases
 ),
 case_facts as (
     select mc.media_id, c.archived_at,
@@ -328,14 +333,12 @@ where case when start_approved_at < getvariable('as_of_end') then start_approved
 -- R-LBL: a stored recording that belongs to an act carries the labels its profile requires, and its
 -- case label names the case of one of its acts
 create table unlabelled as
-with act_cases as (
-    select l.media_id, list(distinct a.case_id) as case_ids
-    from links l join acts a using (act_id)
-    group by l.media_id
+with media_act_cases as (
+    select media_id, list(case_id) as case_ids from act_cases group by media_id
 )
 select m.media_id, m.unit_id, m.recorded_end_at
 from media m
-join act_cases k using (media_id)
+join media_act_cases k using (media_id)
 join params p using (profile_id)
 where m.uploaded_at < getvariable('as_of_end')
     and (p.needs_case_label and (nullif(trim(m.case_id), '') is null or not list_contains(k.case_ids, m.case_id))
@@ -351,17 +354,15 @@ with evidence as (
            case when disc_archived_at < getvariable('as_of_end') then disc_archived_at end as disc_at
     from media where is_evidence
 ),
-act_cases as (
-    select l.media_id, min(a.case_id) as case_id
-    from links l join evidence using (media_id) join acts a using (act_id)
-    group by l.media_id
+first_act_cases as (
+    select media_id, min(case_id) as case_id from act_cases join evidence using (media_id) group by media_id
 ),
 judged as (
     select e.media_id, e.unit_id, e.recorded_end_at, e.disc_at,
            c.closed_at + to_days(cp.archive_days) as due_at,
            d.case_id is not null as explained
     from evidence e
-    left join act_cases k using (media_id)
+    left join first_act_cases k using (media_id)
     left join 'cases.parquet' c
         on c.case_id = coalesce(e.label_case, k.case_id) and c.closed_at < getvariable('as_of_end')
     left join units cu on cu.unit_id = c.unit_id
