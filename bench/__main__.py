@@ -5,7 +5,8 @@
 Inboxes are cached by scale and seed. Each step runs in its own process, so its peak RSS is its
 own. Steps: generate, the full `recwatch run` on a fresh warehouse (and its load, judge and
 publish phases as the run reports them, with its peak RSS so far at the end of each), the engine
-floor (bench/floor.sql on Parquet copies of the loaded inputs), the appraisal workbook, the
+floor (bench/floor.sql on Parquet copies of the loaded inputs), the load floor (every inbox file
+copied into a DuckDB file as it is, with nothing checked), the appraisal workbook, the
 dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded
 year. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's cost
 per row is compared with scale M's.
@@ -107,13 +108,19 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
 
     print("Parquet copies for the engine floor …", file=sys.stderr, flush=True)
     parquet = floor.export(wh, cache / f"parquet-{scale}-{seed}")
-    _, rss, out = timed([PY, "-m", "bench.floor", str(parquet), str(as_of)], "engine floor")
+    _, rss, out = timed([PY, "-m", "bench.floor", "judge", str(parquet), str(as_of)], "engine floor")
     shutil.rmtree(parquet)  # as large as a third of the inbox at scale L, and quick to make again
     result = json.loads(last_line(out))
     # the floor's own clock covers the SQL alone, not starting Python
     rows.append({"step": "engine floor", "seconds": result["seconds"], "peak_rss_mb": rss,
                  "rows": result["rows_in"], "violations": result["violations"],
                  "recwatch_violations": violations(wh, result["violations"])})
+
+    scratch = cache / f"load-floor-{scale}-{seed}.duckdb"
+    _, rss, out = timed([PY, "-m", "bench.floor", "load", str(inbox), str(scratch)], "load floor")
+    remove_warehouse(scratch)
+    result = json.loads(last_line(out))
+    rows.append({"step": "load floor", "seconds": result["seconds"], "peak_rss_mb": rss, "rows": result["rows"]})
 
     book = cache / f"appraisal-{scale}-{seed}.xlsx"
     secs, rss, _ = timed([PY, "-m", "orchestration.cli", "report", "--warehouse", str(wh),
@@ -216,6 +223,12 @@ def table(rows: list[dict], scale: str, previous: dict | None = None) -> str:
         base = by_name["engine floor"]["seconds"]
         lines.append(f"\nrecwatch over the engine floor ({base:.1f} s of plain DuckDB SQL on Parquet): "
                      f"full run {by_name['full run']['seconds'] / base:.1f}×, judge {by_name['judge']['seconds'] / base:.1f}×")
+    if "load floor" in by_name and "engine floor" in by_name:
+        copy = by_name["load floor"]["seconds"]
+        both = copy + by_name["engine floor"]["seconds"]
+        lines.append(f"recwatch over the load floor ({copy:.1f} s to copy the inbox into a DuckDB file unchecked): "
+                     f"load {by_name['load']['seconds'] / copy:.1f}×; the two floors together are "
+                     f"{both / base:.1f}× the engine floor, and the full run is {by_name['full run']['seconds'] / both:.1f}× them")
     if "dashboard" in by_name:
         p95 = TARGETS.get(scale, {}).get("p95_ms")
         lines.append(f"\n{'dashboard page':<16}{'callback':<28}{'requests':>9}{'median ms':>10}{'p95 ms':>8}"
