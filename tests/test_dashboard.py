@@ -236,6 +236,11 @@ def test_rules_table_sorts_and_filters_with_parameters(snap, sql, child_unit):
         views.violation_rows(snap, YEAR, "zh", None, 0, 5)[1]
     assert data.parse_filter_query('{unit} contains "a b" && {rule} = R-UPL') == [
         ("unit", "contains", "a b"), ("rule", "=", "R-UPL")]
+    # contains ignores case where the text has any (the Chinese needs no lowering to compare)
+    for lang, needle, column in (("en", "UPLOAD", "detail_en"), ("zh", "小时", "detail_zh")):
+        want = sql(f"""select count(*) from fct_violations where year(occurred_at) = 2025
+                       and contains(lower({column}), lower(?))""", needle)[0][0]
+        assert 0 < views.violation_rows(snap, YEAR, lang, None, 0, 5, None, "{detail} contains " + needle)[1] == want
 
 
 def test_rules_detail_follows_the_language(snap, sql):
@@ -287,6 +292,8 @@ def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql,
     caplog.set_level("WARNING", logger="recwatch.privacy")
     rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200, unmask=True, who="inspector7@127.0.0.1")
     assert {r["party_name"] for r in rows if r["party_name"]} <= real
+    parties = dict(sql("select case_id, party_name from stg_cases"))  # each row shows its own case's party
+    assert any(r["party_name"] for r in rows) and all(r["party_name"] == parties.get(r["case_id"]) for r in rows)
     logged = [r.getMessage() for r in caplog.records if r.name == "recwatch.privacy"]
     assert len(logged) == 1 and "inspector7@127.0.0.1" in logged[0] and "period 2025" in logged[0] \
         and "family archiving" in logged[0]
