@@ -245,12 +245,19 @@ def score_trend(snapshot: Path, filters: dict) -> pd.DataFrame:
 def violations_by_rule(snapshot: Path, filters: dict, lang: str = "zh") -> pd.DataFrame:
     f = resolve(snapshot, filters)
     start, end = period_bounds(f["period_type"], f["period"])
-    return query(snapshot, SCOPE + """
-        select v.rule_id, r.family, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
-               count(*) as violations
-        from fct_violations v left join rules_rules r using (rule_id)
-        where v.occurred_at >= $start and v.occurred_at < $end and v.unit_id in (select unit_id from scope)
-        group by all order by violations desc, rule_id""",
+    # counted by rule before the rule's names are joined on: grouping a province's year by the names
+    # too took 164 ms instead of 33
+    return query(snapshot, SCOPE + """,
+        counted as (
+            select v.rule_id, count(*) as violations
+            from fct_violations v
+            where v.occurred_at >= $start and v.occurred_at < $end and v.unit_id in (select unit_id from scope)
+            group by v.rule_id
+        )
+        select counted.rule_id, r.family, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
+               counted.violations
+        from counted left join rules_rules r using (rule_id)
+        order by violations desc, rule_id""",
         {**_scope(f), "start": start, "end": end, "lang": lang})
 
 
@@ -285,16 +292,20 @@ def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNI
     counts = query(snapshot, SCOPE + """
         select count(*) filter (where level = 'red') as red, count(*) filter (where level = 'yellow') as yellow
         from mart_warnings where unit_id in (select unit_id from scope)""", params).iloc[0]
-    rows = query(snapshot, SCOPE + """
-        select w.level, w.kind, w.unit_name, w.due_at, w.hours_left,
-               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail, w.warning_id
-        from (
-            select w.*, u.unit_name
-            from mart_warnings w join int_units u using (unit_id)
+    # the rows shown are picked by their sort keys alone and fetched back by rowid: carrying every
+    # column of a province's 2.5 M open warnings through the sort took twice as long (162 -> 79 ms)
+    rows = query(snapshot, SCOPE + """,
+        shown as materialized (
+            select w.rowid as shown_row
+            from mart_warnings w
             where w.unit_id in (select unit_id from scope)
             order by w.level = 'red' desc, w.due_at, w.warning_id
             limit $limit
-        ) as w
+        )
+        select w.level, w.kind, u.unit_name, w.due_at, w.hours_left,
+               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail, w.warning_id
+        from mart_warnings w semi join shown on w.rowid = shown.shown_row
+        join int_units u using (unit_id)
         order by w.level = 'red' desc, w.due_at, w.warning_id""", {**params, "limit": int(limit)})
     return rows, {"red": int(counts["red"]), "yellow": int(counts["yellow"])}
 

@@ -114,7 +114,7 @@ def test_headline_rates_equal_sql_and_compare_with_previous_period(snap, sql):
 
 def test_score_trend_is_the_monthly_scorecard(snap, sql):
     fig = views.score_trend_figure(snap, YEAR, "zh")
-    got = {(tr.name, x): y for tr in fig.data for x, y in zip(tr.x, tr.y)}
+    got = {(tr["name"], x): y for tr in fig["data"] for x, y in zip(tr["x"], tr["y"])}
     want = {(name, p): s for name, p, s in sql("""select unit_name, period, score from mart_unit_period_scorecard
                                                   where period_type = 'month'""")}
     assert got == pytest.approx(want)
