@@ -346,11 +346,11 @@ where m.uploaded_at < getvariable('as_of_end')
          or p.needs_handler_label and nullif(trim(m.handler_label), '') is null);
 
 -- R-EVD: an evidence recording is on disc by its case's archive due date (closed_at + the case
--- profile's archive days) and the case has the explanation document the recording's profile names;
+-- profile's archive days) and the case has the explanation document the case's profile names;
 -- the recording's case is its label, else the lowest case of the acts it belongs to
 create table evidence as
 with evidence as (
-    select media_id, unit_id, profile_id, recorded_end_at, case_id as label_case,
+    select media_id, unit_id, recorded_end_at, case_id as label_case,
            case when disc_archived_at < getvariable('as_of_end') then disc_archived_at end as disc_at
     from media where is_evidence
 ),
@@ -367,9 +367,8 @@ judged as (
         on c.case_id = coalesce(e.label_case, k.case_id) and c.closed_at < getvariable('as_of_end')
     left join units cu on cu.unit_id = c.unit_id
     left join params cp on cp.profile_id = cu.profile_id
-    left join params p on p.profile_id = e.profile_id
     left join (select distinct case_id, doc_type from documents) d
-        on d.case_id = coalesce(e.label_case, k.case_id) and d.doc_type = p.explanation_doc
+        on d.case_id = coalesce(e.label_case, k.case_id) and d.doc_type = cp.explanation_doc
 )
 select media_id, unit_id, recorded_end_at from judged
 where disc_at > due_at or (due_at <= getvariable('as_of_end') and not (disc_at is not null and explained));

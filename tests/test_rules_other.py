@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 import duckdb
 import pytest
@@ -232,6 +233,31 @@ def test_an_evidence_recordings_case_label_wins_over_the_case_of_its_other_act(c
     build(con, rows, AS_OF)
     assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
         ("E1", "C2", False, "证据录像 E1 至案件 C2 归档期限 6月9日 16:00 仍未刻录光盘")]
+
+
+def test_evidence_explanation_is_the_one_the_cases_profile_names(con, tmp_path, monkeypatch):
+    """rules.md §4 (hebei 第二十六条, dalian_jinpu 第二十九条): the due date and the explanation are
+    the case's. A hebei officer's evidence recording of a case of a dalian_jinpu unit is explained by
+    the document type dalian_jinpu's rule table names, not by hebei's."""
+    rules = tmp_path / "rules"
+    shutil.copytree(runner.RULES_DIR, rules)
+    params = rules / "dalian_jinpu" / "rule_parameters.csv"
+    text = params.read_text(encoding="utf-8")
+    assert "R-EVD,explanation_doc_type,av_explanation," in text
+    params.write_text(text.replace("R-EVD,explanation_doc_type,av_explanation,",
+                                   "R-EVD,explanation_doc_type,other,"), encoding="utf-8")
+    monkeypatch.setattr(runner, "RULES_DIR", rules)
+    rows = world("hebei",
+                 units=[{"unit_id": "U1", "unit_name": "测试中队", "rule_profile": "hebei"},
+                        {"unit_id": "U2", "unit_name": "海洋中队", "rule_profile": "dalian_jinpu"}],
+                 cases=[case("C1", unit_id="U2", closed_at=CLOSED), case("C2", unit_id="U1", closed_at=CLOSED)],
+                 documents=[doc("X1", "other", case_id="C1"), doc("X2", "other", case_id="C2")],
+                 media=[rec("E1", SHOT, SHOT + D(minutes=5), case_id="C1", is_evidence=True, disc_archived_at=CLOSED),
+                        rec("E2", SHOT, SHOT + D(minutes=5), case_id="C2", is_evidence=True, disc_archived_at=CLOSED)])
+    build(con, rows, AS_OF)
+    assert checks(con, "R-EVD", "entity_key, unit_id, is_compliant, detail_zh") == [
+        ("E1", "U1", True, None),
+        ("E2", "U1", False, "案件 C2 无音像证据文字说明")]  # a hebei case: hebei names av_explanation
 
 
 def test_evidence_pending_before_the_due_date_and_indicator_in_zhuhui(con):

@@ -1,5 +1,6 @@
 -- one row per evidence recording (R-EVD): burned to disc by its case's archive due date (closed_at
--- + the archive period of the case's profile), and its case has the written explanation document.
+-- + the archive period of the case's profile), and its case has the written explanation document
+-- (the document type the case's profile names: both are the case's, under its unit's profile).
 -- Pending while the case is open or its due date is ahead and something is still missing.
 with media as (
     select * from int_media
@@ -34,15 +35,18 @@ evidence_cases as (
     qualify row_number() over (partition by media_id order by linked_by = 'label' desc, case_id) = 1
 ),
 
-case_due as (
+-- what the case's profile asks of it: the archive due date once it is closed, and the document type
+-- of the explanation (an open case can have it already)
+case_terms as (
     select
         cases.case_id,
-        cases.closed_at,
-        cases.closed_at + to_days(params.archive_due_days) as archive_due_at
+        case
+            when cases.closed_at < getvariable('as_of_end_at') then cases.closed_at + to_days(params.archive_due_days)
+        end as archive_due_at,
+        params.evidence_explanation_doc_type as explanation_doc_type
     from cases
     left join units on units.unit_id = cases.unit_id
     left join params on params.profile_id = units.profile_id
-    where cases.closed_at < getvariable('as_of_end_at')
 ),
 
 known_documents as (
@@ -59,11 +63,9 @@ evidence as (
         media.device_id,
         media.recorded_end_at,
         media.disc_archived_at,
-        evidence_cases.case_id,
-        params.evidence_explanation_doc_type as explanation_doc_type
+        evidence_cases.case_id
     from media
     left join evidence_cases using (media_id)
-    left join params on params.profile_id = media.profile_id
     where media.is_evidence
 ),
 
@@ -76,12 +78,12 @@ case_documents as (
 checked as (
     select
         evidence.*,
-        case_due.archive_due_at,
+        case_terms.archive_due_at,
         case_documents.case_id is not null as has_explanation
     from evidence
-    left join case_due using (case_id)
+    left join case_terms using (case_id)
     left join case_documents
-        on case_documents.case_id = evidence.case_id and case_documents.doc_type = evidence.explanation_doc_type
+        on case_documents.case_id = evidence.case_id and case_documents.doc_type = case_terms.explanation_doc_type
 ),
 
 judged as (
