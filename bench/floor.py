@@ -123,8 +123,8 @@ def load(inbox: Path, db: Path) -> dict:
 
 
 if __name__ == "__main__":
-    kind, *args = sys.argv[1:]
-    if kind == "judge":
-        print(json.dumps(judge(Path(args[0]), dt.date.fromisoformat(args[1]))))
-    else:
-        print(json.dumps(load(Path(args[0]), Path(args[1]))))
+    kind, first, second = sys.argv[1:]
+    if kind not in ("judge", "load"):
+        raise SystemExit(__doc__)
+    print(json.dumps(judge(Path(first), dt.date.fromisoformat(second)) if kind == "judge"
+                     else load(Path(first), Path(second))))

@@ -125,10 +125,11 @@ def score_trend_figure(snapshot: Path, filters: dict, lang: str) -> dict:
         traces.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": [r[2] for r in months],
                        "y": [r[3] for r in months], "customdata": [unit_id] * len(months)})
     # the layout still goes through plotly, which gives it the default template the other charts have
-    empty = go.Figure(layout={"title": t("score_trend", lang), "xaxis_title": t("month_axis", lang),
-                                   "yaxis_title": t("score", lang), "height": 380,
-                                   "margin": {"t": 50, "l": 50, "r": 10, "b": 40}, "legend": {"font": {"size": 11}}})
-    return {"data": traces, "layout": empty.to_plotly_json()["layout"]}
+    layout = go.Figure(layout={"title": t("score_trend", lang), "xaxis_title": t("month_axis", lang),
+                               "yaxis_title": t("score", lang), "height": 380,
+                               "margin": {"t": 50, "l": 50, "r": 10, "b": 40}, "legend": {"font": {"size": 11}}},
+                       ).to_plotly_json()["layout"]
+    return {"data": traces, "layout": layout}
 
 
 def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
