@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
+from core.output import safe_text, safe_value
 from orchestration.i18n import code_label, source_label
 from orchestration.privacy import mask_frame
 
@@ -281,12 +282,19 @@ def _headers(lang: str) -> dict[str, str]:
     return {c: t(c, lang) for c in data.VIOLATION_ORDER}
 
 
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text value made safe to write (core.output); numbers stay numbers."""
+    return frame.apply(lambda col: col if pd.api.types.is_numeric_dtype(col) else col.map(safe_value))
+
+
 def export_csv(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
                filter_query: str | None = None, unmask: bool = False, who: str = "") -> Iterator[str]:
-    """The whole current view as CSV text in pieces (UTF-8 with BOM so Excel reads the Chinese)."""
-    yield "\ufeff" + ",".join(_headers(lang).values()) + "\n"
+    """The whole current view as CSV text in pieces (UTF-8 with BOM so Excel reads the Chinese). Lines
+    end in CRLF (RFC 4180), so a field holding a lone carriage return is quoted, not a row break."""
+    header = pd.DataFrame(columns=[safe_text(h) for h in _headers(lang).values()])
+    yield "\ufeff" + header.to_csv(index=False, lineterminator="\r\n")
     for frame in export_frames(snapshot, filters, lang, family, sort_by, filter_query, unmask, who):
-        yield frame.to_csv(index=False, header=False)
+        yield safe_frame(frame).to_csv(index=False, header=False, lineterminator="\r\n")
 
 
 def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None = None,
@@ -298,7 +306,7 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
     f = data.resolve(snapshot, filters)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(t("violations", lang))
-    ws.append(list(_headers(lang).values()))
+    ws.append([safe_text(h) for h in _headers(lang).values()])
     written, cut = 0, False
     # one row past the cap tells whether the view was cut, without counting it
     for frame in export_frames(snapshot, f, lang, family, sort_by, filter_query, unmask, who, limit + 1):
@@ -306,16 +314,16 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
             if written == limit:
                 cut = True
                 break
-            ws.append(list(row))
+            ws.append([safe_value(v) for v in row])
             written += 1
     notes = wb.create_sheet(t("export_notes", lang))
     for key, value in (("period", f["period"]), ("unit", f["unit_id"] or t("all_units", lang)),
                        ("profile", f["profile_id"] or t("all_profiles", lang)),
                        ("family", family or "—"), ("filter", filter_query or "—"), ("rows", written)):
-        notes.append([t(key, lang), value])
-    notes.append([t("party_name", lang), t("unmasked" if unmask else "masked", lang)])
+        notes.append([safe_value(t(key, lang)), safe_value(value)])
+    notes.append([safe_text(t("party_name", lang)), safe_text(t("unmasked" if unmask else "masked", lang))])
     if cut:
-        notes.append([t("export_cut", lang, limit=f"{limit:,}")])
+        notes.append([safe_text(t("export_cut", lang, limit=f"{limit:,}"))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), written, cut

