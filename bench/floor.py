@@ -29,7 +29,7 @@ import duckdb
 
 from orchestration import readers
 from orchestration.contract import LOAD_ORDER
-from orchestration.load import inbox_files
+from orchestration.inbox import readable
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
@@ -83,7 +83,7 @@ def load(inbox: Path, db: Path) -> dict:
         p.unlink(missing_ok=True)
     con = connect(db)
     todo: queue.Queue = queue.Queue()
-    for n, (_, path) in enumerate(sorted(inbox_files(inbox), key=lambda f: -f[1].stat().st_size)):
+    for n, (_, path) in enumerate(sorted(readable(inbox), key=lambda f: -f[1].stat().st_size)):
         todo.put((n, path))
     rows, unreadable = [], []
 

@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import i18n, readers
+from . import i18n, inbox as inbox_, readers
 from .contract import LOAD_ORDER, SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
 from .progress import Ticker
 from .validate import file_select, ident, lit
@@ -100,17 +100,6 @@ def modified_time(mtime_ns: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(mtime_ns // 10**9) + dt.timedelta(microseconds=mtime_ns // 1000 % 10**6)
 
 
-def inbox_files(inbox: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:
-    """(source, path) in load order: source by source, then lexicographic path within one."""
-    out = []
-    for source in [s for s in LOAD_ORDER if sources is None or s in set(sources)]:
-        folder = inbox / source
-        if folder.is_dir():
-            out += [(source, p) for p in sorted(folder.rglob("*"), key=lambda p: p.as_posix())
-                    if p.is_file() and not p.name.startswith((".", "~$"))]
-    return out
-
-
 def map_headers(source: str, headers: list[str], check_required: bool = True) -> tuple[dict[str, str], dict[str, str]]:
     """Canonical names for delivered headers; unknown ones become _x<i>.
 
@@ -140,6 +129,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     cannot be used at all."""
     result = FileResult(source, rel, "loaded")
     read = readers.read(path)
+    if read.num_rows == 0 and not read.broken:
+        raise readers.FileRejected("file_no_rows")  # a header alone is an export that went wrong
     # A JSONL file whose every line is broken has no columns to check; its lines are quarantined.
     canonical, extras = map_headers(source, read.schema.names, read.num_rows > 0 or not read.broken)
     result.encoding = read.encoding
@@ -315,22 +306,37 @@ class InboxFile:
         return self.hashed.result()
 
 
-def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: SeenKeys | None = None) -> FileResult:
-    """One file in its own transaction, with its load_files record."""
+def record_file(con: duckdb.DuckDBPyConnection, file_id: int, batch_id: int, result: FileResult, path: Path,
+                sha256: str | None, size: int, modified_at: dt.datetime) -> None:
+    """A file's load_files record: every file seen is on record with what happened to it and why."""
+    con.execute("insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        file_id, batch_id, result.source, result.path, Path(result.path).name, sha256, size,
+        path.suffix.lower().lstrip("."), result.encoding, result.outcome, result.rows_in, result.rows_loaded,
+        result.rows_quarantined, result.rows_replaced, result.message_zh, result.message_en, modified_at])
+
+
+def not_read(source: str, rel: str, outcome: str, key: str, **args) -> FileResult:
+    return FileResult(source, rel, outcome, message_zh=i18n.text(key, "zh", **args), message_en=i18n.text(key, "en", **args))
+
+
+def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: SeenKeys | None = None,
+             copy_of: str | None = None) -> FileResult:
+    """One file in its own transaction, with its load_files record; a copy of the loaded file
+    `copy_of` is only recorded."""
     con.execute("begin transaction")
     try:
         try:
-            result = load_file(con, f.source, f.path, f.rel, batch_id, f.file_id, seen)
+            if copy_of is not None:
+                result = not_read(f.source, f.rel, "skipped", "file_copy", of=copy_of)
+            else:
+                result = load_file(con, f.source, f.path, f.rel, batch_id, f.file_id, seen)
         except readers.FileRejected as exc:
             # rejected as it was read, or part-way through loading (a Parquet file's pages are read
             # only then): whatever it loaded is undone
             con.execute("rollback")
             con.execute("begin transaction")
             result = FileResult(f.source, f.rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
-        con.execute("insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            f.file_id, batch_id, f.source, f.rel, f.path.name, f.digest, f.size, f.path.suffix.lower().lstrip("."),
-            result.encoding, result.outcome, result.rows_in, result.rows_loaded, result.rows_quarantined,
-            result.rows_replaced, result.message_zh, result.message_en, f.modified_at])
+        record_file(con, f.file_id, batch_id, result, f.path, f.digest, f.size, f.modified_at)
         con.execute("commit")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -340,15 +346,22 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: 
 
 
 def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_id: int,
-                  progress: bool, known: frozenset[str] = frozenset()) -> dict[int, FileResult]:
+                  progress: bool, known: dict[tuple[str, str], str] | None = None) -> dict[int, FileResult]:
     """Load the files, each source's in order, a source once the sources its foreign keys point to
-    are loaded, up to LANES sources at a time. A file whose content is `known` (loaded before) or
-    that an earlier file of the batch repeats is skipped. Returns each file's result by its index. On
+    are loaded, up to LANES sources at a time. A file whose (source, content) is `known` (loaded
+    before, at the path it maps to) or that an earlier file of the source loaded in this batch has
+    is skipped, and recorded as a copy. Returns each file's result by its index. On
     a failure the other lanes stop (a statement at work is interrupted) and the error is raised."""
 
-    def is_copy(f: InboxFile) -> bool:
-        # Only a file of the same size can have the same content, so a lane waits for no other hash.
-        return f.digest in known or any(e.digest == f.digest for e in files if e.index < f.index and e.size == f.size)
+    known = known or {}
+
+    def copy_of(f: InboxFile) -> str | None:
+        """The path of the loaded file `f` repeats, if any. Only a file of the same source and size
+        can be one, so a lane waits for no other source's hash."""
+        if (f.source, f.digest) in known:
+            return known[f.source, f.digest]
+        return next((e.rel for e in by_source[f.source] if e.index < f.index and e.size == f.size
+                     and results[e.index].outcome == "loaded" and e.digest == f.digest), None)
 
     by_source: dict[str, list[InboxFile]] = {}
     for f in files:
@@ -367,7 +380,7 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
                 if stop.is_set():
                     return
                 ticker(f.rel)
-                results[f.index] = FileResult(f.source, f.rel, "skipped") if is_copy(f) else load_one(lane_con, f, batch_id, seen)
+                results[f.index] = load_one(lane_con, f, batch_id, seen, copy_of(f))
         finally:
             working.pop(source, None)
             lane_con.close()
@@ -406,34 +419,42 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     recover(con)
     started = dt.datetime.now().replace(microsecond=0)
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from load_batches").fetchall()[0][0]
-    known = {row[0] for row in con.execute("select sha256 from load_files").fetchall()}
-    # A file still at the path, size and modification time it was loaded with is not read again to
-    # hash it: a province's inbox is ten gigabytes that every daily run would otherwise read whole.
-    stamps = {tuple(row[:3]): row[3] for row in con.execute(
-        "select path, size_bytes, modified_at, sha256 from load_files where modified_at is not null").fetchall()}
+    # A file is known by its source and content once it has loaded (contract §1): a rejected file is
+    # tried again when it changes or moves to another source's folder.
+    known = {(source, sha): path for source, sha, path in con.execute(
+        "select source, sha256, min(path) from load_files where outcome = 'loaded' group by all").fetchall()}
+    # An entry still at the path, size and modification time it was put on record with is neither read
+    # again to hash it (a province's inbox is ten gigabytes that every daily run would otherwise read
+    # whole) nor recorded again.
+    on_record = {tuple(row) for row in con.execute(
+        "select path, size_bytes, modified_at from load_files where modified_at is not null").fetchall()}
     batch = BatchResult(batch_id, "running")
     con.execute("insert into load_batches (batch_id, inbox, started_at, outcome) values (?, ?, ?, 'running')",
                 [batch_id, str(inbox), started])
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
-        files = [(source, path, path.relative_to(inbox).as_posix()) for source, path in inbox_files(inbox, sources)]
-        stats = [path.stat() for _, path, _ in files]
-        modified = [modified_time(stat.st_mtime_ns) for stat in stats]
-
-        results = {i: FileResult(source, rel, "skipped") for i, (source, _, rel) in enumerate(files)
-                   if stamps.get((rel, stats[i].st_size, modified[i])) in known}
+        files = inbox_.walk(inbox, sources)
+        modified = [modified_time(e.mtime_ns) for e in files]
+        results = {i: FileResult(e.source, e.rel, "skipped") for i, e in enumerate(files)
+                   if (e.rel, e.size, modified[i]) in on_record}
         new = [i for i in range(len(files)) if i not in results]
+        ids = {i: next_file_id + n for n, i in enumerate(new)}
+        for i in new:
+            if files[i].why:  # a link outside the inbox, a hidden or lock file…: on record, never read
+                e = files[i]
+                results[i] = not_read(e.source, e.rel, e.outcome, e.why)
+                record_file(con, ids[i], batch_id, results[i], e.path, None, e.size, modified[i])
+        new = [i for i in new if not files[i].why]
         # Files are hashed while earlier ones load (hashlib lets go of the GIL), each source's next file
-        # first: hashing a province's ten gigabytes before loading any took 45 s. A file that turns out
-        # to be a copy keeps the id it was given, unused, so ids still follow the load order.
+        # first: hashing a province's ten gigabytes before loading any took 45 s.
         hasher = ThreadPoolExecutor(1)
         try:
-            place = {i: sum(files[j][0] == files[i][0] for j in new if j < i) for i in new}
-            hashed = {i: hasher.submit(sha256_of, files[i][1]) for i in sorted(new, key=lambda i: (place[i], i))}
-            todo = [InboxFile(i, next_file_id + n, *files[i], stats[i].st_size, modified[i], hashed[i])
-                    for n, i in enumerate(new)]
+            place = {i: sum(files[j].source == files[i].source for j in new if j < i) for i in new}
+            hashed = {i: hasher.submit(sha256_of, files[i].path) for i in sorted(new, key=lambda i: (place[i], i))}
+            todo = [InboxFile(i, ids[i], files[i].source, files[i].path, files[i].rel, files[i].size, modified[i],
+                              hashed[i]) for i in new]
             with memory_share(con, LOAD_MEMORY_SHARE):
-                results |= load_in_lanes(con, todo, batch_id, progress, frozenset(known))
+                results |= load_in_lanes(con, todo, batch_id, progress, known)
         finally:
             hasher.shutdown(cancel_futures=True)
         batch.files = [results[i] for i in range(len(files))]

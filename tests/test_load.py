@@ -450,8 +450,10 @@ def test_a_copy_within_one_delivery_is_loaded_once_and_ids_keep_the_load_order(i
     batch = load(warehouse, inbox)
     assert [(f.path, f.outcome) for f in batch.files][-4:] == [
         ("acts/a.csv", "loaded"), ("acts/b.csv", "loaded"), ("acts/c_copy_of_a.csv", "skipped"), ("acts/d.csv", "loaded")]
-    assert rows(warehouse, "select path from load_files order by file_id") == [
-        (f.path,) for f in batch.files if f.outcome != "skipped"]
+    # every file is on record, the copy with what it copies
+    assert rows(warehouse, "select path from load_files order by file_id") == [(f.path,) for f in batch.files]
+    assert rows(warehouse, "select message_en from load_files where outcome = 'skipped'") == [
+        ("same content as the loaded file acts/a.csv: skipped",)]
     assert rows(warehouse, "select act_id from raw_acts order by _file_id") == [("A1",), ("A2",), ("A3",)]
     assert rows(warehouse, "select files_loaded, files_skipped from load_batches") == [(6, 1)]
 

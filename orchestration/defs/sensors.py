@@ -3,7 +3,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.load import inbox_files
+from orchestration.inbox import walk
 
 from . import jobs
 from .partitions import days
@@ -13,8 +13,7 @@ from .resources import InboxResource
 def new_files(inbox: Path, cursor: str | None) -> tuple[list[str], str]:
     """Inbox files not seen before (by path, size and modification time) and the next cursor."""
     seen = json.loads(cursor) if cursor else {}
-    current = {p.relative_to(inbox).as_posix(): f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
-               for _, p in inbox_files(inbox)} if inbox.is_dir() else {}
+    current = {e.rel: f"{e.size}:{e.mtime_ns}" for e in walk(inbox) if e.why is None} if inbox.is_dir() else {}
     fresh = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
     return fresh, json.dumps(current, sort_keys=True)
 

@@ -1,0 +1,93 @@
+"""What the inbox holds, read only inside itself (contract §1, rules.md R-SEC).
+
+Every entry under a source folder is listed with what happens to it: a regular file is read (a link
+is read at its target, if that lies inside the inbox); a link leading outside the inbox or to
+nothing is refused, never opened; hidden files, Office lock files (~$…), folder links and anything
+that is not a regular file (a pipe would block the load for ever) are left unread. The loader puts
+each on record with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .contract import LOAD_ORDER
+
+# why an entry is not read: catalogue key → the file's outcome on record
+REFUSED = "rejected"
+LEFT = "skipped"
+NOT_READ = {"file_link_outside": REFUSED, "file_link_broken": REFUSED, "file_link_folder": LEFT,
+            "file_hidden": LEFT, "file_not_regular": LEFT}
+
+
+@dataclass(frozen=True)
+class Entry:
+    source: str
+    rel: str  # where it was found, relative to the inbox (a link's own name, not its target's)
+    path: Path  # what is read: the file itself, or a link's resolved target
+    size: int
+    mtime_ns: int
+    why: str | None = None  # catalogue key of NOT_READ when it is not read
+
+    @property
+    def outcome(self) -> str | None:
+        return NOT_READ.get(self.why) if self.why else None
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "~$"))
+
+
+def _entry(root: Path, source: str, path: Path) -> Entry:
+    rel = path.relative_to(root).as_posix()
+    info = path.lstat()
+    if _hidden(path.name):
+        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_hidden")
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # dangling, or a loop of links
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_broken")
+        if not target.is_relative_to(root):
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_outside")
+        if target.is_dir():  # its files are read where they are
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_folder")
+        path, info = target, target.stat()
+    if not stat.S_ISREG(info.st_mode):
+        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_not_regular")
+    return Entry(source, rel, path, info.st_size, info.st_mtime_ns)
+
+
+def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:
+    """Every entry of the source folders, in load order: source by source, then by path. Folders
+    are not followed through links, and hidden folders are one hidden entry, not walked."""
+    root = Path(inbox).resolve()
+    wanted = set(sources) if sources is not None else None
+    out: list[Entry] = []
+    for source in LOAD_ORDER:
+        if wanted is not None and source not in wanted:
+            continue
+        folder = root / source
+        if folder.is_symlink():
+            out.append(_entry(root, source, folder))
+            continue
+        if not folder.is_dir():
+            continue
+        found = []
+        for top, dirs, files in os.walk(folder, followlinks=False):
+            here = Path(top)
+            keep = [d for d in dirs if not _hidden(d) and not (here / d).is_symlink()]
+            found += [here / d for d in dirs if d not in keep]
+            dirs[:] = keep
+            found += [here / f for f in files]
+        out += sorted((_entry(root, source, p) for p in found), key=lambda e: e.rel)
+    return out
+
+
+def readable(inbox: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:
+    """(source, path to read) of the entries that are read, in load order."""
+    return [(e.source, e.path) for e in walk(inbox, sources) if e.why is None]
