@@ -99,7 +99,7 @@ def load(inbox: Path, db: Path) -> dict:
             try:
                 if fmt == ".parquet":
                     scan = f"read_parquet({quoted})"
-                elif fmt == ".csv" and readers.detect_encoding(path) == "utf-8":
+                elif fmt == ".csv" and readers.is_utf8_prefix(path):
                     scan = f"read_csv({quoted}, all_varchar = true, ignore_errors = true)"
                 elif fmt == ".jsonl":
                     scan = f"read_json({quoted}, format = 'newline_delimited', ignore_errors = true, sample_size = -1)"

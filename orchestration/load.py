@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable
@@ -23,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import i18n, inbox as inbox_, readers
-from .contract import LOAD_ORDER, SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
+from .contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
 from .progress import Ticker
 from .validate import file_select, ident, lit
 from .warehouse import cursor, memory_share
@@ -157,10 +156,11 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
             loaded = con.execute(f"""insert into raw_{source} ({col_list}, _extra, _batch_id, _file_id, _row_number)
                 select {col_list}, _extra, {batch_id}, {file_id}, _row_number from ({parsed})
                 where len(reason_codes) = 0""").fetchall()[0][0]
-        except (duckdb.IOException, duckdb.InvalidInputException) as exc:
-            if arrow:
+        except duckdb.Error as exc:
+            if arrow or isinstance(exc, (duckdb.InterruptException, duckdb.OutOfMemoryException)):
                 raise
-            # a Parquet file whose footer reads but whose pages do not
+            # a Parquet file whose footer reads but whose pages do not (DuckDB says so in several
+            # ways: an IO error, invalid input, a Thrift protocol error…)
             raise readers.FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
         quarantined = 0
         if loaded < read.num_rows:
@@ -179,7 +179,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                 release()
     for b in read.broken:
         con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            batch_id, file_id, source, path.name, b.row_number, json.dumps({"line": b.text}, ensure_ascii=False),
+            batch_id, file_id, source, path.name, b.row_number, b.raw(),
             [b.reason], i18n.text(b.reason, "zh", **b.args), i18n.text(b.reason, "en", **b.args)])
     result.rows_loaded = loaded
     result.rows_quarantined = quarantined + len(read.broken)

@@ -5,9 +5,13 @@ table function that reads them. A file that cannot be read at all raises FileRej
 
 from __future__ import annotations
 
+import base64
 import codecs
+import csv
 import datetime as dt
+import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +43,14 @@ class BrokenRow:
     text: str
     reason: str  # catalogue key
     args: dict = field(default_factory=dict)
+    data: bytes | None = None  # the line's bytes, where they could not be decoded
+
+    def raw(self) -> str:
+        """The row as quarantine keeps it: its text, and its exact bytes where they did not decode."""
+        kept = {"line": self.text}
+        if self.data is not None:
+            kept["bytes_base64"] = base64.b64encode(self.data).decode("ascii")
+        return json.dumps(kept, ensure_ascii=False)
 
 
 @dataclass
@@ -60,23 +72,100 @@ class ReadResult:
 
 
 SAMPLE_BYTES = 1 << 20
+ENCODINGS = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (BOM or not) if the opening megabyte decodes as UTF-8, else GB18030 (a superset
-    of GBK and GB2312). A later non-UTF-8 byte makes read_csv retry as GB18030."""
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def is_utf8_prefix(path: Path) -> bool:
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
-        return "utf-8"
+        return True
     except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(sample, final=len(sample) < SAMPLE_BYTES)
-        return "gb18030"
-    except UnicodeDecodeError:
-        raise FileRejected("file_encoding") from None
+        return False
+
+
+# Chinese characters, as UTF-8 writes them (three bytes each)
+_CJK = re.compile("[\u3400-\u9fff]")
+
+
+@dataclass
+class Decoding:
+    """How a text file is decoded, decided over all of it (contract §1): its encoding, and the lines
+    (numbered from 1) that are quarantined with their bytes instead, never loaded decoded some other
+    way: those not valid in it, and (`ambiguous`) those of a GB18030 file that read as Chinese in
+    UTF-8 too."""
+    encoding: str
+    bad_lines: dict[int, bytes] = field(default_factory=dict)
+    ambiguous: frozenset[int] = frozenset()
+
+    def broken(self) -> list[BrokenRow]:
+        return [BrokenRow(n, data.decode("utf-8", "backslashreplace").rstrip("\r\n"),
+                          "row_encoding_ambiguous" if n in self.ambiguous else "row_encoding",
+                          {"encoding": ENCODINGS[self.encoding]}, data)
+                for n, data in sorted(self.bad_lines.items())]
+
+
+def decide_encoding(path: Path) -> Decoding:
+    """UTF-8 (BOM or not) or GB18030 (a superset of GBK and GB2312), from every line of the file.
+
+    A line of only ASCII says nothing. Of the others, those valid UTF-8 count for UTF-8, those valid
+    only as GB18030 for GB18030, and the file takes the encoding more of them are valid in (UTF-8 on
+    a tie). Its lines not valid in it are quarantined. So is a line of a GB18030 file that is valid
+    UTF-8 holding Chinese characters: GB18030 text is valid UTF-8 now and then (校时 reads as Уʱ),
+    but rarely as Chinese, which is what a UTF-8 line pasted into a GB18030 file holds; which it is
+    cannot be told, so it is not loaded either way. A file none of whose non-ASCII lines is valid
+    in either is rejected."""
+    utf8, gb, neither = {}, {}, {}
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                utf8[n] = line
+                continue
+            except UnicodeDecodeError:
+                pass
+            try:
+                line.decode("gb18030")
+                gb[n] = line
+            except UnicodeDecodeError:
+                neither[n] = line
+    if not utf8 and not gb and neither:
+        raise FileRejected("file_encoding")
+    if len(utf8) >= len(gb):
+        return Decoding("utf-8", gb | neither)
+    bad, ambiguous = dict(neither), set()
+    for n, line in utf8.items():
+        try:
+            line.decode("gb18030")
+        except UnicodeDecodeError:
+            bad[n] = line  # valid UTF-8 only: not text of the file's encoding
+            continue
+        if _CJK.search(line.decode("utf-8")):
+            bad[n] = line
+            ambiguous.add(n)
+    return Decoding("gb18030", bad, frozenset(ambiguous))
+
+
+def clean_text(path: Path, decoding: Decoding) -> pa.Buffer:
+    """The file's good lines as UTF-8, its bad lines left out (their line numbers stay with the
+    caller, who numbers the rows as the file does)."""
+    out = bytearray()
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if n not in decoding.bad_lines:
+                out += line if decoding.encoding == "utf-8" else line.decode(decoding.encoding).encode("utf-8")
+    return pa.py_buffer(bytes(out))
 
 
 def arrow_of(values: np.ndarray) -> pa.Array:
@@ -91,30 +180,38 @@ def line_numbers(first: int, count: int) -> pa.Array:
     return arrow_of(np.arange(first, first + count, dtype=np.int64))
 
 
-def _csv_header(path: Path, encoding: str) -> list[str]:
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
-        import csv
-
-        return next(csv.reader(fh), [])
-
-
 def read_csv(path: Path) -> ReadResult:
-    encoding = detect_encoding(path)
+    # A file valid UTF-8 throughout, almost every one, is read once: Arrow checks every value.
+    if is_utf8_prefix(path):
+        try:
+            return _read_csv(path, Decoding("utf-8"))
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc):
+                raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+        except UnicodeDecodeError:  # in the header
+            pass
     try:
-        return _read_csv(path, encoding)
+        return _read_csv(path, decide_encoding(path))
     except pa.ArrowInvalid as exc:
-        if encoding == "utf-8" and "UTF8" in str(exc):
-            try:
-                return _read_csv(path, "gb18030")
-            except (pa.ArrowInvalid, UnicodeDecodeError):
-                raise FileRejected("file_encoding") from None
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
     except UnicodeDecodeError:
         raise FileRejected("file_encoding") from None
 
 
-def _read_csv(path: Path, encoding: str) -> ReadResult:
-    header = _csv_header(path, encoding)
+def _read_csv(path: Path, decoding: Decoding) -> ReadResult:
+    """The rows of a CSV file decoded as `decoding` says: from the file itself, or, when it has bad
+    lines, from its good lines as UTF-8 (numbered as in the file: `kept` maps one to the other)."""
+    if 1 in decoding.bad_lines:
+        raise FileRejected("file_encoding")  # the header itself
+    if decoding.bad_lines:
+        source, encoding = clean_text(path, decoding), "utf-8"
+        lines = sum(1 for _ in open(path, "rb"))
+        kept = np.setdiff1d(np.arange(1, lines + 1), np.fromiter(decoding.bad_lines, np.int64))
+    else:
+        source, encoding, kept = path, decoding.encoding, None
+    opened = (io.BytesIO(source.to_pybytes()) if isinstance(source, pa.Buffer) else open(path, "rb"))
+    with io.TextIOWrapper(opened, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
+        header = next(csv.reader(fh), [])
     if not header or not any(h.strip() for h in header):
         raise FileRejected("file_empty")
     if len(set(header)) != len(header):
@@ -128,7 +225,7 @@ def _read_csv(path: Path, encoding: str) -> ReadResult:
 
     def read(threads: bool) -> pa.Table:
         return pacsv.read_csv(
-            path,
+            pa.BufferReader(source) if isinstance(source, pa.Buffer) else source,
             read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -147,11 +244,15 @@ def _read_csv(path: Path, encoding: str) -> ReadResult:
             line += 1
             if line not in skipped:
                 numbers.append(line)
-        numbers = pa.array(numbers, pa.int64())
+        numbers = np.array(numbers, np.int64)
     else:
-        numbers = line_numbers(2, table.num_rows)
-    table = table.append_column(ROW_NUMBER, numbers)
-    return ReadResult.of(table, encoding, broken)
+        numbers = np.arange(2, 2 + table.num_rows, dtype=np.int64)
+    if kept is not None:
+        numbers = kept[numbers - 1]
+        for b in broken:
+            b.row_number = int(kept[b.row_number - 1])
+    table = table.append_column(ROW_NUMBER, arrow_of(numbers))
+    return ReadResult.of(table, decoding.encoding, decoding.broken() + broken)
 
 
 def _cell_text(value) -> str | None:
@@ -209,28 +310,47 @@ def read_xlsx(path: Path) -> ReadResult:
 
 
 def read_jsonl(path: Path) -> ReadResult:
+    # Read as UTF-8 first, as almost every file is; a line that is not makes the encoding a decision
+    # over the whole file (decide_encoding), and the file is read again by it.
+    return _read_jsonl(path, Decoding("utf-8"), whole=False) or _read_jsonl(path, decide_encoding(path))
+
+
+def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResult | None:
+    """The objects of a JSON-lines file decoded as `decoding` says; None if, not `whole` (decided
+    over the file), a line turns out not to be UTF-8."""
     header: dict[str, None] = {}
     records, numbers, broken = [], [], []
-    encoding = detect_encoding(path)
-    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding) as fh:
+    with open(path, "rb") as fh:
         for n, line in enumerate(fh, start=1):
+            if n in decoding.bad_lines:
+                continue
+            if n == 1 and line.startswith(codecs.BOM_UTF8) and decoding.encoding == "utf-8":
+                line = line[len(codecs.BOM_UTF8):]
             if not line.strip():
                 continue
+            # orjson takes UTF-8 bytes as they are (and checks them): a province's year of acts is
+            # millions of lines, 3x json's speed
+            data = line if decoding.encoding == "utf-8" else line.decode(decoding.encoding)
             try:
-                obj = orjson.loads(line)  # a province's year of acts is millions of lines: 3x json's speed
+                obj = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
-                broken.append(BrokenRow(n, line.rstrip("\n"), "row_bad_json", {"error": exc.msg}))
+                text = line.decode(decoding.encoding, "backslashreplace").rstrip("\r\n")
+                if not whole and not _is_utf8(line):
+                    return None
+                broken.append(BrokenRow(n, text, "row_bad_json", {"error": exc.msg}))
                 continue
             if not isinstance(obj, dict):
-                broken.append(BrokenRow(n, line.rstrip("\n"), "row_bad_json", {"error": "not an object"}))
+                broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
+                                        {"error": "not an object"}))
                 continue
             header.update(dict.fromkeys(obj))
             records.append(obj)
             numbers.append(n)
+    broken = decoding.broken() + broken
     if not records and not broken:
         raise FileRejected("file_empty")
     columns = {h: [r.get(h) for r in records] for h in header}
-    return ReadResult.of(_columns_to_table(columns, numbers), encoding, broken)
+    return ReadResult.of(_columns_to_table(columns, numbers), decoding.encoding, broken)
 
 
 def read_parquet(path: Path) -> ReadResult:
@@ -247,9 +367,13 @@ def read_parquet(path: Path) -> ReadResult:
     if len(set(schema.names)) != len(schema.names):
         raise FileRejected("file_duplicate_header",
                            header=", ".join(sorted({h for h in schema.names if schema.names.count(h) > 1})))
-    if "file_row_number" in schema.names:
-        # DuckDB's row-number option cannot sit beside a column of that name: such a file goes through Arrow
-        table = pq.read_table(path)
+    if "file_row_number" in schema.names or any(_CONTROL.search(h) for h in schema.names):
+        # DuckDB's row-number option cannot sit beside a column of that name, and SQL cannot name a
+        # column with a control character: such a file goes through Arrow
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
         return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
     quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
     scan = (f"(select * exclude (file_row_number), file_row_number + 1 as {ROW_NUMBER} "
@@ -260,8 +384,23 @@ def read_parquet(path: Path) -> ReadResult:
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl, "parquet": read_parquet}
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def _plain_headers(result: ReadResult) -> ReadResult:
+    """Control characters in headers written as escapes (\\x00): a header reaches SQL as a name,
+    and DuckDB takes no NUL in one."""
+    names = [_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", h) for h in result.schema.names]
+    if names == result.schema.names:
+        return result
+    if len(set(names)) != len(names):
+        raise FileRejected("file_duplicate_header", header=", ".join(sorted({h for h in names if names.count(h) > 1})))
+    table = result.rows.rename_columns(names)
+    return ReadResult(table.schema, result.num_rows, table, result.encoding, result.broken)
+
+
 def read(path: Path) -> ReadResult:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in READERS:
         raise FileRejected("file_format", suffix=path.suffix)
-    return READERS[fmt](path)
+    return _plain_headers(READERS[fmt](path))

