@@ -138,7 +138,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     arrow_types = {name: read.schema.field(header).type for name, header in canonical.items()}
     large = [t for t in SOURCES[source].upstream
              if con.execute(f"select count(*) > ? from raw_{t}", [read.num_rows]).fetchall()[0][0]]
-    parsed = file_select(source, arrow_types, canonical, extras, large_targets=large)
+    spreadsheet = path.suffix.lower() == ".xlsx"  # where a bare number in a date column is a date
+    parsed = file_select(source, arrow_types, canonical, extras, large_targets=large, spreadsheet=spreadsheet)
     arrow = isinstance(read.rows, pa.Table)  # else DuckDB reads the file itself, as it loads
     if arrow:
         con.register("delivered", read.rows)
@@ -169,6 +170,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                 select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
                        reason_codes, reason_zh, reason_en
                 from ({file_select(source, arrow_types, canonical, extras, large_targets=large,
+                                   spreadsheet=spreadsheet,
                                    rows="(select * from incoming semi join left_numbers using (_row_number))")})
                 order by _row_number""").fetchall()[0][0]
     finally:

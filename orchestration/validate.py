@@ -30,7 +30,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
 BOOL_TRUE = ["1", "1.0", "true", "t", "yes", "y", "是"]
 BOOL_FALSE = ["0", "0.0", "false", "f", "no", "n", "否"]
 LIST_SEPARATORS = "[;；,，、]"
-# Excel stores dates as days since 1899-12-30; a bare serial number in a date column is one.
+# Excel stores dates as days since 1899-12-30: in a spreadsheet, a bare number in a date column is
+# one whose cell lost its date format. In a text file a bare number is not a time (contract §1).
 EXCEL_SERIAL = r"\d{5}(\.\d+)?"
 
 
@@ -91,20 +92,23 @@ def strptime(text: str, formats: list[str]) -> str:
     return f"case {whens} else {other} end" if whens else other
 
 
-def parse_expr(col: Column, text: str, native: bool) -> str:
+def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) -> str:
     if native:
         return f"cast({text} as {SQL_TYPES[col.type]})" if col.type != BOOL else f"coalesce({text}, false)"
     serial = (f"case when regexp_full_match({text}, '{EXCEL_SERIAL}') then timestamp '1899-12-30' "
-              f"+ to_microseconds(cast(round(cast({text} as double) * 86400e6) as bigint)) end")
+              f"+ to_microseconds(cast(round(cast({text} as double) * 86400e6) as bigint)) end"
+              if spreadsheet else "cast(null as timestamp)")
+    # DuckDB's cast reads 24:00 as the next day's midnight; the contract refuses it (no guessing)
+    hour_ok = f"{text}[12:13] < '24'"
     # DuckDB's own cast reads ISO text ~50x faster than trying a list of formats, but it also takes
     # forms the contract rejects (a date alone, a UTC offset), so it only sees text shaped like one
     # of TIMESTAMP_FORMATS' dashed forms: YYYY-MM-DD, a space or T, HH:MM[:SS[.digits]], nothing after.
-    iso = (f"case when {text}[5] = '-' and {text}[8] = '-' and {text}[11] in (' ', 'T') and {text}[14] = ':' "
+    iso = (f"case when {text}[5] = '-' and {text}[8] = '-' and {text}[11] in (' ', 'T') and {text}[14] = ':' and {hour_ok} "
            f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':') "
            f"or (length({text}) between 21 and 26 and {text}[17] = ':' and {text}[20] = '.' "
            f"and try_cast({text}[21:] as bigint) is not null)) then try_cast({text} as timestamp) end")
     # Slashed dates (YYYY/MM/DD HH:MM[:SS], what spreadsheets export) are the same text with dashes.
-    slashed = (f"case when {text}[5] = '/' and {text}[8] = '/' and {text}[11] = ' ' and {text}[14] = ':' "
+    slashed = (f"case when {text}[5] = '/' and {text}[8] = '/' and {text}[11] = ' ' and {text}[14] = ':' and {hour_ok} "
                f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':')) "
                f"then try_cast(replace({text}, '/', '-') as timestamp) end")
     if col.type == TIMESTAMP:
@@ -160,7 +164,8 @@ BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: 
 
 
 def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers: dict[str, str],
-                extras: dict[str, str], rows: str = "incoming", large_targets: Collection[str] = ()) -> str:
+                extras: dict[str, str], rows: str = "incoming", large_targets: Collection[str] = (),
+                spreadsheet: bool = False) -> str:
     """SELECT over `incoming` → typed columns, `_extra` (JSON of unknown columns), `_row_number`,
     `reason_codes` and, for a row with reasons only, `_raw` (the row as delivered, JSON keyed by
     its headers) and the reasons in words (`reason_zh`, `reason_en`). `rows` is the relation (a name or
@@ -189,7 +194,7 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
             text = f"nullif({trimmed(f'cast({raw} as varchar)')}, '')"
         texts.append(f"{text} as {t}")
         typed.append(t)
-        typed.append(f"{parse_expr(col, t, native)} as {raw}")
+        typed.append(f"{parse_expr(col, t, native, spreadsheet)} as {raw}")
         label = {lang: i18n.column_label(source, col.name, lang) for lang in ("zh", "en")}
 
         def check(cond: str, code: str, key: str, value_sql: str | None = None, **args):

@@ -135,12 +135,18 @@ def test_header_spellings_fold_width_case_and_aliases(inbox, warehouse):
     ("2025-03-02T10:00:00", T(2025, 3, 2, 10, 0)),
     ("2025-03-02T10:00:00.250", T(2025, 3, 2, 10, 0, 0, 250000)),
     ("2025年3月2日 9:05", T(2025, 3, 2, 9, 5)),
-    ("45718.75", T(2025, 3, 2, 18, 0)),  # an Excel serial that lost its date format
 ])
 def test_every_timestamp_form(inbox, warehouse, text, expected):
     write_csv(inbox / "acts" / "acts.csv", [{**ACT, "started_at": text, "ended_at": "2025-03-03 00:00"}])
     load(warehouse, inbox)
     assert rows(warehouse, "select started_at from raw_acts") == [(expected,)]
+
+
+def test_a_bare_number_in_a_spreadsheet_date_column_is_an_excel_date(inbox, warehouse):
+    """contract §1 takes Excel date cells: a cell that lost its date format still holds the serial day."""
+    write_xlsx(inbox / "acts" / "acts.xlsx", [list(ACT), [*{**ACT, "started_at": 45718.75, "ended_at": "2025-03-03 00:00"}.values()]])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select started_at from raw_acts") == [(T(2025, 3, 2, 18, 0),)]
 
 
 def test_formats_tried_only_where_they_can_match_give_what_trying_every_format_gives():
@@ -167,9 +173,11 @@ def test_formats_tried_only_where_they_can_match_give_what_trying_every_format_g
 
 @pytest.mark.parametrize("text", ["2025-03-02", "2025-03-02 10:00:00+08:00", "2025-03-02T10:00:00Z",
                                   "2025-03-02T10:00:00.250+08", "2025-03-02 10", "2025/03/02",
-                                  "2025/03/02 10:00:00+08", "2025/03/02T10:00:00.5"])
+                                  "2025/03/02 10:00:00+08", "2025/03/02T10:00:00.5", "2025-03-02 24:00",
+                                  "2025-03-02T24:00:00", "2025/03/02 24:00", "2025年3月2日 24:00", "45718.75", "45718"])
 def test_timestamp_forms_outside_the_contract_are_quarantined(inbox, warehouse, text):
-    """contract §1: local time, no offset, a time of day; DuckDB's fast ISO cast must not widen that."""
+    """contract §1: local time, no offset, a time of day, never 24:00 (DuckDB's fast ISO cast reads it as
+    the next midnight) nor a bare number in a text file: none is shifted or guessed."""
     write_csv(inbox / "acts" / "acts.csv", [{**ACT, "started_at": text, "ended_at": "2025-03-03 00:00"}])
     load(warehouse, inbox)
     assert rows(warehouse, "select count(*) from raw_acts") == [(0,)]
