@@ -16,6 +16,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_empty": ("文件为空或没有表头", "file is empty or has no header row"),
     "file_duplicate_header": ("表头重复：{header}", "duplicate header: {header}"),
     "file_missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
+    "file_sheet_too_large": ("工作表解压后超过 {mb} MB（设置 max_sheet_mb），拒收",
+                             "the sheet unpacks to more than {mb} MB (setting max_sheet_mb): rejected"),
+    "file_sheet_too_many_rows": ("工作表超过 {rows} 行（Excel 的上限），不是 Excel 导出的文件，拒收",
+                                 "the sheet has more than {rows} rows, Excel's limit, so Excel did not write it: rejected"),
     "file_no_rows": ("文件只有表头，没有数据行", "file has a header but no rows"),
     # files not read at all (on record with why)
     "file_link_outside": ("链接指向收件目录以外，拒绝读取", "a link leading outside the inbox: refused, not read"),

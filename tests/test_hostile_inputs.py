@@ -209,3 +209,22 @@ def test_a_file_valid_in_neither_encoding_is_rejected(tmp_path_factory):
     load(con, inbox)
     assert rows(con, "select outcome, message_en from load_files where file_name = 'b.csv'") == [
         ("rejected", "file encoding not recognised (only UTF-8 or GB18030/GBK)")]
+
+
+def test_a_spreadsheet_bomb_is_refused_before_it_is_read(tmp_path_factory, monkeypatch):
+    """Issue #22: a 15 MB XLSX unpacking to 3 million rows took 3.4 GB and 100 s. A sheet with more
+    rows than Excel allows, or unpacking past the max_sheet_mb setting, is refused from a streamed
+    count, never read whole (the full-size bomb is measured in the README: refused at 0.19 GB)."""
+    from orchestration import readers
+
+    inbox, con = fresh(tmp_path_factory)
+    monkeypatch.setattr(readers, "EXCEL_ROWS", 1000)  # the same count, at a test's size
+    (inbox / "cases" / "b.xlsx").write_bytes(xlsx_bytes(["张三"] * 1000))  # 1,001 rows with the header
+    (inbox / "cases" / "c.xlsx").write_bytes(xlsx_bytes(["张三"] * 999))
+    monkeypatch.setenv("RECWATCH_MAX_SHEET_MB", "1")
+    (inbox / "cases" / "d.xlsx").write_bytes(xlsx_bytes(["汉" * 1000] * 400))  # 1.2 MB of sheet
+    load(con, inbox)
+    assert rows(con, "select file_name, outcome, message_en from load_files where source = 'cases' and file_name > 'b' order by 1") == [
+        ("b.xlsx", "rejected", "the sheet has more than 1,000 rows, Excel's limit, so Excel did not write it: rejected"),
+        ("c.xlsx", "loaded", None),
+        ("d.xlsx", "rejected", "the sheet unpacks to more than 1 MB (setting max_sheet_mb): rejected")]
