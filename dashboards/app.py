@@ -354,14 +354,41 @@ def log_beside(snapshot: Path, logger: str, kind: str) -> tuple[Path, list[loggi
     return path, handlers
 
 
-def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str = "zh", debug: bool = False,
-          allow_unmask: bool = False) -> None:
-    """Serve the dashboard on localhost by default (rules.md R-SEC). With `allow_unmask`, each unmasked
-    view is also appended to <snapshot stem>.unmask.log beside the snapshot (log_unmasking)."""
-    snapshot = Path(snapshot)
+def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str = "zh", allow_unmask: bool = False,
+          scope: str | None = None, settings: Settings | None = None) -> None:
+    """Serve the dashboard on localhost by default (rules.md R-SEC), for the units under `scope`
+    (None: every unit). Refused requests are logged to <snapshot stem>.access.log, and with
+    `allow_unmask` each unmasked view to <snapshot stem>.unmask.log, beside the snapshot."""
+    import waitress
+
+    snapshot, settings = Path(snapshot), settings or load_settings()
+    scope = None if scope == access.ALL else scope
     if not snapshot.exists():
         raise FileNotFoundError(f"no published snapshot at {snapshot}: run `recwatch run` first")
+    if scope is not None and scope not in data.unit_parents(snapshot):
+        raise ValueError(f"--scope {scope}: no such unit in {snapshot}")
+    app = create_app(snapshot, lang, allow_unmask, scope, settings)  # a bad proxy address stops it here
     if allow_unmask:
         print(f"party names may be unmasked on request; each time is logged to {log_unmasking(snapshot)[0]}")
     print(f"refused requests are logged to {log_refusals(snapshot)[0]}")
-    create_app(snapshot, lang, allow_unmask).run(host=host, port=port, debug=debug)
+    proxies = ", ".join(settings.trusted_proxies) or "none (nobody is named; every request sees the scope)"
+    print(f"scope: {scope or 'every unit'}; trusted proxies: {proxies}")
+    print(f"serving the dashboard on http://{host}:{port}")
+    waitress.serve(app.server, host=host, port=port, **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict:
+    """How waitress serves the dashboard. Why waitress, and not Flask's development server nor
+    gunicorn: a production WSGI server in pure Python with no dependencies, which runs on the
+    Windows servers many bureaus have as well as on Linux (gunicorn is Unix only); its worker
+    threads suit an app whose time is spent in DuckDB, which releases the GIL.
+    - a connection idle longer than channel_timeout (a client that stopped sending or reading) is
+      closed; a request's headers and body are bounded (a callback's body is a page of rows at most)
+    - no Server: header (ident ""), so the software and its version are not advertised, and no
+      traceback is ever sent to a client
+    - forwarded headers are judged by access.TrustedProxy, which trusts networks and the user
+      header too; waitress's own check (one address, and those headers cleared from everyone else)
+      is off, or it would clear them from the trusted proxy as well"""
+    return {"threads": settings.dashboard_threads, "channel_timeout": settings.dashboard_channel_timeout,
+            "ident": "", "expose_tracebacks": False, "clear_untrusted_proxy_headers": False,
+            "max_request_header_size": 64 * 1024, "max_request_body_size": 16 * 1024 * 1024}

@@ -7,9 +7,11 @@ URLs, fire them as that user through the app, and look for any other unit in wha
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import logging
+import threading
 from urllib.parse import urlencode
 
 import duckdb
@@ -20,7 +22,7 @@ from werkzeug.http import parse_options_header
 
 from conftest import published_sample
 from dashboards import access, data, views
-from dashboards.app import attachment, create_app, safe_file_name, unit_options
+from dashboards.app import attachment, create_app, safe_file_name, server_options, unit_options
 from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
@@ -242,6 +244,39 @@ def test_any_name_becomes_a_safe_file_name(name):
     value = attachment(name + ".csv", "fallback.csv")
     assert value.isascii() and value.startswith('attachment; filename="fallback.csv"')
     assert parse_options_header(value) == ("attachment", {"filename": safe_file_name(name + ".csv")})
+
+
+def test_the_real_server_is_waitress_with_timeouts_and_no_server_banner(snap):
+    import waitress
+
+    # served as `recwatch dashboard` serves it, behind a proxy on this machine
+    options = server_options(Settings(dashboard_channel_timeout=7))
+    app = create_app(snap, settings=Settings(trusted_proxies=("127.0.0.1",), access_users={"chief.inspector": "*"}))
+    server = waitress.create_server(app.server, host="127.0.0.1", port=0, **options)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+
+    def get(path: str, **headers: str):
+        con = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
+        con.request("GET", path, headers=headers)
+        resp = con.getresponse()
+        body = resp.read()
+        con.close()
+        return resp, body
+
+    try:
+        chief = {"X-Forwarded-User": "chief.inspector"}
+        resp, body = get("/export/violations.csv?filters=%7B%22period_type%22%3A%22week%22%7D", **chief)
+        assert resp.status == 400 and "参数 period_type 的值无效" in body.decode()
+        assert resp.getheader("Server") is None and resp.getheader("X-Content-Type-Options") == "nosniff"
+        resp, body = get("/", **chief)  # the proxy's headers reach the app through waitress
+        assert resp.status == 200 and b"_dash-renderer" in body and resp.getheader("Server") is None
+        resp, body = get("/")  # and a request that names nobody gets nothing
+        assert resp.status == 403
+        assert server.adj.channel_timeout == 7 and not server.adj.expose_tracebacks and not server.adj.ident
+    finally:
+        server.close()
+        thread.join(10)
 
 
 # --- HTTP 400 for a bad parameter ------------------------------------------------------------
@@ -474,3 +509,15 @@ def test_the_settings_file_names_the_proxies_and_the_access_map(tmp_path, monkey
     assert Settings().trusted_proxies == ()  # the default: no proxy is believed
     with pytest.raises(ValueError, match="trusted_proxies"):
         access.TrustedProxy(None, ("not-an-address",), "X-Forwarded-User", "X-Forwarded-Groups")
+
+
+def test_the_dashboard_command_refuses_a_scope_or_proxy_it_cannot_use(snap):
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    warehouse = str(snap.with_name("wh.duckdb"))
+    result = CliRunner().invoke(main, ["dashboard", "--warehouse", warehouse, "--scope", "no-such-unit"])
+    assert result.exit_code == 2 and "--scope no-such-unit: no such unit" in result.output
+    result = CliRunner().invoke(main, ["dashboard", "--warehouse", warehouse, "--trusted-proxy", "proxy.local"])
+    assert result.exit_code == 2 and "trusted_proxies" in result.output
