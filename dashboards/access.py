@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass
+
 import flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -83,7 +84,7 @@ class NoAccess(Refused):
 
 def log_refusal(refused: Refused, what: str) -> None:
     """One line for each refusal: who, what was asked, and why (rules.md R-SEC's audit line)."""
-    log.warning("refused %s: %s: %s", who(), one_line(what), refused.message("en"))
+    log.warning("refused %s: %s: %s", who(), one_line(what), one_line(refused.message("en")))
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

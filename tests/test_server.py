@@ -11,7 +11,11 @@ import http.client
 import io
 import json
 import logging
-import threading
+import os
+import socket
+import subprocess
+import sys
+import time
 from urllib.parse import urlencode
 
 import duckdb
@@ -246,37 +250,49 @@ def test_any_name_becomes_a_safe_file_name(name):
     assert parse_options_header(value) == ("attachment", {"filename": safe_file_name(name + ".csv")})
 
 
-def test_the_real_server_is_waitress_with_timeouts_and_no_server_banner(snap):
-    import waitress
-
-    # served as `recwatch dashboard` serves it, behind a proxy on this machine
-    options = server_options(Settings(dashboard_channel_timeout=7))
-    app = create_app(snap, settings=Settings(trusted_proxies=("127.0.0.1",), access_users={"chief.inspector": "*"}))
-    server = waitress.create_server(app.server, host="127.0.0.1", port=0, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+def test_the_real_server_is_waitress_with_timeouts_and_no_server_banner(snap, tmp_path):
+    """`recwatch dashboard` as a bureau runs it, behind a proxy on this machine."""
+    settings = tmp_path / "recwatch.toml"
+    settings.write_text('trusted_proxies = ["127.0.0.1"]\ndashboard_channel_timeout = 7\n'
+                        '[access_users]\n"chief.inspector" = "*"\n', encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "dashboard", "--warehouse", str(snap.with_name("wh.duckdb")),
+         "--port", str(port)], env={**os.environ, "RECWATCH_SETTINGS": str(settings)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def get(path: str, **headers: str):
-        con = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=30)
-        con.request("GET", path, headers=headers)
-        resp = con.getresponse()
-        body = resp.read()
-        con.close()
-        return resp, body
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            con.request("GET", path, headers=headers)
+            resp = con.getresponse()
+            return resp, resp.read()
+        finally:
+            con.close()
 
     try:
-        chief = {"X-Forwarded-User": "chief.inspector"}
-        resp, body = get("/export/violations.csv?filters=%7B%22period_type%22%3A%22week%22%7D", **chief)
-        assert resp.status == 400 and "参数 period_type 的值无效" in body.decode()
+        for _ in range(200):  # until it listens (importing Dash takes seconds)
+            try:
+                resp, body = get("/", **{"X-Forwarded-User": "chief.inspector"})
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        assert resp.status == 200 and b"_dash-renderer" in body  # the proxy's user reached the app
         assert resp.getheader("Server") is None and resp.getheader("X-Content-Type-Options") == "nosniff"
-        resp, body = get("/", **chief)  # the proxy's headers reach the app through waitress
-        assert resp.status == 200 and b"_dash-renderer" in body and resp.getheader("Server") is None
-        resp, body = get("/")  # and a request that names nobody gets nothing
-        assert resp.status == 403
-        assert server.adj.channel_timeout == 7 and not server.adj.expose_tracebacks and not server.adj.ident
+        resp, body = get("/export/violations.csv?filters=%7B%22period_type%22%3A%22week%22%7D",
+                         **{"X-Forwarded-User": "chief.inspector"})
+        assert resp.status == 400 and "参数 period_type 的值无效" in body.decode()
+        resp, body = get("/")  # a request that names nobody gets nothing
+        assert resp.status == 403 and resp.getheader("Server") is None
     finally:
-        server.close()
-        thread.join(10)
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "serving the dashboard on http://127.0.0.1:" in output and "trusted proxies: 127.0.0.1" in output
+    assert "WARNING: This is a development server" not in output
+    options = server_options(Settings(dashboard_channel_timeout=7))
+    assert options["channel_timeout"] == 7 and options["ident"] == "" and not options["expose_tracebacks"]
 
 
 # --- HTTP 400 for a bad parameter ------------------------------------------------------------
