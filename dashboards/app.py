@@ -4,20 +4,27 @@
     serve(snapshot_path("recwatch.duckdb"))          # http://127.0.0.1:8050
 
 The layout holds what every page shares: the language switch, the filters (period type, period,
-unit, regulation profile) and the `filters` store the pages read; the pages live in dashboards/pages/.
+unit, regulation profile), the notice a refused request is told in, and the `filters` store the
+pages read; the pages live in dashboards/pages/. Who is asking and what they may see is decided
+before each request (dashboards.access); the data layer bounds every query by it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote, unquote_plus
 
 import dash
 import flask
 from dash import Dash, Input, Output, State, dcc, html
 
-from . import data, views
+from orchestration.settings import Settings, load_settings
+
+from . import access, data, views
 from .labels import t
 
 PAGES_FOLDER = Path(__file__).with_name("pages")
@@ -28,9 +35,9 @@ PAGES = (("overview", "/", "page_overview"), ("units", "/units", "page_units"), 
 
 
 def unit_options(snapshot: Path, lang: str) -> list[dict]:
-    """The unit tree as dropdown options drawn with tree lines; a unit with units below it says how
-    many, since picking it covers them all (data.SCOPE)."""
-    tree = data.units(snapshot)
+    """The units the requester may see (data.units_in_scope) as dropdown options drawn with tree
+    lines; a unit with units below it says how many, since picking it covers them all (data.SCOPE)."""
+    tree = data.units_in_scope(snapshot)
     labels = tree_labels(tree["depth"].astype(int).tolist(), tree["unit_name"].tolist(), lang)
     return [{"label": label, "value": unit_id, "search": name}
             for label, unit_id, name in zip(labels, tree["unit_id"], tree["unit_name"])]
@@ -84,21 +91,25 @@ def unmask_options(allowed: bool, lang: str) -> list[dict]:
     return [{"label": t("unmask", lang), "value": "on"}] if allowed else []
 
 
-def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False) -> Dash:
-    """The app on `snapshot`. Party names are masked everywhere; with `allow_unmask` a switch shows
-    them, and each view or export made with it is logged (logger recwatch.privacy) with who asked."""
-    snapshot = Path(snapshot)
-    app = Dash(__name__, use_pages=True, pages_folder=str(PAGES_FOLDER), suppress_callback_exceptions=True,
-               title=t("app_title", lang), update_title=None)
-    app.server.config["RECWATCH_SNAPSHOT"] = str(snapshot)
-    app.server.config["RECWATCH_ALLOW_UNMASK"] = bool(allow_unmask)
+def scope_text(snapshot: Path, lang: str) -> str:
+    """What the requester may see, in words: the unit named, or every unit."""
+    root = data.bound()
+    if root is None:
+        return t("scope", lang, unit=t("all_units", lang))
+    names = dict(zip(*(data.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
+    return t("scope", lang, unit=names.get(root, root))
+
+
+def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
+    """The shared layout, built for each page load: the unit and profile lists are the requester's."""
     labels = chrome_labels(lang)
     years = data.periods(snapshot, "year")
-    nav_ids = [f"nav-{name}" for name, _, _ in PAGES]
-    app.layout = html.Div([
+    return html.Div([
         dcc.Store(id="filters", data=build_filters(lang, "year", years[0] if years else None, None)),
         html.Div([
-            html.H2(labels["title"], id="app-title", style={"margin": "0 24px 0 0"}),
+            html.Div([html.H2(labels["title"], id="app-title", style={"margin": "0 24px 0 0"}),
+                      html.Span(scope_text(snapshot, lang), id="scope", style={"color": "#555"})],
+                     style={"display": "flex", "alignItems": "baseline"}),
             html.Div([
                 # not persisted: showing names is a choice made anew each visit
                 dcc.Checklist(id="unmask", options=unmask_options(allow_unmask, lang), value=[], inline=True,
@@ -108,8 +119,8 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False) -> 
                                inline=True, persistence=True, persistence_type="session"),
             ], style={"display": "flex", "gap": 24}),
         ], style={"display": "flex", "alignItems": "center", "justifyContent": "space-between"}),
-        html.Div([dcc.Link(label, href=path, id=nav_id, style={"marginRight": 18, "fontSize": 16})
-                  for (_, path, _), label, nav_id in zip(PAGES, labels["nav"], nav_ids)],
+        html.Div([dcc.Link(label, href=path, id=f"nav-{name}", style={"marginRight": 18, "fontSize": 16})
+                  for (name, path, _), label in zip(PAGES, labels["nav"])],
                  style={"padding": "8px 0", "borderBottom": "1px solid #ddd"}),
         html.Div([
             html.Div([html.Label(labels["period_type_label"], id="period-type-label"),
@@ -131,84 +142,253 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False) -> 
                                    persistence=True, persistence_type="session")],
                      style={"width": 320}),
         ], style={"display": "flex", "gap": 24, "alignItems": "flex-end", "padding": "8px 0"}),
+        # what a refused filter or request is told (on_refusal); cleared by the next accepted filters
+        html.Div(id="notice", role="alert", style={"color": "#c62828", "fontWeight": "bold"}),
         dash.page_container,
     ], style={"fontFamily": "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "margin": "0 16px"})
+
+
+def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, scope: str | None = None,
+               settings: Settings | None = None) -> Dash:
+    """The app on `snapshot`, for the units under `scope` (None: every unit). Party names are masked
+    everywhere; with `allow_unmask` a switch shows them, and each view or export made with it is
+    logged (logger recwatch.privacy) with who asked. Behind a trusted proxy (settings), each user
+    sees the units the access map gives them within `scope` (dashboards.access)."""
+    snapshot, settings = Path(snapshot), settings or load_settings()
+    app = Dash(__name__, use_pages=True, pages_folder=str(PAGES_FOLDER), suppress_callback_exceptions=True,
+               title=t("app_title", lang), update_title=None, on_error=on_refusal)
+    server = app.server
+    server.config["RECWATCH_SNAPSHOT"] = str(snapshot)
+    server.config["RECWATCH_ALLOW_UNMASK"] = bool(allow_unmask)
+    server.wsgi_app = access.TrustedProxy(server.wsgi_app, settings.trusted_proxies, settings.proxy_user_header,
+                                          settings.proxy_groups_header)
+    guard(app, settings, scope)
+    app.layout = lambda: layout(data.current_snapshot(), lang, allow_unmask)
+    nav_ids = [f"nav-{name}" for name, _, _ in PAGES]
 
     @app.callback(Output("app-title", "children"), *[Output(i, "children") for i in nav_ids],
                   Output("period-type-label", "children"), Output("period-label", "children"),
                   Output("unit-label", "children"), Output("unit", "placeholder"),
                   Output("profile-label", "children"), Output("profile", "placeholder"), Output("profile", "options"),
                   Output("period-type", "options"), Output("unit", "options"), Output("unmask", "options"),
-                  Input("lang", "value"))
+                  Output("scope", "children"), Input("lang", "value"))
     def _relabel(lang_):
         lab, snap = chrome_labels(lang_), data.current_snapshot()
         return (lab["title"], *lab["nav"], lab["period_type_label"], lab["period_label"], lab["unit_label"],
                 lab["unit_placeholder"], lab["profile_label"], lab["profile_placeholder"],
                 profile_options(snap, lang_), lab["period_type_options"], unit_options(snap, lang_),
-                unmask_options(allow_unmask, lang_))
+                unmask_options(allow_unmask, lang_), scope_text(snap, lang_))
 
     @app.callback(Output("period", "options"), Output("period", "value"), Input("period-type", "value"),
                   State("period", "value"))
     def _periods(period_type, current):
+        if period_type not in data.PERIOD_TYPES:
+            raise access.BadParameter("period_type", period_type)
         options = period_options(data.current_snapshot(), period_type)
         values = [o["value"] for o in options]
         return options, (current if current in values else (values[0] if values else None))
 
-    @app.callback(Output("filters", "data"), Input("lang", "value"), Input("period-type", "value"),
-                  Input("period", "value"), Input("unit", "value"), Input("profile", "value"), Input("unmask", "value"))
+    @app.callback(Output("filters", "data"), Output("notice", "children"), Input("lang", "value"),
+                  Input("period-type", "value"), Input("period", "value"), Input("unit", "value"),
+                  Input("profile", "value"), Input("unmask", "value"))
     def _filters(lang_, period_type, period, unit_id, profile_id, unmask):
-        return build_filters(lang_, period_type, period, unit_id, profile_id, bool(unmask))
+        filters = build_filters(lang_, period_type, period, unit_id, profile_id, bool(unmask))
+        data.normalise(filters)  # refused here (on_refusal), the pages keep showing what they did
+        return filters, ""
 
-    @app.server.route("/export/violations.<fmt>")
+    @server.route("/export/violations.<fmt>")
     def _export(fmt: str):
         return export_response(fmt, flask.request.args)
 
     return app
 
 
+def guard(app: Dash, settings: Settings, scope: str | None) -> None:
+    """Decide who is asking and what they may see before anything else runs for a request (Dash's
+    own setup included, which builds the layout), refuse what is refused in words and log it, and
+    give every response the security headers."""
+    server = app.server
+
+    def admit():
+        parents = data.unit_parents(data.current_snapshot())
+        flask.g.recwatch_access = access.decide(flask.request.environ, settings, scope, parents)
+
+    server.before_request_funcs.setdefault(None, []).insert(0, admit)
+
+    @server.errorhandler(access.Refused)
+    def _refused(refused: access.Refused):
+        access.log_refusal(refused, f"{flask.request.method} {unquote_plus(flask.request.full_path)[:300]}")
+        return flask.Response(refused.both() + "\n", status=refused.status, mimetype="text/plain")
+
+    @server.after_request
+    def _headers(response: flask.Response) -> flask.Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            # Dash's page runs inline scripts of its own (the renderer, clientside callbacks): those
+            # are allowed by their hashes, no others
+            response.headers.setdefault("Content-Security-Policy", CSP.format(hashes=" ".join(app.csp_hashes())))
+        return response
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",  # a download or a refusal is never run as a page
+    "X-Frame-Options": "DENY",  # not framed by another site (clickjacking)
+    "Referrer-Policy": "no-referrer",  # export links carry the filters
+    # party names may be in a view or a download: nothing is kept in a cache (Dash's own bundles,
+    # fingerprinted, set their own)
+    "Cache-Control": "no-store",
+}
+CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+def on_refusal(err: Exception):
+    """Dash's error handler for every callback: a refusal is logged and said in the notice above
+    the page, and the callback's outputs stay as they were; anything else is a fault and is raised
+    on (HTTP 500, the traceback in the server's log only)."""
+    if not isinstance(err, access.Refused):
+        raise err
+    asked = {**dash.ctx.states, **dash.ctx.inputs}
+    access.log_refusal(err, "callback " + "; ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)[:200]}"
+                                                    for k, v in asked.items()))
+    dash.set_props("notice", {"children": err.message(_callback_lang())})
+    return None  # no output changes
+
+
+def _callback_lang() -> str:
+    """The language of the page a callback serves, from its own inputs (the switch or the filters)."""
+    values = {**dash.ctx.states, **dash.ctx.inputs}
+    filters = values.get("filters.data")
+    lang = values.get("lang.value") or (filters.get("lang") if isinstance(filters, dict) else None)
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def _json_arg(args, name: str, default):
+    raw = args.get(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise access.BadParameter(name, raw) from None
+
+
 def export_response(fmt: str, args) -> flask.Response:
     """The download of the rules table's current view (views.export_href makes the link): CSV
-    streamed in batches however long, Excel cut at views.EXCEL_LIMIT rows."""
+    streamed in batches however long, Excel cut at views.EXCEL_LIMIT rows. Everything is checked
+    before the first byte is sent (a bad value: HTTP 400, a unit outside the requester's scope: 403),
+    since a streamed download cannot turn into a refusal halfway."""
     if fmt not in views.EXPORT_FORMATS:
-        flask.abort(404)
-    try:
-        filters = json.loads(args.get("filters") or "{}")
-        sort_by = json.loads(args.get("sort") or "[]")
-    except json.JSONDecodeError:
-        flask.abort(400)
-    snapshot, lang = data.current_snapshot(), filters.get("lang", "zh")
+        raise access.BadParameter("fmt", fmt)
+    filters, sort_by = _json_arg(args, "filters", {}), _json_arg(args, "sort", [])
+    snapshot = data.current_snapshot()
     f = data.resolve(snapshot, filters)
+    lang = f["lang"]
     family, filter_query = args.get("family") or None, args.get("filter") or None
-    unmask, who = data.unmask_allowed(filters), data.requester()
-    name = f"violations_{family or 'all'}_{f['period']}{'_unmasked' if unmask else ''}.{fmt}"
-    headers = {"Content-Disposition": f"attachment; filename={name}"}
+    data.check_view(snapshot, f, lang, family, sort_by, filter_query)
+    unmask, who = data.unmask_allowed(filters), access.who()
+    headers = {"Content-Disposition": attachment(*download_names(snapshot, fmt, family, f["period"], lang, unmask))}
     if fmt == "csv":
         chunks = views.export_csv(snapshot, f, lang, family, sort_by, filter_query, unmask, who)
-        return flask.Response(flask.stream_with_context(chunks), mimetype="text/csv",
-                              headers=headers)
+        return flask.Response(flask.stream_with_context(chunks), mimetype="text/csv", headers=headers)
     body, _, _ = views.export_xlsx(snapshot, f, lang, family, sort_by, filter_query, unmask, who)
     return flask.Response(body, headers=headers,
                           mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def download_names(snapshot: Path, fmt: str, family: str | None, period: str, lang: str,
+                   unmask: bool) -> tuple[str, str]:
+    """(the download's name in the page's language, an ASCII name for clients that take no other)."""
+    ascii_name = f"violations_{family or 'all'}_{period}{'_unmasked' if unmask else ''}.{fmt}"
+    if lang != "zh":
+        return ascii_name, ascii_name
+    label = views.family_label(snapshot, "zh").get(family, family) if family else t("all_units", "zh")
+    return f"违规明细_{label}_{period}{'_未遮蔽' if unmask else ''}.{fmt}", ascii_name
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
+
+
+def safe_file_name(name: str, ascii_only: bool = False) -> str:
+    """A name any file system takes: letters (of any script, unless `ascii_only`), digits, '_', '-'
+    and '.' kept, anything else (separators, quotes, control characters) a '_'; no leading dot,
+    at most 120 characters with the extension kept."""
+    name = unicodedata.normalize("NFC", name)
+    if ascii_only:
+        name = name.encode("ascii", "replace").decode("ascii")
+    name = _UNSAFE_IN_NAME.sub("_", name).lstrip(".") or "download"
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(name) > 120:
+        name = stem[:119 - len(ext)] + "." + ext
+    return name[:120]
+
+
+def attachment(name: str, fallback: str) -> str:
+    """Content-Disposition for a download (RFC 6266): the ASCII `fallback` as filename, and when
+    `name` differs (a Chinese name), `name` as filename* in UTF-8 (RFC 8187), which browsers prefer."""
+    name, fallback = safe_file_name(name), safe_file_name(fallback, ascii_only=True)
+    value = f'attachment; filename="{fallback}"'
+    return value if name == fallback else value + f"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def log_unmasking(snapshot: Path) -> tuple[Path, list[logging.Handler]]:
     """Send the privacy log (each unmasked view) to <snapshot stem>.unmask.log and the console,
     with the time: (the log's path, the handlers added)."""
-    path = snapshot.with_name(snapshot.stem + ".unmask.log")
+    return log_beside(snapshot, "recwatch.privacy", "unmask")
+
+
+def log_refusals(snapshot: Path) -> tuple[Path, list[logging.Handler]]:
+    """Send the access log (each refused request: who, what, why) to <snapshot stem>.access.log and
+    the console, with the time."""
+    return log_beside(snapshot, "recwatch.access", "access")
+
+
+def log_beside(snapshot: Path, logger: str, kind: str) -> tuple[Path, list[logging.Handler]]:
+    path = snapshot.with_name(f"{snapshot.stem}.{kind}.log")
     handlers = [logging.FileHandler(path, encoding="utf-8"), logging.StreamHandler()]
     for handler in handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        logging.getLogger("recwatch.privacy").addHandler(handler)
+        logging.getLogger(logger).addHandler(handler)
     return path, handlers
 
 
-def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str = "zh", debug: bool = False,
-          allow_unmask: bool = False) -> None:
-    """Serve the dashboard on localhost by default (rules.md R-SEC). With `allow_unmask`, each unmasked
-    view is also appended to <snapshot stem>.unmask.log beside the snapshot (log_unmasking)."""
-    snapshot = Path(snapshot)
+def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str = "zh", allow_unmask: bool = False,
+          scope: str | None = None, settings: Settings | None = None) -> None:
+    """Serve the dashboard on localhost by default (rules.md R-SEC), for the units under `scope`
+    (None: every unit). Refused requests are logged to <snapshot stem>.access.log, and with
+    `allow_unmask` each unmasked view to <snapshot stem>.unmask.log, beside the snapshot."""
+    import waitress
+
+    snapshot, settings = Path(snapshot), settings or load_settings()
+    scope = None if scope == access.ALL else scope
     if not snapshot.exists():
         raise FileNotFoundError(f"no published snapshot at {snapshot}: run `recwatch run` first")
+    if scope is not None and scope not in data.unit_parents(snapshot):
+        raise ValueError(f"--scope {scope}: no such unit in {snapshot}")
+    app = create_app(snapshot, lang, allow_unmask, scope, settings)  # a bad proxy address stops it here
     if allow_unmask:
         print(f"party names may be unmasked on request; each time is logged to {log_unmasking(snapshot)[0]}")
-    create_app(snapshot, lang, allow_unmask).run(host=host, port=port, debug=debug)
+    print(f"refused requests are logged to {log_refusals(snapshot)[0]}")
+    proxies = ", ".join(settings.trusted_proxies) or "none (nobody is named; every request sees the scope)"
+    print(f"scope: {scope or 'every unit'}; trusted proxies: {proxies}")
+    print(f"serving the dashboard on http://{host}:{port}")
+    waitress.serve(app.server, host=host, port=port, **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict:
+    """How waitress serves the dashboard. Why waitress, and not Flask's development server nor
+    gunicorn: a production WSGI server in pure Python with no dependencies, which runs on the
+    Windows servers many bureaus have as well as on Linux (gunicorn is Unix only); its worker
+    threads suit an app whose time is spent in DuckDB, which releases the GIL.
+    - a connection idle longer than channel_timeout (a client that stopped sending or reading) is
+      closed; a request's headers and body are bounded (a callback's body is a page of rows at most)
+    - no Server: header (ident ""), so the software and its version are not advertised, and no
+      traceback is ever sent to a client
+    - forwarded headers are judged by access.TrustedProxy, which trusts networks and the user
+      header too; waitress's own check (one address, and those headers cleared from everyone else)
+      is off, or it would clear them from the trusted proxy as well"""
+    return {"threads": settings.dashboard_threads, "channel_timeout": settings.dashboard_channel_timeout,
+            "ident": "", "expose_tracebacks": False, "clear_untrusted_proxy_headers": False,
+            "max_request_header_size": 64 * 1024, "max_request_body_size": 16 * 1024 * 1024}

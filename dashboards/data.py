@@ -1,7 +1,10 @@
 """Data access for the dashboard: the published read-only snapshot only, never the warehouse.
 
 Every query is aggregated or paged SQL with user input passed as parameters, never formatted into
-the SQL text; results are small pandas frames. The snapshot is replaced atomically by rename after
+the SQL text; results are small pandas frames. Filters are checked here (a bad one is refused with
+access.BadParameter), and within a request every query is bounded by the unit the requester may see
+(access.current): a unit filter outside it is refused (access.OutOfScope), and the SQL scope holds
+only that unit's subtree whatever the filters say. The snapshot is replaced atomically by rename after
 each run, so the cached connection is reopened whenever the file's identity (inode, mtime) changes.
 """
 
@@ -17,7 +20,9 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from orchestration.i18n import CODES
+from orchestration.i18n import CODES, LANGS
+
+from . import access
 
 _LOCK = threading.Lock()
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -50,10 +55,10 @@ _IN_SCOPE = re.compile(r"\b(?:\w+\.)?unit_id in \(select unit_id from scope\)")
 
 def _bind(sql: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """The statement and the parameters it uses. With neither a unit nor a profile chosen every unit
-    is in scope, and the scope test is dropped: on the large facts it costs more than the rest of the
+    (and the requester may see every unit) is in scope, and the scope test is dropped: on the large facts it costs more than the rest of the
     query (M retention by status: 150 → 50 ms)."""
     params = params or {}
-    if "unit" in params and "profile" in params and params["unit"] is None and params["profile"] is None:
+    if all(k in params and params[k] is None for k in ("unit", "profile", "root")):
         sql = _IN_SCOPE.sub("true", sql)
     # DuckDB refuses named parameters the statement does not use, and the shared filters carry several
     used = set(_PARAM.findall(sql))
@@ -94,18 +99,57 @@ def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) 
 PERIOD_TYPES = ("month", "quarter", "year")
 
 
+def lang_of(filters) -> str:
+    """The language the filters ask for, Chinese unless they say English: what a page is labelled in
+    even when its filters are refused."""
+    return "en" if isinstance(filters, dict) and filters.get("lang") == "en" else "zh"
+
+
 def normalise(filters: dict | None) -> dict:
+    """The filters checked, with their defaults; within a request, the unit defaults to (and must lie
+    within) the one the requester may see. A bad value is refused, never guessed at."""
+    if filters is not None and not isinstance(filters, dict):
+        raise access.BadParameter("filters", filters)
     f = dict(filters or {})
     f.setdefault("period_type", "year")
     f.setdefault("period", None)
     f.setdefault("unit_id", None)
     f.setdefault("profile_id", None)
     f.setdefault("lang", "zh")
+    for key in ("unit_id", "profile_id"):
+        if f[key] is not None and not isinstance(f[key], str):
+            raise access.BadParameter(key, f[key])
+    # the unit first: a request for another unit is refused as that, whatever else is wrong with it
+    f["unit_id"] = _bounded(f["unit_id"] or None)
     if f["period_type"] not in PERIOD_TYPES:
-        raise ValueError(f"unknown period type {f['period_type']!r}")
-    f["unit_id"] = f["unit_id"] or None
+        raise access.BadParameter("period_type", f["period_type"])
+    if f["lang"] not in LANGS:
+        raise access.BadParameter("lang", f["lang"])
+    if f["period"] and not (isinstance(f["period"], str) and _PERIOD_FORMAT[f["period_type"]].fullmatch(f["period"])):
+        raise access.BadParameter("period", f["period"])
+    f["period"] = f["period"] or None
     f["profile_id"] = f["profile_id"] or None
     return f
+
+
+def _bounded(unit_id: str | None) -> str | None:
+    """The unit filter within the requester's scope: the scope's root when none is picked; a unit
+    outside it, or one that does not exist, is refused. Outside a request (the CLI, tests calling
+    this layer) every unit is in scope."""
+    if access.current() is None:
+        return unit_id
+    root = bound()
+    if unit_id is None:
+        return root
+    if not access.within(unit_id, root, unit_parents(current_snapshot())):
+        raise access.OutOfScope(unit_id)
+    return unit_id
+
+
+def bound() -> str | None:
+    """The unit whose subtree the current request may see (None: every unit)."""
+    current = access.current()
+    return current.unit if current is not None else None
 
 
 def period_bounds(period_type: str, period: str) -> tuple[dt.datetime, dt.datetime]:
@@ -131,26 +175,37 @@ def previous_period(period_type: str, period: str) -> str:
     return f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
 
 
-_PERIOD_FORMAT = {"year": re.compile(r"\d{4}"), "quarter": re.compile(r"\d{4}Q[1-4]"),
-                  "month": re.compile(r"\d{4}-(0[1-9]|1[0-2])")}
+# ASCII digits (\d takes any script's), years 1000-2999: a period's bounds and the one before it
+# are dates Python can make
+_YEAR = "[12][0-9]{3}"
+_PERIOD_FORMAT = {"year": re.compile(_YEAR), "quarter": re.compile(_YEAR + "Q[1-4]"),
+                  "month": re.compile(_YEAR + "-(0[1-9]|1[0-2])")}
 
 # the selected unit and every unit below it in the tree (all units when none is selected), narrowed
-# to one jurisdiction profile when one is selected; parameters $unit and $profile (see _scope)
+# to one jurisdiction profile when one is selected, and always within the subtree the requester may
+# see ($root, from the request's access, never from the filters: normalise refuses a unit outside
+# it, and this bounds the SQL even so); parameters $unit, $profile and $root (see _scope)
 SCOPE = """
 with recursive tree(unit_id) as (
     select unit_id from int_units where cast($unit as varchar) is null or unit_id = cast($unit as varchar)
     union
     select u.unit_id from int_units u join tree t on u.parent_unit_id = t.unit_id
 ),
+bound(unit_id) as (
+    select unit_id from int_units where cast($root as varchar) is null or unit_id = cast($root as varchar)
+    union
+    select u.unit_id from int_units u join bound b on u.parent_unit_id = b.unit_id
+),
 scope as (
     select unit_id from tree join int_units using (unit_id)
-    where cast($profile as varchar) is null or int_units.profile_id = cast($profile as varchar)
+    where (cast($profile as varchar) is null or int_units.profile_id = cast($profile as varchar))
+      and unit_id in (select unit_id from bound)
 )
 """
 
 
 def _scope(f: dict) -> dict:
-    return {"unit": f["unit_id"], "profile": f["profile_id"]}
+    return {"unit": f["unit_id"], "profile": f["profile_id"], "root": bound()}
 
 
 def periods(snapshot: Path, period_type: str) -> list[str]:
@@ -162,7 +217,7 @@ def periods(snapshot: Path, period_type: str) -> list[str]:
 def resolve(snapshot: Path, filters: dict | None) -> dict:
     """Filters with the period defaulted to the latest one of its type in the snapshot."""
     f = normalise(filters)
-    if not f["period"] or not _PERIOD_FORMAT[f["period_type"]].fullmatch(str(f["period"])):
+    if not f["period"]:
         available = periods(snapshot, f["period_type"])
         f["period"] = available[0] if available else str(dt.date.today().year)
     return f
@@ -182,12 +237,35 @@ def units(snapshot: Path) -> pd.DataFrame:
         select unit_id, unit_name, parent_unit_id, depth from tree order by path""")
 
 
+def unit_parents(snapshot: Path) -> dict[str, str | None]:
+    """unit id -> parent unit id (None for a root): the tree access.within walks."""
+    tree = units(snapshot)
+    return {u: (p if p in set(tree["unit_id"]) else None) for u, p in zip(tree["unit_id"], tree["parent_unit_id"])}
+
+
+def units_in_scope(snapshot: Path) -> pd.DataFrame:
+    """The unit tree below the unit the requester may see (the whole tree for every unit), depths
+    counted from it: the units the filter offers."""
+    tree, root = units(snapshot), bound()
+    if root is None:
+        return tree
+    start = tree.index[tree["unit_id"] == root]
+    if not len(start):
+        return tree.iloc[0:0]
+    # depth-first: the subtree is the rows from its root until the depth climbs back to the root's
+    i, depth = int(start[0]), int(tree["depth"].iloc[int(start[0])])
+    end = next((j for j in range(i + 1, len(tree)) if int(tree["depth"].iloc[j]) <= depth), len(tree))
+    return tree.iloc[i:end].assign(depth=lambda d: d["depth"] - depth).reset_index(drop=True)
+
+
 def profiles(snapshot: Path, lang: str) -> pd.DataFrame:
-    """The jurisdiction profiles the units use, labelled by their regulation."""
-    return query(snapshot, """
+    """The jurisdiction profiles the units the requester may see use, labelled by their regulation."""
+    return query(snapshot, SCOPE + """
         select distinct u.profile_id,
                case when $lang = 'zh' then coalesce(p.short_zh, u.profile_id) else u.profile_id end as label
-        from int_units u left join rules_profiles p using (profile_id) order by u.profile_id""", {"lang": lang})
+        from int_units u left join rules_profiles p using (profile_id)
+        where u.unit_id in (select unit_id from scope) order by u.profile_id""",
+        {"lang": lang, "unit": None, "profile": None, "root": bound()})
 
 
 def run_parameters(snapshot: Path) -> dict:
@@ -370,8 +448,14 @@ _OPS = {"=": "=", "eq": "=", "!=": "<>", "ne": "<>", "<": "<", "lt": "<", "<=": 
         "icontains": "contains", "scontains": "contains"}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def parse_filter_query(filter_query: str | None) -> list[tuple[str, str, str]]:
     """DataTable's `{col} op value && …` into (column, op, value); unknown columns or ops are dropped."""
+    # a control character is nothing the table's filter boxes send (and no sheet can hold one)
+    if filter_query is not None and (not isinstance(filter_query, str) or _CONTROL.search(filter_query)):
+        raise access.BadParameter("filter_query", filter_query)
     out = []
     for part in (filter_query or "").split(" && "):
         part = part.strip()
@@ -395,6 +479,8 @@ def parse_filter_query(filter_query: str | None) -> list[tuple[str, str, str]]:
 def _violation_where(snapshot: Path, filters: dict, lang: str, family: str | None,
                      filter_query: str | None) -> tuple[str, dict]:
     f = resolve(snapshot, filters)
+    if family and (not isinstance(family, str) or family not in set(families(snapshot, "en")["family"])):
+        raise access.BadParameter("family", family)
     start, end = period_bounds(f["period_type"], f["period"])
     params: dict[str, Any] = {**_scope(f), "start": start, "end": end, "lang": lang,
                               "family": family or None}
@@ -416,6 +502,15 @@ def _violation_where(snapshot: Path, filters: dict, lang: str, family: str | Non
     return " and ".join(clauses), params
 
 
+def check_view(snapshot: Path, filters: dict, lang: str, family: str | None, sort_by: list | None,
+               filter_query: str | None) -> None:
+    """Refuse a view of the violation table as its query would (access.BadParameter, OutOfScope),
+    without running it: a download checks before its first byte, as a streamed one cannot turn into
+    a refusal halfway."""
+    _violation_where(snapshot, filters, lang, family, filter_query)
+    _order_by(sort_by)
+
+
 _VIOLATION_SELECT = ", ".join(f"{VIOLATION_COLUMNS[c]} as {c}" for c in VIOLATION_ORDER)
 _VIOLATION_FROM = """
     from fct_violations v
@@ -426,19 +521,31 @@ _VIOLATION_FROM = """
 
 
 def _order_by(sort_by: list[dict] | None) -> str:
+    """DataTable's sort_by as SQL: only columns of VIOLATION_COLUMNS that are not personal (others
+    are dropped); anything but a list of {column_id, direction} is refused."""
+    if sort_by is not None and not (isinstance(sort_by, list) and all(isinstance(s, dict) for s in sort_by)):
+        raise access.BadParameter("sort_by", sort_by)
     terms = []
     for s in sort_by or []:
         col = s.get("column_id")
+        if not isinstance(col, str):
+            raise access.BadParameter("sort_by", sort_by)
         if col in VIOLATION_COLUMNS and col not in PERSONAL:
             expr = SORT_KEYS.get(col, VIOLATION_COLUMNS[col])
             terms.append(f"{expr} {'desc' if s.get('direction') == 'desc' else 'asc'} nulls last")
     return ", ".join(terms + ["v.occurred_at", "v.violation_id"])
 
 
+MAX_PAGE = 1_000  # rows a page may ask for: more is what the downloads are for
+
+
 def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
                     page_current: int = 0, page_size: int = 25, sort_by: list[dict] | None = None,
                     filter_query: str | None = None) -> tuple[pd.DataFrame, int]:
     """One page of the violation table (party names masked by the caller) and the total row count."""
+    for name, value, low, high in (("page_current", page_current, 0, 10**9), ("page_size", page_size, 1, MAX_PAGE)):
+        if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+            raise access.BadParameter(name, value)
     where, params = _violation_where(snapshot, filters, lang, family, filter_query)
     order = _order_by(sort_by)
     # party names are never filtered or sorted on (PERSONAL), so counting and picking the page's
@@ -573,11 +680,3 @@ def unmask_allowed(filters: dict | None) -> bool:
     server was started with --allow-unmask. The switch alone is browser state and proves nothing."""
     import flask
     return bool((filters or {}).get("unmask")) and bool(flask.current_app.config.get("RECWATCH_ALLOW_UNMASK"))
-
-
-def requester() -> str:
-    """Who is asking, for the unmask log: the user an authenticating proxy names, and the address."""
-    import flask
-    req = flask.request
-    user = req.remote_user or req.headers.get("X-Forwarded-User") or req.headers.get("X-Remote-User") or "-"
-    return f"{user}@{req.headers.get('X-Forwarded-For', req.remote_addr)}"

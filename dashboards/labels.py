@@ -123,6 +123,25 @@ UI: dict[str, tuple[str, str]] = {
     "rejected_files": ("拒收文件", "Rejected files"),
     "file_name": ("文件", "File"),
     "message": ("原因", "Reason"),
+    "quality_scoped": ("加载批次、隔离记录和拒收文件属于全部单位，只向可查看全部单位的用户显示。",
+                       "Load batches, quarantined rows and rejected files cover every unit, so only users who "
+                       "may see every unit are shown them."),
+    # access (dashboards.access): what a refused request is told
+    "scope": ("查看范围：{unit}", "Showing: {unit}"),
+    "bad_parameter": ("参数 {name} 的值无效：{value}", "Invalid value for {name}: {value}"),
+    "out_of_scope": ("单位 {unit} 不存在或不在您的查看范围内，已拒绝并记录。",
+                     "Unit {unit} does not exist or is outside what you may see; refused and logged."),
+    "not_via_proxy": ("请通过统一身份认证入口访问本看板（来自 {peer} 的请求未经认证代理）。",
+                      "Use the dashboard through its authenticating proxy (the request from {peer} did not come "
+                      "through it)."),
+    "no_proxy_user": ("认证代理未提供用户名（{peer}）。", "The authenticating proxy named no user ({peer})."),
+    "unknown_user": ("用户 {user} 未获授权查看本看板，请联系管理员。",
+                     "User {user} has no access to this dashboard; ask the administrator."),
+    "unknown_mapped_unit": ("用户 {user} 的授权单位 {unit} 不存在，请联系管理员。",
+                            "User {user} is given unit {unit}, which does not exist; ask the administrator."),
+    "outside_server_scope": ("用户 {user} 的授权单位 {unit} 不在本服务器的范围内，请联系管理员。",
+                             "User {user}'s unit {unit} is outside this server's scope; ask the administrator."),
+    "not_admitted": ("请求未经准入检查（{peer}），已拒绝。", "The request ({peer}) was not admitted; refused."),
 }
 
 

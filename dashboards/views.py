@@ -215,13 +215,16 @@ def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
 
 
 def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: list[dict] | None) -> str | None:
-    """The unit a click on the bar chart or on a table row picked (None when nothing was picked)."""
-    if active_cell and rows:
+    """The unit a click on the bar chart or on a table row picked (None when nothing was picked, or
+    the click is not one the page can send). Whichever it is, the unit filter checks it
+    (data.normalise): this picks, it does not admit."""
+    if isinstance(active_cell, dict) and isinstance(rows, list):
         row = active_cell.get("row")
-        if row is not None and 0 <= row < len(rows):
+        if isinstance(row, int) and 0 <= row < len(rows) and isinstance(rows[row], dict):
             return rows[row].get("unit_id")
-    if click_data and click_data.get("points"):
-        return click_data["points"][0].get("customdata")
+    points = click_data.get("points") if isinstance(click_data, dict) else None
+    if isinstance(points, list) and points and isinstance(points[0], dict):
+        return points[0].get("customdata")
     return None
 
 
@@ -364,24 +367,32 @@ def devices(snapshot: Path, filters: dict, lang: str) -> list:
 
 
 def quality(snapshot: Path, filters: dict, lang: str) -> list:
+    """Freshness, and for a requester who may see every unit, the load batches, quarantine and
+    rejected files: those are the whole deployment's (a quarantined row is raw input from any
+    unit), so a user limited to some units is told so instead. The filters show nothing here, but
+    are checked as on every page: a request for another unit is refused wherever it is made."""
+    data.normalise(filters)
     fresh = data.freshness(snapshot)
+    fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
+    head = [html.H3(t("quality_title", lang)),
+            html.P(t("freshness", lang, as_of=fmt(fresh["as_of"])[:10], finished=fmt(fresh["finished"]),
+                     published=fmt(fresh["published"])))]
+    if data.bound() is not None:
+        return head + [html.P(t("quality_scoped", lang), id="dq-scoped")]
     batches = coded(data.load_batches(snapshot), lang, outcome="batch_outcome")
     reasons = data.quarantine_reasons(snapshot, lang)
     reasons["source"] = reasons["source"].map(lambda v: _source(v, lang))
     rejected = data.rejected_files(snapshot, lang)
-    fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
-    return [html.H3(t("quality_title", lang)),
-            html.P(t("freshness", lang, as_of=fmt(fresh["as_of"])[:10], finished=fmt(fresh["finished"]),
-                     published=fmt(fresh["published"]))),
-            html.H4(t("load_batches", lang)),
-            table("dq-batches", batches, [(c, t(c, lang)) for c in batches.columns]),
-            html.H4(t("quarantine_reasons", lang)),
-            table("dq-reasons", reasons, [("source", t("source", lang)), ("code", t("reason_code", lang)),
-                                          ("rows", t("rows", lang)), ("example", t("example", lang))],
-                  sort_action="native", page_size=20),
-            html.H4(t("rejected_files", lang)),
-            table("dq-rejected", rejected, [("batch_id", t("batch_id", lang)), ("source", t("source", lang)),
-                                            ("file_name", t("file_name", lang)), ("message", t("message", lang))])]
+    return head + [
+        html.H4(t("load_batches", lang)),
+        table("dq-batches", batches, [(c, t(c, lang)) for c in batches.columns]),
+        html.H4(t("quarantine_reasons", lang)),
+        table("dq-reasons", reasons, [("source", t("source", lang)), ("code", t("reason_code", lang)),
+                                      ("rows", t("rows", lang)), ("example", t("example", lang))],
+              sort_action="native", page_size=20),
+        html.H4(t("rejected_files", lang)),
+        table("dq-rejected", rejected, [("batch_id", t("batch_id", lang)), ("source", t("source", lang)),
+                                        ("file_name", t("file_name", lang)), ("message", t("message", lang))])]
 
 
 def _source(source: str, lang: str) -> str:

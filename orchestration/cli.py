@@ -196,11 +196,26 @@ def report(warehouse: Path, period: str, unit: str | None, lang: str, unmask: bo
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True)
 @click.option("--allow-unmask", is_flag=True, help="Offer a switch that shows party names (every use is logged).")
-def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool) -> None:
+@click.option("--scope", metavar="UNIT", help="Serve only this unit and the units under it (default, or '*': every unit).")
+@click.option("--trusted-proxy", "trusted_proxies", metavar="ADDRESS", multiple=True,
+              help="An authenticating proxy (address or network) whose forwarded user is believed; repeatable. "
+                   "Default: settings trusted_proxies (none). Its users see the units the settings' access "
+                   "map gives them; anyone else is refused.")
+def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool, scope: str | None,
+              trusted_proxies: tuple[str, ...]) -> None:
     """Serve the oversight dashboard from the published snapshot."""
+    from dataclasses import replace
+
     from dashboards.app import serve
 
-    serve(require_snapshot(warehouse), host=host, port=port, allow_unmask=allow_unmask)
+    settings = load_settings()
+    if trusted_proxies:
+        settings = replace(settings, trusted_proxies=trusted_proxies)
+    try:
+        serve(require_snapshot(warehouse), host=host, port=port, allow_unmask=allow_unmask,
+              scope=scope, settings=settings)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def require_snapshot(warehouse: Path) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 
@@ -37,6 +37,25 @@ class Settings:
     # likewise); a larger one is rejected with this reason. 512 MB holds a province's quarter of cases
     # (375,000 rows of twenty columns, 340 MB) and keeps reading one under about 1 GB of memory.
     max_sheet_mb: int = 512
+    # The dashboard behind an authenticating proxy (rules.md R-SEC: identity comes from a trusted
+    # proxy or nowhere). Addresses or networks (CIDR) of the proxies whose forwarded headers are
+    # believed; empty: none is, every request is served the scope the server was started with
+    # (`recwatch dashboard --scope`) and logged by its peer address. With proxies set, a request
+    # from any other address is refused (it could name any user).
+    trusted_proxies: tuple[str, ...] = ()
+    # The headers such a proxy sets: the authenticated user, and the user's groups (comma-separated).
+    proxy_user_header: str = "X-Forwarded-User"
+    proxy_groups_header: str = "X-Forwarded-Groups"
+    # Who sees what behind the proxy: user → unit id, group → unit id ("*": every unit). The user
+    # sees that unit and the units below it, and no more than the server's --scope; a user named
+    # in access_users is looked up there alone; otherwise the user's groups must all lead to one
+    # unit. A user neither table knows is refused (HTTP 403), never shown everything.
+    access_users: dict[str, str] = field(default_factory=dict)
+    access_groups: dict[str, str] = field(default_factory=dict)
+    # The dashboard's server (waitress): request threads, and how long a connection may sit idle
+    # (a client that stops sending or reading) before it is closed, in seconds.
+    dashboard_threads: int = 8
+    dashboard_channel_timeout: int = 60
 
 
 def load_settings() -> Settings:
@@ -45,11 +64,19 @@ def load_settings() -> Settings:
     if path:
         with open(path, "rb") as fh:
             settings = replace(settings, **tomllib.load(fh))
+        # TOML gives lists; a frozen settings object keeps tuples
+        settings = replace(settings, trusted_proxies=tuple(settings.trusted_proxies))
     overrides = {}
     for f in fields(Settings):
         env = os.environ.get(f"RECWATCH_{f.name.upper()}")
-        if env is not None:
-            overrides[f.name] = type(getattr(settings, f.name))(env)
+        if env is None:
+            continue
+        current = getattr(settings, f.name)
+        if isinstance(current, dict):  # a table is set in the settings file only
+            raise ValueError(f"RECWATCH_{f.name.upper()}: {f.name} is a table; set it in the settings file")
+        # a list from the environment is comma-separated: RECWATCH_TRUSTED_PROXIES=10.1.2.3,10.1.2.4
+        overrides[f.name] = (tuple(v.strip() for v in env.split(",") if v.strip()) if isinstance(current, tuple)
+                             else type(current)(env))
     return replace(settings, **overrides)
 
 

@@ -18,6 +18,7 @@ from dashboards.app import PAGES, create_app, log_unmasking, tree_labels, unit_o
 from dashboards.labels import UI, t
 from orchestration.privacy import mask
 from conftest import published_sample
+from orchestration.settings import Settings
 
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
@@ -282,13 +283,14 @@ def test_party_names_are_masked_in_the_table_and_the_download(app, snap, sql):
 
 def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql, caplog):
     real = {n for n, in sql("select party_name from stg_cases")}
-    allowed = create_app(snap, allow_unmask=True)
+    proxied = Settings(trusted_proxies=("10.9.9.9",), access_users={"inspector7": "*"})
+    allowed = create_app(snap, allow_unmask=True, settings=proxied)
+    via_proxy = {"environ_base": {"REMOTE_ADDR": "10.9.9.9"}}
     client = allowed.server.test_client()
-    client.get("/")
-    with allowed.server.test_request_context(headers={"X-Forwarded-User": "inspector7"}):
+    client.get("/", **via_proxy)
+    with allowed.server.test_request_context(**via_proxy):
         assert not data.unmask_allowed(YEAR)
         assert data.unmask_allowed({**YEAR, "unmask": True})
-        assert data.requester().startswith("inspector7@")
     caplog.set_level("WARNING", logger="recwatch.privacy")
     rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200, unmask=True, who="inspector7@127.0.0.1")
     assert {r["party_name"] for r in rows if r["party_name"]} <= real
@@ -298,10 +300,13 @@ def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql,
     assert len(logged) == 1 and "inspector7@127.0.0.1" in logged[0] and "period 2025" in logged[0] \
         and "family archiving" in logged[0]
     caplog.clear()
-    text = export(allowed, "csv", {**YEAR, "unmask": True}, "archiving", X_Forwarded_User="inspector7").data.decode()
-    assert any(n in text for n in real if len(n) > 1)
+    # the user the trusted proxy names, and the client's address it forwards, are the ones logged
+    resp = allowed.server.test_client().get(
+        views.export_href("csv", {**YEAR, "unmask": True}, "archiving", None, None), **via_proxy,
+        headers={"X-Forwarded-User": "inspector7", "X-Forwarded-For": "172.30.1.8"})
+    assert resp.status_code == 200 and any(n in resp.data.decode() for n in real if len(n) > 1)
     logged = [r.getMessage() for r in caplog.records if r.name == "recwatch.privacy"]
-    assert len(logged) == 1 and "export" in logged[0] and "inspector7@" in logged[0]
+    assert len(logged) == 1 and "export" in logged[0] and "inspector7@172.30.1.8" in logged[0]
 
 
 def test_unmasked_views_are_written_to_a_log_beside_the_snapshot(snap, tmp_path):
@@ -348,7 +353,7 @@ def app_layout_ids(app) -> dict:
 
 def test_download_is_the_whole_current_view(app, snap, sql):
     resp = export(app, "csv", {**Q3, "lang": "en"}, "archiving", None, "{severity} = medium")
-    assert resp.headers["Content-Disposition"] == "attachment; filename=violations_archiving_2025Q3.csv"
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="violations_archiving_2025Q3.csv"'
     frame = pd.read_csv(io.BytesIO(resp.data), encoding="utf-8-sig")
     want = sql("""select count(*) from fct_violations v join rules_rules r using (rule_id) where r.family = 'archiving'
                   and v.severity = 'medium' and v.occurred_at >= '2025-07-01' and v.occurred_at < '2025-10-01'""")
@@ -474,14 +479,17 @@ def test_language_switch_relabels_the_layout(app):
                                                         ("unit-label", "children"), ("unit", "placeholder"),
                                                         ("profile-label", "children"), ("profile", "placeholder"),
                                                         ("profile", "options"), ("period-type", "options"),
-                                                        ("unit", "options"), ("unmask", "options"))])
+                                                        ("unit", "options"), ("unmask", "options"),
+                                                        ("scope", "children"))])
     spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."  # as the browser sends it
     resp = call(app, spec, outputs, [{"id": "lang", "property": "value", "value": "en"}])
     assert resp["app-title"]["children"] == "Whole-process recording oversight"
     assert resp["nav-units"]["children"] == "Units"
     assert resp["unit"]["placeholder"] == "All units"
     assert resp["unit"]["options"][0]["label"].endswith("units below)")
-    resp = call(app, "filters.data", {"id": "filters", "property": "data"},
+    assert resp["scope"]["children"] == "Showing: All units"
+    resp = call(app, "..filters.data...notice.children..",
+                [{"id": "filters", "property": "data"}, {"id": "notice", "property": "children"}],
                 [{"id": "lang", "property": "value", "value": "en"},
                  {"id": "period-type", "property": "value", "value": "month"},
                  {"id": "period", "property": "value", "value": "2025-07"},

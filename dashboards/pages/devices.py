@@ -12,4 +12,4 @@ layout = html.Div(id="devices-content")
 
 @callback(Output("devices-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.devices(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))
+    return views.devices(data.current_snapshot(), filters, data.lang_of(filters))

@@ -13,4 +13,4 @@ layout = html.Div(id="ov-content")
 
 @callback(Output("ov-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.overview(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))
+    return views.overview(data.current_snapshot(), filters, data.lang_of(filters))

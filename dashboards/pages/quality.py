@@ -12,4 +12,4 @@ layout = html.Div(id="quality-content")
 
 @callback(Output("quality-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.quality(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))
+    return views.quality(data.current_snapshot(), filters, data.lang_of(filters))

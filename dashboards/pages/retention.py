@@ -12,4 +12,4 @@ layout = html.Div(id="retention-content")
 
 @callback(Output("retention-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.retention(data.current_snapshot(), filters, (filters or {}).get("lang", "zh"))
+    return views.retention(data.current_snapshot(), filters, data.lang_of(filters))

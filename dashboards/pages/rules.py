@@ -5,7 +5,7 @@ masked unless the server allows unmasking and the user asked for it (then logged
 import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboards import data, views
+from dashboards import access, data, views
 from dashboards.labels import t
 
 dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2)
@@ -40,7 +40,7 @@ def layout(family: str = "upload", **_query):
 @callback(Output("ru-family", "options"), Output("ru-family-label", "children"), Output("ru-csv", "children"),
           Output("ru-xlsx", "children"), Output("ru-export-hint", "children"), Input("filters", "data"))
 def relabel(filters):
-    lang = (filters or {}).get("lang", "zh")
+    lang = data.lang_of(filters)
     return (views.family_options(data.current_snapshot(), lang), t("family", lang), t("download_csv", lang),
             t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"))
 
@@ -51,10 +51,10 @@ def relabel(filters):
           Input("filters", "data"), Input("ru-family", "value"), Input("ru-table", "page_current"),
           Input("ru-table", "page_size"), Input("ru-table", "sort_by"), Input("ru-table", "filter_query"))
 def render(filters, family, page_current, page_size, sort_by, filter_query):
-    snapshot, lang = data.current_snapshot(), (filters or {}).get("lang", "zh")
+    snapshot, lang = data.current_snapshot(), data.lang_of(filters)
     f = data.resolve(snapshot, filters)
     unmask = data.unmask_allowed(filters)
-    who = data.requester() if unmask else ""
+    who = access.who() if unmask else ""
     page_size = page_size or views.PAGE_SIZE
     rows, total, pages = views.violation_rows(snapshot, f, lang, family, page_current or 0, page_size, sort_by,
                                               filter_query, unmask, who)

@@ -21,7 +21,7 @@ layout = html.Div([
 @callback(Output("un-title", "children"), Output("un-hint", "children"), Output("un-chart", "figure"),
           Output("un-table", "data"), Output("un-table", "columns"), Input("filters", "data"))
 def render(filters):
-    snapshot, lang = data.current_snapshot(), (filters or {}).get("lang", "zh")
+    snapshot, lang = data.current_snapshot(), data.lang_of(filters)
     f = data.resolve(snapshot, filters)
     rows, columns = views.scorecard_records(snapshot, f, lang)
     return (t("scorecard", lang, period=f["period"]), t("units_hint", lang),
