@@ -10,12 +10,13 @@ Three things can go wrong with text a hostile or careless export carries:
 - the file cannot be written or opened: XML 1.0 forbids most C0 control characters (one vertical tab
   in a party name stopped a whole workbook), and a cell holds at most 32,767 UTF-16 units. Forbidden
   characters are dropped, and overlong text is cut with a visible "…".
-- a download's name carries a path or a header break: safe_filename keeps it to one plain name.
+- a download's name carries a path, a quote or a header break: safe_filename keeps it to one plain name.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Leading characters a spreadsheet may read as the start of a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,10 +67,18 @@ def safe_text_sql(column: str) -> str:
             f"else {quoted_and_cut(column)} end)")
 
 
-_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f"*/:<>?\\|;]+')
+_UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
 
 
-def safe_filename(name: str, fallback: str = "download") -> str:
-    """A file name with no path, quote, header break or character Windows refuses, no leading dot."""
-    name = _UNSAFE_NAME.sub("_", _FORBIDDEN_RE.sub("", name)).strip(" .")
-    return name[:150] or fallback
+def safe_filename(name: str, ascii_only: bool = False) -> str:
+    """A name any file system takes: letters (of any script, unless `ascii_only`), digits, '_', '-'
+    and '.' kept, anything else (separators, quotes, control characters) a '_'; no leading dot,
+    at most 120 characters with the extension kept."""
+    name = unicodedata.normalize("NFC", name)
+    if ascii_only:
+        name = name.encode("ascii", "replace").decode("ascii")
+    name = _UNSAFE_IN_NAME.sub("_", name).lstrip(".") or "download"
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(name) > 120:
+        name = stem[:119 - len(ext)] + "." + ext
+    return name[:120]

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import unicodedata
 from pathlib import Path
 from urllib.parse import quote, unquote_plus
 
@@ -22,6 +20,7 @@ import dash
 import flask
 from dash import Dash, Input, Output, State, dcc, html
 
+from core.output import safe_filename
 from orchestration.settings import Settings, load_settings
 
 from . import access, data, views
@@ -308,27 +307,10 @@ def download_names(snapshot: Path, fmt: str, family: str | None, period: str, la
     return f"违规明细_{label}_{period}{'_未遮蔽' if unmask else ''}.{fmt}", ascii_name
 
 
-_UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
-
-
-def safe_file_name(name: str, ascii_only: bool = False) -> str:
-    """A name any file system takes: letters (of any script, unless `ascii_only`), digits, '_', '-'
-    and '.' kept, anything else (separators, quotes, control characters) a '_'; no leading dot,
-    at most 120 characters with the extension kept."""
-    name = unicodedata.normalize("NFC", name)
-    if ascii_only:
-        name = name.encode("ascii", "replace").decode("ascii")
-    name = _UNSAFE_IN_NAME.sub("_", name).lstrip(".") or "download"
-    stem, dot, ext = name.rpartition(".")
-    if dot and len(name) > 120:
-        name = stem[:119 - len(ext)] + "." + ext
-    return name[:120]
-
-
 def attachment(name: str, fallback: str) -> str:
     """Content-Disposition for a download (RFC 6266): the ASCII `fallback` as filename, and when
     `name` differs (a Chinese name), `name` as filename* in UTF-8 (RFC 8187), which browsers prefer."""
-    name, fallback = safe_file_name(name), safe_file_name(fallback, ascii_only=True)
+    name, fallback = safe_filename(name), safe_filename(fallback, ascii_only=True)
     value = f'attachment; filename="{fallback}"'
     return value if name == fallback else value + f"; filename*=UTF-8''{quote(name, safe='')}"
 

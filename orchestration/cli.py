@@ -17,7 +17,7 @@ from .load import BatchResult, load_inbox
 from .publish import publish, snapshot_path
 from .validate import profile_ids
 from .settings import load_settings
-from .warehouse import connect
+from .warehouse import WarehouseBusy, connect
 
 
 def parse_date(ctx, param, value: str | None) -> dt.date | None:
@@ -42,7 +42,10 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
     if profile not in profile_ids():
         raise click.BadParameter(f"unknown profile {profile!r}; known: {', '.join(profile_ids())}",
                                  param_hint="--profile")
-    con = connect(warehouse, settings=settings)
+    try:
+        con = connect(warehouse, settings=settings)
+    except WarehouseBusy as exc:  # one run at a time: said plainly, not as DuckDB's traceback
+        raise click.ClickException(str(exc)) from None
     try:
         phases = Phases()
         batch = load_inbox(con, inbox, progress=progress)

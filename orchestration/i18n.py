@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_not_regular": ("不是普通文件（管道、设备等），不读取", "not a regular file (a pipe, a device…): not read"),
     "file_copy": ("与已加载的文件 {of} 内容相同，跳过", "same content as the loaded file {of}: skipped"),
     "file_unknown_source": ("目录“{source}”不是已知的数据来源", "folder '{source}' is not a known source"),
+    # the warehouse
+    "warehouse_busy": ("仓库文件 {path} 正由另一个进程（{holder}）写入，可能另一次运行尚未结束：请待其结束后再运行",
+                       "the warehouse {path} is held for writing by another process ({holder}), most likely another "
+                       "run still going: run again when it has finished"),
     # row-level quarantine reasons
     "row_field_count": ("字段个数不符（应为 {expected} 个，实为 {actual} 个）",
                         "wrong number of fields (expected {expected}, got {actual})"),

@@ -27,12 +27,17 @@ STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u200
 STRIPPED_RE2 = "".join(f"\\x{{{ord(c):x}}}" for c in STRIPPED)
 
 
+# What stands for the rest of a name: always the same, so the mask does not tell the name's length.
+MASK = "某某"
+
+
 def mask(name: str | None) -> str | None:
-    """张三丰 → 张**: keep the first character, hide the rest (cele 第二十五条, zhuhui 第二十六条)."""
+    """张三丰 → 张某某, 李四 → 李某某: the first character and a fixed 某某 (rules.md R-SEC; cele 第二十五条,
+    zhuhui 第二十六条, longjiang 第二十一条, dalian_jinpu 第三十一条)."""
     if name is None or (isinstance(name, float) and math.isnan(name)):
         return name
     text = str(name).strip()
-    return text[:1] + "*" * max(len(text) - 1, 1) if text else text
+    return text[:1] + MASK if text else text
 
 
 def mask_sql(column: str, unmask: bool = False, purpose: str = "") -> str:
@@ -43,7 +48,7 @@ def mask_sql(column: str, unmask: bool = False, purpose: str = "") -> str:
         _log_unmasked(purpose)
         return column
     text = f"regexp_replace({column}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
-    return f"(case when {text} = '' then '' else left({text}, 1) || repeat('*', greatest(length({text}) - 1, 1)) end)"
+    return f"(case when {text} = '' then '' else left({text}, 1) || '{MASK}' end)"
 
 
 def mask_frame(frame: pd.DataFrame, unmask: bool = False, purpose: str = "") -> pd.DataFrame:

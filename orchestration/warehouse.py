@@ -9,7 +9,17 @@ from pathlib import Path
 
 import duckdb
 
+from . import i18n
 from .settings import Settings, load_settings
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse for writing (one run at a time): said in both languages."""
+
+    def __init__(self, path: str | Path, holder: str):
+        self.zh = i18n.text("warehouse_busy", "zh", path=path, holder=holder)
+        self.en = i18n.text("warehouse_busy", "en", path=path, holder=holder)
+        super().__init__(f"{self.zh}\n{self.en}")
 
 
 def connect(path: str | Path, read_only: bool = False, settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
@@ -21,7 +31,13 @@ def connect(path: str | Path, read_only: bool = False, settings: Settings | None
         config["temp_directory"] = settings.temp_directory
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "Could not set lock" not in str(exc):
+            raise
+        found = re.search(r"\(PID (\d+)\)", str(exc))
+        raise WarehouseBusy(path, f"PID {found.group(1)}" if found else "?") from None
     session(con)
     if not read_only:
         from .load import recover  # the loader's tables, made consistent before anyone writes

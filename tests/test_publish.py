@@ -29,11 +29,12 @@ def test_snapshot_is_readable_while_the_warehouse_is_open_for_writing(tmp_path):
     con.close()
 
 
-def test_party_names_are_masked_keeping_the_first_character():
-    """cele 第二十五条, zhuhui 第二十六条: personal data masked by default."""
-    assert [mask(n) for n in ("张三丰", "李四", "王", "某某餐饮有限公司", None)] == [
-        "张**", "李*", "王*", "某*******", None]
+def test_party_names_are_masked_keeping_the_first_character_only():
+    """rules.md R-SEC (cele 第二十五条, zhuhui 第二十六条): masked by default as 张某某, the first character
+    and a fixed 某某, whatever the name's length."""
+    assert [mask(n) for n in ("张三丰", "李四", "王", "某某餐饮有限公司", " 欧阳娜娜 ", "", None)] == [
+        "张某某", "李某某", "王某某", "某某某", "欧某某", "", None]
     frame = pd.DataFrame({"case_id": ["C1"], "party_name": ["赵六"]})
-    assert mask_frame(frame)["party_name"].tolist() == ["赵*"]
+    assert mask_frame(frame)["party_name"].tolist() == ["赵某某"]
     assert frame["party_name"].tolist() == ["赵六"]  # stored data is never altered
     assert mask_frame(frame, unmask=True, purpose="test")["party_name"].tolist() == ["赵六"]

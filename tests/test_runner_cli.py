@@ -92,3 +92,28 @@ def test_progress_is_a_line_per_item_when_not_on_a_terminal(capsys):
     assert [line.split(" ", 1)[1].rsplit(" (+", 1)[0] for line in lines] == [
         "judge 1/2 model stg_media", "judge 2/2 model fct_violations"]
     assert list(steps([1], "judge", "model", enabled=False)) == [1] and capsys.readouterr().err == ""
+
+
+def test_a_second_run_while_one_holds_the_warehouse_is_refused_in_both_languages(tmp_path):
+    """Issue #22: a second concurrent `run` died with DuckDB's lock traceback."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+
+    wh = tmp_path / "wh.duckdb"
+    (tmp_path / "inbox").mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(wh)!r}); "
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(wh)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert f"正由另一个进程（PID {holder.pid}）写入" in result.output
+    assert f"held for writing by another process (PID {holder.pid}), most likely another run" in result.output
+    assert "Traceback" not in result.output and "IOException" not in result.output

@@ -26,7 +26,8 @@ from werkzeug.http import parse_options_header
 
 from conftest import published_sample
 from dashboards import access, data, views
-from dashboards.app import attachment, create_app, safe_file_name, server_options, unit_options
+from core.output import safe_filename
+from dashboards.app import attachment, create_app, server_options, unit_options
 from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
@@ -239,15 +240,15 @@ def test_the_download_has_a_safe_rfc6266_name_in_chinese_with_an_ascii_fallback(
 
 
 @given(st.text(max_size=200))
-def test_any_name_becomes_a_safe_file_name(name):
+def test_any_name_becomes_a_safe_filename(name):
     for ascii_only in (False, True):
-        safe = safe_file_name(name, ascii_only)
+        safe = safe_filename(name, ascii_only)
         assert safe and len(safe) <= 120 and not safe.startswith(".")
         assert not set(safe) & set('/\\:*?"<>|;\r\n\t\x00 ')
         assert not ascii_only or safe.isascii()
     value = attachment(name + ".csv", "fallback.csv")
     assert value.isascii() and value.startswith('attachment; filename="fallback.csv"')
-    assert parse_options_header(value) == ("attachment", {"filename": safe_file_name(name + ".csv")})
+    assert parse_options_header(value) == ("attachment", {"filename": safe_filename(name + ".csv")})
 
 
 def test_the_real_server_is_waitress_with_timeouts_and_no_server_banner(snap, tmp_path):
