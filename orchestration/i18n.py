@@ -15,11 +15,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_unreadable": ("文件无法读取：{error}", "file cannot be read: {error}"),
     "file_empty": ("文件为空或没有表头", "file is empty or has no header row"),
     "file_duplicate_header": ("表头重复：{header}", "duplicate header: {header}"),
+    "file_reserved_header": ("表头“{header}”为系统保留，不能使用", "header '{header}' is reserved by recwatch"),
     "file_missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
-    "file_sheet_too_large": ("工作表解压后超过 {mb} MB（设置 max_sheet_mb），拒收",
-                             "the sheet unpacks to more than {mb} MB (setting max_sheet_mb): rejected"),
-    "file_sheet_too_many_rows": ("工作表超过 {rows} 行（Excel 的上限），不是 Excel 导出的文件，拒收",
-                                 "the sheet has more than {rows} rows, Excel's limit, so Excel did not write it: rejected"),
+    "file_sheet_too_large": ("工作表解压后或所占单元格范围超过 {mb} MB 的上限（设置 max_sheet_mb），拒收",
+                             "the sheet unpacks to, or spans cells for, more than {mb} MB (setting max_sheet_mb): "
+                             "rejected"),
+    "file_sheet_too_many_rows": ("工作表超过 Excel 的上限（{rows} 行、{columns} 列），不是 Excel 导出的文件，拒收",
+                                 "the sheet goes past Excel's limits ({rows} rows, {columns} columns), so Excel did "
+                                 "not write it: rejected"),
     "file_no_rows": ("文件只有表头，没有数据行", "file has a header but no rows"),
     # files not read at all (on record with why)
     "file_link_outside": ("链接指向收件目录以外，拒绝读取", "a link leading outside the inbox: refused, not read"),
@@ -28,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "a link to a folder: not followed (its files are read where they are)"),
     "file_hidden": ("隐藏文件或 Office 锁定文件（~$），不读取", "a hidden file or an Office lock file (~$): not read"),
     "file_not_regular": ("不是普通文件（管道、设备等），不读取", "not a regular file (a pipe, a device…): not read"),
+    "file_changed": ("文件在检查之后被替换或移走（例如换成链接或管道），未读取",
+                     "the file was replaced or moved after it was checked (by a link or a pipe, say): not read"),
     "file_copy": ("与已加载的文件 {of} 内容相同，跳过", "same content as the loaded file {of}: skipped"),
     "file_unknown_source": ("目录“{source}”不是已知的数据来源", "folder '{source}' is not a known source"),
     # the warehouse

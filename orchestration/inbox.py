@@ -9,9 +9,10 @@ each on record with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Entry:
     size: int
     mtime_ns: int
     why: str | None = None  # catalogue key of NOT_READ when it is not read
+    identity: tuple[int, int] = (0, 0)  # (device, inode) of what is read, checked again when it is opened
 
     @property
     def outcome(self) -> str | None:
@@ -59,7 +61,33 @@ def _entry(root: Path, source: str, path: Path) -> Entry:
         path, info = target, target.stat()
     if not stat.S_ISREG(info.st_mode):
         return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_not_regular")
-    return Entry(source, rel, path, info.st_size, info.st_mtime_ns)
+    return Entry(source, rel, path, info.st_size, info.st_mtime_ns, identity=(info.st_dev, info.st_ino))
+
+
+class Changed(Exception):
+    """The file at an entry's path is no longer the regular file the walk saw there."""
+
+
+@contextlib.contextmanager
+def opened(path: Path, identity: tuple[int, int]) -> Iterator[Path]:
+    """A path that reads the very file the walk checked: opened once, without following a link or
+    waiting on a pipe, checked to be the same regular file (device and inode), and then read through
+    that open descriptor (/proc/self/fd), so a file swapped for a link to somewhere else, or for a
+    pipe, between the walk and the read is refused, not read. Where /proc is missing (not Linux) the
+    check still holds at the opening, and the file is read by its path."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise Changed(str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (info.st_dev, info.st_ino) != identity:
+            raise Changed(f"{path} is no longer the file found there")
+        by_fd = Path(f"/proc/self/fd/{fd}")
+        yield by_fd if by_fd.exists() else path
+    finally:
+        os.close(fd)
 
 
 def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:

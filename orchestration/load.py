@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable
@@ -26,6 +27,13 @@ from .contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_h
 from .progress import Ticker
 from .validate import file_select, ident, lit
 from .warehouse import cursor, memory_share
+
+log = logging.getLogger("recwatch.load")
+
+# What a file's content can make reading or parsing it raise: the file is rejected, the batch goes on.
+CONTENT_ERRORS = (duckdb.BinderException, duckdb.ConversionException, duckdb.InvalidInputException,
+                  duckdb.ParserException, duckdb.NotImplementedException, pa.ArrowException, ValueError,
+                  KeyError, IndexError, TypeError, RecursionError)
 
 RAW_META = "_extra varchar, _batch_id integer, _file_id integer, _row_number bigint"
 
@@ -86,11 +94,15 @@ class BatchResult:
         return sum(getattr(f, attr) for f in self.files)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, identity: tuple[int, int]) -> str | None:
+    """The content hash of the file the walk found at `path`; None if it is no longer that file."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with inbox_.opened(path, identity) as readable, open(readable, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except inbox_.Changed:
+        return None
     return h.hexdigest()
 
 
@@ -127,7 +139,8 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     """Load one file's rows into raw_<source> and quarantine; raises FileRejected for a file that
     cannot be used at all."""
     result = FileResult(source, rel, "loaded")
-    read = readers.read(path)
+    name, fmt = Path(rel).name, Path(rel).suffix  # `path` may be the open file's /proc/self/fd
+    read = readers.read(path, fmt)
     if read.num_rows == 0 and not read.broken:
         raise readers.FileRejected("file_no_rows")  # a header alone is an export that went wrong
     # A JSONL file whose every line is broken has no columns to check; its lines are quarantined.
@@ -138,7 +151,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
     arrow_types = {name: read.schema.field(header).type for name, header in canonical.items()}
     large = [t for t in SOURCES[source].upstream
              if con.execute(f"select count(*) > ? from raw_{t}", [read.num_rows]).fetchall()[0][0]]
-    spreadsheet = path.suffix.lower() == ".xlsx"  # where a bare number in a date column is a date
+    spreadsheet = fmt.lower() == ".xlsx"  # where a bare number in a date column is a date
     parsed = file_select(source, arrow_types, canonical, extras, large_targets=large, spreadsheet=spreadsheet)
     arrow = isinstance(read.rows, pa.Table)  # else DuckDB reads the file itself, as it loads
     if arrow:
@@ -167,7 +180,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
         if loaded < read.num_rows:
             con.register("left_numbers", left_out_rows(con, source, file_id, read.row_numbers()))
             quarantined = con.execute(f"""insert into quarantine
-                select {batch_id}, {file_id}, {lit(source)}, {lit(path.name)}, _row_number, _raw,
+                select {batch_id}, {file_id}, {lit(source)}, {lit(name)}, _row_number, _raw,
                        reason_codes, reason_zh, reason_en
                 from ({file_select(source, arrow_types, canonical, extras, large_targets=large,
                                    spreadsheet=spreadsheet,
@@ -181,7 +194,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                 release()
     for b in read.broken:
         con.execute("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            batch_id, file_id, source, path.name, b.row_number, b.raw(),
+            batch_id, file_id, source, name, b.row_number, b.raw(),
             [b.reason], i18n.text(b.reason, "zh", **b.args), i18n.text(b.reason, "en", **b.args)])
     result.rows_loaded = loaded
     result.rows_quarantined = quarantined + len(read.broken)
@@ -301,10 +314,11 @@ class InboxFile:
     rel: str
     size: int
     modified_at: dt.datetime
-    hashed: Future[str]  # the content hash, computed beside the loading of earlier files
+    identity: tuple[int, int]  # (device, inode) the walk found
+    hashed: Future[str | None]  # the content hash, computed beside the loading of earlier files
 
     @property
-    def digest(self) -> str:
+    def digest(self) -> str | None:
         return self.hashed.result()
 
 
@@ -328,13 +342,27 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: 
     con.execute("begin transaction")
     try:
         try:
+            if f.digest is None:
+                raise readers.FileRejected("file_changed")
             if copy_of is not None:
                 result = not_read(f.source, f.rel, "skipped", "file_copy", of=copy_of)
             else:
-                result = load_file(con, f.source, f.path, f.rel, batch_id, f.file_id, seen)
-        except readers.FileRejected as exc:
+                with inbox_.opened(f.path, f.identity) as readable:
+                    result = load_file(con, f.source, readable, f.rel, batch_id, f.file_id, seen)
+        except inbox_.Changed:
+            con.execute("rollback")
+            con.execute("begin transaction")
+            result = not_read(f.source, f.rel, "rejected", "file_changed")
+        except (readers.FileRejected, *CONTENT_ERRORS) as exc:
             # rejected as it was read, or part-way through loading (a Parquet file's pages are read
-            # only then): whatever it loaded is undone
+            # only then): whatever it loaded is undone. A file whose content fails in a way nobody
+            # foresaw is rejected too, with the error, so one hostile file cannot stop every run
+            # (contract §1: the rest of the batch loads); a failure of the machine (disk, memory)
+            # still stops the batch.
+            if not isinstance(exc, readers.FileRejected):
+                log.exception("file %s rejected: loading it failed", f.rel)
+                first = str(exc).splitlines()[0] if str(exc) else ""
+                exc = readers.FileRejected("file_unreadable", error=f"{type(exc).__name__}: {first}")
             con.execute("rollback")
             con.execute("begin transaction")
             result = FileResult(f.source, f.rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
@@ -360,6 +388,8 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
     def copy_of(f: InboxFile) -> str | None:
         """The path of the loaded file `f` repeats, if any. Only a file of the same source and size
         can be one, so a lane waits for no other source's hash."""
+        if f.digest is None:  # no longer the file the walk found: load_one says so
+            return None
         if (f.source, f.digest) in known:
             return known[f.source, f.digest]
         return next((e.rel for e in by_source[f.source] if e.index < f.index and e.size == f.size
@@ -452,9 +482,10 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
         hasher = ThreadPoolExecutor(1)
         try:
             place = {i: sum(files[j].source == files[i].source for j in new if j < i) for i in new}
-            hashed = {i: hasher.submit(sha256_of, files[i].path) for i in sorted(new, key=lambda i: (place[i], i))}
+            hashed = {i: hasher.submit(sha256_of, files[i].path, files[i].identity)
+                      for i in sorted(new, key=lambda i: (place[i], i))}
             todo = [InboxFile(i, ids[i], files[i].source, files[i].path, files[i].rel, files[i].size, modified[i],
-                              hashed[i]) for i in new]
+                              files[i].identity, hashed[i]) for i in new]
             with memory_share(con, LOAD_MEMORY_SHARE):
                 results |= load_in_lanes(con, todo, batch_id, progress, known)
         finally:

@@ -95,8 +95,8 @@ def is_utf8_prefix(path: Path) -> bool:
         return False
 
 
-# Chinese characters, as UTF-8 writes them (three bytes each)
-_CJK = re.compile("[\u3400-\u9fff]")
+# Chinese characters (the unified ideographs, their extensions and compatibility forms)
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass
@@ -216,8 +216,7 @@ def _read_csv(path: Path, decoding: Decoding) -> ReadResult:
         header = next(csv.reader(fh), [])
     if not header or not any(h.strip() for h in header):
         raise FileRejected("file_empty")
-    if len(set(header)) != len(header):
-        raise FileRejected("file_duplicate_header", header=", ".join(sorted({h for h in header if header.count(h) > 1})))
+    check_headers(header)
     broken: list[BrokenRow] = []
 
     def on_invalid(row):
@@ -287,57 +286,102 @@ def _columns_to_table(columns: dict[str, list], numbers: list[int]) -> pa.Table:
     return pa.table(arrays)
 
 
-# Excel's own limit: a sheet with more rows than this was not written by Excel.
+# Excel's own limits: a sheet beyond them was not written by Excel.
 EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+# calamine holds a sheet as the rectangle its cells span, some 40 bytes a cell however many are empty
+# (one cell at XFD1048576 asked for 550 GB): the rectangle may hold this many cells per megabyte of
+# max_sheet_mb (512 MB: 20 M cells, about 0.8 GB).
+CELLS_PER_MB = 40_000
 # Rows are turned into Arrow columns this many at a time, so Python holds no more of them at once.
 XLSX_BATCH_ROWS = 50_000
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]{1,4})\$?([0-9]{1,10})")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xml(z: zipfile.ZipFile, name: str):
+    """A small package part parsed by lxml, entities left unexpanded and nothing fetched."""
+    from lxml import etree
+
+    if z.getinfo(name).file_size > 1 << 24:
+        raise ValueError(f"{name} is larger than 16 MB")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(z.read(name), parser)
 
 
 def _first_sheet_part(z: zipfile.ZipFile) -> str | None:
-    """The package part of the workbook's first sheet (the one read), from workbook.xml and its
-    relationships; None if they do not say."""
+    """The package part of the workbook's first sheet (the one calamine reads), as workbook.xml and
+    its relationships say, read as XML (a comment or CDATA cannot point it elsewhere); None if they
+    do not say."""
+    from lxml import etree
+
     try:
-        workbook, rels = (z.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
-                          if z.getinfo(n).file_size < 1 << 24)
-    except (KeyError, ValueError):
+        sheet = next(_xml(z, "xl/workbook.xml").iter(f"{_MAIN}sheet"), None)
+        rels = _xml(z, "xl/_rels/workbook.xml.rels")
+    except (KeyError, ValueError, etree.XMLSyntaxError):
         return None
-    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*?\bid=\"([^\"]+)\"", workbook)
-    for rel in re.finditer(rb"<Relationship\b[^>]*>", rels) if first else ():
-        if re.search(rb"\bId=\"" + re.escape(first.group(1)) + rb"\"", rel.group()):
-            target = re.search(rb"\bTarget=\"([^\"]+)\"", rel.group())
-            if target:
-                name = target.group(1).decode()
-                return name.lstrip("/") if name.startswith("/") else posixpath.normpath("xl/" + name)
+    for rel in rels.iter(f"{_RELS}Relationship") if sheet is not None else ():
+        if rel.get("Id") == sheet.get(_DOC_REL) and rel.get("Target"):
+            target = rel.get("Target")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
     return None
 
 
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
 def check_sheet_size(path: Path, max_mb: int) -> None:
-    """Refuse a spreadsheet whose first sheet or shared strings unpack past `max_mb` megabytes, or
-    whose first sheet has more rows than Excel allows, before any of it is loaded: reading such a
-    sheet whole (a 15 MB file unpacking to 3 million rows) took gigabytes. The parts are unpacked as
-    a stream and counted, never held, so a lying size in the zip directory does not help either."""
+    """Refuse a spreadsheet before any of it is loaded when its first sheet has more rows or columns
+    than Excel allows, spans a rectangle of more than CELLS_PER_MB × `max_mb` cells, or it or the
+    shared strings unpack past `max_mb` megabytes: reading such a sheet (a 15 MB file unpacking to 3
+    million rows; one cell at XFD1048576) took gigabytes or killed the process. The parts are unpacked
+    as a stream and counted, never held, so a lying size in the zip directory does not help; the
+    sheet is found as calamine finds it, and if that cannot be told, every sheet is measured."""
     limit = max_mb * 1_000_000
     try:
         with zipfile.ZipFile(path) as z:
             sheet = _first_sheet_part(z)
-            parts = [sheet] if sheet in z.NameToInfo else [n for n in z.namelist() if n.startswith("xl/worksheets/")]
-            for name in parts + [n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"]:
-                size, rows, tail = 0, 0, b""
+            sheets = [sheet] if sheet in z.NameToInfo else [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+            for name in sheets:
+                _measure_sheet(z, name, limit, max_mb)
+            for name in (n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"):
                 with z.open(name) as fh:
+                    size = 0
                     while chunk := fh.read(1 << 20):
                         size += len(chunk)
                         if size > limit:
                             raise FileRejected("file_sheet_too_large", mb=max_mb)
-                        if name in parts:
-                            # a tag cut at the seam is found in the tail kept from the chunk before;
-                            # one wholly inside that tail was counted then
-                            rows += sum(m.end() > len(tail) for m in _ROW_TAG.finditer(tail + chunk))
-                            tail = chunk[-64:]
-                            if rows > EXCEL_ROWS:
-                                raise FileRejected("file_sheet_too_many_rows", rows=f"{EXCEL_ROWS:,}")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def _measure_sheet(z: zipfile.ZipFile, name: str, limit: int, max_mb: int) -> None:
+    size, rows, last_row, last_col, tail = 0, 0, 0, 0, b""
+    with z.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise FileRejected("file_sheet_too_large", mb=max_mb)
+            # a tag cut at the seam is found in the tail kept from the chunk before; one wholly
+            # inside that tail was counted then
+            text, seam = tail + chunk, len(tail)
+            rows += sum(m.end() > seam for m in _ROW_TAG.finditer(text))
+            refs = set(_CELL_REF.findall(text))
+            if refs:
+                last_col = max(last_col, max(_column_number(c) for c in {c for c, _ in refs}))
+                last_row = max(last_row, max(int(r) for r in {r for _, r in refs}))
+            tail = chunk[-256:]
+            if max(rows, last_row) > EXCEL_ROWS or last_col > EXCEL_COLUMNS:
+                raise FileRejected("file_sheet_too_many_rows", rows=f"{EXCEL_ROWS:,}", columns=f"{EXCEL_COLUMNS:,}")
+            if max(rows, last_row) * max(last_col, 1) > CELLS_PER_MB * max_mb:
+                raise FileRejected("file_sheet_too_large", mb=max_mb)
 
 
 def read_xlsx(path: Path) -> ReadResult:
@@ -359,8 +403,7 @@ def read_xlsx(path: Path) -> ReadResult:
     header = [_cell_text(h) or "" for h in first]
     while header and header[-1] == "":
         header.pop()
-    if len(set(header)) != len(header):
-        raise FileRejected("file_duplicate_header", header=", ".join(sorted({h for h in header if header.count(h) > 1})))
+    check_headers(header)
     batches, body, numbers = [], [], []
 
     def flush() -> None:
@@ -419,6 +462,7 @@ def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResul
     broken = decoding.broken() + broken
     if not records and not broken:
         raise FileRejected("file_empty")
+    check_headers(list(header))
     columns = {h: [r.get(h) for r in records] for h in header}
     return ReadResult.of(_columns_to_table(columns, numbers), decoding.encoding, broken)
 
@@ -434,9 +478,7 @@ def read_parquet(path: Path) -> ReadResult:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
     if len(schema) == 0:
         raise FileRejected("file_empty")
-    if len(set(schema.names)) != len(schema.names):
-        raise FileRejected("file_duplicate_header",
-                           header=", ".join(sorted({h for h in schema.names if schema.names.count(h) > 1})))
+    check_headers(schema.names)
     if "file_row_number" in schema.names or any(_CONTROL.search(h) for h in schema.names):
         # DuckDB's row-number option cannot sit beside a column of that name, and SQL cannot name a
         # column with a control character: such a file goes through Arrow
@@ -445,7 +487,7 @@ def read_parquet(path: Path) -> ReadResult:
         except (pa.ArrowException, OSError) as exc:
             raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
         return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
-    quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
+    quoted = "'" + str(path.absolute()).replace("'", "''") + "'"  # not resolved: it may be an open /proc/self/fd
     scan = (f"(select * exclude (file_row_number), file_row_number + 1 as {ROW_NUMBER} "
             f"from read_parquet({quoted}, file_row_number = true))")
     return ReadResult(schema.append(pa.field(ROW_NUMBER, pa.int64())), num_rows, scan)
@@ -457,20 +499,35 @@ READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl, "parquet": r
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
+def _plain(header: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", header)
+
+
+def check_headers(headers: list[str]) -> None:
+    """Headers a file may have: no two alike, also by letter case once control characters are
+    written as escapes (DuckDB's names ignore case: Note and NOTE failed the whole batch), and none
+    that recwatch keeps for itself (a delivered _row_number would forge the rows' line numbers)."""
+    folded = [_plain(h).casefold() for h in headers]
+    twice = sorted({h for h, f in zip(headers, folded) if folded.count(f) > 1})
+    if twice:
+        raise FileRejected("file_duplicate_header", header=", ".join(_plain(h) for h in twice))
+    if ROW_NUMBER in folded:
+        raise FileRejected("file_reserved_header", header=ROW_NUMBER)
+
+
 def _plain_headers(result: ReadResult) -> ReadResult:
     """Control characters in headers written as escapes (\\x00): a header reaches SQL as a name,
     and DuckDB takes no NUL in one."""
-    names = [_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", h) for h in result.schema.names]
+    names = [_plain(h) for h in result.schema.names]
     if names == result.schema.names:
         return result
-    if len(set(names)) != len(names):
-        raise FileRejected("file_duplicate_header", header=", ".join(sorted({h for h in names if names.count(h) > 1})))
     table = result.rows.rename_columns(names)
     return ReadResult(table.schema, result.num_rows, table, result.encoding, result.broken)
 
 
-def read(path: Path) -> ReadResult:
-    fmt = path.suffix.lower().lstrip(".")
+def read(path: Path, suffix: str | None = None) -> ReadResult:
+    """The file at `path`, read by the reader of its format (`suffix`, default the path's own)."""
+    fmt = (path.suffix if suffix is None else suffix).lower().lstrip(".")
     if fmt not in READERS:
-        raise FileRejected("file_format", suffix=path.suffix)
+        raise FileRejected("file_format", suffix=path.suffix if suffix is None else suffix)
     return _plain_headers(READERS[fmt](path))

@@ -225,6 +225,6 @@ def test_a_spreadsheet_bomb_is_refused_before_it_is_read(tmp_path_factory, monke
     (inbox / "cases" / "d.xlsx").write_bytes(xlsx_bytes(["汉" * 1000] * 400))  # 1.2 MB of sheet
     load(con, inbox)
     assert rows(con, "select file_name, outcome, message_en from load_files where source = 'cases' and file_name > 'b' order by 1") == [
-        ("b.xlsx", "rejected", "the sheet has more than 1,000 rows, Excel's limit, so Excel did not write it: rejected"),
+        ("b.xlsx", "rejected", "the sheet goes past Excel's limits (1,000 rows, 16,384 columns), so Excel did not write it: rejected"),
         ("c.xlsx", "loaded", None),
-        ("d.xlsx", "rejected", "the sheet unpacks to more than 1 MB (setting max_sheet_mb): rejected")]
+        ("d.xlsx", "rejected", "the sheet unpacks to, or spans cells for, more than 1 MB (setting max_sheet_mb): rejected")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -351,7 +352,7 @@ def test_files_unchanged_since_loaded_are_not_read_again_to_hash_them(inbox, war
     load(warehouse, inbox)
     hashed = []
     real = loader.sha256_of
-    monkeypatch.setattr(loader, "sha256_of", lambda path: hashed.append(path.name) or real(path))
+    monkeypatch.setattr(loader, "sha256_of", lambda path, identity: hashed.append(path.name) or real(path, identity))
     assert load(warehouse, inbox).outcome == "nothing_new"
     assert hashed == []  # same path, size and modification time: known without reading
     acts = inbox / "acts" / "acts.csv"
@@ -428,12 +429,12 @@ def test_sources_loaded_side_by_side_number_their_files_in_load_order(inbox, war
     write_csv(inbox / "acts" / "acts.csv", [ACT])
     real, events = loader.load_file, []
 
-    def slow(con, source, path, *args):
-        events.append(("start", path.name))
+    def slow(con, source, path, rel, *args):  # path: the open file; rel: where it is in the inbox
+        events.append(("start", Path(rel).name))
         if source in ("acts", "device_events"):
             time.sleep(0.5)
-        result = real(con, source, path, *args)
-        events.append(("end", path.name))
+        result = real(con, source, path, rel, *args)
+        events.append(("end", Path(rel).name))
         return result
 
     monkeypatch.setattr(loader, "load_file", slow)
@@ -475,10 +476,10 @@ def test_loading_starts_before_every_file_is_hashed(inbox, warehouse, monkeypatc
     first_loaded = threading.Event()
     real_hash, real_load = loader.sha256_of, loader.load_file
 
-    def slow_hash(path):
+    def slow_hash(path, identity):
         if path.name == "acts.csv" and not first_loaded.wait(timeout=30):
             raise AssertionError("nothing loaded while the last file was hashed")
-        return real_hash(path)
+        return real_hash(path, identity)
 
     def load_file(con, source, *args):
         result = real_load(con, source, *args)
@@ -501,11 +502,11 @@ def test_a_failing_lane_stops_the_others_and_the_batch_leaves_no_trace(inbox, wa
     write_csv(inbox / "acts" / "acts.csv", [ACT])
     real, seen = loader.load_file, []
 
-    def acts_fail(con, source, path, *args):
-        seen.append(path.name)
+    def acts_fail(con, source, path, rel, *args):
+        seen.append(Path(rel).name)
         if source == "acts":
             raise RuntimeError("disk full")
-        return real(con, source, path, *args)
+        return real(con, source, path, rel, *args)
 
     monkeypatch.setattr(loader, "load_file", acts_fail)
     with pytest.raises(RuntimeError, match="disk full"):
