@@ -93,7 +93,7 @@ def parse_phases(text: str) -> dict[str, tuple[float, float]]:
 def print_load_summary(con, batch: BatchResult) -> None:
     click.echo(f"batch {batch.batch_id}: {batch.outcome}  "
                f"(files loaded {sum(f.outcome == 'loaded' for f in batch.files)}, "
-               f"skipped as already loaded {sum(f.outcome == 'skipped' for f in batch.files)}, "
+               f"skipped (already loaded, or not read) {sum(f.outcome == 'skipped' for f in batch.files)}, "
                f"rejected {sum(f.outcome == 'rejected' for f in batch.files)})")
     click.echo(f"{'source':<24}{'files':>6}{'rows in':>12}{'loaded':>12}{'quarantined':>13}{'replaced':>10}")
     for source in LOAD_ORDER:

@@ -33,6 +33,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_not_regular": ("不是普通文件（管道、设备等），不读取", "not a regular file (a pipe, a device…): not read"),
     "file_changed": ("文件在检查之后被替换或移走（例如换成链接或管道），未读取",
                      "the file was replaced or moved after it was checked (by a link or a pipe, say): not read"),
+    "file_too_deep": ("目录层级过深（超过 16 层），未读取", "a folder nested too deep (past 16 levels): not read"),
+    "file_outside_source": ("不在任何数据来源目录中（应放在 <收件目录>/<数据来源>/ 下），未读取",
+                            "not in a source folder (files go in <inbox>/<source>/): not read"),
     "file_copy": ("与已加载的文件 {of} 内容相同，跳过", "same content as the loaded file {of}: skipped"),
     "file_unknown_source": ("目录“{source}”不是已知的数据来源", "folder '{source}' is not a known source"),
     # the warehouse

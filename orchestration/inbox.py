@@ -22,7 +22,7 @@ from .contract import LOAD_ORDER
 REFUSED = "rejected"
 LEFT = "skipped"
 NOT_READ = {"file_link_outside": REFUSED, "file_link_broken": REFUSED, "file_link_folder": LEFT,
-            "file_hidden": LEFT, "file_not_regular": LEFT}
+            "file_hidden": LEFT, "file_not_regular": LEFT, "file_too_deep": LEFT, "file_outside_source": LEFT}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Entry:
     path: Path  # what is read: the file itself, or a link's resolved target
     size: int
     mtime_ns: int
+    # the inode's change time, which no copy tool can set: a corrected file copied over with its
+    # size and modification time kept (cp -p, rsync -t) is still seen to have changed
+    ctime_ns: int
     why: str | None = None  # catalogue key of NOT_READ when it is not read
     identity: tuple[int, int] = (0, 0)  # (device, inode) of what is read, checked again when it is opened
 
@@ -48,20 +51,20 @@ def _entry(root: Path, source: str, path: Path) -> Entry:
     rel = path.relative_to(root).as_posix()
     info = path.lstat()
     if _hidden(path.name):
-        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_hidden")
+        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_hidden")
     if stat.S_ISLNK(info.st_mode):
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):  # dangling, or a loop of links
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_broken")
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_broken")
         if not target.is_relative_to(root):
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_outside")
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_outside")
         if target.is_dir():  # its files are read where they are
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_link_folder")
+            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_folder")
         path, info = target, target.stat()
     if not stat.S_ISREG(info.st_mode):
-        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, "file_not_regular")
-    return Entry(source, rel, path, info.st_size, info.st_mtime_ns, identity=(info.st_dev, info.st_ino))
+        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_not_regular")
+    return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, identity=(info.st_dev, info.st_ino))
 
 
 class Changed(Exception):
@@ -90,9 +93,15 @@ def opened(path: Path, identity: tuple[int, int]) -> Iterator[Path]:
         os.close(fd)
 
 
+# Folders below a source folder are walked this deep; a deeper one is on record, not walked (a
+# thousand nested folders made Python's recursive walk fail every batch).
+MAX_DEPTH = 16
+
+
 def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:
-    """Every entry of the source folders, in load order: source by source, then by path. Folders
-    are not followed through links, and hidden folders are one hidden entry, not walked."""
+    """Every entry of the source folders, in load order: source by source, then by path; with every
+    source asked for, then what lies in the inbox outside them. Folders are not followed through
+    links, and hidden folders are one hidden entry, not walked."""
     root = Path(inbox).resolve()
     wanted = set(sources) if sources is not None else None
     out: list[Entry] = []
@@ -102,18 +111,36 @@ def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:
         folder = root / source
         if folder.is_symlink():
             out.append(_entry(root, source, folder))
-            continue
-        if not folder.is_dir():
-            continue
-        found = []
-        for top, dirs, files in os.walk(folder, followlinks=False):
-            here = Path(top)
-            keep = [d for d in dirs if not _hidden(d) and not (here / d).is_symlink()]
-            found += [here / d for d in dirs if d not in keep]
-            dirs[:] = keep
-            found += [here / f for f in files]
-        out += sorted((_entry(root, source, p) for p in found), key=lambda e: e.rel)
+        elif folder.is_dir():
+            out += sorted((_entry(root, source, p) if depth <= MAX_DEPTH else _too_deep(root, source, p)
+                           for p, depth in _below(folder)), key=lambda e: e.rel)
+    if wanted is None and root.is_dir():
+        # a file beside the source folders, or a folder no source has: on record, not read
+        for p in sorted(root.iterdir()):
+            if p.name not in LOAD_ORDER or not (p.is_dir() or p.is_symlink()):
+                info = p.lstat()
+                out.append(Entry("", p.name, p, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_outside_source"))
     return out
+
+
+def _below(folder: Path) -> Iterator[tuple[Path, int]]:
+    """(path, depth) of every file and unwalked folder below `folder`, without recursion: a folder
+    is walked unless it is hidden, a link, or deeper than MAX_DEPTH."""
+    stack = [(folder, 1)]
+    while stack:
+        here, depth = stack.pop()
+        with os.scandir(here) as found:
+            for item in found:
+                path = Path(item.path)
+                if item.is_dir(follow_symlinks=False) and not _hidden(item.name) and depth < MAX_DEPTH:
+                    stack.append((path, depth + 1))
+                else:
+                    yield path, depth + (item.is_dir(follow_symlinks=False) and not _hidden(item.name))
+
+
+def _too_deep(root: Path, source: str, path: Path) -> Entry:
+    info = path.lstat()
+    return Entry(source, path.relative_to(root).as_posix(), path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_too_deep")
 
 
 def readable(inbox: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:

@@ -49,9 +49,11 @@ def ddl() -> list[str]:
             file_id integer primary key, batch_id integer, source varchar, path varchar,
             file_name varchar, sha256 varchar, size_bytes bigint, format varchar, encoding varchar,
             outcome varchar, rows_in bigint, rows_loaded bigint, rows_quarantined bigint,
-            rows_replaced bigint, message_zh varchar, message_en varchar, modified_at timestamp)""",
-        # warehouses made before files' modification times were kept
+            rows_replaced bigint, message_zh varchar, message_en varchar, modified_at timestamp,
+            changed_at timestamp)""",
+        # warehouses made before files' modification and change times were kept
         "alter table load_files add column if not exists modified_at timestamp",
+        "alter table load_files add column if not exists changed_at timestamp",
         """create table if not exists quarantine (
             batch_id integer, file_id integer, source varchar, file_name varchar, row_number bigint,
             raw varchar, reason_codes varchar[], reason_zh varchar, reason_en varchar)""",
@@ -313,7 +315,7 @@ class InboxFile:
     path: Path
     rel: str
     size: int
-    modified_at: dt.datetime
+    stamp: tuple[dt.datetime, dt.datetime]  # modification and change times
     identity: tuple[int, int]  # (device, inode) the walk found
     hashed: Future[str | None]  # the content hash, computed beside the loading of earlier files
 
@@ -322,13 +324,18 @@ class InboxFile:
         return self.hashed.result()
 
 
-def record_file(con: duckdb.DuckDBPyConnection, file_id: int, batch_id: int, result: FileResult, path: Path,
-                sha256: str | None, size: int, modified_at: dt.datetime) -> None:
-    """A file's load_files record: every file seen is on record with what happened to it and why."""
-    con.execute("insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+def record_file(con: duckdb.DuckDBPyConnection, file_id: int, batch_id: int, result: FileResult,
+                sha256: str | None, size: int, stamp: tuple[dt.datetime, dt.datetime]) -> None:
+    """A file's load_files record: every file seen is on record with what happened to it and why;
+    `stamp` is its modification and change times."""
+    con.execute("""insert into load_files (file_id, batch_id, source, path, file_name, sha256, size_bytes, format,
+                       encoding, outcome, rows_in, rows_loaded, rows_quarantined, rows_replaced, message_zh,
+                       message_en, modified_at, changed_at)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", [
         file_id, batch_id, result.source, result.path, Path(result.path).name, sha256, size,
-        path.suffix.lower().lstrip("."), result.encoding, result.outcome, result.rows_in, result.rows_loaded,
-        result.rows_quarantined, result.rows_replaced, result.message_zh, result.message_en, modified_at])
+        Path(result.path).suffix.lower().lstrip("."), result.encoding, result.outcome, result.rows_in,
+        result.rows_loaded, result.rows_quarantined, result.rows_replaced, result.message_zh, result.message_en,
+        *stamp])
 
 
 def not_read(source: str, rel: str, outcome: str, key: str, **args) -> FileResult:
@@ -366,7 +373,7 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: 
             con.execute("rollback")
             con.execute("begin transaction")
             result = FileResult(f.source, f.rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
-        record_file(con, f.file_id, batch_id, result, f.path, f.digest, f.size, f.modified_at)
+        record_file(con, f.file_id, batch_id, result, f.digest, f.size, f.stamp)
         con.execute("commit")
     except BaseException:
         with contextlib.suppress(duckdb.Error):
@@ -455,27 +462,27 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     # tried again when it changes or moves to another source's folder.
     known = {(source, sha): path for source, sha, path in con.execute(
         "select source, sha256, min(path) from load_files where outcome = 'loaded' group by all").fetchall()}
-    # An entry still at the path, size and modification time it was put on record with is neither read
-    # again to hash it (a province's inbox is ten gigabytes that every daily run would otherwise read
-    # whole) nor recorded again.
+    # An entry still at the path, size, modification and change time it was put on record with is
+    # neither read again to hash it (a province's inbox is ten gigabytes that every daily run would
+    # otherwise read whole) nor recorded again.
     on_record = {tuple(row) for row in con.execute(
-        "select path, size_bytes, modified_at from load_files where modified_at is not null").fetchall()}
+        "select path, size_bytes, modified_at, changed_at from load_files where changed_at is not null").fetchall()}
     batch = BatchResult(batch_id, "running")
     con.execute("insert into load_batches (batch_id, inbox, started_at, outcome) values (?, ?, ?, 'running')",
                 [batch_id, str(inbox), started])
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_.walk(inbox, sources)
-        modified = [modified_time(e.mtime_ns) for e in files]
+        stamps = [(modified_time(e.mtime_ns), modified_time(e.ctime_ns)) for e in files]
         results = {i: FileResult(e.source, e.rel, "skipped") for i, e in enumerate(files)
-                   if (e.rel, e.size, modified[i]) in on_record}
+                   if (e.rel, e.size, *stamps[i]) in on_record}
         new = [i for i in range(len(files)) if i not in results]
         ids = {i: next_file_id + n for n, i in enumerate(new)}
         for i in new:
             if files[i].why:  # a link outside the inbox, a hidden or lock file…: on record, never read
                 e = files[i]
                 results[i] = not_read(e.source, e.rel, e.outcome, e.why)
-                record_file(con, ids[i], batch_id, results[i], e.path, None, e.size, modified[i])
+                record_file(con, ids[i], batch_id, results[i], None, e.size, stamps[i])
         new = [i for i in new if not files[i].why]
         # Files are hashed while earlier ones load (hashlib lets go of the GIL), each source's next file
         # first: hashing a province's ten gigabytes before loading any took 45 s.
@@ -484,7 +491,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
             place = {i: sum(files[j].source == files[i].source for j in new if j < i) for i in new}
             hashed = {i: hasher.submit(sha256_of, files[i].path, files[i].identity)
                       for i in sorted(new, key=lambda i: (place[i], i))}
-            todo = [InboxFile(i, ids[i], files[i].source, files[i].path, files[i].rel, files[i].size, modified[i],
+            todo = [InboxFile(i, ids[i], files[i].source, files[i].path, files[i].rel, files[i].size, stamps[i],
                               files[i].identity, hashed[i]) for i in new]
             with memory_share(con, LOAD_MEMORY_SHARE):
                 results |= load_in_lanes(con, todo, batch_id, progress, known)

@@ -92,3 +92,41 @@ def test_empty_and_header_only_files_are_rejected_every_time_they_come(inbox, wa
     load(warehouse, inbox)
     on_record = records(warehouse)
     assert on_record["acts/a.csv"] == on_record["acts/b.csv"] == ("rejected", True, why)
+
+
+def test_a_folder_nested_too_deep_is_on_record_and_the_batch_goes_on(inbox, warehouse):
+    """A thousand nested folders made the recursive walk fail every batch (hostile review); the walk
+    now keeps no recursion and stops at MAX_DEPTH."""
+    deep = inbox / "acts" / "/".join(["a"] * 40)
+    deep.mkdir(parents=True)
+    write_csv(deep / "acts.csv", [ACT])
+    write_csv(inbox / "acts" / "a" / "acts.csv", [ACT])
+    assert load(warehouse, inbox).outcome == "success"
+    too_deep = [p for p, (_, _, why) in records(warehouse).items() if (why or "").startswith("a folder nested too deep")]
+    assert too_deep == ["acts/" + "/".join(["a"] * 16)]
+    assert rows(warehouse, "select count(*) from raw_acts") == [(1,)]
+
+
+def test_what_lies_outside_the_source_folders_is_on_record(inbox, warehouse):
+    write_csv(inbox / "loose.csv", [ACT])
+    write_csv(inbox / "case" / "typo.csv", [ACT])  # a folder no source has
+    load(warehouse, inbox)
+    on_record = records(warehouse)
+    why = "not in a source folder (files go in <inbox>/<source>/): not read"
+    assert on_record["loose.csv"] == on_record["case"] == ("skipped", False, why)
+    assert rows(warehouse, "select count(*) from raw_acts") == [(0,)]
+
+
+def test_a_corrected_file_copied_over_with_its_size_and_time_kept_is_read_again(inbox, warehouse):
+    """cp -p or rsync -t keep a file's modification time: its change time, which no tool sets, tells."""
+    (inbox / "acts").mkdir()
+    target = inbox / "acts" / "acts.csv"
+    target.write_text("act_id,case_id,act_typo,started_at,ended_at,officer_ids\nA1,C1,seizure,"
+                      "2025-03-02 10:00,2025-03-02 11:00,O1\n", encoding="utf-8")
+    assert load(warehouse, inbox).outcome == "partial"  # the header's typo: rejected
+    before = target.stat()
+    target.write_text(target.read_text(encoding="utf-8").replace("act_typo", "act_type"), encoding="utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    assert load(warehouse, inbox).outcome == "success"
+    assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
