@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "row_encoding_ambiguous": ("此行在文件编码 {encoding} 下有效，但按 UTF-8 读也是中文，无法确定其编码（原始字节已保留，未加载）",
                                "line is valid {encoding}, the file's encoding, but reads as Chinese in UTF-8 too: "
                                "which it is cannot be told (its bytes are kept, not loaded)"),
+    "row_bad_csv": ("无法按 CSV 解析：{error}", "cannot be read as CSV: {error}"),
     "row_bad_json": ("不是有效的 JSON 对象：{error}", "not a valid JSON object: {error}"),
     "missing": ("{col}：必填值缺失", "{col}: missing required value"),
     "missing_when": ("{col}：{flag}为“是”时必填", "{col}: required when {flag} is true"),

@@ -9,6 +9,7 @@ add up.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import hashlib
 import logging
@@ -33,7 +34,7 @@ log = logging.getLogger("recwatch.load")
 # What a file's content can make reading or parsing it raise: the file is rejected, the batch goes on.
 CONTENT_ERRORS = (duckdb.BinderException, duckdb.ConversionException, duckdb.InvalidInputException,
                   duckdb.ParserException, duckdb.NotImplementedException, pa.ArrowException, ValueError,
-                  KeyError, IndexError, TypeError, RecursionError)
+                  KeyError, IndexError, TypeError, RecursionError, csv.Error)
 
 RAW_META = "_extra varchar, _batch_id integer, _file_id integer, _row_number bigint"
 

@@ -9,7 +9,6 @@ import base64
 import codecs
 import csv
 import datetime as dt
-import io
 import json
 import posixpath
 import re
@@ -159,15 +158,21 @@ def decide_encoding(path: Path) -> Decoding:
     return Decoding("gb18030", bad, frozenset(ambiguous))
 
 
-def clean_text(path: Path, decoding: Decoding) -> pa.Buffer:
-    """The file's good lines as UTF-8, its bad lines left out (their line numbers stay with the
-    caller, who numbers the rows as the file does)."""
-    out = bytearray()
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")
+
+
+def decoded_lines(path: Path, decoding: Decoding) -> list[str]:
+    """The file's lines as text: its good lines decoded, its bad lines with every run of non-ASCII
+    bytes written as one U+FFFD, so a bad line keeps the quotes, commas and line breaks that shape
+    the records (none of them is ever part of a multi-byte character) and no text of it loads."""
+    out = []
     with open(path, "rb") as fh:
         for n, line in enumerate(fh, start=1):
-            if n not in decoding.bad_lines:
-                out += line if decoding.encoding == "utf-8" else line.decode(decoding.encoding).encode("utf-8")
-    return pa.py_buffer(bytes(out))
+            if n in decoding.bad_lines:
+                out.append(_NON_ASCII.sub("\ufffd".encode(), line).decode("utf-8"))
+            else:
+                out.append(line.decode("utf-8-sig" if n == 1 and decoding.encoding == "utf-8" else decoding.encoding))
+    return out
 
 
 def arrow_of(values: np.ndarray) -> pa.Array:
@@ -186,33 +191,26 @@ def read_csv(path: Path) -> ReadResult:
     # A file valid UTF-8 throughout, almost every one, is read once: Arrow checks every value.
     if is_utf8_prefix(path):
         try:
-            return _read_csv(path, Decoding("utf-8"))
+            return _read_csv(path, "utf-8")
         except pa.ArrowInvalid as exc:
             if "UTF8" not in str(exc):
                 raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
         except UnicodeDecodeError:  # in the header
             pass
+    decoding = decide_encoding(path)
+    if decoding.bad_lines:
+        return _read_mixed_csv(path, decoding)
     try:
-        return _read_csv(path, decide_encoding(path))
+        return _read_csv(path, decoding.encoding)
     except pa.ArrowInvalid as exc:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
     except UnicodeDecodeError:
         raise FileRejected("file_encoding") from None
 
 
-def _read_csv(path: Path, decoding: Decoding) -> ReadResult:
-    """The rows of a CSV file decoded as `decoding` says: from the file itself, or, when it has bad
-    lines, from its good lines as UTF-8 (numbered as in the file: `kept` maps one to the other)."""
-    if 1 in decoding.bad_lines:
-        raise FileRejected("file_encoding")  # the header itself
-    if decoding.bad_lines:
-        source, encoding = clean_text(path, decoding), "utf-8"
-        lines = sum(1 for _ in open(path, "rb"))
-        kept = np.setdiff1d(np.arange(1, lines + 1), np.fromiter(decoding.bad_lines, np.int64))
-    else:
-        source, encoding, kept = path, decoding.encoding, None
-    opened = (io.BytesIO(source.to_pybytes()) if isinstance(source, pa.Buffer) else open(path, "rb"))
-    with io.TextIOWrapper(opened, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
+def _read_csv(path: Path, encoding: str) -> ReadResult:
+    """The rows of a CSV file every line of which is valid in `encoding`, read by Arrow."""
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
         header = next(csv.reader(fh), [])
     if not header or not any(h.strip() for h in header):
         raise FileRejected("file_empty")
@@ -224,36 +222,84 @@ def _read_csv(path: Path, decoding: Decoding) -> ReadResult:
                                 {"expected": row.expected_columns, "actual": row.actual_columns}))
         return "skip"
 
-    def read(threads: bool) -> pa.Table:
+    def read(threads: bool, block_size: int | None = None) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(source) if isinstance(source, pa.Buffer) else source,
-            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads),
+            path,
+            read_options=pacsv.ReadOptions(encoding=encoding, use_threads=threads, block_size=block_size),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header}, strings_can_be_null=False,
             ),
         )
 
-    table = read(True)
+    block_size = None  # Arrow's, 1 MB
+    try:
+        table = read(True)
+    except pa.ArrowInvalid as exc:
+        if "straddling" not in str(exc):
+            raise
+        # a field longer than a block: read again in blocks that hold the whole file
+        broken.clear()
+        block_size = min(max(path.stat().st_size + 1, 1 << 20), 1 << 30)
+        table = read(True, block_size)
     if broken:
         # Only a single-threaded read knows the line numbers of the rows it skipped.
         broken.clear()
-        table = read(False)
+        table = read(False, block_size)
         skipped = {b.row_number for b in broken}
         numbers, line = [], 1
         while len(numbers) < table.num_rows:
             line += 1
             if line not in skipped:
                 numbers.append(line)
-        numbers = np.array(numbers, np.int64)
+        numbers = pa.array(numbers, pa.int64())
     else:
-        numbers = np.arange(2, 2 + table.num_rows, dtype=np.int64)
-    if kept is not None:
-        numbers = kept[numbers - 1]
-        for b in broken:
-            b.row_number = int(kept[b.row_number - 1])
-    table = table.append_column(ROW_NUMBER, arrow_of(numbers))
-    return ReadResult.of(table, decoding.encoding, decoding.broken() + broken)
+        numbers = line_numbers(2, table.num_rows)
+    table = table.append_column(ROW_NUMBER, numbers)
+    return ReadResult.of(table, encoding, broken)
+
+
+def _read_mixed_csv(path: Path, decoding: Decoding) -> ReadResult:
+    """A CSV file with lines not valid in its encoding (rare), read by Python's csv module, which
+    tells each record's first and last line: a record any of whose lines is bad is quarantined whole,
+    with those lines' bytes, never loaded with the line left out; the others load, numbered by the
+    line they start on."""
+    if 1 in decoding.bad_lines:
+        raise FileRejected("file_encoding")  # the header itself
+    lines = decoded_lines(path, decoding)
+    reader = csv.reader(iter(lines))
+    csv.field_size_limit(1 << 30)  # a field as long as a cell may hold, and more
+    header = next(reader, [])
+    if not header or not any(h.strip() for h in header):
+        raise FileRejected("file_empty")
+    check_headers(header)
+    values: list[list[str]] = [[] for _ in header]
+    numbers, broken, last = [], [], reader.line_num
+    while True:
+        try:
+            record, error = next(reader), None
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a carriage return alone inside a field, say
+            record, error = None, str(exc)
+        first, last = last + 1, reader.line_num
+        text = "".join(lines[first - 1:last]).rstrip("\r\n")
+        bad = [decoding.bad_lines[n] for n in range(first, last + 1) if n in decoding.bad_lines]
+        if error is not None:
+            broken.append(BrokenRow(first, text, "row_bad_csv", {"error": error}, b"".join(bad) or None))
+        elif bad:
+            key = "row_encoding_ambiguous" if decoding.ambiguous.intersection(range(first, last + 1)) else "row_encoding"
+            broken.append(BrokenRow(first, text, key, {"encoding": ENCODINGS[decoding.encoding]}, b"".join(bad)))
+        elif not record:
+            continue  # a blank line
+        elif len(record) != len(header):
+            broken.append(BrokenRow(first, text, "row_field_count", {"expected": len(header), "actual": len(record)}))
+        else:
+            for column, value in zip(values, record):
+                column.append(value)
+            numbers.append(first)
+    table = pa.table({h: pa.array(v, pa.string()) for h, v in zip(header, values)})
+    return ReadResult.of(table.append_column(ROW_NUMBER, pa.array(numbers, pa.int64())), decoding.encoding, broken)
 
 
 def _cell_text(value) -> str | None:

@@ -228,3 +228,30 @@ def test_a_spreadsheet_bomb_is_refused_before_it_is_read(tmp_path_factory, monke
         ("b.xlsx", "rejected", "the sheet goes past Excel's limits (1,000 rows, 16,384 columns), so Excel did not write it: rejected"),
         ("c.xlsx", "loaded", None),
         ("d.xlsx", "rejected", "the sheet unpacks to, or spans cells for, more than 1 MB (setting max_sheet_mb): rejected")]
+
+
+def test_a_bad_line_inside_a_quoted_field_quarantines_its_whole_record(tmp_path_factory):
+    """A bad line in the middle of a multi-line field once vanished from the loaded value, and the
+    rows after it were numbered a line short (hostile review)."""
+    inbox, con = fresh(tmp_path_factory)
+    header = ",".join(["case_id", "party_name", *CASE]) + "\n"
+    body = (header + csv_line(["P0", "张三", *CASE.values()])).encode()
+    body += (csv_line(["P1", "first line\n第二行\nlast line", *CASE.values()])).encode().replace(
+        "第二行".encode(), "第二行".encode("gb18030"))
+    body += csv_line(["P2", "李四", *CASE.values()]).encode()
+    (inbox / "cases" / "b.csv").write_bytes(body)
+    load(con, inbox)
+    assert counts_add_up(con) == (3, 2, 1)
+    assert rows(con, "select case_id, party_name, _row_number from raw_cases where case_id <> 'C1' order by 1") == [
+        ("P0", "张三", 2), ("P2", "李四", 6)]
+    (row_number, raw, codes), = rows(con, "select row_number, raw, reason_codes from quarantine")
+    assert (row_number, codes) == (3, ["row_encoding"])
+    assert base64.b64decode(json.loads(raw)["bytes_base64"]) == "第二行\n".encode("gb18030")
+
+
+def test_a_field_longer_than_arrows_block_loads(tmp_path_factory):
+    inbox, con = fresh(tmp_path_factory)
+    (inbox / "cases" / "b.csv").write_bytes(csv_bytes(["张" * 600_000, "李四"]))  # 1.8 MB in one field
+    load(con, inbox)
+    assert counts_add_up(con) == (2, 2, 0)
+    assert sorted(len(n) for n in loaded_names(con).values()) == [2, 600_000]
