@@ -67,6 +67,15 @@ def safe_text_sql(column: str) -> str:
             f"else {quoted_and_cut(column)} end)")
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters and line breaks escaped (\\u000a): what an export or a request
+    says cannot start a line of its own, or colour a terminal, in a log or on the console."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 _UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 import getpass
 import ipaddress
 import logging
-import re
 from dataclasses import dataclass
 
 import flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.output import one_line
 from orchestration.settings import Settings
 
 from .labels import t
@@ -85,15 +85,6 @@ class NoAccess(Refused):
 def log_refusal(refused: Refused, what: str) -> None:
     """One line for each refusal: who, what was asked, and why (rules.md R-SEC's audit line)."""
     log.warning("refused %s: %s: %s", who(), one_line(what), one_line(refused.message("en")))
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters and line breaks escaped: what a request says cannot start a
-    line of its own in an audit log."""
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --- the trusted proxy -----------------------------------------------------------------------

@@ -172,6 +172,8 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                   Output("period-type", "options"), Output("unit", "options"), Output("unmask", "options"),
                   Output("scope", "children"), Input("lang", "value"))
     def _relabel(lang_):
+        if lang_ not in ("zh", "en"):  # a crafted request: a list here was a 500
+            raise access.BadParameter("lang", lang_)
         lab, snap = chrome_labels(lang_), data.current_snapshot()
         return (lab["title"], *lab["nav"], lab["period_type_label"], lab["period_label"], lab["unit_label"],
                 lab["unit_placeholder"], lab["profile_label"], lab["profile_placeholder"],

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from core.output import one_line
+
 from . import i18n, runner
 from .contract import LOAD_ORDER
 from .load import BatchResult, load_inbox
@@ -108,7 +110,7 @@ def print_load_summary(con, batch: BatchResult) -> None:
                f"{batch.total('rows_quarantined'):>13,}{batch.total('rows_replaced'):>10,}")
     for f in batch.files:
         if f.outcome == "rejected":
-            click.echo(f"  rejected {f.path}: {f.message_zh} / {f.message_en}")
+            click.echo(f"  rejected {one_line(f.path)}: {f.message_zh} / {f.message_en}")
     if batch.total("rows_quarantined"):
         click.echo("quarantine reasons (top 10):")
         rows = con.execute("""

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from core.output import one_line
+
 T = TypeVar("T")
 
 
@@ -32,6 +34,7 @@ class Ticker:
     def __call__(self, label: str) -> None:
         if not self.enabled:
             return
+        label = one_line(label)  # a file's name comes from whoever named it
         with self.lock:
             self.count += 1
             if self.bar is not None:

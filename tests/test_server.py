@@ -335,11 +335,11 @@ def test_a_refusal_is_one_line_of_the_log_whatever_the_request_says(snap, refusa
 
 @given(period_type=st.one_of(st.sampled_from(["month", "quarter", "year"]), st.text(max_size=6), st.integers()),
        period=st.one_of(st.none(), st.sampled_from(["2025", "2025Q3", "2025-07"]), st.text(max_size=8), st.integers()),
-       lang=st.sampled_from(["zh", "en", "de", None, 1]))
+       lang=st.sampled_from(["zh", "en", "de", None, 1, ["zh"], {"a": 1}]))
 @EXAMPLES
 def test_callbacks_given_bad_values_answer_with_a_message_not_a_500(app_all, period_type, period, lang):
     filters = {"period_type": period_type, "period": period, "lang": lang}
-    for output in ("ov-content.children", "un-title.children", "retention-content.children",
+    for output in ("app-title.children", "ov-content.children", "un-title.children", "retention-content.children",
                    "devices-content.children", "quality-content.children", "ru-table.data", "filters.data",
                    "period.options"):
         status, answer = app_all.fire(output, {"filters.data": filters, "period-type.value": period_type,
