@@ -82,6 +82,15 @@ class NoAccess(Refused):
     status = 403
 
 
+class TooSlow(Refused):
+    """A query that ran past dashboard_query_timeout and was stopped."""
+
+    status = 503
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("query_timeout", seconds=f"{seconds:g}")
+
+
 def log_refusal(refused: Refused, what: str) -> None:
     """One line for each refusal: who, what was asked, and why (rules.md R-SEC's audit line)."""
     log.warning("refused %s: %s: %s", who(), one_line(what), one_line(refused.message("en")))

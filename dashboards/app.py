@@ -159,6 +159,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     server = app.server
     server.config["RECWATCH_SNAPSHOT"] = str(snapshot)
     server.config["RECWATCH_ALLOW_UNMASK"] = bool(allow_unmask)
+    server.config["RECWATCH_QUERY_TIMEOUT"] = settings.dashboard_query_timeout
     server.wsgi_app = access.TrustedProxy(server.wsgi_app, settings.trusted_proxies, settings.proxy_user_header,
                                           settings.proxy_groups_header)
     guard(app, settings, scope)

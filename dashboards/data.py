@@ -72,6 +72,13 @@ _RESULTS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 RESULT_CACHE_SIZE = 256
 
 
+def _query_timeout() -> float | None:
+    """The server's query time limit (settings.dashboard_query_timeout); none outside a request."""
+    import flask
+
+    return flask.current_app.config.get("RECWATCH_QUERY_TIMEOUT") if flask.has_app_context() else None
+
+
 def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run one parameterised query on the snapshot (a cursor per query, so threads don't share one);
     the caller gets its own copy of the result."""
@@ -82,10 +89,18 @@ def query(snapshot: Path | str, sql: str, params: dict[str, Any] | None = None) 
         if key in _RESULTS:
             _RESULTS.move_to_end(key)
             return _RESULTS[key].copy()
-    cur = con.cursor()
+    cur, limit = con.cursor(), _query_timeout()
+    # a query past the limit is interrupted, so a request cannot hold one of the server's threads for ever
+    timer = threading.Timer(limit, cur.interrupt) if limit else None
     try:
+        if timer:
+            timer.start()
         frame = cur.execute(sql, used).df()
+    except duckdb.InterruptException:
+        raise access.TooSlow(limit) from None
     finally:
+        if timer:
+            timer.cancel()
         cur.close()
     with _LOCK:
         _RESULTS[key] = frame

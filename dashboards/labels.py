@@ -128,6 +128,8 @@ UI: dict[str, tuple[str, str]] = {
                        "may see every unit are shown them."),
     # access (dashboards.access): what a refused request is told
     "scope": ("查看范围：{unit}", "Showing: {unit}"),
+    "query_timeout": ("查询超过 {seconds} 秒仍未完成，已停止：请缩小期间或单位范围后重试。",
+                      "The query ran past {seconds} s and was stopped: narrow the period or the units and try again."),
     "bad_parameter": ("参数 {name} 的值无效：{value}", "Invalid value for {name}: {value}"),
     "out_of_scope": ("单位 {unit} 不存在或不在您的查看范围内，已拒绝并记录。",
                      "Unit {unit} does not exist or is outside what you may see; refused and logged."),

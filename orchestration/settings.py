@@ -56,6 +56,10 @@ class Settings:
     # (a client that stops sending or reading) before it is closed, in seconds.
     dashboard_threads: int = 8
     dashboard_channel_timeout: int = 60
+    # A dashboard query still running after this many seconds is stopped and the request told so
+    # (HTTP 503), so a crafted or unlucky request cannot hold a thread for ever. A year of a
+    # province's rules table, the slowest, takes about 1 s.
+    dashboard_query_timeout: int = 30
 
 
 def load_settings() -> Settings:

@@ -25,8 +25,8 @@ from openpyxl import load_workbook
 from werkzeug.http import parse_options_header
 
 from conftest import published_sample
-from dashboards import access, data, views
 from core.output import safe_filename
+from dashboards import access, data, views
 from dashboards.app import attachment, create_app, server_options, unit_options
 from orchestration.settings import Settings
 
@@ -538,3 +538,18 @@ def test_the_dashboard_command_refuses_a_scope_or_proxy_it_cannot_use(snap):
     assert result.exit_code == 2 and "--scope no-such-unit: no such unit" in result.output
     result = CliRunner().invoke(main, ["dashboard", "--warehouse", warehouse, "--trusted-proxy", "proxy.local"])
     assert result.exit_code == 2 and "trusted_proxies" in result.output
+
+
+def test_a_query_past_the_time_limit_is_stopped_and_the_request_told(snap):
+    """Issue #22: request timeouts. waitress closes idle connections; a query running too long is
+    interrupted (settings.dashboard_query_timeout) and the request answered 503 with the reason."""
+    app = create_app(snap, settings=Settings(dashboard_query_timeout=1))
+    with app.server.app_context():
+        started = time.perf_counter()
+        with pytest.raises(access.TooSlow) as refused:
+            data.query(snap, "select count(*) from range(100000000000) t(x) where x % 7 = 3")
+        assert time.perf_counter() - started < 10
+    assert refused.value.status == 503 and "30" not in refused.value.message("en")
+    assert refused.value.message("zh").startswith("查询超过 1 秒仍未完成")
+    with app.server.app_context():  # a quick query is untouched
+        assert data.query(snap, "select 42 as n")["n"].tolist() == [42]
