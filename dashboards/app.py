@@ -356,6 +356,10 @@ def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str =
     if allow_unmask:
         print(f"party names may be unmasked on request; each time is logged to {log_unmasking(snapshot)[0]}")
     print(f"refused requests are logged to {log_refusals(snapshot)[0]}")
+    for name in ("recwatch.privacy", "recwatch.access"):
+        # these logs have their own file and console lines; waitress gives the root logger one too,
+        # which printed every refusal twice
+        logging.getLogger(name).propagate = False
     proxies = ", ".join(settings.trusted_proxies) or "none (nobody is named; every request sees the scope)"
     print(f"scope: {scope or 'every unit'}; trusted proxies: {proxies}")
     print(f"serving the dashboard on http://{host}:{port}")
