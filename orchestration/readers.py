@@ -385,8 +385,8 @@ def _column_number(letters: bytes) -> int:
 
 def check_sheet_size(path: Path, max_mb: int) -> None:
     """Refuse a spreadsheet before any of it is loaded when its first sheet has more rows or columns
-    than Excel allows, spans a rectangle of more than CELLS_PER_MB × `max_mb` cells, or it or the
-    shared strings unpack past `max_mb` megabytes: reading such a sheet (a 15 MB file unpacking to 3
+    than Excel allows, spans a rectangle of more than CELLS_PER_MB × `max_mb` cells, or it or
+    another part read with it (shared strings, styles) unpacks past `max_mb` megabytes: reading such a sheet (a 15 MB file unpacking to 3
     million rows; one cell at XFD1048576) took gigabytes or killed the process. The parts are unpacked
     as a stream and counted, never held, so a lying size in the zip directory does not help; the
     sheet is found as calamine finds it, and if that cannot be told, every sheet is measured."""
@@ -397,7 +397,10 @@ def check_sheet_size(path: Path, max_mb: int) -> None:
             sheets = [sheet] if sheet in z.NameToInfo else [n for n in z.namelist() if n.startswith("xl/worksheets/")]
             for name in sheets:
                 _measure_sheet(z, name, limit, max_mb)
-            for name in (n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"):
+            # every other part calamine may parse (shared strings, styles, relationships…); the
+            # sheets it does not open are left alone
+            others = [n for n in z.namelist() if n not in sheets and not n.startswith(("xl/worksheets/", "xl/media/"))]
+            for name in others:
                 with z.open(name) as fh:
                     size = 0
                     while chunk := fh.read(1 << 20):
