@@ -46,6 +46,15 @@ def _pct(x) -> str:
     return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
+def plot_text(text: str | None) -> str | None:
+    """Text from an export as a chart shows it: Plotly reads a little HTML in labels, legends and
+    hover text (a unit named <a href=…> became a live link), so its markup is written as entities,
+    which Plotly shows as the characters they stand for."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _empty_figure(lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=t("no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
@@ -123,8 +132,8 @@ def score_trend_figure(snapshot: Path, filters: dict, lang: str) -> dict:
     traces = []
     for (unit_id, name), unit_rows in itertools.groupby(rows, key=lambda r: r[:2]):  # sorted by unit
         months = list(unit_rows)
-        traces.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": [r[2] for r in months],
-                       "y": [r[3] for r in months], "customdata": [unit_id] * len(months)})
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": plot_text(name),
+                       "x": [r[2] for r in months], "y": [r[3] for r in months], "customdata": [unit_id] * len(months)})
     # the layout still goes through plotly, which gives it the default template the other charts have
     layout = go.Figure(layout={"title": t("score_trend", lang), "xaxis_title": t("month_axis", lang),
                                "yaxis_title": t("score", lang), "height": 380,
@@ -207,7 +216,7 @@ def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
     frame = data.scorecard(snapshot, f)
     if frame.empty:
         return _empty_figure(lang)
-    fig = go.Figure(go.Bar(x=frame["unit_name"], y=frame["score"], customdata=frame["unit_id"],
+    fig = go.Figure(go.Bar(x=frame["unit_name"].map(plot_text), y=frame["score"], customdata=frame["unit_id"],
                            text=frame["score"], textposition="auto"))
     fig.update_layout(title=t("scorecard", lang, period=f["period"]), yaxis_title=t("score", lang),
                       height=380, margin={"t": 50, "l": 50, "r": 10, "b": 120})

@@ -15,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_unreadable": ("文件无法读取：{error}", "file cannot be read: {error}"),
     "file_empty": ("文件为空或没有表头", "file is empty or has no header row"),
     "file_duplicate_header": ("表头重复：{header}", "duplicate header: {header}"),
+    "file_too_many_columns": ("文件有 {n} 列，超过上限 {max} 列", "the file has {n} columns, more than the {max} accepted"),
     "file_reserved_header": ("表头“{header}”为系统保留，不能使用", "header '{header}' is reserved by recwatch"),
     "file_missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
     "file_sheet_too_large": ("工作表解压后或所占单元格范围超过 {mb} MB 的上限（设置 max_sheet_mb），拒收",
@@ -23,6 +24,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_sheet_too_many_rows": ("工作表超过 Excel 的上限（{rows} 行、{columns} 列），不是 Excel 导出的文件，拒收",
                                  "the sheet goes past Excel's limits ({rows} rows, {columns} columns), so Excel did "
                                  "not write it: rejected"),
+    "file_sheet_too_large_to_read": ("读取工作表所需内存超过 {mb} MB 的上限（1 GB 加设置 max_sheet_mb 的 2 倍），拒收",
+                                     "reading the sheet needs more than {mb} MB of memory (1 GB + 2 × the "
+                                     "max_sheet_mb setting): rejected"),
+    "file_sheet_too_slow": ("读取工作表超过 {seconds} 秒，拒收", "reading the sheet took longer than {seconds} s: rejected"),
+    "file_no_sheet": ("工作簿中没有可见的工作表", "the workbook has no visible worksheet"),
     "file_no_rows": ("文件只有表头，没有数据行", "file has a header but no rows"),
     # files not read at all (on record with why)
     "file_link_outside": ("链接指向收件目录以外，拒绝读取", "a link leading outside the inbox: refused, not read"),
@@ -33,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_not_regular": ("不是普通文件（管道、设备等），不读取", "not a regular file (a pipe, a device…): not read"),
     "file_changed": ("文件在检查之后被替换或移走（例如换成链接或管道），未读取",
                      "the file was replaced or moved after it was checked (by a link or a pipe, say): not read"),
+    "file_bad_name": ("文件名不是有效的 UTF-8 文本，未读取：请重命名", "the file's name is not valid UTF-8: not read (rename it)"),
     "file_too_deep": ("目录层级过深（超过 16 层），未读取", "a folder nested too deep (past 16 levels): not read"),
     "file_outside_source": ("不在任何数据来源目录中（应放在 <收件目录>/<数据来源>/ 下），未读取",
                             "not in a source folder (files go in <inbox>/<source>/): not read"),

@@ -10,6 +10,7 @@ each on record with its reason.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from .contract import LOAD_ORDER
 # why an entry is not read: catalogue key → the file's outcome on record
 REFUSED = "rejected"
 LEFT = "skipped"
-NOT_READ = {"file_link_outside": REFUSED, "file_link_broken": REFUSED, "file_link_folder": LEFT,
+NOT_READ = {"file_link_outside": REFUSED, "file_link_broken": REFUSED, "file_bad_name": REFUSED, "file_link_folder": LEFT,
             "file_hidden": LEFT, "file_not_regular": LEFT, "file_too_deep": LEFT, "file_outside_source": LEFT}
 
 
@@ -120,7 +121,18 @@ def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:
             if p.name not in LOAD_ORDER or not (p.is_dir() or p.is_symlink()):
                 info = p.lstat()
                 out.append(Entry("", p.name, p, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_outside_source"))
-    return out
+    return [_named(e) for e in out]
+
+
+def _named(entry: Entry) -> Entry:
+    """An entry whose name is not valid UTF-8 (Linux takes any bytes) is refused, and kept on record
+    under its name with the bytes that are not written as escapes: nothing could store it as it is."""
+    try:
+        entry.rel.encode("utf-8")
+        return entry
+    except UnicodeEncodeError:
+        shown = entry.rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return dataclasses.replace(entry, rel=shown, why="file_bad_name")
 
 
 def _below(folder: Path) -> Iterator[tuple[Path, int]]:

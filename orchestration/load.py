@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import logging
+import re
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable
@@ -373,7 +374,9 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: 
                 exc = readers.FileRejected("file_unreadable", error=f"{type(exc).__name__}: {first}")
             con.execute("rollback")
             con.execute("begin transaction")
-            result = FileResult(f.source, f.rel, "rejected", message_zh=exc.message("zh"), message_en=exc.message("en"))
+            # an error DuckDB or Arrow raised names the open file as /proc/self/fd/N: named as delivered
+            zh, en = (re.sub(r"/proc/self/fd/\d+", f.rel, exc.message(lang)) for lang in ("zh", "en"))
+            result = FileResult(f.source, f.rel, "rejected", message_zh=zh, message_en=en)
         record_file(con, f.file_id, batch_id, result, f.digest, f.size, f.stamp)
         con.execute("commit")
     except BaseException:

@@ -25,6 +25,8 @@ import pyarrow.parquet as pq
 from . import i18n
 
 ROW_NUMBER = "_row_number"
+# Python's csv module stops at 128 KB a field; Arrow reads any. Set once, for every reading alike.
+csv.field_size_limit(1 << 30)
 
 
 class FileRejected(Exception):
@@ -268,7 +270,6 @@ def _read_mixed_csv(path: Path, decoding: Decoding) -> ReadResult:
         raise FileRejected("file_encoding")  # the header itself
     lines = decoded_lines(path, decoding)
     reader = csv.reader(iter(lines))
-    csv.field_size_limit(1 << 30)  # a field as long as a cell may hold, and more
     header = next(reader, [])
     if not header or not any(h.strip() for h in header):
         raise FileRejected("file_empty")
@@ -359,13 +360,14 @@ def _xml(z: zipfile.ZipFile, name: str):
 
 
 def _first_sheet_part(z: zipfile.ZipFile) -> str | None:
-    """The package part of the workbook's first sheet (the one calamine reads), as workbook.xml and
+    """The package part of the workbook's first visible sheet (the one read), as workbook.xml and
     its relationships say, read as XML (a comment or CDATA cannot point it elsewhere); None if they
     do not say."""
     from lxml import etree
 
     try:
-        sheet = next(_xml(z, "xl/workbook.xml").iter(f"{_MAIN}sheet"), None)
+        sheet = next((e for e in _xml(z, "xl/workbook.xml").iter(f"{_MAIN}sheet")
+                      if e.get("state") not in ("hidden", "veryHidden")), None)
         rels = _xml(z, "xl/_rels/workbook.xml.rels")
     except (KeyError, ValueError, etree.XMLSyntaxError):
         return None
@@ -434,16 +436,58 @@ def _measure_sheet(z: zipfile.ZipFile, name: str, limit: int, max_mb: int) -> No
 
 
 def read_xlsx(path: Path) -> ReadResult:
-    """The first sheet, first row the header. Its size is checked first (check_sheet_size); calamine
-    (Rust) then reads it, at a few dozen bytes a cell, and the rows become Arrow columns a batch at
-    a time."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    """The first visible worksheet, first row the header. Its size is checked first
+    (check_sheet_size, for a clear reason); then it is read in a process of its own
+    (orchestration.sheet_reader) whose memory is capped at 1 GB + 2 × max_sheet_mb (a 461 MB sheet of
+    7.5 M cells needed 1.5 GB of address space, 0.86 GB resident): calamine holds a sheet
+    as the rectangle its cells span, and a few hundred hostile bytes can still ask it for more than
+    any check foresees (a row number on the row tag alone, a five-letter column, a shared-strings
+    count of 2^40). Such a sheet ends that process, not the run: it is rejected, said why."""
+    import subprocess
+    import sys
+    import tempfile
 
     from .settings import load_settings
 
-    check_sheet_size(path, load_settings().max_sheet_mb)
+    max_mb = load_settings().max_sheet_mb
+    check_sheet_size(path, max_mb)
+    limit = (1000 + 2 * max_mb) * 1_000_000
+    with tempfile.TemporaryDirectory(prefix="recwatch-sheet-") as scratch:
+        out = Path(scratch) / "rows.arrow"
+        try:
+            # a file the load holds open (/proc/self/fd/N) is handed on as that descriptor
+            held = (int(path.name),) if path.parent == Path("/proc/self/fd") else ()
+            done = subprocess.run([sys.executable, "-m", "orchestration.sheet_reader", str(path), str(out), str(limit)],
+                                  capture_output=True, timeout=SHEET_SECONDS, stdin=subprocess.DEVNULL, pass_fds=held)
+        except subprocess.TimeoutExpired:
+            raise FileRejected("file_sheet_too_slow", seconds=SHEET_SECONDS) from None
+        if done.returncode == REJECTED:
+            said = json.loads(done.stdout)
+            raise FileRejected(said["key"], **said["args"])
+        if done.returncode != 0:
+            raise FileRejected("file_sheet_too_large_to_read", mb=limit // 1_000_000)
+        with pa.OSFile(str(out), "rb") as source:
+            table = pa.ipc.open_file(source).read_all()
+    return ReadResult.of(table)
+
+
+# how the sheet reader says a file is rejected (its reason as JSON on its output), and how long it may take
+REJECTED = 3
+SHEET_SECONDS = 600
+
+
+def read_sheet(path: Path) -> pa.Table:
+    """The rows of a spreadsheet's first visible worksheet (not a hidden one, not a chart) as Arrow
+    text columns with their row numbers; run by orchestration.sheet_reader in its own process."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+        book = CalamineWorkbook.from_path(str(path))
+        shown = [i for i, m in enumerate(book.sheets_metadata)
+                 if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
+        if not shown:
+            raise FileRejected("file_no_sheet")
+        rows = book.get_sheet_by_index(shown[0]).iter_rows()
         first = next(rows, None)
     except (CalamineError, OSError, ValueError) as exc:
         raise FileRejected("file_unreadable", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
@@ -468,7 +512,20 @@ def read_xlsx(path: Path) -> ReadResult:
             if len(body) == XLSX_BATCH_ROWS:
                 flush()
     flush()
-    return ReadResult.of(pa.concat_tables(batches))
+    return pa.concat_tables(batches)
+
+
+# A line with more brackets than this is checked to be nested shallowly enough to be kept as JSON text
+# (Python's json stops at about a thousand levels; orjson reads up to 1,024).
+NESTED = 200
+
+
+def _shallow(obj) -> bool:
+    try:
+        json.dumps(obj)
+        return True
+    except RecursionError:
+        return False
 
 
 def read_jsonl(path: Path) -> ReadResult:
@@ -504,6 +561,10 @@ def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResul
             if not isinstance(obj, dict):
                 broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
                                         {"error": "not an object"}))
+                continue
+            if line.count(b"{") + line.count(b"[") > NESTED and not _shallow(obj):
+                broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
+                                        {"error": "nested too deep"}))
                 continue
             header.update(dict.fromkeys(obj))
             records.append(obj)
@@ -552,10 +613,16 @@ def _plain(header: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", header)
 
 
+# No export has this many columns (the widest source has two dozen); unknown ones are kept as text.
+MAX_COLUMNS = 1000
+
+
 def check_headers(headers: list[str]) -> None:
     """Headers a file may have: no two alike, also by letter case once control characters are
     written as escapes (DuckDB's names ignore case: Note and NOTE failed the whole batch), and none
     that recwatch keeps for itself (a delivered _row_number would forge the rows' line numbers)."""
+    if len(headers) > MAX_COLUMNS:  # ten thousand unknown columns ran the load out of memory
+        raise FileRejected("file_too_many_columns", n=f"{len(headers):,}", max=f"{MAX_COLUMNS:,}")
     folded = [_plain(h).casefold() for h in headers]
     twice = sorted({h for h, f in zip(headers, folded) if folded.count(f) > 1})
     if twice:

@@ -33,9 +33,10 @@ class Settings:
     # draw can be re-shown to anyone who has the seed.
     spot_check_per_unit: int = 5
     spot_check_seed: int = 2025
-    # The largest spreadsheet sheet accepted, in megabytes of unpacked XML (its shared strings
-    # likewise); a larger one is rejected with this reason. 512 MB holds a province's quarter of cases
-    # (375,000 rows of twenty columns, 340 MB) and keeps reading one under about 1 GB of memory.
+    # The largest spreadsheet sheet accepted, in megabytes of unpacked XML (its other parts likewise);
+    # a larger one is rejected with this reason. 512 MB holds a province's quarter of cases (375,000
+    # rows of twenty columns, 340 MB). A sheet is read in a process of its own whose memory is capped
+    # at 1 GB + 2 × this (2 GB): a sheet that needs more is rejected, the load goes on.
     max_sheet_mb: int = 512
     # The dashboard behind an authenticating proxy (rules.md R-SEC: identity comes from a trusted
     # proxy or nowhere). Addresses or networks (CIDR) of the proxies whose forwarded headers are

@@ -574,3 +574,16 @@ def test_results_are_reused_but_never_shared(snap):
     again = data.scorecard(snap, Q3)
     assert (again["score"] != -1.0).all()
     assert any(key[1:] and "mart_unit_period_scorecard" in key[1] for key in data._RESULTS)
+
+
+def test_a_unit_name_s_markup_is_shown_in_charts_not_obeyed(snap, monkeypatch):
+    """Second hostile review: Plotly reads a little HTML in labels and legends, so a unit named
+    <a href=…> became a live link on the overview. Markup is written as entities, shown as typed."""
+    name = '<a href="https://evil.example/login">请重新登录</a>&<b>'
+    assert views.plot_text(name) == '&lt;a href="https://evil.example/login"&gt;请重新登录&lt;/a&gt;&amp;&lt;b&gt;'
+    frame = data.scorecard(snap, YEAR).head(1).assign(unit_name=name)
+    monkeypatch.setattr(data, "scorecard", lambda *a, **k: frame)
+    assert list(views.scorecard_figure(snap, YEAR, "zh").data[0].x) == [views.plot_text(name)]
+    trend = data.score_trend(snap, YEAR).assign(unit_name=name)
+    monkeypatch.setattr(data, "score_trend", lambda *a, **k: trend)
+    assert {tr["name"] for tr in views.score_trend_figure(snap, YEAR, "zh")["data"]} == {views.plot_text(name)}

@@ -8,7 +8,9 @@ import base64
 import csv
 import io
 import json
+import os
 import re
+import zipfile
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -255,3 +257,81 @@ def test_a_field_longer_than_arrows_block_loads(tmp_path_factory):
     load(con, inbox)
     assert counts_add_up(con) == (2, 2, 0)
     assert sorted(len(n) for n in loaded_names(con).values()) == [2, 600_000]
+
+
+def sheet_package(sheet_xml: str, sheets: str = '<sheet name="s" sheetId="1" r:id="rId1"/>') -> bytes:
+    """A minimal XLSX package around one sheet's XML, written by hand as a hostile exporter would."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                               '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                               '<Default Extension="xml" ContentType="application/xml"/>'
+                               '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+                               'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" '
+                                      'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{sheet_xml}</sheetData></worksheet>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_a_sheet_that_slips_past_the_count_ends_its_own_process_not_the_run(tmp_path_factory):
+    """Second hostile review: a row number on the row tag alone, under a header reaching column XFD,
+    asked calamine for 550 GB and aborted every run. The sheet is read in a process of its own under a
+    memory cap: the file is rejected, the rest of the batch loads."""
+    inbox, con = fresh(tmp_path_factory)
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>case_id</t></is></c>' \
+             '<c r="XFD1" t="inlineStr"><is><t>x</t></is></c></row>'
+    (inbox / "cases" / "b.xlsx").write_bytes(sheet_package(header + '<row r="1048576"><c><v>1</v></c></row>'))
+    (inbox / "cases" / "c.csv").write_bytes(csv_bytes(["张三"]))
+    batch = load(con, inbox)
+    assert batch.outcome == "partial"
+    assert rows(con, "select file_name, outcome, message_en from load_files where source = 'cases' order by 1")[1:] == [
+        ("b.xlsx", "rejected", "reading the sheet needs more than 2024 MB of memory (1 GB + 2 × the max_sheet_mb "
+                               "setting): rejected"),
+        ("c.csv", "loaded", None)]
+
+
+def test_the_first_visible_sheet_is_read_not_a_hidden_one(tmp_path_factory):
+    inbox, con = fresh(tmp_path_factory)
+    wb = Workbook()
+    hidden = wb.active
+    hidden.append(["case_id", "party_name", *CASE])
+    hidden.append(["HIDDEN", "王五", *CASE.values()])
+    hidden.sheet_state = "hidden"
+    shown = wb.create_sheet("cases")
+    shown.append(["case_id", "party_name", *CASE])
+    shown.append(["SHOWN", "李四", *CASE.values()])
+    wb.save(inbox / "cases" / "b.xlsx")
+    load(con, inbox)
+    assert loaded_names(con) == {"SHOWN": "李四"}
+
+
+def test_files_too_wide_too_deep_or_badly_named_are_refused_and_the_batch_goes_on(tmp_path_factory):
+    """Second hostile review: ten thousand columns ran DuckDB out of memory, one JSON line nested
+    100,000 deep crashed the process, and a file name not valid UTF-8 failed every batch."""
+    inbox, con = fresh(tmp_path_factory)
+    (inbox / "cases" / "wide.csv").write_bytes(",".join(f"c{i}" for i in range(1001)).encode() + b"\n")
+    good = json.dumps({"case_id": "P1", "party_name": "李四", **CASE}, ensure_ascii=False).encode()
+    deep = b'{"case_id":"P2","x":' + b'{"a":' * 100_000 + b"1" + b"}" * 100_001
+    deeper_than_python = b'{"case_id":"P3","x":' + b"[" * 1000 + b"]" * 1000 + b"}"
+    (inbox / "cases" / "deep.jsonl").write_bytes(b"\n".join([good, deep, deeper_than_python]) + b"\n")
+    (inbox / "cases" / os.fsdecode(b"bad-\xff-name.csv")).write_bytes(csv_bytes(["张三"]))
+    batch = load(con, inbox)
+    assert batch.outcome == "partial"
+    on_record = dict(rows(con, "select path, message_en from load_files where source = 'cases' and path <> 'cases/a_cases.csv'"))
+    assert on_record == {
+        "cases/wide.csv": "the file has 1,001 columns, more than the 1,000 accepted",
+        "cases/deep.jsonl": None,
+        "cases/bad-\\xff-name.csv": "the file's name is not valid UTF-8: not read (rename it)"}
+    assert loaded_names(con) == {"P1": "李四"}
+    assert [r[0] for r in rows(con, "select row_number from quarantine order by 1")] == [2, 3]
