@@ -14,6 +14,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +79,31 @@ SAMPLE_BYTES = 1 << 20
 ENCODINGS = {"utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+def lines_of(path: Path, universal: bool = True, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """The file's lines as bytes, each with its end: with `universal`, CRLF, LF or a CR alone (as
+    Arrow's and Python's csv readers take them for CSV; no byte of a UTF-8 or GB18030 character is
+    either); else at LF only (JSON lines, where a CR cannot be inside a value)."""
+    if not universal:
+        with open(path, "rb") as fh:
+            yield from fh
+        return
+    with open(path, "rb") as fh:
+        rest = b""
+        while data := fh.read(chunk):
+            data, start = rest + data, 0
+            for end in _EOL.finditer(data):
+                if end.end() == len(data) and data.endswith(b"\r"):
+                    break  # a CR at the end of what was read may be the first half of a CRLF
+                yield data[start:end.end()]
+                start = end.end()
+            rest = data[start:]
+        if rest:
+            yield rest
+
+
 def _is_utf8(line: bytes) -> bool:
     try:
         line.decode("utf-8")
@@ -117,7 +143,7 @@ class Decoding:
                 for n, data in sorted(self.bad_lines.items())]
 
 
-def decide_encoding(path: Path) -> Decoding:
+def decide_encoding(path: Path, universal: bool = True) -> Decoding:
     """UTF-8 (BOM or not) or GB18030 (a superset of GBK and GB2312), from every line of the file.
 
     A line of only ASCII says nothing. Of the others, those valid UTF-8 count for UTF-8, those valid
@@ -128,21 +154,20 @@ def decide_encoding(path: Path) -> Decoding:
     cannot be told, so it is not loaded either way. A file none of whose non-ASCII lines is valid
     in either is rejected."""
     utf8, gb, neither = {}, {}, {}
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, start=1):
-            if line.isascii():
-                continue
-            try:
-                line.decode("utf-8")
-                utf8[n] = line
-                continue
-            except UnicodeDecodeError:
-                pass
-            try:
-                line.decode("gb18030")
-                gb[n] = line
-            except UnicodeDecodeError:
-                neither[n] = line
+    for n, line in enumerate(lines_of(path, universal), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8[n] = line
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            line.decode("gb18030")
+            gb[n] = line
+        except UnicodeDecodeError:
+            neither[n] = line
     if not utf8 and not gb and neither:
         raise FileRejected("file_encoding")
     if len(utf8) >= len(gb):
@@ -168,12 +193,11 @@ def decoded_lines(path: Path, decoding: Decoding) -> list[str]:
     bytes written as one U+FFFD, so a bad line keeps the quotes, commas and line breaks that shape
     the records (none of them is ever part of a multi-byte character) and no text of it loads."""
     out = []
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, start=1):
-            if n in decoding.bad_lines:
-                out.append(_NON_ASCII.sub("\ufffd".encode(), line).decode("utf-8"))
-            else:
-                out.append(line.decode("utf-8-sig" if n == 1 and decoding.encoding == "utf-8" else decoding.encoding))
+    for n, line in enumerate(lines_of(path), start=1):
+        if n in decoding.bad_lines:
+            out.append(_NON_ASCII.sub("\ufffd".encode(), line).decode("utf-8"))
+        else:
+            out.append(line.decode("utf-8-sig" if n == 1 and decoding.encoding == "utf-8" else decoding.encoding))
     return out
 
 
@@ -531,7 +555,8 @@ def _shallow(obj) -> bool:
 def read_jsonl(path: Path) -> ReadResult:
     # Read as UTF-8 first, as almost every file is; a line that is not makes the encoding a decision
     # over the whole file (decide_encoding), and the file is read again by it.
-    return _read_jsonl(path, Decoding("utf-8"), whole=False) or _read_jsonl(path, decide_encoding(path))
+    return (_read_jsonl(path, Decoding("utf-8"), whole=False)
+            or _read_jsonl(path, decide_encoding(path, universal=False)))
 
 
 def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResult | None:
@@ -539,36 +564,35 @@ def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResul
     over the file), a line turns out not to be UTF-8."""
     header: dict[str, None] = {}
     records, numbers, broken = [], [], []
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, start=1):
-            if n in decoding.bad_lines:
-                continue
-            if n == 1 and line.startswith(codecs.BOM_UTF8) and decoding.encoding == "utf-8":
-                line = line[len(codecs.BOM_UTF8):]
-            if not line.strip():
-                continue
-            # orjson takes UTF-8 bytes as they are (and checks them): a province's year of acts is
-            # millions of lines, 3x json's speed
-            data = line if decoding.encoding == "utf-8" else line.decode(decoding.encoding)
-            try:
-                obj = orjson.loads(data)
-            except orjson.JSONDecodeError as exc:
-                text = line.decode(decoding.encoding, "backslashreplace").rstrip("\r\n")
-                if not whole and not _is_utf8(line):
-                    return None
-                broken.append(BrokenRow(n, text, "row_bad_json", {"error": exc.msg}))
-                continue
-            if not isinstance(obj, dict):
-                broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
-                                        {"error": "not an object"}))
-                continue
-            if line.count(b"{") + line.count(b"[") > NESTED and not _shallow(obj):
-                broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
-                                        {"error": "nested too deep"}))
-                continue
-            header.update(dict.fromkeys(obj))
-            records.append(obj)
-            numbers.append(n)
+    for n, line in enumerate(lines_of(path, universal=False), start=1):
+        if n in decoding.bad_lines:
+            continue
+        if n == 1 and line.startswith(codecs.BOM_UTF8) and decoding.encoding == "utf-8":
+            line = line[len(codecs.BOM_UTF8):]
+        if not line.strip():
+            continue
+        # orjson takes UTF-8 bytes as they are (and checks them): a province's year of acts is
+        # millions of lines, 3x json's speed
+        data = line if decoding.encoding == "utf-8" else line.decode(decoding.encoding)
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            text = line.decode(decoding.encoding, "backslashreplace").rstrip("\r\n")
+            if not whole and not _is_utf8(line):
+                return None
+            broken.append(BrokenRow(n, text, "row_bad_json", {"error": exc.msg}))
+            continue
+        if not isinstance(obj, dict):
+            broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
+                                    {"error": "not an object"}))
+            continue
+        if line.count(b"{") + line.count(b"[") > NESTED and not _shallow(obj):
+            broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
+                                    {"error": "nested too deep"}))
+            continue
+        header.update(dict.fromkeys(obj))
+        records.append(obj)
+        numbers.append(n)
     broken = decoding.broken() + broken
     if not records and not broken:
         raise FileRejected("file_empty")

@@ -335,3 +335,17 @@ def test_files_too_wide_too_deep_or_badly_named_are_refused_and_the_batch_goes_o
         "cases/bad-\\xff-name.csv": "the file's name is not valid UTF-8: not read (rename it)"}
     assert loaded_names(con) == {"P1": "李四"}
     assert [r[0] for r in rows(con, "select row_number from quarantine order by 1")] == [2, 3]
+
+
+def test_a_file_with_carriage_returns_alone_for_line_ends_keeps_its_records_apart(tmp_path_factory):
+    """Second hostile review: a CR-only file with one bad line was rejected whole, and a lone CR
+    between two records merged them into one quarantined row. Lines end as the CSV readers take them."""
+    inbox, con = fresh(tmp_path_factory)
+    header = ",".join(["case_id", "party_name", *CASE])
+    records = [csv_line([f"P{i}", name, *CASE.values()]).rstrip("\n") for i, name in enumerate(["张三", "李四", "王五"])]
+    body = "\r".join([header, *records]).encode() + b"\r"
+    (inbox / "cases" / "b.csv").write_bytes(body.replace("李四".encode(), "李四".encode("gb18030")))
+    load(con, inbox)
+    assert counts_add_up(con) == (3, 2, 1)
+    assert loaded_names(con) == {"P0": "张三", "P2": "王五"}
+    assert rows(con, "select row_number, reason_codes from quarantine") == [(3, ["row_encoding"])]
