@@ -121,8 +121,12 @@ def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) 
         return (f"case when {text} is null then false when lower({text}) in {tuple(BOOL_TRUE)} then true "
                 f"when lower({text}) in {tuple(BOOL_FALSE)} then false end")
     if col.type == INT:
-        return (f"coalesce(try_cast({text} as bigint), case when try_cast({text} as double) "
-                f"= floor(try_cast({text} as double)) then try_cast(try_cast({text} as double) as bigint) end)")
+        # DuckDB's cast rounds text with a fraction ('3.5' became 4): only a whole number in any
+        # written form (7, 7.0, 7e0) is one; anything else is quarantined
+        whole = (f"case when try_cast({text} as double) = floor(try_cast({text} as double)) "
+                 f"then try_cast(try_cast({text} as double) as bigint) end")
+        return (f"case when contains({text}, '.') or contains(lower({text}), 'e') then {whole} "
+                f"else try_cast({text} as bigint) end")
     if col.type == NUMBER:
         return f"try_cast(replace({text}, '%', '') as double)"
     if col.type == ENUM:

@@ -601,3 +601,16 @@ def test_loading_gives_duckdb_three_quarters_of_its_memory_limit_and_judging_all
     load(warehouse, inbox)
     assert set(seen) == {"2.7 GiB"}  # 3e9 bytes
     assert rows(warehouse, "select current_setting('memory_limit')") == [("3.7 GiB",)]  # 4e9 bytes
+
+
+@pytest.mark.parametrize("text, expected", [("2", 2), ("2.0", 2), ("2e0", 2), ("2.5", None), ("3.5", None), ("two", None)])
+def test_a_whole_number_column_takes_whole_numbers_only(inbox, warehouse, text, expected):
+    """contract §1 (documents.officer_signatures, integer ≥ 0): DuckDB's cast rounded '3.5' to 4 and
+    loaded it; a fraction is quarantined, never rounded."""
+    write_csv(inbox / "documents" / "d.csv", [{"doc_id": "D1", "case_id": "C1", "doc_type": "decision",
+                                               "officer_signatures": text}])
+    load(warehouse, inbox)
+    if expected is None:
+        assert rows(warehouse, "select reason_codes from quarantine") == [(["bad_int:officer_signatures"],)]
+    else:
+        assert rows(warehouse, "select officer_signatures from raw_documents") == [(expected,)]
