@@ -27,10 +27,6 @@ from . import access, data, views
 from .labels import t
 
 PAGES_FOLDER = Path(__file__).with_name("pages")
-# page module name (as registered) -> (path, message id of its title), in menu order
-PAGES = (("overview", "/", "page_overview"), ("units", "/units", "page_units"), ("rules", "/rules", "page_rules"),
-         ("retention", "/retention", "page_retention"), ("devices", "/devices", "page_devices"),
-         ("quality", "/quality", "page_quality"))
 
 
 def unit_options(snapshot: Path, lang: str) -> list[dict]:
@@ -64,10 +60,17 @@ def period_options(snapshot: Path, period_type: str) -> list[dict]:
     return [{"label": p, "value": p} for p in data.periods(snapshot, period_type)]
 
 
+def pages() -> list[tuple[str, str, str]]:
+    """(name, path, message id of its title) of each page in menu order, as the page registered
+    itself (dash.register_page's path, order and label): the menu repeats nothing the pages say."""
+    registered = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    return [(p["module"].rsplit(".", 1)[-1], p["path"], p["label"]) for p in registered]
+
+
 def chrome_labels(lang: str) -> dict:
     """Every label of the shared layout in the chosen language (called on the language switch)."""
     return {"title": t("app_title", lang),
-            "nav": [t(key, lang) for _, _, key in PAGES],
+            "nav": [t(key, lang) for _, _, key in pages()],
             "period_type_label": t("period_type", lang), "period_label": t("period", lang),
             "unit_label": t("unit", lang), "unit_placeholder": t("all_units", lang),
             "profile_label": t("profile", lang), "profile_placeholder": t("all_profiles", lang),
@@ -119,7 +122,7 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
             ], style={"display": "flex", "gap": 24}),
         ], style={"display": "flex", "alignItems": "center", "justifyContent": "space-between"}),
         html.Div([dcc.Link(label, href=path, id=f"nav-{name}", style={"marginRight": 18, "fontSize": 16})
-                  for (name, path, _), label in zip(PAGES, labels["nav"])],
+                  for (name, path, _), label in zip(pages(), labels["nav"])],
                  style={"padding": "8px 0", "borderBottom": "1px solid #ddd"}),
         html.Div([
             html.Div([html.Label(labels["period_type_label"], id="period-type-label"),
@@ -164,7 +167,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                                           settings.proxy_groups_header)
     guard(app, settings, scope)
     app.layout = lambda: layout(data.current_snapshot(), lang, allow_unmask)
-    nav_ids = [f"nav-{name}" for name, _, _ in PAGES]
+    nav_ids = [f"nav-{name}" for name, _, _ in pages()]
 
     @app.callback(Output("app-title", "children"), *[Output(i, "children") for i in nav_ids],
                   Output("period-type-label", "children"), Output("period-label", "children"),

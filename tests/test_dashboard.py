@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dashboards import data, views
-from dashboards.app import PAGES, create_app, log_unmasking, tree_labels, unit_options
+from dashboards.app import create_app, pages, log_unmasking, tree_labels, unit_options
 from dashboards.labels import UI, t
 from orchestration.privacy import mask
 from conftest import published_sample
@@ -68,9 +68,10 @@ def call(app, output: str, outputs, inputs: list[dict], state: list[dict] | None
 
 def test_app_registers_every_page_and_serves_each_path(app):
     paths = {p["path"] for p in dash.page_registry.values()}
-    assert {path for _, path, _ in PAGES} <= paths
+    assert [path for _, path, _ in pages()] == ["/", "/units", "/rules", "/retention", "/devices", "/quality"]
+    assert {path for _, path, _ in pages()} <= paths
     client = app.server.test_client()
-    for _, path, _ in PAGES:
+    for _, path, _ in pages():
         resp = client.get(path)
         assert resp.status_code == 200, path
     assert client.get("/_dash-layout").status_code == 200
@@ -474,7 +475,7 @@ def _walk(component):
 
 def test_language_switch_relabels_the_layout(app):
     outputs = ([{"id": "app-title", "property": "children"}]
-                + [{"id": f"nav-{n}", "property": "children"} for n, _, _ in PAGES]
+                + [{"id": f"nav-{n}", "property": "children"} for n, _, _ in pages()]
                 + [{"id": i, "property": p} for i, p in (("period-type-label", "children"), ("period-label", "children"),
                                                         ("unit-label", "children"), ("unit", "placeholder"),
                                                         ("profile-label", "children"), ("profile", "placeholder"),

@@ -5,7 +5,7 @@ from dash import Input, Output, callback, html
 
 from dashboards import data, views
 
-dash.register_page(__name__, path="/devices", name="设备", title="设备 Devices", order=4)
+dash.register_page(__name__, path="/devices", name="设备", title="设备 Devices", order=4, label="page_devices")
 
 layout = html.Div(id="devices-content")
 

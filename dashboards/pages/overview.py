@@ -6,7 +6,7 @@ from dash import Input, Output, callback, html
 
 from dashboards import data, views
 
-dash.register_page(__name__, path="/", name="总览", title="总览 Overview", order=0)
+dash.register_page(__name__, path="/", name="总览", title="总览 Overview", order=0, label="page_overview")
 
 layout = html.Div(id="ov-content")
 

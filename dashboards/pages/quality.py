@@ -5,7 +5,7 @@ from dash import Input, Output, callback, html
 
 from dashboards import data, views
 
-dash.register_page(__name__, path="/quality", name="数据质量", title="数据质量 Data quality", order=5)
+dash.register_page(__name__, path="/quality", name="数据质量", title="数据质量 Data quality", order=5, label="page_quality")
 
 layout = html.Div(id="quality-content")
 

@@ -5,7 +5,7 @@ from dash import Input, Output, callback, html
 
 from dashboards import data, views
 
-dash.register_page(__name__, path="/retention", name="保存期限", title="保存期限 Retention", order=3)
+dash.register_page(__name__, path="/retention", name="保存期限", title="保存期限 Retention", order=3, label="page_retention")
 
 layout = html.Div(id="retention-content")
 

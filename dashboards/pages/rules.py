@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 from dashboards import access, data, views
 from dashboards.labels import t
 
-dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2)
+dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2, label="page_rules")
 
 _LINK = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "textDecoration": "none",
          "color": "inherit"}

@@ -6,7 +6,7 @@ from dash import Input, Output, State, callback, dash_table, dcc, html, no_updat
 from dashboards import data, views
 from dashboards.labels import t
 
-dash.register_page(__name__, path="/units", name="单位排名", title="单位排名 Units", order=1)
+dash.register_page(__name__, path="/units", name="单位排名", title="单位排名 Units", order=1, label="page_units")
 
 layout = html.Div([
     html.H3(id="un-title"),
