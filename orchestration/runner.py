@@ -36,6 +36,9 @@ MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\s*$", re.MULTILIN
 # move of as_of, may have changed), in the variable run_days (null: every day); see build_partitioned.
 PARTITIONED = re.compile(r"^--\s*partitioned by day:\s*(.+?)\s*$", re.MULTILINE)
 DAYS_SUFFIX = ".days.sql"
+# A model's companion `<name>.after.sql` is a step run once the model is built (the scorecard's
+# freezing of periods past their grace window): declared beside the model, not known to the runner.
+AFTER_SUFFIX = ".after.sql"
 FINAL_ORDER = re.compile(r"\border\s+by\s+([^()]+?)\s*;?\s*$", re.IGNORECASE)
 DIRECTIVE = re.compile(r"^--\s*(materialized|partitioned by day):")
 
@@ -48,6 +51,7 @@ class Model:
     sql: str
     deps: frozenset[str]
     days_sql: str | None = None  # a partitioned model's companion query: the days to recompute
+    after_sql: str | None = None  # its companion step, run after each build of it
 
     @property
     def description(self) -> str:
@@ -107,7 +111,9 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
             raise ValueError(f"{path} is partitioned by day but has no {days.name}")
         # a days query reading the days another model recomputed is built after that model
         reads = references(sql) | {r.removeprefix("recomputed_") for r in references(days_sql or "")}
-        found[name] = Model(name, layer, path, sql, frozenset(reads & files.keys() - {name}), days_sql)
+        after = path.with_name(name + AFTER_SUFFIX)
+        after_sql = after.read_text(encoding="utf-8") if after.exists() else None
+        found[name] = Model(name, layer, path, sql, frozenset(reads & files.keys() - {name}), days_sql, after_sql)
     order = TopologicalSorter({m.name: m.deps for m in found.values()}).static_order()
     return [found[n] for n in order]
 
@@ -167,14 +173,6 @@ STATE_DDL = [
         judged bigint, violations bigint, rank bigint,
         primary key (unit_id, period_type, period))""",
 ]
-# Once the scorecard is built, periods past their grace window are frozen at its figures.
-FREEZE = """
-    insert into appraisal_frozen_scores
-    select unit_id, period_type, period, getvariable('as_of'), score, judged, violations, rank
-    from mart_unit_period_scorecard
-    where is_frozen
-        and (unit_id, period_type, period) not in (select (unit_id, period_type, period) from appraisal_frozen_scores)
-"""
 
 
 def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
@@ -240,8 +238,8 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.
         build_partitioned(con, model, Upstream.of(model, models), is_new=kind is None, days=days, models=models)
     else:
         con.execute(f"create or replace {model.materialized} {model.name} as {model.sql}")
-    if model.name == "mart_unit_period_scorecard":
-        con.execute(FREEZE)
+    if model.after_sql:
+        con.execute(model.after_sql)
     return count(con, model.name) if model.materialized == "table" else None
 
 

@@ -124,7 +124,7 @@ final as (
         with_previous.period_start,
         with_previous.period_end,
         with_previous.period_end + to_days(run.freeze_grace_days) <= getvariable('as_of_end_at') as is_frozen,
-        -- the build that freezes a period shows the figure it freezes (runner.FREEZE then keeps it),
+        -- the build that freezes a period shows the figure it freezes (its .after.sql then keeps it),
         -- as every later build does: a rerun on the same data gives the same scorecard
         case when is_frozen then coalesce(frozen.score, with_previous.score) end as frozen_score,
         case when is_frozen then coalesce(frozen.frozen_as_of, getvariable('as_of')) end as frozen_as_of,
