@@ -39,6 +39,11 @@ class Entry:
     why: str | None = None  # catalogue key of NOT_READ when it is not read
     identity: tuple[int, int] = (0, 0)  # (device, inode) of what is read, checked again when it is opened
 
+    @classmethod
+    def of(cls, source: str, rel: str, path: Path, info: os.stat_result, why: str | None = None) -> "Entry":
+        return cls(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, why,
+                   (info.st_dev, info.st_ino))
+
     @property
     def outcome(self) -> str | None:
         return NOT_READ.get(self.why) if self.why else None
@@ -52,20 +57,20 @@ def _entry(root: Path, source: str, path: Path) -> Entry:
     rel = path.relative_to(root).as_posix()
     info = path.lstat()
     if _hidden(path.name):
-        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_hidden")
+        return Entry.of(source, rel, path, info, "file_hidden")
     if stat.S_ISLNK(info.st_mode):
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):  # dangling, or a loop of links
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_broken")
+            return Entry.of(source, rel, path, info, "file_link_broken")
         if not target.is_relative_to(root):
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_outside")
+            return Entry.of(source, rel, path, info, "file_link_outside")
         if target.is_dir():  # its files are read where they are
-            return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_link_folder")
+            return Entry.of(source, rel, path, info, "file_link_folder")
         path, info = target, target.stat()
     if not stat.S_ISREG(info.st_mode):
-        return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_not_regular")
-    return Entry(source, rel, path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, identity=(info.st_dev, info.st_ino))
+        return Entry.of(source, rel, path, info, "file_not_regular")
+    return Entry.of(source, rel, path, info)
 
 
 class Changed(Exception):
@@ -113,14 +118,14 @@ def walk(inbox: Path, sources: Iterable[str] | None = None) -> list[Entry]:
         if folder.is_symlink():
             out.append(_entry(root, source, folder))
         elif folder.is_dir():
-            out += sorted((_entry(root, source, p) if depth <= MAX_DEPTH else _too_deep(root, source, p)
+            out += sorted((_entry(root, source, p) if depth <= MAX_DEPTH else
+                           Entry.of(source, p.relative_to(root).as_posix(), p, p.lstat(), "file_too_deep")
                            for p, depth in _below(folder)), key=lambda e: e.rel)
     if wanted is None and root.is_dir():
         # a file beside the source folders, or a folder no source has: on record, not read
         for p in sorted(root.iterdir()):
             if p.name not in LOAD_ORDER or not (p.is_dir() or p.is_symlink()):
-                info = p.lstat()
-                out.append(Entry("", p.name, p, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_outside_source"))
+                out.append(Entry.of("", p.name, p, p.lstat(), "file_outside_source"))
     return [_named(e) for e in out]
 
 
@@ -148,11 +153,6 @@ def _below(folder: Path) -> Iterator[tuple[Path, int]]:
                     stack.append((path, depth + 1))
                 else:
                     yield path, depth + (item.is_dir(follow_symlinks=False) and not _hidden(item.name))
-
-
-def _too_deep(root: Path, source: str, path: Path) -> Entry:
-    info = path.lstat()
-    return Entry(source, path.relative_to(root).as_posix(), path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, "file_too_deep")
 
 
 def readable(inbox: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:

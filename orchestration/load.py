@@ -110,9 +110,9 @@ def sha256_of(path: Path, identity: tuple[int, int]) -> str | None:
     return h.hexdigest()
 
 
-def modified_time(mtime_ns: int) -> dt.datetime:
-    """A file's modification time as local time, to the microsecond, exactly (no float rounding)."""
-    return dt.datetime.fromtimestamp(mtime_ns // 10**9) + dt.timedelta(microseconds=mtime_ns // 1000 % 10**6)
+def local_time(ns: int) -> dt.datetime:
+    """A file's time (modification, change) as local time, to the microsecond, exactly (no float rounding)."""
+    return dt.datetime.fromtimestamp(ns // 10**9) + dt.timedelta(microseconds=ns // 1000 % 10**6)
 
 
 def map_headers(source: str, headers: list[str], check_required: bool = True) -> tuple[dict[str, str], dict[str, str]]:
@@ -179,7 +179,7 @@ def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: in
                 raise
             # a Parquet file whose footer reads but whose pages do not (DuckDB says so in several
             # ways: an IO error, invalid input, a Thrift protocol error…)
-            raise readers.FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+            raise readers.FileRejected.unreadable(exc) from None
         quarantined = 0
         if loaded < read.num_rows:
             con.register("left_numbers", left_out_rows(con, source, file_id, read.row_numbers()))
@@ -341,7 +341,8 @@ def record_file(con: duckdb.DuckDBPyConnection, file_id: int, batch_id: int, res
 
 
 def not_read(source: str, rel: str, outcome: str, key: str, **args) -> FileResult:
-    return FileResult(source, rel, outcome, message_zh=i18n.text(key, "zh", **args), message_en=i18n.text(key, "en", **args))
+    return FileResult(source, rel, outcome, message_zh=i18n.text(key, "zh", **args),
+                      message_en=i18n.text(key, "en", **args))
 
 
 def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: SeenKeys | None = None,
@@ -351,27 +352,24 @@ def load_one(con: duckdb.DuckDBPyConnection, f: InboxFile, batch_id: int, seen: 
     con.execute("begin transaction")
     try:
         try:
-            if f.digest is None:
-                raise readers.FileRejected("file_changed")
+            if f.digest is None:  # it was no longer the walked file when hashed
+                raise inbox_.Changed(f.rel)
             if copy_of is not None:
                 result = not_read(f.source, f.rel, "skipped", "file_copy", of=copy_of)
             else:
                 with inbox_.opened(f.path, f.identity) as readable:
                     result = load_file(con, f.source, readable, f.rel, batch_id, f.file_id, seen)
-        except inbox_.Changed:
-            con.execute("rollback")
-            con.execute("begin transaction")
-            result = not_read(f.source, f.rel, "rejected", "file_changed")
-        except (readers.FileRejected, *CONTENT_ERRORS) as exc:
+        except (readers.FileRejected, inbox_.Changed, *CONTENT_ERRORS) as exc:
             # rejected as it was read, or part-way through loading (a Parquet file's pages are read
             # only then): whatever it loaded is undone. A file whose content fails in a way nobody
             # foresaw is rejected too, with the error, so one hostile file cannot stop every run
             # (contract §1: the rest of the batch loads); a failure of the machine (disk, memory)
             # still stops the batch.
-            if not isinstance(exc, readers.FileRejected):
+            if isinstance(exc, inbox_.Changed):
+                exc = readers.FileRejected("file_changed")
+            elif not isinstance(exc, readers.FileRejected):
                 log.exception("file %s rejected: loading it failed", f.rel)
-                first = str(exc).splitlines()[0] if str(exc) else ""
-                exc = readers.FileRejected("file_unreadable", error=f"{type(exc).__name__}: {first}")
+                exc = readers.FileRejected.unreadable(exc)
             con.execute("rollback")
             con.execute("begin transaction")
             # an error DuckDB or Arrow raised names the open file as /proc/self/fd/N: named as delivered
@@ -477,7 +475,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     try:
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_.walk(inbox, sources)
-        stamps = [(modified_time(e.mtime_ns), modified_time(e.ctime_ns)) for e in files]
+        stamps = [(local_time(e.mtime_ns), local_time(e.ctime_ns)) for e in files]
         results = {i: FileResult(e.source, e.rel, "skipped") for i, e in enumerate(files)
                    if (e.rel, e.size, *stamps[i]) in on_record}
         new = [i for i in range(len(files)) if i not in results]

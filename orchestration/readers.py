@@ -40,6 +40,11 @@ class FileRejected(Exception):
     def message(self, lang: str) -> str:
         return i18n.text(self.key, lang, **self.args_)
 
+    @classmethod
+    def unreadable(cls, exc: BaseException) -> "FileRejected":
+        """The file cannot be read, as the error `exc` (its first line) says."""
+        return cls("file_unreadable", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
 
 @dataclass
 class BrokenRow:
@@ -104,9 +109,9 @@ def lines_of(path: Path, universal: bool = True, chunk: int = 1 << 20) -> Iterat
             yield rest
 
 
-def _is_utf8(line: bytes) -> bool:
+def _valid(line: bytes, encoding: str) -> bool:
     try:
-        line.decode("utf-8")
+        line.decode(encoding)
         return True
     except UnicodeDecodeError:
         return False
@@ -136,10 +141,18 @@ class Decoding:
     bad_lines: dict[int, bytes] = field(default_factory=dict)
     ambiguous: frozenset[int] = frozenset()
 
+    def broken_row(self, first: int, last: int, text: str) -> BrokenRow | None:
+        """The quarantined row of a record on lines `first`..`last` that holds a bad line, if any."""
+        bad = [n for n in range(first, last + 1) if n in self.bad_lines]
+        if not bad:
+            return None
+        key = "row_encoding_ambiguous" if self.ambiguous.intersection(bad) else "row_encoding"
+        return BrokenRow(first, text, key, {"encoding": ENCODINGS[self.encoding]},
+                         b"".join(self.bad_lines[n] for n in bad))
+
     def broken(self) -> list[BrokenRow]:
-        return [BrokenRow(n, data.decode("utf-8", "backslashreplace").rstrip("\r\n"),
-                          "row_encoding_ambiguous" if n in self.ambiguous else "row_encoding",
-                          {"encoding": ENCODINGS[self.encoding]}, data)
+        """Each bad line as a quarantined row of its own (files of one record a line)."""
+        return [self.broken_row(n, n, data.decode("utf-8", "backslashreplace").rstrip("\r\n"))
                 for n, data in sorted(self.bad_lines.items())]
 
 
@@ -157,31 +170,14 @@ def decide_encoding(path: Path, universal: bool = True) -> Decoding:
     for n, line in enumerate(lines_of(path, universal), start=1):
         if line.isascii():
             continue
-        try:
-            line.decode("utf-8")
-            utf8[n] = line
-            continue
-        except UnicodeDecodeError:
-            pass
-        try:
-            line.decode("gb18030")
-            gb[n] = line
-        except UnicodeDecodeError:
-            neither[n] = line
+        (utf8 if _valid(line, "utf-8") else gb if _valid(line, "gb18030") else neither)[n] = line
     if not utf8 and not gb and neither:
         raise FileRejected("file_encoding")
     if len(utf8) >= len(gb):
         return Decoding("utf-8", gb | neither)
-    bad, ambiguous = dict(neither), set()
-    for n, line in utf8.items():
-        try:
-            line.decode("gb18030")
-        except UnicodeDecodeError:
-            bad[n] = line  # valid UTF-8 only: not text of the file's encoding
-            continue
-        if _CJK.search(line.decode("utf-8")):
-            bad[n] = line
-            ambiguous.add(n)
+    ambiguous = {n for n, line in utf8.items() if _valid(line, "gb18030") and _CJK.search(line.decode("utf-8"))}
+    # a line valid UTF-8 only is not text of the file's encoding at all
+    bad = neither | {n: line for n, line in utf8.items() if n in ambiguous or not _valid(line, "gb18030")}
     return Decoding("gb18030", bad, frozenset(ambiguous))
 
 
@@ -220,7 +216,7 @@ def read_csv(path: Path) -> ReadResult:
             return _read_csv(path, "utf-8")
         except pa.ArrowInvalid as exc:
             if "UTF8" not in str(exc):
-                raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+                raise FileRejected.unreadable(exc) from None
         except UnicodeDecodeError:  # in the header
             pass
     decoding = decide_encoding(path)
@@ -229,7 +225,7 @@ def read_csv(path: Path) -> ReadResult:
     try:
         return _read_csv(path, decoding.encoding)
     except pa.ArrowInvalid as exc:
-        raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+        raise FileRejected.unreadable(exc) from None
     except UnicodeDecodeError:
         raise FileRejected("file_encoding") from None
 
@@ -309,12 +305,11 @@ def _read_mixed_csv(path: Path, decoding: Decoding) -> ReadResult:
             record, error = None, str(exc)
         first, last = last + 1, reader.line_num
         text = "".join(lines[first - 1:last]).rstrip("\r\n")
-        bad = [decoding.bad_lines[n] for n in range(first, last + 1) if n in decoding.bad_lines]
+        bad = decoding.broken_row(first, last, text)
         if error is not None:
-            broken.append(BrokenRow(first, text, "row_bad_csv", {"error": error}, b"".join(bad) or None))
+            broken.append(BrokenRow(first, text, "row_bad_csv", {"error": error}, bad.data if bad else None))
         elif bad:
-            key = "row_encoding_ambiguous" if decoding.ambiguous.intersection(range(first, last + 1)) else "row_encoding"
-            broken.append(BrokenRow(first, text, key, {"encoding": ENCODINGS[decoding.encoding]}, b"".join(bad)))
+            broken.append(bad)
         elif not record:
             continue  # a blank line
         elif len(record) != len(header):
@@ -412,51 +407,54 @@ def _column_number(letters: bytes) -> int:
 def check_sheet_size(path: Path, max_mb: int) -> None:
     """Refuse a spreadsheet before any of it is loaded when its first sheet has more rows or columns
     than Excel allows, spans a rectangle of more than CELLS_PER_MB × `max_mb` cells, or it or
-    another part read with it (shared strings, styles) unpacks past `max_mb` megabytes: reading such a sheet (a 15 MB file unpacking to 3
-    million rows; one cell at XFD1048576) took gigabytes or killed the process. The parts are unpacked
+    another part read with it (shared strings, styles) unpacks past `max_mb` megabytes: reading
+    such a sheet (a 15 MB file unpacking to 3 million rows; one cell at XFD1048576) took gigabytes
+    or killed the process. The parts are unpacked
     as a stream and counted, never held, so a lying size in the zip directory does not help; the
     sheet is found as calamine finds it, and if that cannot be told, every sheet is measured."""
-    limit = max_mb * 1_000_000
     try:
         with zipfile.ZipFile(path) as z:
             sheet = _first_sheet_part(z)
             sheets = [sheet] if sheet in z.NameToInfo else [n for n in z.namelist() if n.startswith("xl/worksheets/")]
             for name in sheets:
-                _measure_sheet(z, name, limit, max_mb)
+                _measure_sheet(z, name, max_mb)
             # every other part calamine may parse (shared strings, styles, relationships…); the
             # sheets it does not open are left alone
             others = [n for n in z.namelist() if n not in sheets and not n.startswith(("xl/worksheets/", "xl/media/"))]
             for name in others:
-                with z.open(name) as fh:
-                    size = 0
-                    while chunk := fh.read(1 << 20):
-                        size += len(chunk)
-                        if size > limit:
-                            raise FileRejected("file_sheet_too_large", mb=max_mb)
+                for _ in _unpacked(z, name, max_mb):
+                    pass
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise FileRejected("file_unreadable", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise FileRejected.unreadable(exc) from None
 
 
-def _measure_sheet(z: zipfile.ZipFile, name: str, limit: int, max_mb: int) -> None:
-    size, rows, last_row, last_col, tail = 0, 0, 0, 0, b""
+def _unpacked(z: zipfile.ZipFile, name: str, max_mb: int) -> Iterator[bytes]:
+    """A package part unpacked a megabyte at a time, refused once past `max_mb` megabytes."""
+    size = 0
     with z.open(name) as fh:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
-            if size > limit:
+            if size > max_mb * 1_000_000:
                 raise FileRejected("file_sheet_too_large", mb=max_mb)
-            # a tag cut at the seam is found in the tail kept from the chunk before; one wholly
-            # inside that tail was counted then
-            text, seam = tail + chunk, len(tail)
-            rows += sum(m.end() > seam for m in _ROW_TAG.finditer(text))
-            refs = set(_CELL_REF.findall(text))
-            if refs:
-                last_col = max(last_col, max(_column_number(c) for c in {c for c, _ in refs}))
-                last_row = max(last_row, max(int(r) for r in {r for _, r in refs}))
-            tail = chunk[-256:]
-            if max(rows, last_row) > EXCEL_ROWS or last_col > EXCEL_COLUMNS:
-                raise FileRejected("file_sheet_too_many_rows", rows=f"{EXCEL_ROWS:,}", columns=f"{EXCEL_COLUMNS:,}")
-            if max(rows, last_row) * max(last_col, 1) > CELLS_PER_MB * max_mb:
-                raise FileRejected("file_sheet_too_large", mb=max_mb)
+            yield chunk
+
+
+def _measure_sheet(z: zipfile.ZipFile, name: str, max_mb: int) -> None:
+    rows, last_row, last_col, tail = 0, 0, 0, b""
+    for chunk in _unpacked(z, name, max_mb):
+        # a tag cut at the seam is found in the tail kept from the chunk before; one wholly
+        # inside that tail was counted then
+        text, seam = tail + chunk, len(tail)
+        rows += sum(m.end() > seam for m in _ROW_TAG.finditer(text))
+        refs = set(_CELL_REF.findall(text))
+        if refs:
+            last_col = max(last_col, max(_column_number(c) for c in {c for c, _ in refs}))
+            last_row = max(last_row, max(int(r) for r in {r for _, r in refs}))
+        tail = chunk[-256:]
+        if max(rows, last_row) > EXCEL_ROWS or last_col > EXCEL_COLUMNS:
+            raise FileRejected("file_sheet_too_many_rows", rows=f"{EXCEL_ROWS:,}", columns=f"{EXCEL_COLUMNS:,}")
+        if max(rows, last_row) * max(last_col, 1) > CELLS_PER_MB * max_mb:
+            raise FileRejected("file_sheet_too_large", mb=max_mb)
 
 
 def read_xlsx(path: Path) -> ReadResult:
@@ -514,7 +512,7 @@ def read_sheet(path: Path) -> pa.Table:
         rows = book.get_sheet_by_index(shown[0]).iter_rows()
         first = next(rows, None)
     except (CalamineError, OSError, ValueError) as exc:
-        raise FileRejected("file_unreadable", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise FileRejected.unreadable(exc) from None
     if not first or not any(c not in (None, "") for c in first):
         raise FileRejected("file_empty")
     header = [_cell_text(h) or "" for h in first]
@@ -575,20 +573,18 @@ def _read_jsonl(path: Path, decoding: Decoding, whole: bool = True) -> ReadResul
         # millions of lines, 3x json's speed
         data = line if decoding.encoding == "utf-8" else line.decode(decoding.encoding)
         try:
-            obj = orjson.loads(data)
+            obj, error = orjson.loads(data), None
         except orjson.JSONDecodeError as exc:
-            text = line.decode(decoding.encoding, "backslashreplace").rstrip("\r\n")
-            if not whole and not _is_utf8(line):
+            if not whole and not _valid(line, "utf-8"):
                 return None
-            broken.append(BrokenRow(n, text, "row_bad_json", {"error": exc.msg}))
-            continue
-        if not isinstance(obj, dict):
-            broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
-                                    {"error": "not an object"}))
-            continue
-        if line.count(b"{") + line.count(b"[") > NESTED and not _shallow(obj):
-            broken.append(BrokenRow(n, line.decode(decoding.encoding).rstrip("\r\n"), "row_bad_json",
-                                    {"error": "nested too deep"}))
+            obj, error = None, exc.msg
+        if error is None and not isinstance(obj, dict):
+            error = "not an object"
+        elif error is None and line.count(b"{") + line.count(b"[") > NESTED and not _shallow(obj):
+            error = "nested too deep"
+        if error is not None:
+            text = line.decode(decoding.encoding, "backslashreplace").rstrip("\r\n")
+            broken.append(BrokenRow(n, text, "row_bad_json", {"error": error}))
             continue
         header.update(dict.fromkeys(obj))
         records.append(obj)
@@ -609,7 +605,7 @@ def read_parquet(path: Path) -> ReadResult:
         meta = pq.ParquetFile(path)
         schema, num_rows = meta.schema_arrow, meta.metadata.num_rows
     except (pa.ArrowException, OSError) as exc:
-        raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+        raise FileRejected.unreadable(exc) from None
     if len(schema) == 0:
         raise FileRejected("file_empty")
     check_headers(schema.names)
@@ -619,7 +615,7 @@ def read_parquet(path: Path) -> ReadResult:
         try:
             table = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
-            raise FileRejected("file_unreadable", error=str(exc).splitlines()[0]) from None
+            raise FileRejected.unreadable(exc) from None
         return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
     quoted = "'" + str(path.absolute()).replace("'", "''") + "'"  # not resolved: it may be an open /proc/self/fd
     scan = (f"(select * exclude (file_row_number), file_row_number + 1 as {ROW_NUMBER} "
