@@ -27,11 +27,11 @@ from pathlib import Path
 
 import duckdb
 
+from core.contract import LOAD_ORDER
+from core.settings import load_settings
+from core.warehouse import connect
 from orchestration import readers
-from orchestration.contract import LOAD_ORDER
 from orchestration.inbox import readable
-from orchestration.settings import load_settings
-from orchestration.warehouse import connect
 
 SQL = Path(__file__).with_name("floor.sql")
 # the rule tables floor.sql reads, copied beside the sources so the floor needs nothing else

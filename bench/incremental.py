@@ -13,8 +13,8 @@ import os
 import shutil
 from pathlib import Path
 
-from orchestration.contract import LIST, SOURCES, TIMESTAMP
-from orchestration.warehouse import connect
+from core.contract import LIST, SOURCES, TIMESTAMP
+from core.warehouse import connect
 
 SUFFIX = "_n1"
 # source -> (the column that puts a row on a day, columns that become new keys, file format)

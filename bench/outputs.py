@@ -78,12 +78,12 @@ def workbook_fingerprint(path: Path) -> dict:
 
 
 def run(workdir: Path) -> dict:
+    from core.warehouse import connect
     from orchestration import runner
     from orchestration.load import load_inbox
     from orchestration.publish import publish
-    from orchestration.synthetic import generate
-    from orchestration.warehouse import connect
     from reports.workbook import write_workbook
+    from synthetic import generate
 
     shutil.rmtree(workdir, ignore_errors=True)
     generate(workdir / "inbox", scale="S", seed=1, year=2025, progress=False)

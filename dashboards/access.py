@@ -23,7 +23,7 @@ import flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.output import one_line
-from orchestration.settings import Settings
+from core.settings import Settings
 
 from .labels import t
 

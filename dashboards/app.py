@@ -21,7 +21,7 @@ import flask
 from dash import Dash, Input, Output, State, dcc, html
 
 from core.output import safe_filename
-from orchestration.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 from . import access, data, views
 from .labels import t

@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from orchestration.i18n import CODES, LANGS
+from core.i18n import CODES, LANGS
 
 from . import access
 

@@ -1,9 +1,9 @@
 """Every dashboard UI string, keyed by message id, as (zh, en). Enum and column labels come from
-orchestration.i18n / the snapshot's `labels` table; rule and family names from the rule tables."""
+core.i18n / the snapshot's `labels` table; rule and family names from the rule tables."""
 
 from __future__ import annotations
 
-from orchestration.i18n import pick
+from core.i18n import pick
 
 UI: dict[str, tuple[str, str]] = {
     "app_title": ("行政执法全过程记录监督", "Whole-process recording oversight"),

@@ -8,17 +8,17 @@ import io
 import itertools
 import json
 import math
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
+from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
-from orchestration.i18n import code_label, source_label
-from orchestration.privacy import mask_frame
+from core.privacy import mask_frame
 
 from . import data
 from .labels import t

@@ -11,15 +11,16 @@ from pathlib import Path
 
 import click
 
+from core import i18n
+from core.contract import LOAD_ORDER
 from core.output import one_line
+from core.settings import load_settings
+from core.warehouse import WarehouseBusy, connect
 
-from . import i18n, runner
-from .contract import LOAD_ORDER
+from . import runner
 from .load import BatchResult, load_inbox
 from .publish import publish, snapshot_path
 from .validate import profile_ids
-from .settings import load_settings
-from .warehouse import WarehouseBusy, connect
 
 
 def parse_date(ctx, param, value: str | None) -> dt.date | None:
@@ -168,7 +169,7 @@ def run(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: str | None
 @click.option("--year", type=int, default=2025, show_default=True)
 def generate(out: Path, scale: str, seed: int, year: int) -> None:
     """Write a realistic synthetic inbox with known violation rates."""
-    from .synthetic import generate as make
+    from synthetic import generate as make
 
     t0 = time.perf_counter()
     make(out, scale=scale.upper(), seed=seed, year=year, progress=sys.stderr.isatty())
@@ -236,7 +237,7 @@ def require_snapshot(warehouse: Path) -> Path:
 @click.option("--scale", type=click.Choice(["XS", "S", "M"], case_sensitive=False), default="S", show_default=True)
 def demo(workdir: Path, scale: str) -> None:
     """Generate a sample year, load it and judge it."""
-    from .synthetic import generate as make
+    from synthetic import generate as make
 
     inbox, warehouse = workdir / "inbox", workdir / "recwatch.duckdb"
     year = 2025

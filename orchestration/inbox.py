@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .contract import LOAD_ORDER
+from core.contract import LOAD_ORDER
 
 # why an entry is not read: catalogue key → the file's outcome on record
 REFUSED = "rejected"

@@ -15,8 +15,8 @@ import hashlib
 import logging
 import re
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +24,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import i18n, inbox as inbox_, readers
-from .contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
-from .progress import Ticker
-from .validate import file_select, ident, lit
-from .warehouse import cursor, memory_share
+from core import i18n
+from core.contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
+from core.progress import Ticker
+from core.sql import ident, lit
+from core.warehouse import cursor, memory_share
+
+from . import inbox as inbox_, readers
+from .validate import file_select
 
 log = logging.getLogger("recwatch.load")
 
@@ -454,7 +457,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
 
     Each file commits on its own, which keeps memory flat however large the batch; the batch as a
     whole is still all or nothing: a failure undoes every file of the batch before it returns, and
-    a batch a killed process left running is undone when the warehouse is next opened (recover).
+    a batch a killed process left running is undone by the next load or build (recover).
     """
     inbox = Path(inbox)
     recover(con)

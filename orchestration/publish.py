@@ -18,8 +18,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.progress import steps
+from core.sql import date_list
+
 from . import runner
-from .progress import steps
 
 # What readers need: the marts and facts, the reference tables they are labelled with, and the
 # load records shown on the data-quality page and the workbook cover.
@@ -133,7 +135,7 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
         if not days:
             continue
         days = days[0][0]
-        changed = f"{model.partition} is null or list_contains({sql_dates(days)}, {model.partition})"
+        changed = f"{model.partition} is null or list_contains({date_list(days)}, {model.partition})"
         kept_until = con.execute(f"select max({model.partition}) from snapshot.{name} where not ({changed})").fetchall()[0][0]
         if model.appends_in_order(kept_until, days):
             changes[name] = changed
@@ -144,7 +146,3 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
         if con.execute(count.format("snapshot", last)).fetchall() == con.execute(count.format("main", last)).fetchall():
             changes["quarantine"] = f"batch_id > {last}"
     return changes
-
-
-def sql_dates(days: list) -> str:
-    return "[" + ", ".join(f"date '{d}'" for d in days) + "]::date[]"

@@ -13,8 +13,8 @@ import json
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import i18n
+from core import i18n
 
 ROW_NUMBER = "_row_number"
 # Python's csv module stops at 128 KB a field; Arrow reads any. Set once, for every reading alike.
@@ -469,7 +469,7 @@ def read_xlsx(path: Path) -> ReadResult:
     import sys
     import tempfile
 
-    from .settings import load_settings
+    from core.settings import load_settings
 
     max_mb = load_settings().max_sheet_mb
     check_sheet_size(path, max_mb)

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import duckdb
 
+from core import i18n
+from core.progress import steps
+from core.settings import Settings, load_settings
 from models import MODELS_DIR, RULES_DIR
 
-from . import i18n
-from .progress import steps
-from .settings import Settings, load_settings
+from .load import recover
 
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -393,6 +394,7 @@ def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str |
           settings: Settings | None = None, progress: bool = False) -> list[tuple[str, int | None]]:
     """Rebuild the reference tables and every model in one transaction; returns (model, rows), rows
     None for a view."""
+    recover(con)  # a batch a killed load left half-written is undone before anything is judged on it
     set_parameters(con, as_of, default_profile, settings)
     con.execute("begin transaction")
     try:

@@ -13,11 +13,11 @@ from functools import cache
 
 import pyarrow as pa
 
+from core import i18n
+from core.contract import BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES, TIMESTAMP, Column
+from core.sql import ident, lit, text_list
 from models import RULES_DIR
 
-from . import i18n
-from .contract import (BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES,
-                       TIMESTAMP, Column)
 from .readers import ROW_NUMBER
 
 TIMESTAMP_FORMATS = [
@@ -33,18 +33,6 @@ LIST_SEPARATORS = "[;；,，、]"
 # Excel stores dates as days since 1899-12-30: in a spreadsheet, a bare number in a date column is
 # one whose cell lost its date format. In a text file a bare number is not a time (contract §1).
 EXCEL_SERIAL = r"\d{5}(\.\d+)?"
-
-
-def lit(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_list(values) -> str:
-    return "[" + ", ".join(lit(v) for v in values) + "]"
 
 
 @cache
@@ -86,9 +74,9 @@ def strptime(text: str, formats: list[str]) -> str:
     slower. A format with 年 or / in it can only match text with that character, and vice versa."""
     groups = {mark: [f for f in formats if mark in f] for mark in ("年", "/")}
     rest = [f for f in formats if not any(mark in f for mark in groups)]
-    whens = " ".join(f"when contains({text}, {lit(mark)}) then try_strptime({text}, {sql_list(fs)})"
+    whens = " ".join(f"when contains({text}, {lit(mark)}) then try_strptime({text}, {text_list(fs)})"
                      for mark, fs in groups.items() if fs)
-    other = f"try_strptime({text}, {sql_list(rest)})" if rest else "null"
+    other = f"try_strptime({text}, {text_list(rest)})" if rest else "null"
     return f"case {whens} else {other} end" if whens else other
 
 

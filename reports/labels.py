@@ -1,14 +1,14 @@
 """Words of the appraisal workbook (zh / en) that the shared catalogue does not already hold.
 
-Column names of delivered data come from `orchestration.contract.SOURCES` (via `source_column`),
-enum values from `orchestration.i18n.enum_label`, rule-family names from the rule tables
+Column names of delivered data come from `core.contract.SOURCES` (via `source_column`),
+enum values from `core.i18n.enum_label`, rule-family names from the rule tables
 (`rules_scoring_weights.family_zh`): only the workbook's own words live here.
 """
 
 from __future__ import annotations
 
-from orchestration.contract import SOURCES
-from orchestration.i18n import pick
+from core.contract import SOURCES
+from core.i18n import pick
 
 WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     # sheet names (Excel: at most 31 characters, none of []:*?/\)

@@ -24,7 +24,8 @@ import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
 from core.output import safe_text_sql
-from orchestration.privacy import STRIPPED_RE2
+from core.privacy import STRIPPED_RE2
+from core.sql import ident
 
 TEXT = "text"
 DATETIME = "datetime"
@@ -38,15 +39,6 @@ COMPRESS_LEVEL = 5
 # A part over 2 GiB needs Zip64 headers, which must be chosen before its size is known: parts with
 # room for more rows than this at 4 KiB a row get them, smaller ones stay plain zip.
 _ZIP64_ROWS = (zipfile.ZIP64_LIMIT + 1) // 4096
-
-
-def sql_text(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _text(col: str) -> str:
@@ -84,10 +76,10 @@ def rows_sql(query: str, columns: list[tuple[str, str]], order_by: str, first_ro
     column names): `columns` are (name, TEXT | DATETIME) in sheet order, `per_sheet` rows go to a
     sheet, the first on sheet row `first_row`. Empty and null values leave no cell, as in openpyxl;
     `datetime_style` is the cellXfs index of the date-time number format."""
-    cells = ", ".join(_cell(_ident(name), kind, get_column_letter(i), datetime_style)
+    cells = ", ".join(_cell(ident(name), kind, get_column_letter(i), datetime_style)
                       for i, (name, kind) in enumerate(columns, 1))
     # text is made safe after the sort, which stays on the values as they are
-    texts = [_ident(name) for name, kind in columns if kind == TEXT]
+    texts = [ident(name) for name, kind in columns if kind == TEXT]
     safe = ("replace (" + ", ".join(f"{safe_text_sql(f'cast({t} as varchar)')} as {t}" for t in texts) + ")"
             if texts else "")
     # Sorted once, on the values; the XML is built after the sort, row by row as the rows are fetched,

@@ -26,9 +26,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from core.i18n import CODES, code_label, enum_label
 from core.output import safe_value
-from orchestration.i18n import CODES, code_label, enum_label
-from orchestration.privacy import mask_sql
+from core.privacy import mask_sql
+from core.sql import lit
 
 from . import sheetrows
 from .labels import source_column, wl
@@ -447,7 +448,7 @@ def _write(con, per: Period, out: Path, unit: str | None, lang: str, unmask: boo
             Col(source_column("media", "media_id", lang)), Col(source_column("devices", "device_id", lang)),
             Col(wl("col_occurred_at", lang), FMT_DATETIME, 16), Col(wl("col_detail", lang)),
             Col(wl("col_citation", lang))]
-    severity = " ".join(f"when {sheetrows.sql_text(code)} then {sheetrows.sql_text(code_label('severity', code, lang))}"
+    severity = " ".join(f"when {lit(code)} then {lit(code_label('severity', code, lang))}"
                         for code in CODES["severity"])
     findings_sql = f"""
         select v.violation_id, v.rule_id, r.{name_col} as rule_name,

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.warehouse import connect
 from orchestration.load import load_inbox
-from orchestration.warehouse import connect
 
 UNITS = [{"unit_id": "U1", "unit_name": "某县城市管理综合执法大队", "parent_unit_id": "", "rule_profile": "hebei"},
          {"unit_id": "U2", "unit_name": "第一中队", "parent_unit_id": "U1", "rule_profile": "longjiang"}]
@@ -93,7 +93,7 @@ def published_sample(root: Path, seed: int, scale: str = "XS") -> Path:
     """Generate an inbox, load it, judge it as of 2025-12-31 and publish: the snapshot's path."""
     from orchestration import runner
     from orchestration.publish import publish
-    from orchestration.synthetic import generate
+    from synthetic import generate
 
     generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False)
     wh = root / "wh.duckdb"

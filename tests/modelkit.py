@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.contract import BOOL, SOURCES
 from orchestration import runner
-from orchestration.contract import BOOL, SOURCES
 from orchestration.load import init_warehouse, record_replacements
 
 UNIT = {"unit_id": "U1", "unit_name": "测试中队", "rule_profile": "hebei"}

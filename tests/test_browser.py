@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.privacy import mask
+
 from conftest import published_sample
-from orchestration.privacy import mask
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-
-from conftest import write_csv
 from openpyxl import load_workbook
 
+from orchestration.definitions import defs
 from orchestration.defs import assets, checks, partitions, schedules, sensors
 from orchestration.defs.resources import InboxResource, JudgementResource, WarehouseResource
-from orchestration.definitions import defs
+
+from conftest import write_csv
 
 
 def resources(inbox: Path, warehouse: Path, as_of: str = "") -> dict:
@@ -51,7 +51,7 @@ def test_the_schedules_judge_yesterday_and_write_last_years_workbook_once_frozen
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    from orchestration.synthetic import generate
+    from synthetic import generate
 
     out = tmp_path_factory.mktemp("gen") / "inbox"
     generate(out, scale="S", seed=3, year=2025, progress=False)

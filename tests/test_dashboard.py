@@ -13,12 +13,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from core.privacy import mask
+from core.settings import Settings
 from dashboards import data, views
-from dashboards.app import create_app, pages, log_unmasking, tree_labels, unit_options
+from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_options
 from dashboards.labels import UI, t
-from orchestration.privacy import mask
+
 from conftest import published_sample
-from orchestration.settings import Settings
 
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")

@@ -17,9 +17,10 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import Workbook
 
+from core.warehouse import connect
+
 from attacks import hostile_text, names
 from conftest import base_inbox, load, rows
-from orchestration.warehouse import connect
 
 FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 CASE = {"unit_id": "U1", "case_type": "penalty", "procedure": "general", "source": "complaint",

@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench.incremental import next_day
+from core.warehouse import connect
 from orchestration import runner
 from orchestration.load import load_inbox
 from orchestration.publish import UNCHANGED, publish, updates
-from orchestration.synthetic import generate
-from orchestration.warehouse import connect
+from synthetic import generate
 
-from bench.incremental import next_day
 from conftest import write_csv
 
 PARTITIONED = tuple(m.name for m in runner.discover() if m.partition)

@@ -155,7 +155,8 @@ def test_formats_tried_only_where_they_can_match_give_what_trying_every_format_g
     trying the whole list in order, for every form, broken or not, and for dates."""
     import duckdb
 
-    from orchestration.validate import DATE_FORMATS, TIMESTAMP_FORMATS, sql_list, strptime
+    from core.sql import text_list
+    from orchestration.validate import DATE_FORMATS, TIMESTAMP_FORMATS, strptime
 
     texts = ["2025年3月2日 9:05", "2025年03月02日 09:05:30", "2025年3月2日9:05", "2025年3月2日", "2025/3/2 10:00",
              "2025/03/02 10:00:30", "2025/03/02", "2025-3-2 9:05", "2025-03-02 10:00:00.5", "2025-03-02T10:00",
@@ -165,7 +166,7 @@ def test_formats_tried_only_where_they_can_match_give_what_trying_every_format_g
     parsed = {}
     for formats in (TIMESTAMP_FORMATS, DATE_FORMATS):
         got = con.execute(f"select x, {strptime('x', formats)} from t").fetchall()
-        want = con.execute(f"select x, try_strptime(x, {sql_list(formats)}) from t").fetchall()
+        want = con.execute(f"select x, try_strptime(x, {text_list(formats)}) from t").fetchall()
         assert got == want
         parsed[len(formats)] = sorted(x for x, v in got if v is not None)
     assert parsed[len(DATE_FORMATS)] == ["2025-03-02", "2025/03/02", "2025年3月2日"]
@@ -552,7 +553,8 @@ def test_a_killed_process_leaves_the_warehouse_as_it_was(tmp_path, inbox):
     import subprocess
     import sys
 
-    from orchestration.warehouse import connect
+    from core.warehouse import connect
+    from orchestration.load import recover
     wh = tmp_path / "killed.duckdb"
     con = connect(wh)
     load(con, inbox)
@@ -564,7 +566,7 @@ def test_a_killed_process_leaves_the_warehouse_as_it_was(tmp_path, inbox):
     script = f"""
 import os
 from orchestration import load as loader
-from orchestration.warehouse import connect
+from core.warehouse import connect
 real = loader.load_file
 def dies(con, source, *args):
     if source == "documents":
@@ -575,7 +577,8 @@ loader.load_inbox(connect({str(wh)!r}), {str(inbox)!r})
 """
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True)
     assert proc.returncode == 9
-    con = connect(wh)  # reopening undoes the batch the killed process left running
+    con = connect(wh)
+    assert recover(con) == [2]  # as the next load or build does first
     after = snapshot(con)
     batches = after.pop("load_batches")
     assert after == {k: v for k, v in before.items() if k != "load_batches"}

@@ -14,12 +14,13 @@ import duckdb
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 
-from attacks import hostile_text as hostile
 from core.output import CUT_MARK, ERROR_CODES, FORMULA_START, MAX_CHARS, safe_text, safe_text_sql
 from dashboards import views
-from modelkit import build
 from orchestration.publish import publish
 from reports.workbook import write_workbook
+
+from attacks import hostile_text as hostile
+from modelkit import build
 
 T = dt.datetime
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
+from core.warehouse import connect
 from orchestration import runner
 from orchestration.load import load_inbox
-from orchestration.synthetic import generate
-from orchestration.warehouse import connect
+from synthetic import generate
 
 
 @pytest.fixture(scope="module")

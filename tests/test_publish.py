@@ -7,10 +7,11 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from modelkit import build, world
-from orchestration.privacy import mask, mask_frame
+from core.privacy import mask, mask_frame
+from core.warehouse import connect
 from orchestration.publish import publish, snapshot_path
-from orchestration.warehouse import connect
+
+from modelkit import build, world
 
 
 def test_snapshot_is_readable_while_the_warehouse_is_open_for_writing(tmp_path):

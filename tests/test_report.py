@@ -12,9 +12,10 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from orchestration.privacy import STRIPPED, mask, mask_sql
+from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, workbook
 from reports.workbook import FMT_DATETIME, HEADER_ROWS, Col, parse_period, write_table, write_workbook
+
 from conftest import published_sample
 
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet

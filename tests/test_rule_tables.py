@@ -17,7 +17,7 @@ from functools import cache
 import duckdb
 import pytest
 
-from orchestration.contract import ENUMS
+from core.contract import ENUMS
 from orchestration.runner import load_rule_table, rule_tables
 
 TABLES = rule_tables()

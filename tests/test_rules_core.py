@@ -349,8 +349,9 @@ def test_same_inputs_and_as_of_give_identical_marts(tmp_path):
 
 def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
     """rules.md §6 (hebei 第三十条 annual appraisal): figures freeze after the 15-day grace window."""
-    from modelkit import insert
     from orchestration import runner
+
+    from modelkit import insert
 
     jan = T(2025, 1, 10, 10, 0)
     build(con, world("hebei", media=[rec("M1", jan, jan + D(minutes=5), uploaded_at=None),

@@ -13,8 +13,9 @@ import shutil
 import duckdb
 import pytest
 
-from modelkit import CASE, DEVICE, build, insert, table, world
 from orchestration import runner
+
+from modelkit import CASE, DEVICE, build, insert, table, world
 
 T = dt.datetime
 D = dt.timedelta

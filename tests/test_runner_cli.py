@@ -6,10 +6,11 @@ import datetime as dt
 
 from click.testing import CliRunner
 
-from conftest import T, load, rows, write_csv
+from core.warehouse import connect
 from orchestration import runner
 from orchestration.cli import main
-from orchestration.warehouse import connect
+
+from conftest import T, load, rows, write_csv
 
 
 def test_models_are_ordered_after_what_they_read(tmp_path):
@@ -85,7 +86,7 @@ def test_report_and_dashboard_need_a_published_snapshot(tmp_path):
 
 
 def test_progress_is_a_line_per_item_when_not_on_a_terminal(capsys):
-    from orchestration.progress import steps
+    from core.progress import steps
 
     assert list(steps(["stg_media", "fct_violations"], "judge", "model")) == ["stg_media", "fct_violations"]
     lines = capsys.readouterr().err.splitlines()

@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from openpyxl import load_workbook
 from werkzeug.http import parse_options_header
 
-from conftest import published_sample
 from core.output import safe_filename
+from core.settings import Settings
 from dashboards import access, data, views
 from dashboards.app import attachment, create_app, server_options, unit_options
-from orchestration.settings import Settings
+
+from conftest import published_sample
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
@@ -512,7 +513,7 @@ def test_outside_a_request_the_data_layer_sees_every_unit(snap, tree):
 
 
 def test_the_settings_file_names_the_proxies_and_the_access_map(tmp_path, monkeypatch):
-    from orchestration.settings import load_settings
+    from core.settings import load_settings
 
     path = tmp_path / "recwatch.toml"
     path.write_text('trusted_proxies = ["10.1.2.3", "10.1.3.0/24"]\n[access_users]\n"张伟" = "13012301"\n'

@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import ENUMS, LOAD_ORDER, SOURCES, header_aliases, normalize_header
-from orchestration.synthetic import PLANTED_FILE, generate
+from core.contract import ENUMS, LOAD_ORDER, SOURCES, header_aliases, normalize_header
+from synthetic import PLANTED_FILE, generate
 
 PROFILES = ("cele", "zhuhui", "longjiang", "hebei", "dalian_jinpu")
 DAY = pd.Timedelta(days=1)
@@ -628,7 +628,7 @@ def test_chunked_writing_matches_one_piece(tmp_path):
     """Large files are written in chunks; bad rows land on the rows reported, whatever the chunking."""
     import pyarrow as pa
 
-    from orchestration.synthetic.writers import Spec, write_whole
+    from synthetic.writers import Spec, write_whole
 
     n = 53
     table = pa.table({
@@ -646,7 +646,7 @@ def test_chunked_writing_matches_one_piece(tmp_path):
             if ext == "parquet":
                 bad = bad_src.set_column(1, "media_id", pa.array(["BAD"] * 5))
             else:
-                from orchestration.synthetic.writers import render
+                from synthetic.writers import render
                 bad = render("media_access", bad_src, spec, as_strings=True)
                 bad = bad.set_column(1, bad.column_names[1], pa.array(["BAD"] * 5))
                 if ext == "jsonl":

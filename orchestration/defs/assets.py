@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from core.contract import SOURCES
 from orchestration import runner
-from orchestration.contract import SOURCES
 from orchestration.load import load_inbox
 from orchestration.publish import publish, snapshot_path
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.contract import SOURCES
+from core.contract import SOURCES
 
 from .resources import WarehouseResource
 

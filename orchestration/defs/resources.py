@@ -3,8 +3,8 @@ import os
 
 import dagster as dg
 
-from orchestration.settings import load_settings
-from orchestration.warehouse import connect
+from core.settings import load_settings
+from core.warehouse import connect
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import dagster as dg
 
-from orchestration.settings import load_settings
+from core.settings import load_settings
 
 from . import jobs
 

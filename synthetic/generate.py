@@ -12,14 +12,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from ..contract import ENUMS, LOAD_ORDER
+from core.contract import ENUMS, LOAD_ORDER
+
 from . import malformed, paperwork, planted
 from .cases import build_cases
 from .params import DEFAULT_PROFILE, PROFILES, RATES, SCALES
 from .recordings import EVENT_TYPES, Simulator
 from .util import month_bounds, stream, ts_array
-from .writers import Sink, Spec, write_whole
 from .world import build_world
+from .writers import Sink, Spec, write_whole
 
 PLANTED_FILE = "_planted.json"
 VERSION = 1

@@ -6,11 +6,23 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..contract import ENUMS
+from core.contract import ENUMS
+
 from . import cases as C
 from .params import ACT_DOCS, LEVELS, PARTY_FACING
-from .util import (DAY, HOUR, MINUTE, Stats, next_workday, office_time, per_profile, stratified, stream, ts_array,
-                   uniform_int)
+from .util import (
+    DAY,
+    HOUR,
+    MINUTE,
+    Stats,
+    next_workday,
+    office_time,
+    per_profile,
+    stratified,
+    stream,
+    ts_array,
+    uniform_int,
+)
 from .world import NO_DAY, World
 
 DOC_TYPES = list(ENUMS["doc_type"])

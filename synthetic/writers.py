@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from ..contract import BOOL, DATE, ENUM, ENUMS, INT, NUMBER, SOURCES, TIMESTAMP
+from core.contract import BOOL, DATE, ENUM, ENUMS, INT, NUMBER, SOURCES, TIMESTAMP
 
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)
 TS_FORMS = {

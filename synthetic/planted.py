@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..contract import ENUMS
+from core.contract import ENUMS
+
 from .params import AV_LEVELS, LEVELS, PROFILES, REMOTE_EXCEPTION, VIOLATION_IN
 from .util import Stats
 

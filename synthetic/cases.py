@@ -12,7 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..contract import ENUMS
+from core.contract import ENUMS
+
 from . import vocab
 from .params import AV_LEVELS, LEVELS, PROFILES, RATES
 from .util import DAY, MINUTE, next_workday, office_time, pick_rate, stratified, stream, uniform_int

@@ -1,6 +1,6 @@
 """Synthetic inbox generator: realistic exports of all nine sources with known, planted violations.
 
-    from orchestration.synthetic import generate
+    from synthetic import generate
     planted = generate(Path("inbox"), scale="S", seed=1, year=2025)
 
 Writes `inbox/<source>/<file>` (CSV in UTF-8 / UTF-8-BOM / GB18030, XLSX, JSONL, Parquet) and

@@ -18,11 +18,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..contract import ENUMS
+from core.contract import ENUMS
+
 from . import cases as C
 from .params import ACT_END_BASIS, PROFILES, RATES, REMOTE_EXCEPTION, SIX_MONTH_PROFILES
-from .util import (DAY, HOUR, MINUTE, Stats, group_cumsum, group_first, group_index, hex_digests, per_profile,
-                   pick_rate, stratified, stream, ts_array, uniform_int)
+from .util import (
+    DAY,
+    HOUR,
+    MINUTE,
+    Stats,
+    group_cumsum,
+    group_first,
+    group_index,
+    hex_digests,
+    per_profile,
+    pick_rate,
+    stratified,
+    stream,
+    ts_array,
+    uniform_int,
+)
 from .world import NO_DAY, World
 
 EVENT_TYPES = list(ENUMS["event_type"])

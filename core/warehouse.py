@@ -38,12 +38,7 @@ def connect(path: str | Path, read_only: bool = False, settings: Settings | None
             raise
         found = re.search(r"\(PID (\d+)\)", str(exc))
         raise WarehouseBusy(path, f"PID {found.group(1)}" if found else "?") from None
-    session(con)
-    if not read_only:
-        from .load import recover  # the loader's tables, made consistent before anyone writes
-
-        recover(con)
-    return con
+    return session(con)
 
 
 def session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -13,7 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..contract import SOURCES
+from core.contract import SOURCES
+
 from .writers import Spec, render
 
 # kinds that can live in a typed (Parquet) file; the others need text
