@@ -289,13 +289,11 @@ def run_parameters(snapshot: Path) -> dict:
 
 
 def families(snapshot: Path, lang: str) -> pd.DataFrame:
-    """Rule families that have rules, labelled (family_zh from the scoring weights)."""
+    """Rule families that have rules, labelled, in the order every reader lists them."""
     return query(snapshot, """
-        select r.family, coalesce(max(w.family_zh), r.family) as label_zh, r.family as label_en,
-               min(r.rule_id) as first_rule
-        from rules_rules r left join rules_scoring_weights w using (family)
-        group by r.family order by first_rule""").assign(
-        label=lambda d: d["label_zh"] if lang == "zh" else d["label_en"].str.replace("_", " "))
+        select family, family_name_zh as label_zh, family_name_en as label_en, min(rule_id) as first_rule
+        from dim_rules group by all order by min(family_sort_order)""").assign(
+        label=lambda d: d["label_zh"] if lang == "zh" else d["label_en"])
 
 
 # --- overview --------------------------------------------------------------------------------

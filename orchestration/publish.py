@@ -25,7 +25,7 @@ from . import runner
 
 # What readers need: the marts and facts, the reference tables they are labelled with, and the
 # load records shown on the data-quality page and the workbook cover.
-PUBLISHED_PREFIXES = ("fct_", "mart_", "rules_")
+PUBLISHED_PREFIXES = ("fct_", "mart_", "dim_", "rules_")
 PUBLISHED_TABLES = ("labels", "load_batches", "load_files", "quarantine", "int_units", "int_run_parameters",
                     "stg_units", "stg_cases", "appraisal_frozen_scores")
 # Facts of one row per recording are read by no page or sheet: late uploads reach them as violations,
@@ -53,6 +53,10 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
         "and table_schema = 'main' order by table_name").fetchall()
         if (r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES) and r[0] not in NOT_PUBLISHED]
     models = {m.name: m for m in runner.discover()}
+    # a published model that is a view stays one, over the snapshot's own copies of its inputs: it
+    # costs no copy (mart_findings names every finding)
+    views = [n for n in names if n in models and models[n].materialized == "view" and n.startswith(PUBLISHED_PREFIXES)]
+    names = [n for n in names if n not in views]
     fixed = fixed_models(names, models)
     changes = {}
     if target.exists():
@@ -78,6 +82,8 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
                 con.execute(f"insert into snapshot.{name} select * from main.{name} where {changes[name]}")
             else:
                 con.execute(f"create or replace table snapshot.{name} as select * from main.{name}")
+        for name in views:
+            con.execute(f"create or replace view snapshot.{name} as {models[name].sql}")
         con.execute(f"create or replace table snapshot.{PUBLISHED_STATE} as "
                     "select model, fingerprint, as_of, batch_id from main.model_partitions")
         batch = con.execute("select coalesce(max(batch_id), 0) from load_batches").fetchall()[0][0]

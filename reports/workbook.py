@@ -228,14 +228,8 @@ def _flag_low_rates(ws, col_idx: list[int], first: int, last: int) -> None:
 # data
 
 def _family_names(con, lang: str) -> dict[str, str]:
-    if lang == "zh":
-        rows = con.execute("select family, min(family_zh) from rules_scoring_weights group by family").fetchall()
-        names = {f: n for f, n in rows if n}
-    else:
-        names = {}
-    codes = [r[0] for r in con.execute("select distinct family from rules_scoring_weights").fetchall()]
-    return {f: names.get(f, f) if lang == "zh" else f.replace("_", " ").capitalize().replace("Av ", "AV ")
-            for f in (*FAMILIES, *codes)}
+    return dict(con.execute(f"select family, name_{'zh' if lang == 'zh' else 'en'} from dim_rule_families "
+                            "order by sort_order").fetchall())
 
 
 def _scope(con, unit: str | None) -> tuple[list[str], tuple | None]:

@@ -429,7 +429,7 @@ def test_the_rules_callback_pages_through_the_server(app, snap):
                  {"id": "ru-table", "property": "filter_query", "value": ""}])
     rows, total, _ = views.violation_rows(snap, YEAR, "en", "upload", 1, 10)
     assert resp["ru-table"]["data"] == json.loads(json.dumps(rows))
-    assert resp["ru-title"]["children"].startswith("Violations: upload")
+    assert resp["ru-title"]["children"].startswith("Violations: Upload")
     assert resp["ru-total"]["children"] == f"{total:,} in all"
     assert resp["ru-table"]["page_current"] == 1
 

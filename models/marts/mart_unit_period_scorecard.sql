@@ -25,6 +25,10 @@ run as (
     select * from int_run_parameters
 ),
 
+periods as (
+    select * from dim_periods
+),
+
 family_rates as (
     select
         unit_id,
@@ -66,28 +70,11 @@ scored as (
 with_previous as (
     select
         scored.*,
-        case scored.period_type
-            when 'year' then cast(cast(scored.period as integer) - 1 as varchar)
-            when 'quarter' then case when right(scored.period, 1) = '1'
-                then cast(cast(left(scored.period, 4) as integer) - 1 as varchar) || 'Q4'
-                else left(scored.period, 5) || cast(cast(right(scored.period, 1) as integer) - 1 as varchar) end
-            else strftime(cast(scored.period || '-01' as date) - interval 1 month, '%Y-%m')
-        end as previous_period,
-        case scored.period_type
-            when 'year' then make_date(cast(scored.period as integer), 1, 1)
-            when 'quarter' then make_date(cast(left(scored.period, 4) as integer),
-                                          3 * cast(right(scored.period, 1) as integer) - 2, 1)
-            else cast(scored.period || '-01' as date)
-        end as period_start
+        periods.previous_period,
+        periods.period_start,
+        periods.period_end
     from scored
-),
-
-windows as (
-    select
-        with_previous.*,
-        cast(period_start + case period_type when 'year' then interval 1 year
-            when 'quarter' then interval 3 month else interval 1 month end as date) as period_end
-    from with_previous
+    inner join periods using (period_type, period)
 ),
 
 final as (
@@ -129,7 +116,7 @@ final as (
         case when is_frozen then coalesce(frozen.score, with_previous.score) end as frozen_score,
         case when is_frozen then coalesce(frozen.frozen_as_of, getvariable('as_of')) end as frozen_as_of,
         frozen_score as appraisal_score
-    from windows as with_previous
+    from with_previous
     cross join run
     inner join units using (unit_id)
     left join frozen

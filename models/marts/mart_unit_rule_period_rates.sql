@@ -16,9 +16,13 @@ rules as (
     select * from rules_rules
 ),
 
+calendar as (
+    select * from dim_periods
+),
+
 -- counts add up, so months are counted once from the checks (int_rule_check_months) and quarters and
--- years from the months; a month is named once per group, not per check (formatting ten million
--- dates took a second)
+-- years from the months; a month is placed in its periods once per group, not per check (formatting
+-- ten million dates took a second)
 months as (
     select
         unit_id,
@@ -30,20 +34,11 @@ months as (
     group by all
 ),
 
-named_months as (
-    select months.* exclude (month_start), strftime(month_start, '%Y-%m') as month
-    from months
-),
-
 periods as (
-    select
-        named_months.*,
-        unnest([
-            {'period_type': 'month', 'period': month},
-            {'period_type': 'quarter', 'period': left(month, 4) || 'Q' || ((cast(right(month, 2) as integer) + 2) // 3)},
-            {'period_type': 'year', 'period': left(month, 4)}
-        ], recursive := true)
-    from named_months
+    select months.* exclude (month_start), calendar.period_type, calendar.period
+    from months
+    inner join calendar
+        on months.month_start >= calendar.period_start and months.month_start < calendar.period_end
 ),
 
 final as (
