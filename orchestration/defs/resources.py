@@ -1,5 +1,4 @@
 import datetime as dt
-import os
 
 import dagster as dg
 
@@ -8,7 +7,12 @@ from core.warehouse import connect
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file (RECWATCH_WAREHOUSE, default from settings)."""
+    """The DuckDB warehouse file (RECWATCH_WAREHOUSE, default from settings).
+
+    Not dagster-duckdb's DuckDBResource: it opens its own duckdb.connect, and every connection here
+    comes from core.warehouse.connect, the one factory that applies the settings' memory, threads
+    and temp directory, fixes the session's time zone (timestamps are naive Asia/Shanghai) and turns
+    a held lock into the bilingual "another run holds the warehouse" refusal."""
 
     path: str
 
@@ -39,11 +43,13 @@ class JudgementResource(dg.ConfigurableResource):
 
 
 settings = load_settings()
-# Read here, once per code-location load, so a deployment points Dagster at its files by env vars.
+# Not dg.EnvVar: core.settings is the one reader of RECWATCH_* variables and the settings file, for
+# the CLI, the dashboard and Dagster alike, and EnvVar has no default, so a deployment configured by
+# its settings file alone could not launch a run. Read once per code-location load.
 defs = dg.Definitions(
     resources={
-        "warehouse": WarehouseResource(path=os.environ.get("RECWATCH_WAREHOUSE", settings.warehouse)),
-        "inbox": InboxResource(path=os.environ.get("RECWATCH_INBOX", settings.inbox)),
+        "warehouse": WarehouseResource(path=settings.warehouse),
+        "inbox": InboxResource(path=settings.inbox),
         "judgement": JudgementResource(),
     },
     # One DuckDB file has one writer: steps run one after another in a single process.
