@@ -1,8 +1,8 @@
 """The dashboard driven in headless Chromium (Debian's chromium and chromedriver; .ci/run installs
 them): every page renders without console errors, filters and clicks change what is shown, the
 drill-down reaches a violation row, the language switch relabels the app, party names stay masked
-until the logged switch is used. Each page's screenshot is written to $RECWATCH_SCREENSHOTS (the
-README's pictures: RECWATCH_SCREENSHOTS=docs/img .venv/bin/pytest tests/test_browser.py), else to a
+until the logged switch is used. Each page's screenshot is written to $RECWATCH_SCREENSHOTS (for
+the pictures in README and docs/dashboard.md: RECWATCH_SCREENSHOTS=docs/img .venv/bin/pytest tests/test_browser.py), else to a
 temporary folder."""
 
 from __future__ import annotations

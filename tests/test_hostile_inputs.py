@@ -217,7 +217,7 @@ def test_a_file_valid_in_neither_encoding_is_rejected(tmp_path_factory):
 def test_a_spreadsheet_bomb_is_refused_before_it_is_read(tmp_path_factory, monkeypatch):
     """Issue #22: a 15 MB XLSX unpacking to 3 million rows took 3.4 GB and 100 s. A sheet with more
     rows than Excel allows, or unpacking past the max_sheet_mb setting, is refused from a streamed
-    count, never read whole (the full-size bomb is measured in the README: refused at 0.19 GB)."""
+    count, never read whole (the full-size bomb is measured in docs/security.md: refused at 0.19 GB)."""
     from orchestration import readers
 
     inbox, con = fresh(tmp_path_factory)
