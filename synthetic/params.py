@@ -1,17 +1,20 @@
 """Scales, planting rates and the slice of the rule tables the generator needs to plant ground truth.
 
-The rule parameters below restate shared/docs/rules.md (§1, §3, §4, §5) for the generator only:
-it has to know which acts need audio/video under which profile to plant "missing" acts at a known
-rate. The models read the real rule tables; `_planted.json` records what was planted so the two can
-be compared.
+The generator has to know which acts need audio/video under which profile, where the remote-duty
+exception and the act-end clock apply, and where a rule is a violation, to plant findings at known
+rates; it reads those facts from the rule tables the models read (models/rules/), so a regulation
+is stated once. `_planted.json` records what was planted so the two can be compared.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cache
 
+from core.contract import ENUMS
 from core.settings import Settings
+from models import RULES_DIR
 
 
 @dataclass(frozen=True)
@@ -33,56 +36,50 @@ SCALES: dict[str, Scale] = {
 }
 
 
-def _profile_ids() -> tuple[str, ...]:
-    path = Path(__file__).resolve().parents[2] / "models" / "rules" / "profiles.csv"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()[1:]
-        ids = tuple(line.split(",")[0].strip() for line in lines if line.strip())
-        if ids:
-            return ids
-    except OSError:
-        pass
-    return ("cele", "zhuhui", "longjiang", "hebei", "dalian_jinpu")
+@cache
+def _rows(table: str) -> tuple[dict[str, str], ...]:
+    """A rule table's rows: models/rules/<table>.csv, or every profile's <profile>/<table>.csv with
+    its profile_id, in the order of profiles.csv."""
+    shared = RULES_DIR / f"{table}.csv"
+    if shared.exists():
+        with open(shared, encoding="utf-8", newline="") as fh:
+            return tuple(csv.DictReader(fh))
+    out = []
+    for profile in PROFILES:
+        with open(RULES_DIR / profile / f"{table}.csv", encoding="utf-8", newline="") as fh:
+            out += [{"profile_id": profile, **row} for row in csv.DictReader(fh)]
+    return tuple(out)
 
 
-PROFILES: tuple[str, ...] = _profile_ids()
+def _profiles_where(rule_id: str, parameter: str, value: str) -> frozenset[str]:
+    return frozenset(r["profile_id"] for r in _rows("rule_parameters")
+                     if (r["rule_id"], r["parameter"], r["value"]) == (rule_id, parameter, value))
+
+
+PROFILES: tuple[str, ...] = tuple(r["profile_id"] for r in _rows("profiles"))
 DEFAULT_PROFILE: str = Settings().default_profile  # the documented default, not the environment
 
-# rules.md §3: act_type → {profile: level}; absent = no AV level under that profile.
+# rules.md §3 (av_requirements): act_type → {profile: level}; absent = no AV level under that profile
 AV_LEVELS: dict[str, dict[str, str]] = {
-    "on_site_inspection": {"zhuhui": "required", "longjiang": "required", "hebei": "recommended",
-                           "dalian_jinpu": "required"},
-    "questioning": {"longjiang": "required", "hebei": "recommended"},
-    "sampling": {"zhuhui": "required", "hebei": "recommended", "dalian_jinpu": "required"},
-    "evidence_preservation": {"longjiang": "required"},
-    "seizure": {"longjiang": "required", "hebei": "full", "dalian_jinpu": "full"},
-    "sealing": {"zhuhui": "required", "longjiang": "required", "hebei": "full", "dalian_jinpu": "full"},
-    "restriction_of_liberty": {"hebei": "full", "dalian_jinpu": "required"},
-    "forced_demolition": {"longjiang": "full", "hebei": "full"},
-    "removal_restoration": {"cele": "required", "hebei": "full"},
-    "hearing": {"zhuhui": "required", "longjiang": "full", "hebei": "recommended", "dalian_jinpu": "required"},
-    "confiscation_disposal": {"longjiang": "required", "hebei": "full", "dalian_jinpu": "full"},
-    "random_draw": {"zhuhui": "required"},
-    "lien_service": {"cele": "recommended", "zhuhui": "required", "longjiang": "required",
-                     "hebei": "recommended", "dalian_jinpu": "required"},
-    "public_notice_service": {"cele": "recommended", "zhuhui": "required", "longjiang": "required",
-                              "hebei": "recommended", "dalian_jinpu": "required"},
-}
+    act: levels for act in ENUMS["act_type"]
+    if (levels := {r["profile_id"]: r["requirement"] for r in _rows("av_requirements") if r["act_type"] == act})}
 LEVELS = ("recommended", "required", "full")
-# rules.md §1
-REMOTE_EXCEPTION = frozenset({"cele", "hebei", "dalian_jinpu"})
-ACT_END_BASIS = frozenset({"dalian_jinpu"})
+# rules.md §1 (rule_parameters of R-UPL)
+REMOTE_EXCEPTION = _profiles_where("R-UPL", "remote_duty_exception", "true")
+ACT_END_BASIS = _profiles_where("R-UPL", "deadline_from", "act_end")
 # rules.md §4: profiles whose standard period for AV outside a case is 6 months
-SIX_MONTH_PROFILES = frozenset({"zhuhui", "longjiang", "hebei"})
-# rules.md §5: where each rule is a violation ("all" = every profile); elsewhere an indicator
-VIOLATION_IN: dict[str, tuple[str, ...] | str] = {
-    "R-START": ("zhuhui", "dalian_jinpu"),
-    "R-LBL": ("cele", "longjiang"),
-    "R-EVD": ("cele", "hebei", "dalian_jinpu"),
-    "R-DEV-DEL": "all", "R-ACC": "all", "R-INTEG": "all", "R-DOC": "all",
-    "R-DEV-INT": ("cele", "longjiang", "hebei"),
-    "R-DEV-CHECK": ("longjiang",),
-}
+SIX_MONTH_PROFILES = _profiles_where("R-RET", "standard_months", "6")
+# rules.md §5 (rule_profile): where each rule the generator plants at a known rate is a violation
+# ("all" = every profile); elsewhere an indicator
+_PLANTED_LEVELS = ("R-START", "R-LBL", "R-EVD", "R-DEV-DEL", "R-ACC", "R-INTEG", "R-DOC", "R-DEV-INT", "R-DEV-CHECK")
+
+
+def _violation_in(rule_id: str) -> tuple[str, ...] | str:
+    where = tuple(r["profile_id"] for r in _rows("rule_profile") if r["rule_id"] == rule_id and r["level"] == "violation")
+    return "all" if where == PROFILES else where
+
+
+VIOLATION_IN: dict[str, tuple[str, ...] | str] = {rule: _violation_in(rule) for rule in _PLANTED_LEVELS}
 
 # rules.md §5 R-DOC
 ACT_DOCS: dict[str, tuple[str, ...]] = {
