@@ -32,6 +32,7 @@ from core.settings import load_settings
 from core.warehouse import connect
 from orchestration import readers
 from orchestration.inbox import readable
+from orchestration.readers.encoding import is_utf8_prefix
 
 SQL = Path(__file__).with_name("floor.sql")
 # the rule tables floor.sql reads, copied beside the sources so the floor needs nothing else
@@ -99,7 +100,7 @@ def load(inbox: Path, db: Path) -> dict:
             try:
                 if fmt == ".parquet":
                     scan = f"read_parquet({quoted})"
-                elif fmt == ".csv" and readers.is_utf8_prefix(path):
+                elif fmt == ".csv" and is_utf8_prefix(path):
                     scan = f"read_csv({quoted}, all_varchar = true, ignore_errors = true)"
                 elif fmt == ".jsonl":
                     scan = f"read_json({quoted}, format = 'newline_delimited', ignore_errors = true, sample_size = -1)"

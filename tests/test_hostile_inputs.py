@@ -218,10 +218,10 @@ def test_a_spreadsheet_bomb_is_refused_before_it_is_read(tmp_path_factory, monke
     """Issue #22: a 15 MB XLSX unpacking to 3 million rows took 3.4 GB and 100 s. A sheet with more
     rows than Excel allows, or unpacking past the max_sheet_mb setting, is refused from a streamed
     count, never read whole (the full-size bomb is measured in docs/security.md: refused at 0.19 GB)."""
-    from orchestration import readers
+    from orchestration.readers import xlsx
 
     inbox, con = fresh(tmp_path_factory)
-    monkeypatch.setattr(readers, "EXCEL_ROWS", 1000)  # the same count, at a test's size
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 1000)  # the same count, at a test's size
     (inbox / "cases" / "b.xlsx").write_bytes(xlsx_bytes(["张三"] * 1000))  # 1,001 rows with the header
     (inbox / "cases" / "c.xlsx").write_bytes(xlsx_bytes(["张三"] * 999))
     monkeypatch.setenv("RECWATCH_MAX_SHEET_MB", "1")

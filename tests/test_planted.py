@@ -1,6 +1,6 @@
 """End to end at scale S: the generator plants known violations, the loader and models find them.
 
-Each figure here is what orchestration/synthetic wrote into _planted.json; the models must find
+Each figure here is what synthetic/ wrote into _planted.json; the models must find
 the same numbers in the data, rule by rule."""
 
 from __future__ import annotations
