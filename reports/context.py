@@ -73,7 +73,7 @@ def find_period(con: duckdb.DuckDBPyConnection, period: str, lang: str) -> Perio
                             for kind, first, last in spans)
         raise ValueError(f"period {code!r} is not in the snapshot, which covers "
                          + (covered or "no period (nothing has been judged)"))
-    return Period(*found[:4], tuple(found[4]), *found[5:])
+    return Period(*found[:4], tuple(found[4] or ()), *found[5:])
 
 
 def find_scope(con: duckdb.DuckDBPyConnection, unit: str | None) -> tuple[list[str], tuple[str, str] | None]:
