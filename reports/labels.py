@@ -1,8 +1,8 @@
 """Words of the appraisal workbook (zh / en) that the shared catalogue does not already hold.
 
 Column names of delivered data come from `core.contract.SOURCES` (via `source_column`),
-enum values from `core.i18n.enum_label`, rule-family names from the rule tables
-(`rules_scoring_weights.family_zh`): only the workbook's own words live here.
+enum values from `core.i18n.enum_label`, rule-family names from `dim_rule_families` and period
+names from `dim_periods`: only the workbook's own words live here.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     "title_family": ("{family}：各单位按月合规率（{period}）", "{family}: compliance rate by unit and month ({period})"),
     "title_findings": ("问题清单：{period}", "Findings: {period}"),
     "title_ledger": ("案卷评查抽查台账：{period}", "Spot-check ledger (case-file review): {period}"),
-    # period names
-    "period_year": ("{year}年度", "year {year}"),
-    "period_quarter": ("{year}年第{q}季度", "{year} Q{q}"),
-    "period_month": ("{year}年{month}月", "{year}-{month:02d}"),
     # cover
     "cover_item": ("项目", "Item"),
     "cover_value": ("内容", "Value"),

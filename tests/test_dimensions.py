@@ -1,5 +1,6 @@
-"""The dimensions readers share (dim_units, dim_unit_descendants, dim_periods): input rows → models →
-exact rows. The dashboard and the workbook hold no tree or period logic of their own; this is it."""
+"""The dimensions readers share (dim_units, dim_unit_descendants, dim_periods,
+dim_profile_family_weights): input rows → models → exact rows. The dashboard and the workbook hold
+no tree or period logic of their own; this is it."""
 
 from __future__ import annotations
 
@@ -60,3 +61,12 @@ def test_periods_run_from_the_first_month_judged_to_as_of_with_the_one_before_ea
 def test_nothing_judged_means_no_periods(con):
     build(con, world(cases=[]))
     assert table(con, "select * from dim_periods") == []
+
+
+def test_each_profile_weighs_each_family_its_scoring_table_lists(con):
+    build(con, world(cases=[]))
+    rows = table(con, "select * from dim_profile_family_weights where profile_id = 'hebei'")
+    weights = {r["family"]: r["weight"] for r in rows}
+    assert weights["av_coverage"] == 21.0 and weights["labelling"] == 0.0  # an indicator only, under hebei
+    assert {(r["regulation_short_zh"], r["regulation_en"]) for r in rows} == {
+        ("《河北省行政执法全过程记录办法》", "Hebei Province Measures for Whole-Process Recording of Administrative Law Enforcement")}

@@ -1,5 +1,6 @@
 """The project's shape (Layout issue): packages stand in layers on a shared core, with no import
-cycle, and the readers of the snapshot (dashboards/, reports/) import nothing but the core.
+cycle, and the readers of the snapshot (dashboards/, reports/) import nothing but the core and
+query nothing but the published marts and dimensions.
 
 The layers are written once, as import-linter contracts in pyproject.toml; this runs them, so a
 change that brings a cycle back, or makes a page import the loader, fails here."""
@@ -10,6 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pytest
+
+from orchestration import runner
+
+from conftest import published_sample
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -18,3 +26,28 @@ def test_every_import_contract_is_kept():
     proc = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3 kept, 0 broken" in proc.stdout
+
+
+# What a reader of the snapshot may query: the published facts, marts and dimensions, the labels and
+# the load records; never a staging, intermediate or rule table, whose shape is the ETL's own.
+READABLE_PREFIXES = ("fct_", "mart_", "dim_")
+READABLE_TABLES = {"labels", "load_batches", "load_files", "quarantine"}
+
+
+@pytest.fixture(scope="module")
+def table_names(tmp_path_factory) -> set[str]:
+    """Every table a query could name: the snapshot's, and the warehouse's models and rule tables
+    (published or not)."""
+    snapshot = published_sample(tmp_path_factory.mktemp("layout"), seed=2)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        published = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    return published | {m.name for m in runner.discover()} | set(runner.rule_tables())
+
+
+@pytest.mark.parametrize("package", ["reports"])
+def test_readers_query_only_published_marts_and_dimensions(package, table_names):
+    read = {(path.relative_to(ROOT).as_posix(), name) for path in sorted((ROOT / package).rglob("*.py"))
+            for name in runner.references(path.read_text(encoding="utf-8")) & table_names}
+    assert read, f"no table name found in {package}/: the scan no longer sees its queries"
+    assert not {(path, name) for path, name in read
+                if not name.startswith(READABLE_PREFIXES) and name not in READABLE_TABLES}

@@ -13,8 +13,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.privacy import STRIPPED, mask, mask_sql
-from reports import sheetrows, workbook
-from reports.workbook import FMT_DATETIME, HEADER_ROWS, Col, parse_period, write_table, write_workbook
+from reports import sheetrows, tables
+from reports.context import find_period, parse_period
+from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, write_table
+from reports.workbook import write_workbook
 
 from conftest import published_sample
 
@@ -152,14 +154,14 @@ def test_row_limit_splits_findings_and_the_cover_says_so(snapshot, mart, tmp_pat
     n = mart.execute("select count(*) from fct_violations where occurred_at >= '2025-01-01' "
                      "and occurred_at < '2026-01-01'").fetchone()[0]
     per_sheet = n // 3 + 1  # three sheets, the last one shorter
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", per_sheet + HEADER_ROWS)
+    monkeypatch.setattr(tables, "EXCEL_MAX_ROWS", per_sheet + HEADER_ROWS)
     summary = write_workbook(snapshot, "2025", tmp_path / "split.xlsx")
     wb = load_workbook(tmp_path / "split.xlsx")
     parts = ["问题清单", "问题清单(2)", "问题清单(3)"]
     assert [s for s in wb.sheetnames if s.startswith("问题清单")] == parts
     counts = [len(table(wb[p])[1]) for p in parts]
     assert sum(counts) == n and max(counts) <= per_sheet and summary["split"] == {"问题清单": parts}
-    assert all(wb[p].max_row <= workbook.EXCEL_MAX_ROWS for p in parts)
+    assert all(wb[p].max_row <= tables.EXCEL_MAX_ROWS for p in parts)
     assert "拆分为 3 张" in cover_text(wb)
 
 
@@ -213,7 +215,7 @@ def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatc
             ("line\r\nbreak", None),
             (None, dt.datetime(2025, 12, 31, 23, 59, 59, 999999)),
             ("", dt.datetime(1999, 1, 1, 8, 30))]
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 4 + HEADER_ROWS)
+    monkeypatch.setattr(tables, "EXCEL_MAX_ROWS", 4 + HEADER_ROWS)
     cols = [Col("text"), Col("when", FMT_DATETIME)]
     clean = [(t.replace("\x01", "").replace("\x1f", "") if t else t, d) for t, d in rows]
     ref = Workbook(write_only=True)
@@ -225,10 +227,10 @@ def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatc
     con.executemany("insert into v values (?, ?, ?)", [(i, t, d) for i, (t, d) in enumerate(rows)])
     wb = Workbook(write_only=True)
     sheets = write_table(wb, "T", "title", cols, [], sample=[], n_rows=len(rows)).sheets
-    style = workbook._cell(sheets[0][0], None, FMT_DATETIME).style_id
+    style = tables.cell(sheets[0][0], None, FMT_DATETIME).style_id
     wb.save(tmp_path / "package.xlsx")
     sql = sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT), ("d", sheetrows.DATETIME)], "i",
-                             HEADER_ROWS + 1, workbook.rows_per_sheet(), style)
+                             HEADER_ROWS + 1, tables.rows_per_sheet(), style)
     sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "spliced.xlsx",
                      [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.row_batches(con, sql, {}, rows=3))
 
@@ -251,7 +253,7 @@ def test_splice_refuses_rows_that_do_not_match_the_layout(tmp_path):
     con = duckdb.connect()
     for n, error in ((1, "1 rows written, 2 expected"), (3, "rows left over")):
         sql = sheetrows.rows_sql(f"select 'x' as t, i from range({n}) r(i)", [("t", sheetrows.TEXT)], "i", FIRST,
-                                 workbook.rows_per_sheet(), 0)
+                                 tables.rows_per_sheet(), 0)
         with pytest.raises(ValueError, match=error):
             sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx", parts, sheetrows.row_batches(con, sql, {}))
 
@@ -275,11 +277,26 @@ def test_invalid_period_is_a_clear_error(bad, snapshot, tmp_path):
 
 
 def test_parse_period():
-    assert parse_period("2025").months[0] == "2025-01" and len(parse_period("2025").months) == 12
-    q = parse_period("2025q4")
-    assert (q.code, q.start, q.end, q.ledger_code) == ("2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4")
-    m = parse_period("2025-02")
-    assert (m.kind, m.end, m.ledger_kind, m.ledger_code) == ("month", dt.date(2025, 3, 1), "quarter", "2025Q1")
+    assert parse_period("2025") == ("year", "2025") and parse_period(" 2025q4 ") == ("quarter", "2025Q4")
+    assert parse_period("2025-02") == ("month", "2025-02")
+
+
+def test_a_period_is_read_from_dim_periods(mart):
+    year = find_period(mart, "2025", "zh")
+    assert year.months[0] == "2025-01" and len(year.months) == 12 and year.label == "2025年度"
+    q = find_period(mart, "2025q4", "en")
+    assert (q.code, q.start, q.end, q.ledger_code, q.label) == (
+        "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "2025 Q4")
+    m = find_period(mart, "2025-02", "zh")
+    assert (m.kind, m.end, m.ledger_kind, m.ledger_code, m.ledger_label) == (
+        "month", dt.date(2025, 3, 1), "quarter", "2025Q1", "2025年第1季度")
+
+
+def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(snapshot, tmp_path):
+    with pytest.raises(ValueError, match=r"'2024Q3' is not in the snapshot, which covers years 2025, "
+                                         r"quarters 2025Q1 to 2025Q4, months 2025-01 to 2025-12"):
+        write_workbook(snapshot, "2024Q3", tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_a_month_fills_its_month_column(snapshot, tmp_path):

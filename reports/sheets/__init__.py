@@ -1,0 +1,1 @@
+"""The workbook's sheets, one module each, every one written from the workbook's Context."""
