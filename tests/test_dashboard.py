@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import dashboards.query
 from core.privacy import mask
 from core.settings import Settings
-import dashboards.query
 from dashboards import access, dims, views
 from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_options
 from dashboards.labels import UI, t
