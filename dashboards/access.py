@@ -3,6 +3,8 @@
     TrustedProxy   WSGI middleware: forwarded headers are believed from a configured proxy only
     decide         the Access of one request: who, from where, and the unit whose subtree it may see
     current        the current request's Access (set by dashboards.app before each request)
+    bound          the unit whose subtree the current request may see
+    unmask_allowed whether the current request may see party names
     Refused        what a request is refused with: a bad parameter (400), a unit outside its scope (403),
                    no access at all (403); each says why in Chinese and English, and each is logged
 
@@ -245,6 +247,18 @@ def current() -> Access | None:
     if access is None:
         raise NoAccess("not_admitted", peer=flask.request.remote_addr or "-")
     return access
+
+
+def bound() -> str | None:
+    """The unit whose subtree the current request may see (None: every unit)."""
+    access = current()
+    return access.unit if access is not None else None
+
+
+def unmask_allowed(filters: dict | None) -> bool:
+    """Whether the current request may see party names: the user asked (the filters' switch) and the
+    server was started with --allow-unmask. The switch alone is browser state and proves nothing."""
+    return bool((filters or {}).get("unmask")) and bool(flask.current_app.config.get("RECWATCH_ALLOW_UNMASK"))
 
 
 def who() -> str:

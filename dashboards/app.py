@@ -6,7 +6,7 @@
 The layout holds what every page shares: the language switch, the filters (period type, period,
 unit, regulation profile), the notice a refused request is told in, and the `filters` store the
 pages read; the pages live in dashboards/pages/. Who is asking and what they may see is decided
-before each request (dashboards.access); the data layer bounds every query by it.
+before each request (dashboards.access); every query is bounded by it (dashboards.scope).
 """
 
 from __future__ import annotations
@@ -23,16 +23,19 @@ from dash import Dash, Input, Output, State, dcc, html
 from core.output import safe_filename
 from core.settings import Settings, load_settings
 
-from . import access, data, views
+from . import access, dims, views
+from .filters import PERIOD_TYPES, normalise, resolve
 from .labels import t
+from .queries.violations import check_view
+from .query import current_snapshot
 
 PAGES_FOLDER = Path(__file__).with_name("pages")
 
 
 def unit_options(snapshot: Path, lang: str) -> list[dict]:
-    """The units the requester may see (data.units_in_scope) as dropdown options drawn with tree
-    lines; a unit with units below it says how many, since picking it covers them all (data.SCOPE)."""
-    tree = data.units_in_scope(snapshot)
+    """The units the requester may see (dims.units_in_scope) as dropdown options drawn with tree
+    lines; a unit with units below it says how many, since picking it covers them all (dashboards.scope)."""
+    tree = dims.units_in_scope(snapshot)
     labels = tree_labels(tree["depth"].astype(int).tolist(), tree["unit_name"].tolist(), lang)
     return [{"label": label, "value": unit_id, "search": name}
             for label, unit_id, name in zip(labels, tree["unit_id"], tree["unit_name"])]
@@ -57,7 +60,7 @@ def tree_labels(depth: list[int], names: list[str], lang: str) -> list[str]:
 
 
 def period_options(snapshot: Path, period_type: str) -> list[dict]:
-    return [{"label": p, "value": p} for p in data.periods(snapshot, period_type)]
+    return [{"label": p, "value": p} for p in dims.periods(snapshot, period_type)]
 
 
 def pages() -> list[tuple[str, str, str]]:
@@ -74,11 +77,11 @@ def chrome_labels(lang: str) -> dict:
             "period_type_label": t("period_type", lang), "period_label": t("period", lang),
             "unit_label": t("unit", lang), "unit_placeholder": t("all_units", lang),
             "profile_label": t("profile", lang), "profile_placeholder": t("all_profiles", lang),
-            "period_type_options": [{"label": t(p, lang), "value": p} for p in data.PERIOD_TYPES]}
+            "period_type_options": [{"label": t(p, lang), "value": p} for p in PERIOD_TYPES]}
 
 
 def profile_options(snapshot: Path, lang: str) -> list[dict]:
-    return [{"label": r.label, "value": r.profile_id} for r in data.profiles(snapshot, lang).itertuples()]
+    return [{"label": r.label, "value": r.profile_id} for r in dims.profiles(snapshot, lang).itertuples()]
 
 
 def build_filters(lang: str, period_type: str, period: str | None, unit_id: str | None,
@@ -95,17 +98,17 @@ def unmask_options(allowed: bool, lang: str) -> list[dict]:
 
 def scope_text(snapshot: Path, lang: str) -> str:
     """What the requester may see, in words: the unit named, or every unit."""
-    root = data.bound()
+    root = access.bound()
     if root is None:
         return t("scope", lang, unit=t("all_units", lang))
-    names = dict(zip(*(data.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
+    names = dict(zip(*(dims.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
     return t("scope", lang, unit=names.get(root, root))
 
 
 def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
     """The shared layout, built for each page load: the unit and profile lists are the requester's."""
     labels = chrome_labels(lang)
-    years = data.periods(snapshot, "year")
+    years = dims.periods(snapshot, "year")
     return html.Div([
         dcc.Store(id="filters", data=build_filters(lang, "year", years[0] if years else None, None)),
         html.Div([
@@ -166,7 +169,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     server.wsgi_app = access.TrustedProxy(server.wsgi_app, settings.trusted_proxies, settings.proxy_user_header,
                                           settings.proxy_groups_header)
     guard(app, settings, scope)
-    app.layout = lambda: layout(data.current_snapshot(), lang, allow_unmask)
+    app.layout = lambda: layout(current_snapshot(), lang, allow_unmask)
     nav_ids = [f"nav-{name}" for name, _, _ in pages()]
 
     @app.callback(Output("app-title", "children"), *[Output(i, "children") for i in nav_ids],
@@ -178,7 +181,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     def _relabel(lang_):
         if lang_ not in ("zh", "en"):  # a crafted request: a list here was a 500
             raise access.BadParameter("lang", lang_)
-        lab, snap = chrome_labels(lang_), data.current_snapshot()
+        lab, snap = chrome_labels(lang_), current_snapshot()
         return (lab["title"], *lab["nav"], lab["period_type_label"], lab["period_label"], lab["unit_label"],
                 lab["unit_placeholder"], lab["profile_label"], lab["profile_placeholder"],
                 profile_options(snap, lang_), lab["period_type_options"], unit_options(snap, lang_),
@@ -187,9 +190,9 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     @app.callback(Output("period", "options"), Output("period", "value"), Input("period-type", "value"),
                   State("period", "value"))
     def _periods(period_type, current):
-        if period_type not in data.PERIOD_TYPES:
+        if period_type not in PERIOD_TYPES:
             raise access.BadParameter("period_type", period_type)
-        options = period_options(data.current_snapshot(), period_type)
+        options = period_options(current_snapshot(), period_type)
         values = [o["value"] for o in options]
         return options, (current if current in values else (values[0] if values else None))
 
@@ -198,7 +201,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                   Input("profile", "value"), Input("unmask", "value"))
     def _filters(lang_, period_type, period, unit_id, profile_id, unmask):
         filters = build_filters(lang_, period_type, period, unit_id, profile_id, bool(unmask))
-        data.normalise(filters)  # refused here (on_refusal), the pages keep showing what they did
+        normalise(filters)  # refused here (on_refusal), the pages keep showing what they did
         return filters, ""
 
     @server.route("/export/violations.<fmt>")
@@ -215,7 +218,7 @@ def guard(app: Dash, settings: Settings, scope: str | None) -> None:
     server = app.server
 
     def admit():
-        parents = data.unit_parents(data.current_snapshot())
+        parents = dims.unit_parents(current_snapshot())
         flask.g.recwatch_access = access.decide(flask.request.environ, settings, scope, parents)
 
     server.before_request_funcs.setdefault(None, []).insert(0, admit)
@@ -288,12 +291,12 @@ def export_response(fmt: str, args) -> flask.Response:
     if fmt not in views.EXPORT_FORMATS:
         raise access.BadParameter("fmt", fmt)
     filters, sort_by = _json_arg(args, "filters", {}), _json_arg(args, "sort", [])
-    snapshot = data.current_snapshot()
-    f = data.resolve(snapshot, filters)
+    snapshot = current_snapshot()
+    f = resolve(snapshot, filters)
     lang = f["lang"]
     family, filter_query = args.get("family") or None, args.get("filter") or None
-    data.check_view(snapshot, f, lang, family, sort_by, filter_query)
-    unmask, who = data.unmask_allowed(filters), access.who()
+    check_view(snapshot, f, lang, family, sort_by, filter_query)
+    unmask, who = access.unmask_allowed(filters), access.who()
     headers = {"Content-Disposition": attachment(*download_names(snapshot, fmt, family, f["period"], lang, unmask))}
     if fmt == "csv":
         chunks = views.export_csv(snapshot, f, lang, family, sort_by, filter_query, unmask, who)
@@ -353,7 +356,7 @@ def serve(snapshot: Path, host: str = "127.0.0.1", port: int = 8050, lang: str =
     scope = None if scope == access.ALL else scope
     if not snapshot.exists():
         raise FileNotFoundError(f"no published snapshot at {snapshot}: run `recwatch run` first")
-    if scope is not None and scope not in data.unit_parents(snapshot):
+    if scope is not None and scope not in dims.unit_parents(snapshot):
         raise ValueError(f"--scope {scope}: no such unit in {snapshot}")
     app = create_app(snapshot, lang, allow_unmask, scope, settings)  # a bad proxy address stops it here
     if allow_unmask:

@@ -20,7 +20,8 @@ from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
 from core.privacy import mask_frame
 
-from . import data
+from . import access, dims, queries
+from .filters import normalise, resolve
 from .labels import t
 
 PAGE_SIZE = 25
@@ -63,7 +64,7 @@ def _empty_figure(lang: str) -> go.Figure:
 
 
 def family_label(snapshot: Path, lang: str) -> dict[str, str]:
-    fam = data.families(snapshot, lang)
+    fam = dims.families(snapshot, lang)
     return dict(zip(fam["family"], fam["label"]))
 
 
@@ -80,10 +81,10 @@ def table(id_: str, frame: pd.DataFrame, columns: list[tuple[str, str]], **kwarg
 
 def headline(snapshot: Path, filters: dict, lang: str) -> list[dict]:
     """One record per family (the overall first): rate now and in the previous period, change in points."""
-    f = data.resolve(snapshot, filters)
+    f = resolve(snapshot, filters)
     labels = family_label(snapshot, lang)
     out = []
-    for row in data.family_rates(snapshot, f).itertuples():
+    for row in queries.overview.family_rates(snapshot, f).itertuples():
         rate, prev = row.rate, row.previous_rate
         change = None if pd.isna(rate) or pd.isna(prev) else round(100 * (rate - prev), 2)
         out.append({"family": row.family,
@@ -125,7 +126,7 @@ def score_trend_figure(snapshot: Path, filters: dict, lang: str) -> dict:
     """One line per unit in scope. A figure as plain data (which dcc.Graph takes as it is), not a
     go.Figure: plotly checks every property of every trace, and for a province's 400 units that, with
     a pandas group per unit, was 200 of the overview's 400 ms."""
-    frame = data.score_trend(snapshot, filters)
+    frame = queries.overview.score_trend(snapshot, filters)
     if frame.empty:
         return _empty_figure(lang).to_plotly_json()
     rows = zip(*(frame[c].tolist() for c in ("unit_id", "unit_name", "period", "score")))
@@ -143,8 +144,8 @@ def score_trend_figure(snapshot: Path, filters: dict, lang: str) -> dict:
 
 
 def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
-    f = data.resolve(snapshot, filters)
-    frame = data.violations_by_rule(snapshot, f, lang)
+    f = resolve(snapshot, filters)
+    frame = queries.overview.violations_by_rule(snapshot, f, lang)
     if frame.empty:
         return _empty_figure(lang)
     frame = frame.iloc[::-1]
@@ -158,7 +159,7 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
 
 
 def warning_table(snapshot: Path, filters: dict, lang: str) -> tuple[list[dict], dict]:
-    rows, counts = data.warnings(snapshot, filters, lang)
+    rows, counts = queries.overview.warnings(snapshot, filters, lang)
     rows = coded(rows, lang, level="warning_level", kind="warning_kind")
     return _records(rows), {**counts, "shown": len(rows)}
 
@@ -166,8 +167,8 @@ WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail
 
 
 def overview(snapshot: Path, filters: dict, lang: str) -> list:
-    f = data.resolve(snapshot, filters)
-    prev = data.previous_period(f["period_type"], f["period"])
+    f = resolve(snapshot, filters)
+    prev = dims.period(snapshot, f).previous or "—"
     records, counts = warning_table(snapshot, f, lang)
     return [
         html.H3(t("headline", lang, period=f["period"], previous=prev)),
@@ -196,24 +197,25 @@ def overview(snapshot: Path, filters: dict, lang: str) -> list:
 
 def scorecard_records(snapshot: Path, filters: dict, lang: str) -> tuple[list[dict], list[dict]]:
     """(rows, columns) of the ranked scorecard table; rates as percentages."""
-    frame = data.scorecard(snapshot, filters)
-    labels = family_label(snapshot, lang)
-    rates = [c for c in data.RATE_COLUMNS if c in frame.columns and frame[c].notna().any()]
+    frame = queries.scorecard.scorecard(snapshot, filters)
+    fam = dims.families(snapshot, lang)
+    labels = dict(zip(fam["rate_column"], fam["label"]))
+    rates = [c for c in fam["rate_column"] if c in frame.columns and frame[c].notna().any()]
     for c in rates:
         frame[c] = (100 * frame[c]).round(1)
     columns = [("place", t("order", lang)), ("unit_name", t("unit", lang)), ("score", t("score", lang)),
                ("previous_score", t("previous_score", lang)), ("score_change", t("score_change", lang)),
                ("rank", t("rank", lang)), ("appraisal_score", t("appraisal_score", lang)),
                ("violations", t("violations", lang)), ("judged", t("judged", lang))]
-    columns += [(c, f"{labels.get(c.removesuffix('_rate'), c)} %") for c in rates]
+    columns += [(c, f"{labels[c]} %") for c in rates]
     cols = [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric"} for c, name in columns]
     cols.append({"id": "unit_id", "name": t("unit_id", lang)})
     return _records(frame[[c for c, _ in columns] + ["unit_id"]]), cols
 
 
 def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
-    f = data.resolve(snapshot, filters)
-    frame = data.scorecard(snapshot, f)
+    f = resolve(snapshot, filters)
+    frame = queries.scorecard.scorecard(snapshot, f)
     if frame.empty:
         return _empty_figure(lang)
     fig = go.Figure(go.Bar(x=frame["unit_name"].map(plot_text), y=frame["score"], customdata=frame["unit_id"],
@@ -226,7 +228,7 @@ def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
 def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: list[dict] | None) -> str | None:
     """The unit a click on the bar chart or on a table row picked (None when nothing was picked, or
     the click is not one the page can send). Whichever it is, the unit filter checks it
-    (data.normalise): this picks, it does not admit."""
+    (filters.normalise): this picks, it does not admit."""
     if isinstance(active_cell, dict) and isinstance(rows, list):
         row = active_cell.get("row")
         if isinstance(row, int) and 0 <= row < len(rows) and isinstance(rows[row], dict):
@@ -240,7 +242,7 @@ def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: lis
 # --- rules -----------------------------------------------------------------------------------
 
 def violation_columns(lang: str) -> list[dict]:
-    return [{"id": c, "name": t(c, lang)} for c in data.VIOLATION_ORDER]
+    return [{"id": c, "name": t(c, lang)} for c in queries.violations.VIOLATION_ORDER]
 
 
 def violation_rows(snapshot: Path, filters: dict, lang: str, family: str | None, page_current: int = 0,
@@ -248,15 +250,15 @@ def violation_rows(snapshot: Path, filters: dict, lang: str, family: str | None,
                    unmask: bool = False, who: str = "") -> tuple[list[dict], int, int]:
     """(records of the page, total rows, page count); party names masked unless `unmask` (logged with
     `who` and the view)."""
-    rows, total = data.violations_page(snapshot, filters, lang, family, page_current or 0, page_size,
-                                       sort_by, filter_query)
+    rows, total = queries.violations.violations_page(snapshot, filters, lang, family, page_current or 0, page_size,
+                                                     sort_by, filter_query)
     rows = mask_frame(coded(rows, lang, severity="severity"), unmask=unmask,
                       purpose=_view_purpose("rules page", who, filters, family, filter_query))
     return _records(rows), total, max(1, math.ceil(total / page_size))
 
 
 def _view_purpose(what: str, who: str, filters: dict, family: str | None, filter_query: str | None) -> str:
-    f = data.normalise(filters)
+    f = normalise(filters)
     return (f"dashboard {what}, requested by {who or 'unknown'}: period {f['period']}, unit {f['unit_id'] or 'all'}, "
             f"profile {f['profile_id'] or 'all'}, family {family or 'all'}, filter {filter_query or 'none'}")
 
@@ -283,7 +285,8 @@ def export_frames(snapshot: Path, filters: dict, lang: str, family: str | None, 
     """The current view in batches, as shown: labelled headers, codes in words, party names masked
     unless `unmask` (logged once per export)."""
     purpose = _view_purpose("export", who, filters, family, filter_query)
-    for i, frame in enumerate(data.violations_batches(snapshot, filters, lang, family, sort_by, filter_query, limit)):
+    frames = queries.violations.violations_batches(snapshot, filters, lang, family, sort_by, filter_query, limit)
+    for i, frame in enumerate(frames):
         frame = coded(frame, lang, severity="severity")
         if i == 0 or not unmask:  # mask_frame logs every unmasked call: once is the record wanted
             frame = mask_frame(frame, unmask=unmask, purpose=purpose)
@@ -291,7 +294,7 @@ def export_frames(snapshot: Path, filters: dict, lang: str, family: str | None, 
 
 
 def _headers(lang: str) -> dict[str, str]:
-    return {c: t(c, lang) for c in data.VIOLATION_ORDER}
+    return {c: t(c, lang) for c in queries.violations.VIOLATION_ORDER}
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -315,7 +318,7 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
     """The current view as a workbook of at most `limit` rows: (bytes, rows written, whether cut)."""
     from openpyxl import Workbook
 
-    f = data.resolve(snapshot, filters)
+    f = resolve(snapshot, filters)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(t("violations", lang))
     ws.append([safe_text(h) for h in _headers(lang).values()])
@@ -342,21 +345,21 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
 
 
 def family_options(snapshot: Path, lang: str) -> list[dict]:
-    fam = data.families(snapshot, lang)
+    fam = dims.families(snapshot, lang)
     return [{"label": label, "value": family} for family, label in zip(fam["family"], fam["label"])]
 
 
 # --- retention, devices, quality ------------------------------------------------------------
 
 def retention(snapshot: Path, filters: dict, lang: str) -> list:
-    f = data.normalise(filters)
-    status = data.retention_status(snapshot, f)
+    f = normalise(filters)
+    status = queries.retention.retention_status(snapshot, f)
     status["label"] = coded(status, lang, status="retention_status")["status"]
     fig = (_empty_figure(lang) if status.empty else
            go.Figure(go.Bar(x=status["label"], y=status["recordings"], text=status["recordings"])))
     fig.update_layout(height=340, yaxis_title=t("recordings", lang), margin={"t": 30, "b": 60})
-    due = data.retention_due(snapshot, f)
-    as_of = data.run_parameters(snapshot)["as_of"]
+    due = queries.retention.retention_due(snapshot, f)
+    as_of = dims.run(snapshot)["as_of"]
     return [html.H3(t("retention_title", lang, as_of=str(as_of)[:10])),
             dcc.Graph(id="ret-status", figure=fig),
             html.H4(t("due_30", lang)),
@@ -365,8 +368,8 @@ def retention(snapshot: Path, filters: dict, lang: str) -> list:
 
 
 def devices(snapshot: Path, filters: dict, lang: str) -> list:
-    f = data.resolve(snapshot, filters)
-    frame = data.device_summary(snapshot, f)
+    f = resolve(snapshot, filters)
+    frame = queries.devices.device_summary(snapshot, f)
     frame["checked_rate"] = (100 * frame["checked_rate"]).round(1)
     cols = ["unit_name", "devices", "device_days", "checked_rate", "faults", "battery_low", "storage_full",
             "interrupts", "files_deleted", "files_lost", "deleted_unuploaded"]
@@ -380,18 +383,18 @@ def quality(snapshot: Path, filters: dict, lang: str) -> list:
     rejected files: those are the whole deployment's (a quarantined row is raw input from any
     unit), so a user limited to some units is told so instead. The filters show nothing here, but
     are checked as on every page: a request for another unit is refused wherever it is made."""
-    data.normalise(filters)
-    fresh = data.freshness(snapshot)
+    normalise(filters)
+    fresh = queries.quality.freshness(snapshot)
     fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
     head = [html.H3(t("quality_title", lang)),
             html.P(t("freshness", lang, as_of=fmt(fresh["as_of"])[:10], finished=fmt(fresh["finished"]),
                      published=fmt(fresh["published"])))]
-    if data.bound() is not None:
+    if access.bound() is not None:
         return head + [html.P(t("quality_scoped", lang), id="dq-scoped")]
-    batches = coded(data.load_batches(snapshot), lang, outcome="batch_outcome")
-    reasons = data.quarantine_reasons(snapshot, lang)
+    batches = coded(queries.quality.load_batches(snapshot), lang, outcome="batch_outcome")
+    reasons = queries.quality.quarantine_reasons(snapshot, lang)
     reasons["source"] = reasons["source"].map(lambda v: _source(v, lang))
-    rejected = data.rejected_files(snapshot, lang)
+    rejected = queries.quality.rejected_files(snapshot, lang)
     return head + [
         html.H4(t("load_batches", lang)),
         table("dq-batches", batches, [(c, t(c, lang)) for c in batches.columns]),

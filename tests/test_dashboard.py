@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import dashboards.query
 from core.privacy import mask
 from core.settings import Settings
-from dashboards import data, views
+from dashboards import access, dims, views
 from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_options
 from dashboards.labels import UI, t
+from dashboards.queries import devices, overview, quality, retention, scorecard, violations
 
 from conftest import published_sample
 
@@ -92,7 +94,7 @@ def test_ui_strings_have_both_languages():
 # --- overview --------------------------------------------------------------------------------
 
 def test_violations_by_rule_equal_sql(snap, sql):
-    got = data.violations_by_rule(snap, Q3)
+    got = overview.violations_by_rule(snap, Q3)
     want = sql("""select rule_id, count(*) from fct_violations
                   where occurred_at >= '2025-07-01' and occurred_at < '2025-10-01' group by 1""")
     assert dict(zip(got["rule_id"], got["violations"])) == dict(want)
@@ -127,7 +129,7 @@ def test_warnings_list_red_first_with_counts(snap, sql):
     rows, counts = views.warning_table(snap, YEAR, "zh")
     red, yellow = sql("select count(*) filter (where level = 'red'), count(*) filter (where level = 'yellow') "
                       "from mart_warnings")[0]
-    assert counts == {"red": red, "yellow": yellow, "shown": min(red + yellow, data.WARNING_LIMIT)}
+    assert counts == {"red": red, "yellow": yellow, "shown": min(red + yellow, overview.WARNING_LIMIT)}
     levels = [r["level"] for r in rows]
     assert levels == sorted(levels, key=lambda v: v != "红色")
     assert set(levels) <= {"红色", "黄色"}
@@ -145,31 +147,31 @@ def test_warnings_list_red_first_with_counts(snap, sql):
 
 
 def test_unit_filter_changes_the_numbers(snap, sql, child_unit):
-    everyone = data.violations_by_rule(snap, Q3)
-    one = data.violations_by_rule(snap, {**Q3, "unit_id": child_unit})
+    everyone = overview.violations_by_rule(snap, Q3)
+    one = overview.violations_by_rule(snap, {**Q3, "unit_id": child_unit})
     want = dict(sql("""select rule_id, count(*) from fct_violations where unit_id = ?
                        and occurred_at >= '2025-07-01' and occurred_at < '2025-10-01' group by 1""", child_unit))
     assert dict(zip(one["rule_id"], one["violations"])) == want
     assert one["violations"].sum() < everyone["violations"].sum()
-    assert set(data.scorecard(snap, {**Q3, "unit_id": child_unit})["unit_id"]) == {child_unit}
-    _, counts = data.warnings(snap, {**Q3, "unit_id": child_unit})
+    assert set(scorecard.scorecard(snap, {**Q3, "unit_id": child_unit})["unit_id"]) == {child_unit}
+    _, counts = overview.warnings(snap, {**Q3, "unit_id": child_unit})
     assert counts["red"] + counts["yellow"] == sql("select count(*) from mart_warnings where unit_id = ?", child_unit)[0][0]
 
 
 def test_profile_filter_keeps_the_units_under_that_regulation(snap, sql):
-    got = data.violations_by_rule(snap, {**Q3, "profile_id": "hebei"})
+    got = overview.violations_by_rule(snap, {**Q3, "profile_id": "hebei"})
     want = dict(sql("""select rule_id, count(*) from fct_violations v join int_units u using (unit_id)
                        where u.profile_id = 'hebei' and occurred_at >= '2025-07-01' and occurred_at < '2025-10-01'
                        group by 1"""))
     assert dict(zip(got["rule_id"], got["violations"])) == want
-    assert set(data.scorecard(snap, {**Q3, "profile_id": "hebei"})["unit_id"]) == \
+    assert set(scorecard.scorecard(snap, {**Q3, "profile_id": "hebei"})["unit_id"]) == \
         {u for u, in sql("select unit_id from int_units where profile_id = 'hebei'")}
 
 
 def test_a_parent_unit_covers_the_units_below_it(snap, sql):
     root = sql("select unit_id from int_units where parent_unit_id is null")[0][0]
-    assert data.violations_by_rule(snap, {**Q3, "unit_id": root})["violations"].sum() == \
-        data.violations_by_rule(snap, Q3)["violations"].sum()
+    assert overview.violations_by_rule(snap, {**Q3, "unit_id": root})["violations"].sum() == \
+        overview.violations_by_rule(snap, Q3)["violations"].sum()
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -219,7 +221,7 @@ def test_rules_table_pages_in_sql_with_the_right_slice_and_total(snap, sql):
                         where r.family = 'upload' and v.occurred_at >= '2025-01-01' and v.occurred_at < '2026-01-01'
                         order by v.occurred_at, v.violation_id limit 7 offset 14""")
     assert media == [m for m, in want_media]
-    assert set(rows[0]) == set(data.VIOLATION_ORDER)
+    assert set(rows[0]) == set(violations.VIOLATION_ORDER)
     assert rows[0]["citation"].startswith("《") and rows[0]["rule"].startswith("R-UPL")
 
 
@@ -237,7 +239,7 @@ def test_rules_table_sorts_and_filters_with_parameters(snap, sql, child_unit):
     assert views.violation_rows(snap, YEAR, "zh", None, 0, 5, None, "{unit} = x' or 1=1 --")[1] == 0
     assert views.violation_rows(snap, YEAR, "zh", None, 0, 5, None, "{nope} = 1")[1] == \
         views.violation_rows(snap, YEAR, "zh", None, 0, 5)[1]
-    assert data.parse_filter_query('{unit} contains "a b" && {rule} = R-UPL') == [
+    assert violations.parse_filter_query('{unit} contains "a b" && {rule} = R-UPL') == [
         ("unit", "contains", "a b"), ("rule", "=", "R-UPL")]
     # contains ignores case where the text has any (the Chinese needs no lowering to compare)
     for lang, needle, column in (("en", "UPLOAD", "detail_en"), ("zh", "小时", "detail_zh")):
@@ -279,8 +281,8 @@ def test_party_names_are_masked_in_the_table_and_the_download(app, snap, sql):
         assert any(m in text for m in shown), fmt
     # the real name can't be probed through a filter or a sort on it
     name = sorted(real)[0]
-    assert data.parse_filter_query("{party_name} contains %s" % name[1:]) == []
-    assert "party_name" not in data._order_by([{"column_id": "party_name", "direction": "asc"}])
+    assert violations.parse_filter_query("{party_name} contains %s" % name[1:]) == []
+    assert "party_name" not in violations._order_by([{"column_id": "party_name", "direction": "asc"}])
 
 
 def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql, caplog):
@@ -291,8 +293,8 @@ def test_unmasking_needs_the_server_flag_and_the_switch_and_is_logged(snap, sql,
     client = allowed.server.test_client()
     client.get("/", **via_proxy)
     with allowed.server.test_request_context(**via_proxy):
-        assert not data.unmask_allowed(YEAR)
-        assert data.unmask_allowed({**YEAR, "unmask": True})
+        assert not access.unmask_allowed(YEAR)
+        assert access.unmask_allowed({**YEAR, "unmask": True})
     caplog.set_level("WARNING", logger="recwatch.privacy")
     rows, _, _ = views.violation_rows(snap, YEAR, "zh", "archiving", 0, 200, unmask=True, who="inspector7@127.0.0.1")
     assert {r["party_name"] for r in rows if r["party_name"]} <= real
@@ -369,7 +371,7 @@ def test_download_is_the_whole_current_view(app, snap, sql):
 
 
 def test_the_csv_streams_in_batches(snap, sql):
-    batches = list(data.violations_batches(snap, YEAR, "zh", batch_rows=100))
+    batches = list(violations.violations_batches(snap, YEAR, "zh", batch_rows=100))
     total = sql("select count(*) from fct_violations where occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'")
     assert len(batches) > 1 and max(map(len, batches)) <= 100
     assert sum(map(len, batches)) == total[0][0]
@@ -517,12 +519,12 @@ def test_overview_callback_renders_through_the_server(app):
 
 
 def test_retention_devices_and_quality_pages(snap, sql, child_unit):
-    status = data.retention_status(snap, {"unit_id": child_unit})
+    status = retention.retention_status(snap, {"unit_id": child_unit})
     warehouse = duckdb.connect(str(snap.with_name("wh.duckdb")), read_only=True)
     try:  # the facts stay in the warehouse; the snapshot has their count per unit and status
         assert dict(zip(status["status"], status["recordings"])) == dict(warehouse.execute(
             "select status, count(*) from fct_media_retention where unit_id = ? group by 1", [child_unit]).fetchall())
-        due = data.retention_due(snap, {})
+        due = retention.retention_due(snap, {})
         assert [tuple(r) for r in due[["unit_name", "recordings", "first_due"]].itertuples(index=False)] == \
             warehouse.execute("""
                 select u.unit_name, count(*), min(m.retain_until) from fct_media_retention m join int_units u using (unit_id)
@@ -531,13 +533,13 @@ def test_retention_devices_and_quality_pages(snap, sql, child_unit):
         assert len(due) > 0
     finally:
         warehouse.close()
-    dev = data.device_summary(snap, Q3)
+    dev = devices.device_summary(snap, Q3)
     assert dev["faults"].sum() == sql("select sum(faults) from fct_device_days where day >= '2025-07-01' "
                                       "and day < '2025-10-01'")[0][0]
     lost = sql("""select count(*) from fct_violations where rule_id = 'R-UPL-LOST' and occurred_at >= '2025-07-01'
                   and occurred_at < '2025-10-01' and unit_id in (select unit_id from fct_device_days)""")[0][0]
     assert dev["files_lost"].sum() == lost
-    reasons = data.quarantine_reasons(snap)
+    reasons = quality.quarantine_reasons(snap)
     assert reasons["rows"].sum() == sql("select count(*) from (select unnest(reason_codes) from quarantine)")[0][0] \
         or len(reasons) == 100
     for page in (views.retention, views.devices, views.quality):
@@ -545,18 +547,35 @@ def test_retention_devices_and_quality_pages(snap, sql, child_unit):
             assert page(snap, Q3, lang)
 
 
-def test_period_helpers():
-    assert data.previous_period("quarter", "2025Q1") == "2024Q4"
-    assert data.previous_period("month", "2025-01") == "2024-12"
-    assert data.period_bounds("quarter", "2025Q4") == (dt.datetime(2025, 10, 1), dt.datetime(2026, 1, 1))
-    assert data.period_bounds("month", "2025-12")[1] == dt.datetime(2026, 1, 1)
+def test_periods_are_the_snapshot_s(snap):
+    """A period's bounds and the one before it are dim_periods' rows, not worked out by the dashboard."""
+    assert dims.period(snap, {"period_type": "quarter", "period": "2025Q1"}).previous == "2024Q4"
+    assert dims.period(snap, {"period_type": "month", "period": "2025-01"}).previous == "2024-12"
+    q4 = dims.period(snap, {"period_type": "quarter", "period": "2025Q4"})
+    assert (q4.start, q4.end) == (dt.datetime(2025, 10, 1), dt.datetime(2026, 1, 1))
+    assert dims.period(snap, {"period_type": "month", "period": "2025-12"}).end == dt.datetime(2026, 1, 1)
+
+
+def test_a_period_the_snapshot_does_not_have_shows_nothing(snap):
+    """A period written right that is not in dim_periods is no error: every page shows it empty."""
+    for period_type, period in (("year", "2019"), ("quarter", "2031Q2"), ("month", "1999-12")):
+        f = {"period_type": period_type, "period": period, "unit_id": None}
+        assert dims.period(snap, f) == dims.Period()
+        assert overview.violations_by_rule(snap, f).empty and overview.score_trend(snap, f).empty
+        assert overview.family_rates(snap, f)["judged"].isna().all()
+        assert scorecard.scorecard(snap, f).empty and devices.device_summary(snap, f).empty
+        assert views.violation_rows(snap, f, "zh", None)[:2] == ([], 0)
+        assert list(views.export_frames(snap, f, "zh", None)) == []
+        for page in (views.overview, views.devices, views.retention, views.quality):
+            assert page(snap, f, "en")
+        assert views.scorecard_records(snap, f, "zh")[0] == []
 
 
 def test_a_replaced_snapshot_is_reopened(snap, tmp_path):
     import shutil
     copy = tmp_path / "s.published.duckdb"
     shutil.copy(snap, copy)
-    before = data.violations_by_rule(copy, Q3)["violations"].sum()
+    before = overview.violations_by_rule(copy, Q3)["violations"].sum()
     other = tmp_path / "other.duckdb"
     con = duckdb.connect(str(other))
     con.execute(f"attach '{copy}' as src (read_only)")
@@ -566,16 +585,16 @@ def test_a_replaced_snapshot_is_reopened(snap, tmp_path):
     con.close()
     import os
     os.replace(other, copy)
-    after = data.violations_by_rule(copy, Q3)["violations"].sum()
+    after = overview.violations_by_rule(copy, Q3)["violations"].sum()
     assert after < before
 
 
 def test_results_are_reused_but_never_shared(snap):
-    first = data.scorecard(snap, Q3)
+    first = scorecard.scorecard(snap, Q3)
     first["score"] = -1.0  # views change their frames in place
-    again = data.scorecard(snap, Q3)
+    again = scorecard.scorecard(snap, Q3)
     assert (again["score"] != -1.0).all()
-    assert any(key[1:] and "mart_unit_period_scorecard" in key[1] for key in data._RESULTS)
+    assert any(key[1:] and "mart_unit_period_scorecard" in key[1] for key in dashboards.query._RESULTS)
 
 
 def test_a_unit_name_s_markup_is_shown_in_charts_not_obeyed(snap, monkeypatch):
@@ -583,9 +602,9 @@ def test_a_unit_name_s_markup_is_shown_in_charts_not_obeyed(snap, monkeypatch):
     <a href=…> became a live link on the overview. Markup is written as entities, shown as typed."""
     name = '<a href="https://evil.example/login">请重新登录</a>&<b>'
     assert views.plot_text(name) == '&lt;a href="https://evil.example/login"&gt;请重新登录&lt;/a&gt;&amp;&lt;b&gt;'
-    frame = data.scorecard(snap, YEAR).head(1).assign(unit_name=name)
-    monkeypatch.setattr(data, "scorecard", lambda *a, **k: frame)
+    frame = scorecard.scorecard(snap, YEAR).head(1).assign(unit_name=name)
+    monkeypatch.setattr(scorecard, "scorecard", lambda *a, **k: frame)
     assert list(views.scorecard_figure(snap, YEAR, "zh").data[0].x) == [views.plot_text(name)]
-    trend = data.score_trend(snap, YEAR).assign(unit_name=name)
-    monkeypatch.setattr(data, "score_trend", lambda *a, **k: trend)
+    trend = overview.score_trend(snap, YEAR).assign(unit_name=name)
+    monkeypatch.setattr(overview, "score_trend", lambda *a, **k: trend)
     assert {tr["name"] for tr in views.score_trend_figure(snap, YEAR, "zh")["data"]} == {views.plot_text(name)}

@@ -26,8 +26,9 @@ from werkzeug.http import parse_options_header
 
 from core.output import safe_filename
 from core.settings import Settings
-from dashboards import access, data, views
+from dashboards import access, query, views
 from dashboards.app import attachment, create_app, server_options, unit_options
+from dashboards.queries.scorecard import scorecard
 
 from conftest import published_sample
 
@@ -509,7 +510,7 @@ def test_the_data_quality_page_shows_a_county_no_other_units_loads(county):
 
 def test_outside_a_request_the_data_layer_sees_every_unit(snap, tree):
     # the CLI and the workbook call the data layer without a request: no scope applies there
-    assert set(data.scorecard(snap, {**YEAR, "period_type": "year"})["unit_id"]) == set(tree["ids"])
+    assert set(scorecard(snap, {**YEAR, "period_type": "year"})["unit_id"]) == set(tree["ids"])
 
 
 def test_the_settings_file_names_the_proxies_and_the_access_map(tmp_path, monkeypatch):
@@ -548,9 +549,9 @@ def test_a_query_past_the_time_limit_is_stopped_and_the_request_told(snap):
     with app.server.app_context():
         started = time.perf_counter()
         with pytest.raises(access.TooSlow) as refused:
-            data.query(snap, "select count(*) from range(100000000000) t(x) where x % 7 = 3")
+            query.query(snap, "select count(*) from range(100000000000) t(x) where x % 7 = 3")
         assert time.perf_counter() - started < 10
     assert refused.value.status == 503 and "30" not in refused.value.message("en")
     assert refused.value.message("zh").startswith("查询超过 1 秒仍未完成")
     with app.server.app_context():  # a quick query is untouched
-        assert data.query(snap, "select 42 as n")["n"].tolist() == [42]
+        assert query.query(snap, "select 42 as n")["n"].tolist() == [42]

@@ -3,7 +3,9 @@
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards import data, views
+from dashboards import views
+from dashboards.filters import lang_of
+from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/devices", name="设备", title="设备 Devices", order=4, label="page_devices")
 
@@ -12,4 +14,4 @@ layout = html.Div(id="devices-content")
 
 @callback(Output("devices-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.devices(data.current_snapshot(), filters, data.lang_of(filters))
+    return views.devices(current_snapshot(), filters, lang_of(filters))

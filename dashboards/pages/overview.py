@@ -4,7 +4,9 @@ the warning list."""
 import dash
 from dash import Input, Output, callback, html
 
-from dashboards import data, views
+from dashboards import views
+from dashboards.filters import lang_of
+from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/", name="总览", title="总览 Overview", order=0, label="page_overview")
 
@@ -13,4 +15,4 @@ layout = html.Div(id="ov-content")
 
 @callback(Output("ov-content", "children"), Input("filters", "data"))
 def render(filters):
-    return views.overview(data.current_snapshot(), filters, data.lang_of(filters))
+    return views.overview(current_snapshot(), filters, lang_of(filters))

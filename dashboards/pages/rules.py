@@ -5,8 +5,10 @@ masked unless the server allows unmasking and the user asked for it (then logged
 import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboards import access, data, views
+from dashboards import access, views
+from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
+from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2, label="page_rules")
 
@@ -21,7 +23,7 @@ def layout(family: str = "upload", **_query):
             html.Label(id="ru-family-label"),
             # options given with the value: Dash 4's dropdown drops a value that is not among its options
             dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260},
-                         options=views.family_options(data.current_snapshot(), "zh")),
+                         options=views.family_options(current_snapshot(), "zh")),
             html.A(id="ru-csv", href="", style=_LINK),
             html.A(id="ru-xlsx", href="", style=_LINK),
             html.Span(id="ru-export-hint", style={"fontSize": 12, "color": "#666"}),
@@ -40,8 +42,8 @@ def layout(family: str = "upload", **_query):
 @callback(Output("ru-family", "options"), Output("ru-family-label", "children"), Output("ru-csv", "children"),
           Output("ru-xlsx", "children"), Output("ru-export-hint", "children"), Input("filters", "data"))
 def relabel(filters):
-    lang = data.lang_of(filters)
-    return (views.family_options(data.current_snapshot(), lang), t("family", lang), t("download_csv", lang),
+    lang = lang_of(filters)
+    return (views.family_options(current_snapshot(), lang), t("family", lang), t("download_csv", lang),
             t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"))
 
 
@@ -51,9 +53,9 @@ def relabel(filters):
           Input("filters", "data"), Input("ru-family", "value"), Input("ru-table", "page_current"),
           Input("ru-table", "page_size"), Input("ru-table", "sort_by"), Input("ru-table", "filter_query"))
 def render(filters, family, page_current, page_size, sort_by, filter_query):
-    snapshot, lang = data.current_snapshot(), data.lang_of(filters)
-    f = data.resolve(snapshot, filters)
-    unmask = data.unmask_allowed(filters)
+    snapshot, lang = current_snapshot(), lang_of(filters)
+    f = resolve(snapshot, filters)
+    unmask = access.unmask_allowed(filters)
     who = access.who() if unmask else ""
     page_size = page_size or views.PAGE_SIZE
     rows, total, pages = views.violation_rows(snapshot, f, lang, family, page_current or 0, page_size, sort_by,

@@ -3,8 +3,10 @@
 import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
-from dashboards import data, views
+from dashboards import views
+from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
+from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/units", name="单位排名", title="单位排名 Units", order=1, label="page_units")
 
@@ -21,8 +23,8 @@ layout = html.Div([
 @callback(Output("un-title", "children"), Output("un-hint", "children"), Output("un-chart", "figure"),
           Output("un-table", "data"), Output("un-table", "columns"), Input("filters", "data"))
 def render(filters):
-    snapshot, lang = data.current_snapshot(), data.lang_of(filters)
-    f = data.resolve(snapshot, filters)
+    snapshot, lang = current_snapshot(), lang_of(filters)
+    f = resolve(snapshot, filters)
     rows, columns = views.scorecard_records(snapshot, f, lang)
     return (t("scorecard", lang, period=f["period"]), t("units_hint", lang),
             views.scorecard_figure(snapshot, f, lang), rows, columns)

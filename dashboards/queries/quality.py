@@ -1,0 +1,45 @@
+"""The data-quality page: how fresh the snapshot is, and the load records (batches, quarantined rows,
+rejected files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from ..query import query
+
+
+def load_batches(snapshot: Path) -> pd.DataFrame:
+    return query(snapshot, """
+        select batch_id, outcome, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at,
+               strftime(finished_at, '%Y-%m-%d %H:%M:%S') as finished_at, files_loaded, files_rejected,
+               rows_in, rows_loaded, rows_quarantined
+        from load_batches order by batch_id desc limit 100""")
+
+
+def quarantine_reasons(snapshot: Path, lang: str = "zh") -> pd.DataFrame:
+    """Quarantined rows by source and reason code, with one row's reason as an example in words."""
+    return query(snapshot, """
+        select source, code, count(*) as rows,
+               any_value(case when single then (case when $lang = 'zh' then reason_zh else reason_en end) end)
+                   as example
+        from (select source, unnest(reason_codes) as code, len(reason_codes) = 1 as single, reason_zh, reason_en
+              from quarantine)
+        group by source, code order by rows desc, source, code limit 100""", {"lang": lang})
+
+
+def rejected_files(snapshot: Path, lang: str) -> pd.DataFrame:
+    return query(snapshot, """
+        select batch_id, source, file_name, case when $lang = 'zh' then message_zh else message_en end as message
+        from load_files where outcome = 'rejected' order by batch_id desc, file_name limit 100""", {"lang": lang})
+
+
+def freshness(snapshot: Path) -> dict:
+    frame = query(snapshot, """
+        select (select max(as_of) from mart_run) as as_of,
+               (select max(finished_at) from load_batches) as finished""")
+    row = frame.iloc[0].to_dict()
+    row["published"] = dt.datetime.fromtimestamp(Path(snapshot).stat().st_mtime).replace(microsecond=0)
+    return row
