@@ -19,18 +19,18 @@ final as (
         media_id as entity_key,
         status not in ('deleted_early', 'deleted_unapproved') as is_compliant,
         case status
-            when 'deleted_early' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，'
+            when 'deleted_early' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，'
                 || case when retain_until is null then '按规定应' || case retention_class when 'long_term' then '长期保存'
                         else '随案卷保存' end
-                   else '保存期至 ' || strftime(retain_until, '%Y年%-m月%-d日') end
-            when 'deleted_unapproved' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，无删除审批'
+                   else '保存期至 ' || zh_year_day(retain_until) end
+            when 'deleted_unapproved' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，无删除审批'
         end as detail_zh,
         case status
-            when 'deleted_early' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ', '
+            when 'deleted_early' then 'deleted ' || en_day(deleted_at) || ', '
                 || case when retain_until is null then 'must be kept ' || case retention_class when 'long_term' then 'long-term'
                         else 'with its case file' end
-                   else 'to be kept until ' || strftime(retain_until, '%Y-%m-%d') end
-            when 'deleted_unapproved' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ' without a deletion approval'
+                   else 'to be kept until ' || en_day(retain_until) end
+            when 'deleted_unapproved' then 'deleted ' || en_day(deleted_at) || ' without a deletion approval'
         end as detail_en,
         recorded_end as partition_at
     from retention

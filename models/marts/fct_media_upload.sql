@@ -49,8 +49,8 @@ deadlines as (
             when act_or_recording_end_at > recorded_end_at then 'act_end'
             else 'recorded_end'
         end as deadline_basis,
-        greatest(act_or_recording_end_at, coalesce(returned_at, act_or_recording_end_at))
-            + to_microseconds(cast(upload_deadline_hours * 3600e6 as bigint)) as deadline_at
+        plus_hours(greatest(act_or_recording_end_at, coalesce(returned_at, act_or_recording_end_at)),
+            upload_deadline_hours) as deadline_at
     from clock
 ),
 

@@ -31,7 +31,7 @@ months as (
 ),
 
 named_months as (
-    select months.* exclude (month_start), strftime(month_start, '%Y-%m') as month
+    select months.* exclude (month_start), en_month(month_start) as month
     from months
 ),
 
