@@ -10,11 +10,7 @@ final as (
     select
         rule_id,
         unit_id,
-        cast(null as varchar) as officer_id,
         case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         closed_at as occurred_at,
         case_id as entity_key,
         case status when 'on_time' then true when 'pending' then null else false end as is_compliant,

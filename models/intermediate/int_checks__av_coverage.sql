@@ -13,8 +13,6 @@ final as (
         officer_id,
         case_id,
         act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         started_at as occurred_at,
         act_id as entity_key,
         status in ('ok', 'exempt_with_reason') as is_compliant,

@@ -32,8 +32,6 @@ final as (
         'R-DEV-DEL' as rule_id,
         devices.unit_id,
         devices.officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         judged.file_id as media_id,
         judged.device_id,
         judged.event_at as occurred_at,

@@ -229,11 +229,7 @@ final as (
     select
         'R-DOC' as rule_id,
         case_checks.unit_id,
-        cast(null as varchar) as officer_id,
         case_checks.case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         case_checks.occurred_at,
         'case:' || case_checks.case_id || ':' || case_checks.doc_type as entity_key,
         case_checks.is_compliant,
@@ -249,16 +245,13 @@ final as (
     from case_checks
     left join doc_names using (doc_type)
 
-    union all
+    union all by name
 
     select
         'R-DOC' as rule_id,
         act_checks.unit_id,
-        cast(null as varchar) as officer_id,
         act_checks.case_id,
         act_checks.act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         act_checks.occurred_at,
         'act:' || act_checks.act_id || ':' || act_checks.doc_type as entity_key,
         act_checks.is_compliant,
@@ -275,16 +268,13 @@ final as (
     from act_checks
     left join doc_names using (doc_type)
 
-    union all
+    union all by name
 
     select
         'R-DOC' as rule_id,
         refusal_checks.unit_id,
-        cast(null as varchar) as officer_id,
         refusal_checks.case_id,
         refusal_checks.act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         refusal_checks.occurred_at,
         'doc:' || refusal_checks.doc_id as entity_key,
         refusal_checks.is_refusal_ok and refusal_checks.is_signatures_ok as is_compliant,

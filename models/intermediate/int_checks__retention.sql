@@ -11,8 +11,6 @@ final as (
         rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
         coalesce(deleted_at, recorded_end) as occurred_at,

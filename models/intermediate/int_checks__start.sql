@@ -43,11 +43,7 @@ final as (
     select
         'R-START' as rule_id,
         unit_id,
-        cast(null as varchar) as officer_id,
         case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         opened_at as occurred_at,
         case_id as entity_key,
         is_compliant,

@@ -45,8 +45,6 @@ final as (
         'R-UPL-LOST' as rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         file_id as media_id,
         device_id,
         event_at as occurred_at,
