@@ -211,7 +211,7 @@ def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap
     recomputed = run_days(con, "int_media_act_links")
     assert recomputed is not None and act[2] in recomputed and len(recomputed) < 60
     assert run_days(con) == []  # device logs: nothing new
-    assert act[2] in run_days(con, "fct_media_upload")
+    assert act[2] in run_days(con, "int_media_upload")
     # the case delivered again is published again
     publish(con, tmp_path / "wh.duckdb")
     con.execute(f"attach '{published}' as snapshot (read_only)")

@@ -1,9 +1,9 @@
 -- one row per closed case judged by R-ARC
--- (a view: a projection of fct_case_archiving, whose detail text is built only for the violations
+-- (a view: a projection of int_case_archiving, whose detail text is built only for the violations
 -- read from it; as a table it was 11 MB more for the build's commit to write at a city's scale)
 -- materialized: view
 with archiving as (
-    select * from fct_case_archiving
+    select * from int_case_archiving
 ),
 
 final as (

@@ -3,7 +3,7 @@
 -- materialized: view
 -- partitioned by day: cast(partition_at as date)
 with coverage as (
-    select * from fct_act_av_coverage
+    select * from int_act_av_coverage
 ),
 
 final as (

@@ -3,7 +3,7 @@
 -- materialized: view
 -- partitioned by day: cast(partition_at as date)
 with retention as (
-    select * from fct_media_retention
+    select * from int_media_retention
 ),
 
 final as (
@@ -13,7 +13,7 @@ final as (
         officer_id,
         media_id,
         device_id,
-        coalesce(deleted_at, recorded_end) as occurred_at,
+        coalesce(deleted_at, recorded_end_at) as occurred_at,
         media_id as entity_key,
         status not in ('deleted_early', 'deleted_unapproved') as is_compliant,
         case status
@@ -30,7 +30,7 @@ final as (
                    else 'to be kept until ' || en_day(retain_until) end
             when 'deleted_unapproved' then 'deleted ' || en_day(deleted_at) || ' without a deletion approval'
         end as detail_en,
-        recorded_end as partition_at
+        recorded_end_at as partition_at
     from retention
 )
 

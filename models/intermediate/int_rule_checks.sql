@@ -5,6 +5,7 @@
 -- check partitioned by day, partition_at, a moment of the day its row belongs to (fct_violations
 -- recomputes the checks' rows of the days they recomputed, and those without one).
 -- materialized: view
+-- partitioned by day: cast(partition_at as date)
 with shape as (
     select
         cast(null as varchar) as rule_id,

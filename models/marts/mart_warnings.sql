@@ -3,15 +3,15 @@
 -- whose retention ends soon and need review before disposal (rules.md §6 预警). What each one says
 -- is written where it is shown (the dashboard lists the first 200), not for the 100,000s there are.
 with uploads as (
-    select * from fct_media_upload
+    select * from int_media_upload
 ),
 
 archiving as (
-    select * from fct_case_archiving
+    select * from int_case_archiving
 ),
 
 retention as (
-    select * from fct_media_retention
+    select * from int_media_retention
 ),
 
 cases as (
