@@ -24,6 +24,14 @@ def test_models_are_ordered_after_what_they_read(tmp_path):
     assert runner.discover(tmp_path)[2].deps == {"int_a", "stg_x"}
 
 
+def test_layers_read_one_way():
+    """A model reads its own layer or earlier ones (its days query too): no intermediate model reads a mart."""
+    models = {m.name: m for m in runner.discover()}
+    rank = {layer: n for n, layer in enumerate(runner.LAYERS)}
+    assert [(m.name, dep) for m in models.values() for dep in sorted(m.deps)
+            if rank[models[dep].layer] > rank[m.layer]] == []
+
+
 def test_models_call_the_macros_of_models_macros_from_any_connection(tmp_path):
     """models/macros/*.sql run before the models; the macros are stored in the warehouse, so a view
     calling one reads the same from another connection."""
