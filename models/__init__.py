@@ -4,3 +4,4 @@ from pathlib import Path
 
 MODELS_DIR = Path(__file__).parent
 RULES_DIR = MODELS_DIR / "rules"
+MACROS_DIR = MODELS_DIR / "macros"

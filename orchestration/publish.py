@@ -53,9 +53,11 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
         "and table_schema = 'main' order by table_name").fetchall()
         if (r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES) and r[0] not in NOT_PUBLISHED]
     models = {m.name: m for m in runner.discover()}
-    # a published model that is a view stays one, over the snapshot's own copies of its inputs: it
-    # costs no copy (mart_findings names every finding)
-    views = [n for n in names if n in models and models[n].materialized == "view" and n.startswith(PUBLISHED_PREFIXES)]
+    # a published view whose inputs are all published stays a view, over the snapshot's own copies of
+    # them: it costs no copy (mart_findings names every finding); a view of an unpublished table (a
+    # fact that shows an intermediate model) is copied as a table
+    views = [n for n in names if n in models and models[n].materialized == "view"
+             and n.startswith(PUBLISHED_PREFIXES) and runner.references(models[n].sql) <= set(names)]
     names = [n for n in names if n not in views]
     fixed = fixed_models(names, models)
     changes = {}

@@ -5,6 +5,11 @@ A model file `models/<layer>/<name>.sql` holds one SELECT; it becomes the table 
 Dependencies are read from the model names a file mentions after FROM or JOIN, so files run in
 an order where each one's inputs exist. Parameters reach SQL as DuckDB variables
 (`getvariable('as_of')`), so the files stay plain SQL. One build is one transaction.
+
+What several models compute alike (how a detail text writes a moment or a number) is a DuckDB macro
+in models/macros/*.sql, `create or replace macro` statements that set_parameters runs before any
+model; they are part of every model's fingerprint (Upstream), so a changed macro rebuilds what a
+changed model would.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import duckdb
 from core import i18n
 from core.progress import steps
 from core.settings import Settings, load_settings
-from models import MODELS_DIR, RULES_DIR
+from models import MACROS_DIR, MODELS_DIR, RULES_DIR
 
 from .load import recover
 
@@ -119,6 +124,12 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     return [found[n] for n in order]
 
 
+def macros(macros_dir: Path | None = None) -> str:
+    """The statements of every macro file, in name order. The macros are stored in the warehouse,
+    not temporary, so that the views calling them read the same from any connection."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((macros_dir or MACROS_DIR).glob("*.sql")))
+
+
 @dataclass(frozen=True)
 class RuleTable:
     files: tuple[Path, ...]
@@ -203,6 +214,8 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
     con.execute("set disabled_optimizers = 'common_subplan,build_side_probe_side'")
     for stmt in RUN_DAYS_MACROS:
         con.execute(stmt)
+    if shared := macros():
+        con.execute(shared)
     if con.execute("select count(*) from duckdb_columns() where database_name = current_database() "
                    "and schema_name = 'main' and table_name = 'model_partitions'").fetchall()[0][0] not in (0, 7):
         con.execute("drop table model_partitions")  # an older layout: the next build of each is whole
@@ -247,7 +260,8 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, days: Iterable[dt.
 @dataclass(frozen=True)
 class Upstream:
     """What a model reads, all the way down: the raw sources, and a fingerprint of every SQL text
-    and rule table on the way, so that a changed rule or model rebuilds a partitioned model whole."""
+    and rule table on the way and of the macros (any model may call them), so that a changed rule,
+    model or macro rebuilds a partitioned model whole."""
 
     sources: frozenset[str]
     fingerprint: str
@@ -258,7 +272,7 @@ class Upstream:
         seen = upstream_models(model.name, models)
         texts = [text for name in seen for text in (models[name].sql, models[name].days_sql or "")]
         sources = {r[4:] for name in seen for r in references(models[name].sql) if r.startswith("raw_")}
-        digest = hashlib.sha256("\0".join(sorted(texts)).encode())
+        digest = hashlib.sha256("\0".join([*sorted(texts), macros()]).encode())
         for table in rule_tables(rules_dir).values():
             for path in table.files:
                 digest.update(path.read_bytes())

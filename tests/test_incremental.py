@@ -130,6 +130,19 @@ def test_as_of_in_the_past_a_changed_device_or_rule_rebuilds_every_day(warehouse
     assert run_days(con) is None
 
 
+def test_a_changed_macro_rebuilds_every_day(warehouse, tmp_path, monkeypatch):
+    """Any model may call a macro of models/macros: a changed one rebuilds as a changed model does."""
+    con, _ = warehouse
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "changed.sql").write_text(runner.macros().replace("'%H:%M')", "'%H时%M分')"),
+                                                     encoding="utf-8")
+    monkeypatch.setattr(runner, "MACROS_DIR", tmp_path / "macros")
+    runner.build(con, dt.date(2025, 6, 30), "hebei")
+    assert run_days(con) is None and run_days(con, "int_checks__device_days") is None
+    assert con.execute("select count(*) from fct_violations where rule_id = 'R-DEV-CHECK' "
+                       "and detail_zh like '%首次开始录制于 __时__分%'").fetchall()[0][0] > 0
+
+
 def test_a_daily_delivery_of_every_source_recomputes_its_days_and_matches_a_full_rebuild(warehouse, tmp_path):
     con, inbox = warehouse
     runner.build(con, dt.date(2025, 12, 31), "hebei")  # half a year on: uploads, deletions, retention ends
@@ -201,7 +214,7 @@ def test_a_late_act_or_case_recomputes_the_days_of_the_recordings_it_may_overlap
     recomputed = run_days(con, "int_media_act_links")
     assert recomputed is not None and act[2] in recomputed and len(recomputed) < 60
     assert run_days(con) == []  # device logs: nothing new
-    assert act[2] in run_days(con, "fct_media_upload")
+    assert act[2] in run_days(con, "int_media_upload")
     # the case delivered again is published again
     publish(con, tmp_path / "wh.duckdb")
     con.execute(f"attach '{published}' as snapshot (read_only)")

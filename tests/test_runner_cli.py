@@ -24,6 +24,28 @@ def test_models_are_ordered_after_what_they_read(tmp_path):
     assert runner.discover(tmp_path)[2].deps == {"int_a", "stg_x"}
 
 
+def test_layers_read_one_way():
+    """A model reads its own layer or earlier ones (its days query too): no intermediate model reads a mart."""
+    models = {m.name: m for m in runner.discover()}
+    rank = {layer: n for n, layer in enumerate(runner.LAYERS)}
+    assert [(m.name, dep) for m in models.values() for dep in sorted(m.deps)
+            if rank[models[dep].layer] > rank[m.layer]] == []
+
+
+def test_models_call_the_macros_of_models_macros_from_any_connection(tmp_path):
+    """models/macros/*.sql run before the models; the macros are stored in the warehouse, so a view
+    calling one reads the same from another connection."""
+    con = connect(tmp_path / "wh.duckdb")
+    runner.set_parameters(con, dt.date(2025, 12, 31), "hebei")
+    con.execute("create view moments as select zh_minute(timestamp '2025-03-04 09:05') as zh, "
+                "en_minute(timestamp '2025-03-04 09:05') as en, number_text(24.0) || '/' || number_text(1.5) as hours, "
+                "percent_text(0.854) as share, plus_hours(timestamp '2025-03-04 09:05', 1.5) as due")
+    con.close()
+    reader = connect(tmp_path / "wh.duckdb", read_only=True)
+    assert rows(reader, "select * from moments") == [("3月4日 09:05", "2025-03-04 09:05", "24/1.5", "85%", T(2025, 3, 4, 10, 35))]
+    reader.close()
+
+
 def test_staging_holds_the_current_version_of_each_key(inbox, warehouse):
     write_csv(inbox / "officers" / "z_update.csv", [{"officer_id": "O2", "name": "李娜", "unit_id": "U1"}])
     load(warehouse, inbox)

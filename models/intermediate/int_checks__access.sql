@@ -60,19 +60,18 @@ final as (
         unit_id,
         officer_id,
         case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
         accessed_at as occurred_at,
         access_id as entity_key,
         is_compliant,
         case when not is_compliant then
-            '人员 ' || officer_id || ' 于 ' || strftime(accessed_at, '%-m月%-d日 %H:%M') || ' ' || action_zh
+            '人员 ' || officer_id || ' 于 ' || zh_minute(accessed_at) || ' ' || action_zh
             || '录像 ' || media_id || '，没有审批文号'
         end as detail_zh,
         case when not is_compliant then
             officer_id || ': ' || action_en || ' of recording ' || media_id || ' at '
-            || strftime(accessed_at, '%Y-%m-%d %H:%M') || ' without an approval reference'
+            || en_minute(accessed_at) || ' without an approval reference'
         end as detail_en,
         article_zh,
         accessed_at as partition_at

@@ -1,2 +1,2 @@
--- the days (of acts' starts) fct_act_av_coverage recomputed
-select day from recomputed_fct_act_av_coverage
+-- the days (of acts' starts) int_act_av_coverage recomputed
+select day from recomputed_int_act_av_coverage

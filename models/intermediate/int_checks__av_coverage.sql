@@ -3,7 +3,7 @@
 -- materialized: view
 -- partitioned by day: cast(partition_at as date)
 with coverage as (
-    select * from fct_act_av_coverage
+    select * from int_act_av_coverage
 ),
 
 final as (
@@ -13,29 +13,27 @@ final as (
         officer_id,
         case_id,
         act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         started_at as occurred_at,
         act_id as entity_key,
         status in ('ok', 'exempt_with_reason') as is_compliant,
         -- the article that sets this act type's level is more precise than the rule's general one
         article_zh,
         case status
-            when 'missing' then strftime(started_at, '%-m月%-d日 %H:%M') || '–' || strftime(ended_at, '%H:%M')
+            when 'missing' then zh_minute(started_at) || '–' || hh_mm(ended_at)
                 || ' 的执法环节应' || case requirement when 'full' then '全程' else '' end || '音像记录，无任何录像'
-            when 'partial' then '录像覆盖 ' || cast(round(coverage_ratio * 100) as integer) || '%'
+            when 'partial' then '录像覆盖 ' || percent_text(coverage_ratio)
                 || case when coverage_ratio < av_full_min_ratio
-                    then '（全程记录须达 ' || cast(round(av_full_min_ratio * 100) as integer) || '%）' else '' end
+                    then '（全程记录须达 ' || percent_text(av_full_min_ratio) || '）' else '' end
                 || case when unexplained_gaps > 0 then '，' || unexplained_gaps || ' 处超过 '
                     || cast(av_max_gap_seconds as integer) || ' 秒的中断未说明（最长 '
                     || cast(longest_unexplained_gap_seconds as integer) || ' 秒）' else '' end
         end as detail_zh,
         case status
-            when 'missing' then 'act ' || strftime(started_at, '%Y-%m-%d %H:%M') || '–' || strftime(ended_at, '%H:%M')
+            when 'missing' then 'act ' || en_minute(started_at) || '–' || hh_mm(ended_at)
                 || ' must be recorded' || case requirement when 'full' then ' in full' else '' end || '; no recording covers it'
-            when 'partial' then 'recordings cover ' || cast(round(coverage_ratio * 100) as integer) || '%'
+            when 'partial' then 'recordings cover ' || percent_text(coverage_ratio)
                 || case when coverage_ratio < av_full_min_ratio
-                    then ' (full recording needs ' || cast(round(av_full_min_ratio * 100) as integer) || '%)' else '' end
+                    then ' (full recording needs ' || percent_text(av_full_min_ratio) || ')' else '' end
                 || case when unexplained_gaps > 0 then ', ' || unexplained_gaps || ' gap(s) over '
                     || cast(av_max_gap_seconds as integer) || ' s unexplained (longest '
                     || cast(longest_unexplained_gap_seconds as integer) || ' s)' else '' end

@@ -69,22 +69,19 @@ final as (
         'R-DEV-CHECK' as rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
         device_id,
         first_start_at as occurred_at,
-        device_id || '@' || strftime(day, '%Y-%m-%d') as entity_key,
+        device_id || '@' || en_day(day) as entity_key,
         is_compliant,
         case when not is_compliant then
-            '设备 ' || device_id || ' ' || strftime(day, '%-m月%-d日') || ' 首次开始录制于 '
-            || strftime(first_start_at, '%H:%M') || '，此前没有出勤前检查'
-            || coalesce('（当日检查在 ' || strftime(first_check_at, '%H:%M') || '）', '')
+            '设备 ' || device_id || ' ' || zh_day(day) || ' 首次开始录制于 '
+            || hh_mm(first_start_at) || '，此前没有出勤前检查'
+            || coalesce('（当日检查在 ' || hh_mm(first_check_at) || '）', '')
         end as detail_zh,
         case when not is_compliant then
-            'device ' || device_id || ' first started recording on ' || strftime(day, '%Y-%m-%d') || ' at '
-            || strftime(first_start_at, '%H:%M') || ' with no pre-duty check before it'
-            || coalesce(' (checked only at ' || strftime(first_check_at, '%H:%M') || ')', '')
+            'device ' || device_id || ' first started recording on ' || en_day(day) || ' at '
+            || hh_mm(first_start_at) || ' with no pre-duty check before it'
+            || coalesce(' (checked only at ' || hh_mm(first_check_at) || ')', '')
         end as detail_en,
         cast(day as timestamp) as partition_at
     from judged

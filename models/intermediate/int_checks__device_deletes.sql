@@ -32,22 +32,20 @@ final as (
         'R-DEV-DEL' as rule_id,
         devices.unit_id,
         devices.officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         judged.file_id as media_id,
         judged.device_id,
         judged.event_at as occurred_at,
         judged.device_id || '/' || judged.file_id || '@' || cast(judged.event_at as varchar) as entity_key,
         judged.is_compliant,
         case when not judged.is_compliant then
-            '文件 ' || judged.file_id || ' 于 ' || strftime(judged.event_at, '%-m月%-d日 %H:%M') || ' 在设备 '
+            '文件 ' || judged.file_id || ' 于 ' || zh_minute(judged.event_at) || ' 在设备 '
             || judged.device_id || ' 上被删除，此前没有上传完成记录'
-            || coalesce('（上传完成在 ' || strftime(judged.first_upload_done_at, '%-m月%-d日 %H:%M') || '）', '')
+            || coalesce('（上传完成在 ' || zh_minute(judged.first_upload_done_at) || '）', '')
         end as detail_zh,
         case when not judged.is_compliant then
             'file ' || judged.file_id || ' deleted on device ' || judged.device_id || ' at '
-            || strftime(judged.event_at, '%Y-%m-%d %H:%M') || ' with no upload_done before'
-            || coalesce(' (upload_done only at ' || strftime(judged.first_upload_done_at, '%Y-%m-%d %H:%M') || ')', '')
+            || en_minute(judged.event_at) || ' with no upload_done before'
+            || coalesce(' (upload_done only at ' || en_minute(judged.first_upload_done_at) || ')', '')
         end as detail_en,
         judged.event_at as partition_at
     from judged

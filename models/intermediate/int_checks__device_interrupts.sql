@@ -166,7 +166,7 @@ final as (
         device_id || '@' || cast(event_at as varchar) as entity_key,
         is_compliant,
         case when not is_compliant then
-            '设备 ' || device_id || ' 于 ' || strftime(event_at, '%-m月%-d日 %H:%M') || ' 录制中断'
+            '设备 ' || device_id || ' 于 ' || zh_minute(event_at) || ' 录制中断'
             || coalesce('（原因：' || reason_zh || '）', '')
             || case when next_media_id is null then '，其后该设备没有录像' else '，其后录像 ' || next_media_id || ' 未作中断语音说明' end
             || case
@@ -175,7 +175,7 @@ final as (
             end
         end as detail_zh,
         case when not is_compliant then
-            'recording interrupted on device ' || device_id || ' at ' || strftime(event_at, '%Y-%m-%d %H:%M')
+            'recording interrupted on device ' || device_id || ' at ' || en_minute(event_at)
             || coalesce(' (reason: ' || reason || ')', '')
             || case when next_media_id is null then '; no later recording on that device'
                 else '; the next recording ' || next_media_id || ' has no spoken note' end

@@ -115,30 +115,27 @@ final as (
         rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
         device_id,
         month_start as occurred_at,
-        device_id || '@' || strftime(month_start, '%Y-%m') as entity_key,
+        device_id || '@' || en_month(month_start) as entity_key,
         is_compliant,
         case when not is_compliant then
-            '设备 ' || device_id || ' ' || strftime(month_start, '%Y年%-m月') || '：' || concat_ws('，',
+            '设备 ' || device_id || ' ' || zh_month(month_start) || '：' || concat_ws('，',
                 case when typed_events > 0 then event_name_zh || '事件 ' || typed_events || ' 次' end,
                 case when low_battery_readings > 0 then '电量低于 '
-                    || regexp_replace(cast(low_battery_pct as varchar), '\.0$', '') || '% 的记录 '
+                    || number_text(low_battery_pct) || '% 的记录 '
                     || low_battery_readings || ' 次' end,
                 case when low_storage_readings > 0 then '剩余存储低于 '
-                    || regexp_replace(cast(low_storage_free_pct as varchar), '\.0$', '') || '% 的记录 '
+                    || number_text(low_storage_free_pct) || '% 的记录 '
                     || low_storage_readings || ' 次' end)
         end as detail_zh,
         case when not is_compliant then
-            'device ' || device_id || ' in ' || strftime(month_start, '%Y-%m') || ': ' || concat_ws(', ',
+            'device ' || device_id || ' in ' || en_month(month_start) || ': ' || concat_ws(', ',
                 case when typed_events > 0 then typed_events || ' ' || event_type || ' event(s)' end,
                 case when low_battery_readings > 0 then low_battery_readings || ' reading(s) below '
-                    || regexp_replace(cast(low_battery_pct as varchar), '\.0$', '') || '% battery' end,
+                    || number_text(low_battery_pct) || '% battery' end,
                 case when low_storage_readings > 0 then low_storage_readings || ' reading(s) below '
-                    || regexp_replace(cast(low_storage_free_pct as varchar), '\.0$', '') || '% free storage' end)
+                    || number_text(low_storage_free_pct) || '% free storage' end)
         end as detail_en,
         month_start as partition_at
     from judged

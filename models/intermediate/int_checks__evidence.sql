@@ -105,7 +105,6 @@ final as (
         unit_id,
         officer_id,
         case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
         recorded_end_at as occurred_at,
@@ -114,10 +113,10 @@ final as (
         case when not is_compliant then
             concat_ws('；',
                 case
-                    when is_disc_late then '证据录像 ' || media_id || ' 于 ' || strftime(disc_archived_at, '%-m月%-d日 %H:%M')
-                        || ' 才刻录光盘，晚于案件 ' || case_id || ' 归档期限 ' || strftime(archive_due_at, '%-m月%-d日 %H:%M')
+                    when is_disc_late then '证据录像 ' || media_id || ' 于 ' || zh_minute(disc_archived_at)
+                        || ' 才刻录光盘，晚于案件 ' || case_id || ' 归档期限 ' || zh_minute(archive_due_at)
                     when disc_archived_at is null then '证据录像 ' || media_id || ' 至案件 ' || case_id || ' 归档期限 '
-                        || strftime(archive_due_at, '%-m月%-d日 %H:%M') || ' 仍未刻录光盘'
+                        || zh_minute(archive_due_at) || ' 仍未刻录光盘'
                 end,
                 case when not has_explanation and is_due_passed then '案件 ' || case_id || ' 无音像证据文字说明' end)
         end as detail_zh,
@@ -125,10 +124,10 @@ final as (
             concat_ws('; ',
                 case
                     when is_disc_late then 'evidence recording ' || media_id || ' burned to disc only at '
-                        || strftime(disc_archived_at, '%Y-%m-%d %H:%M') || ', after case ' || case_id
-                        || '''s archive due date ' || strftime(archive_due_at, '%Y-%m-%d %H:%M')
+                        || en_minute(disc_archived_at) || ', after case ' || case_id
+                        || '''s archive due date ' || en_minute(archive_due_at)
                     when disc_archived_at is null then 'evidence recording ' || media_id || ' not on disc by case '
-                        || case_id || '''s archive due date ' || strftime(archive_due_at, '%Y-%m-%d %H:%M')
+                        || case_id || '''s archive due date ' || en_minute(archive_due_at)
                 end,
                 case when not has_explanation and is_due_passed then
                     'case ' || case_id || ' has no written explanation of its audio/video evidence'

@@ -76,7 +76,6 @@ final as (
         unit_id,
         officer_id,
         case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
         recorded_end_at as occurred_at,

@@ -1,3 +1,3 @@
--- the days (of recordings' ends) to recompute: those fct_media_upload recomputed, whose recordings,
+-- the days (of recordings' ends) to recompute: those int_media_upload recomputed, whose recordings,
 -- acts or uploads (the labels are judged once a recording is stored) changed or came to exist
-select day from recomputed_fct_media_upload
+select day from recomputed_int_media_upload

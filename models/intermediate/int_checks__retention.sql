@@ -3,7 +3,7 @@
 -- materialized: view
 -- partitioned by day: cast(partition_at as date)
 with retention as (
-    select * from fct_media_retention
+    select * from int_media_retention
 ),
 
 final as (
@@ -11,28 +11,26 @@ final as (
         rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
-        coalesce(deleted_at, recorded_end) as occurred_at,
+        coalesce(deleted_at, recorded_end_at) as occurred_at,
         media_id as entity_key,
         status not in ('deleted_early', 'deleted_unapproved') as is_compliant,
         case status
-            when 'deleted_early' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，'
+            when 'deleted_early' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，'
                 || case when retain_until is null then '按规定应' || case retention_class when 'long_term' then '长期保存'
                         else '随案卷保存' end
-                   else '保存期至 ' || strftime(retain_until, '%Y年%-m月%-d日') end
-            when 'deleted_unapproved' then '录像于 ' || strftime(deleted_at, '%Y年%-m月%-d日') || ' 删除，无删除审批'
+                   else '保存期至 ' || zh_year_day(retain_until) end
+            when 'deleted_unapproved' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，无删除审批'
         end as detail_zh,
         case status
-            when 'deleted_early' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ', '
+            when 'deleted_early' then 'deleted ' || en_day(deleted_at) || ', '
                 || case when retain_until is null then 'must be kept ' || case retention_class when 'long_term' then 'long-term'
                         else 'with its case file' end
-                   else 'to be kept until ' || strftime(retain_until, '%Y-%m-%d') end
-            when 'deleted_unapproved' then 'deleted ' || strftime(deleted_at, '%Y-%m-%d') || ' without a deletion approval'
+                   else 'to be kept until ' || en_day(retain_until) end
+            when 'deleted_unapproved' then 'deleted ' || en_day(deleted_at) || ' without a deletion approval'
         end as detail_en,
-        recorded_end as partition_at
+        recorded_end_at as partition_at
     from retention
 )
 

@@ -20,7 +20,7 @@ emergency_starts as (
         -- an approval dated after as_of has not happened yet as of the run
         case when cases.start_approved_at < getvariable('as_of_end_at') then cases.start_approved_at end as start_approved_at,
         params.start_approval_hours,
-        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as deadline_at
+        plus_hours(cases.opened_at, params.start_approval_hours) as deadline_at
     from cases
     left join units on units.unit_id = cases.unit_id
     left join params on params.profile_id = units.profile_id
@@ -35,7 +35,7 @@ judged as (
             when start_approved_at > deadline_at then false
             when deadline_at <= getvariable('as_of_end_at') then false
         end as is_compliant,
-        regexp_replace(cast(round(start_approval_hours, 1) as varchar), '\.0$', '') as hours_text
+        number_text(round(start_approval_hours, 1)) as hours_text
     from emergency_starts
 ),
 
@@ -43,29 +43,25 @@ final as (
     select
         'R-START' as rule_id,
         unit_id,
-        cast(null as varchar) as officer_id,
         case_id,
-        cast(null as varchar) as act_id,
-        cast(null as varchar) as media_id,
-        cast(null as varchar) as device_id,
         opened_at as occurred_at,
         case_id as entity_key,
         is_compliant,
         case
             when not is_compliant and start_approved_at is not null then
-                '紧急先行启动于 ' || strftime(opened_at, '%-m月%-d日 %H:%M') || '，至 '
-                || strftime(start_approved_at, '%-m月%-d日 %H:%M') || ' 才审批，超过 ' || hours_text || ' 小时'
+                '紧急先行启动于 ' || zh_minute(opened_at) || '，至 '
+                || zh_minute(start_approved_at) || ' 才审批，超过 ' || hours_text || ' 小时'
             when not is_compliant then
-                '紧急先行启动于 ' || strftime(opened_at, '%-m月%-d日 %H:%M') || '，至时限 '
-                || strftime(deadline_at, '%-m月%-d日 %H:%M') || ' 仍未补办审批'
+                '紧急先行启动于 ' || zh_minute(opened_at) || '，至时限 '
+                || zh_minute(deadline_at) || ' 仍未补办审批'
         end as detail_zh,
         case
             when not is_compliant and start_approved_at is not null then
-                'emergency start at ' || strftime(opened_at, '%Y-%m-%d %H:%M') || ', approved only at '
-                || strftime(start_approved_at, '%Y-%m-%d %H:%M') || ', more than ' || hours_text || ' h later'
+                'emergency start at ' || en_minute(opened_at) || ', approved only at '
+                || en_minute(start_approved_at) || ', more than ' || hours_text || ' h later'
             when not is_compliant then
-                'emergency start at ' || strftime(opened_at, '%Y-%m-%d %H:%M') || ', no approval by the deadline '
-                || strftime(deadline_at, '%Y-%m-%d %H:%M')
+                'emergency start at ' || en_minute(opened_at) || ', no approval by the deadline '
+                || en_minute(deadline_at)
         end as detail_en
     from judged
 )

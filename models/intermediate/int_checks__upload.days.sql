@@ -1,2 +1,2 @@
--- the days (of recordings' ends) fct_media_upload recomputed
-select day from recomputed_fct_media_upload
+-- the days (of recordings' ends) int_media_upload recomputed
+select day from recomputed_int_media_upload

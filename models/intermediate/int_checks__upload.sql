@@ -3,7 +3,7 @@
 -- materialized: view
 -- partitioned by day: cast(partition_at as date)
 with uploads as (
-    select * from fct_media_upload
+    select * from int_media_upload
 ),
 
 final as (
@@ -11,26 +11,24 @@ final as (
         rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         media_id,
         device_id,
-        recorded_end as occurred_at,
+        recorded_end_at as occurred_at,
         media_id as entity_key,
         case upload_status when 'on_time' then true when 'pending' then null else false end as is_compliant,
         case upload_status
-            when 'late' then '录像于 ' || strftime(uploaded_at, '%-m月%-d日 %H:%M') || ' 入库，超过时限 '
-                || regexp_replace(cast(round(late_hours, 1) as varchar), '\.0$', '') || ' 小时'
-            when 'overdue_missing' then '录像 ' || strftime(recorded_end, '%-m月%-d日 %H:%M') || ' 录制结束，至时限 '
-                || strftime(deadline_at, '%-m月%-d日 %H:%M') || ' 仍未入库'
+            when 'late' then '录像于 ' || zh_minute(uploaded_at) || ' 入库，超过时限 '
+                || number_text(round(late_hours, 1)) || ' 小时'
+            when 'overdue_missing' then '录像 ' || zh_minute(recorded_end_at) || ' 录制结束，至时限 '
+                || zh_minute(deadline_at) || ' 仍未入库'
         end as detail_zh,
         case upload_status
-            when 'late' then 'stored at ' || strftime(uploaded_at, '%Y-%m-%d %H:%M') || ', '
-                || regexp_replace(cast(round(late_hours, 1) as varchar), '\.0$', '') || ' h after the deadline'
-            when 'overdue_missing' then 'recorded until ' || strftime(recorded_end, '%Y-%m-%d %H:%M')
-                || ', still not stored at the deadline ' || strftime(deadline_at, '%Y-%m-%d %H:%M')
+            when 'late' then 'stored at ' || en_minute(uploaded_at) || ', '
+                || number_text(round(late_hours, 1)) || ' h after the deadline'
+            when 'overdue_missing' then 'recorded until ' || en_minute(recorded_end_at)
+                || ', still not stored at the deadline ' || en_minute(deadline_at)
         end as detail_en,
-        recorded_end as partition_at
+        recorded_end_at as partition_at
     from uploads
 )
 

@@ -11,4 +11,4 @@ select unstored.stopped_on
 from int_unstored_recorded_files as unstored
 cross join longest_deadline
 where unstored.stopped_on
-    >= cast(getvariable('last_as_of_end_at') - to_microseconds(cast(longest_deadline.hours * 3600e6 as bigint)) as date)
+    >= cast(plus_hours(getvariable('last_as_of_end_at'), -longest_deadline.hours) as date)

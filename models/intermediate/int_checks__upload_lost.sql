@@ -30,7 +30,7 @@ stops as (
         file_stops.event_at,
         devices.unit_id,
         devices.officer_id,
-        file_stops.event_at + to_microseconds(cast(params.lost_deadline_hours * 3600e6 as bigint)) as deadline_at,
+        plus_hours(file_stops.event_at, params.lost_deadline_hours) as deadline_at,
         unstored_files.file_id is null as is_stored
     from file_stops
     left join devices on devices.device_id = file_stops.device_id
@@ -45,21 +45,19 @@ final as (
         'R-UPL-LOST' as rule_id,
         unit_id,
         officer_id,
-        cast(null as varchar) as case_id,
-        cast(null as varchar) as act_id,
         file_id as media_id,
         device_id,
         event_at as occurred_at,
         device_id || '/' || file_id || '@' || cast(event_at as varchar) as entity_key,
         case when is_stored then true when deadline_at <= getvariable('as_of_end_at') then false end as is_compliant,
         case when not is_stored and deadline_at <= getvariable('as_of_end_at') then
-            '设备 ' || device_id || ' 于 ' || strftime(event_at, '%-m月%-d日 %H:%M') || ' 停止录制的文件 ' || file_id
-            || '，至时限 ' || strftime(deadline_at, '%-m月%-d日 %H:%M') || ' 仍无入库记录（记录丢失）'
+            '设备 ' || device_id || ' 于 ' || zh_minute(event_at) || ' 停止录制的文件 ' || file_id
+            || '，至时限 ' || zh_minute(deadline_at) || ' 仍无入库记录（记录丢失）'
         end as detail_zh,
         case when not is_stored and deadline_at <= getvariable('as_of_end_at') then
             'file ' || file_id || ' stopped recording on device ' || device_id || ' at '
-            || strftime(event_at, '%Y-%m-%d %H:%M') || ', still not in the store at the deadline '
-            || strftime(deadline_at, '%Y-%m-%d %H:%M') || ' (lost)'
+            || en_minute(event_at) || ', still not in the store at the deadline '
+            || en_minute(deadline_at) || ' (lost)'
         end as detail_en,
         event_at as partition_at
     from stops

@@ -1,6 +1,7 @@
 -- one row per (recording, act) where the recording belongs to the act (rules.md §1): their time
 -- ranges overlap and the recording's officer is one of the act's officers or its case label is
--- the act's case
+-- the act's case. What the models of an act's coverage need of the recording comes with it, so
+-- that they need not look it up among every recording again.
 -- partitioned by day: cast(recorded_end_at as date)
 
 -- Inputs of millions of rows that are read more than once are `not materialized`: DuckDB would
@@ -35,15 +36,23 @@ act_officer_days as (
 media_days as (
     select
         media_id,
+        device_id,
         officer_id,
         recorded_start_at,
         recorded_end_at,
+        is_interruption_noted,
         unnest(generate_series(cast(recorded_start_at as date), cast(recorded_end_at as date), interval 1 day)) as day
     from media
 ),
 
 by_officer as (
-    select media_days.media_id, media_days.recorded_end_at, act_officer_days.act_id
+    select
+        media_days.media_id,
+        media_days.device_id,
+        media_days.recorded_start_at,
+        media_days.recorded_end_at,
+        media_days.is_interruption_noted,
+        act_officer_days.act_id
     from media_days
     inner join act_officer_days
         on media_days.officer_id = act_officer_days.officer_id
@@ -53,7 +62,13 @@ by_officer as (
 ),
 
 by_case as (
-    select media.media_id, media.recorded_end_at, acts.act_id
+    select
+        media.media_id,
+        media.device_id,
+        media.recorded_start_at,
+        media.recorded_end_at,
+        media.is_interruption_noted,
+        acts.act_id
     from media
     inner join acts
         on media.case_id = acts.case_id
@@ -62,7 +77,7 @@ by_case as (
 ),
 
 links as (
-    select distinct media_id, recorded_end_at, act_id
+    select distinct *
     from (select * from by_officer union all select * from by_case)
 ),
 
@@ -70,7 +85,10 @@ final as (
     select
         links.media_id,
         links.act_id,
+        links.device_id,
+        links.recorded_start_at,
         links.recorded_end_at,
+        links.is_interruption_noted,
         acts.case_id as act_case_id,
         acts.started_at as act_started_at,
         acts.ended_at as act_ended_at,

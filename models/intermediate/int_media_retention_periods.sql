@@ -1,7 +1,7 @@
 -- one row per recording: which retention class its profile gives it, until when it must be kept
 -- (held while its case is open), and its deletion as of the run (R-RET, rules.md §4). Classes and
 -- their conditions come from rules_retention_classes; where several apply the lowest precedence
--- (the longest keeping) wins. Whether a period has ended is fct_media_retention's: it changes
+-- (the longest keeping) wins. Whether a period has ended is int_media_retention's: it changes
 -- every day for some recording, and computed where it is read no day has to be rebuilt for it.
 -- partitioned by day: cast(recorded_end_at as date)
 

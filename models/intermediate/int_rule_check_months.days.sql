@@ -1,3 +1,3 @@
--- the days fct_violations recomputed: those the day-partitioned checks recomputed (the rows of the
+-- the days the day-partitioned checks recomputed (int_rule_checks lists them; the rows of the
 -- checks without days are recounted by every build)
-select day from recomputed_fct_violations
+select day from recomputed_int_rule_checks

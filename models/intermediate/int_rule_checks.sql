@@ -1,13 +1,33 @@
 -- one row per judged thing, for every rule: the common shape that violations and scorecard rates
 -- are computed from. is_compliant is null while a thing cannot be judged yet (deadline ahead).
--- Each int_checks__<family> model yields exactly these columns:
---   rule_id, unit_id, officer_id, case_id, act_id, media_id, device_id, occurred_at, entity_key,
---   is_compliant, detail_zh, detail_en
--- and may add article_zh where a finding rests on a more specific article than the rule's; a check
--- partitioned by day adds partition_at, a moment of the day its row belongs to (fct_violations
+-- Each int_checks__<family> model yields the columns of `shape` that it has (a missing one is null
+-- here): article_zh where a finding rests on a more specific article than the rule's, and, for a
+-- check partitioned by day, partition_at, a moment of the day its row belongs to (fct_violations
 -- recomputes the checks' rows of the days they recomputed, and those without one).
 -- materialized: view
-with checks as (
+-- partitioned by day: cast(partition_at as date)
+with shape as (
+    select
+        cast(null as varchar) as rule_id,
+        cast(null as varchar) as unit_id,
+        cast(null as varchar) as officer_id,
+        cast(null as varchar) as case_id,
+        cast(null as varchar) as act_id,
+        cast(null as varchar) as media_id,
+        cast(null as varchar) as device_id,
+        cast(null as timestamp) as occurred_at,
+        cast(null as varchar) as entity_key,
+        cast(null as boolean) as is_compliant,
+        cast(null as varchar) as detail_zh,
+        cast(null as varchar) as detail_en,
+        cast(null as timestamp) as partition_at,
+        cast(null as varchar) as article_zh
+    where false
+),
+
+checks as (
+    select * from shape
+    union all by name
     select * from int_checks__upload
     union all by name
     select * from int_checks__archiving

@@ -3,7 +3,7 @@
 -- (the dashboard's retention page: it reads this instead of one row per recording, 40 M at a
 -- province's scale, which the snapshot then need not copy)
 with retention as (
-    select * from fct_media_retention
+    select * from int_media_retention
 ),
 
 flagged as (

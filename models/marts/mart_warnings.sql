@@ -3,15 +3,15 @@
 -- whose retention ends soon and need review before disposal (rules.md §6 预警). What each one says
 -- is written where it is shown (the dashboard lists the first 200), not for the 100,000s there are.
 with uploads as (
-    select * from fct_media_upload
+    select * from int_media_upload
 ),
 
 archiving as (
-    select * from fct_case_archiving
+    select * from int_case_archiving
 ),
 
 retention as (
-    select * from fct_media_retention
+    select * from int_media_retention
 ),
 
 cases as (
@@ -34,7 +34,7 @@ upload_warnings as (
     inner join params using (profile_id)
     where uploads.upload_status = 'overdue_missing'
         or (uploads.upload_status = 'pending'
-            and uploads.deadline_at <= getvariable('as_of_end_at') + to_microseconds(cast(params.upload_warn_hours * 3600e6 as bigint)))
+            and uploads.deadline_at <= plus_hours(getvariable('as_of_end_at'), params.upload_warn_hours))
 ),
 
 archive_warnings as (
@@ -51,15 +51,15 @@ start_warnings as (
     select
         'start_approval' as kind, cases.unit_id, cast(null as varchar) as officer_id, cases.case_id,
         cast(null as varchar) as media_id, cast(null as varchar) as device_id,
-        cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint)) as due_at
+        plus_hours(cases.opened_at, params.start_approval_hours) as due_at
     from cases
     inner join units using (unit_id)
     inner join params using (profile_id)
     where cases.is_emergency_start
         and cases.opened_at < getvariable('as_of_end_at')
         and (cases.start_approved_at is null or cases.start_approved_at >= getvariable('as_of_end_at'))
-        and cases.opened_at + to_microseconds(cast(params.start_approval_hours * 3600e6 as bigint))
-            <= getvariable('as_of_end_at') + to_microseconds(cast(params.start_warn_hours * 3600e6 as bigint))
+        and plus_hours(cases.opened_at, params.start_approval_hours)
+            <= plus_hours(getvariable('as_of_end_at'), params.start_warn_hours)
 ),
 
 disposal_reviews as (

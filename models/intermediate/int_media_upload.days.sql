@@ -6,5 +6,5 @@ union
 select cast(recorded_end_at as date) from stg_media
 where uploaded_at >= getvariable('last_as_of_end_at') and uploaded_at < getvariable('as_of_end_at')
 union
-select cast(recorded_end as date) from fct_media_upload
+select cast(recorded_end_at as date) from int_media_upload
 where upload_status = 'pending' and deadline_at <= getvariable('as_of_end_at')
