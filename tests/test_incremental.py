@@ -14,7 +14,6 @@ from core.warehouse import connect
 from orchestration import runner
 from orchestration.load import load_inbox
 from orchestration.publish import UNCHANGED, publish, updates
-from synthetic import generate
 
 from conftest import write_csv
 
@@ -22,12 +21,12 @@ PARTITIONED = tuple(m.name for m in runner.discover() if m.partition)
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory) -> Path:
+def loaded(tmp_path_factory, samples) -> Path:
     """An XS year loaded and judged as of 2025-06-30: the warehouse a daily run starts from."""
     root = tmp_path_factory.mktemp("incremental")
-    generate(root / "inbox", scale="XS", seed=5, year=2025, progress=False)
+    shutil.copytree(samples.inbox(5)[0], root / "inbox")
+    shutil.copy(samples.loaded(5)[0], root / "wh.duckdb")
     con = connect(root / "wh.duckdb")
-    load_inbox(con, root / "inbox")
     runner.build(con, dt.date(2025, 6, 30), "hebei")
     con.close()
     return root

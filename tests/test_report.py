@@ -16,14 +16,12 @@ from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, workbook
 from reports.workbook import FMT_DATETIME, HEADER_ROWS, Col, parse_period, write_table, write_workbook
 
-from conftest import published_sample
-
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory):
-    return published_sample(tmp_path_factory.mktemp("report"), seed=5)
+def snapshot(samples):
+    return samples.published(5)
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,6 @@ from core.settings import Settings
 from dashboards import access, data, views
 from dashboards.app import attachment, create_app, server_options, unit_options
 
-from conftest import published_sample
-
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
 PROXY = "10.9.9.9"
@@ -40,8 +38,8 @@ EXAMPLES = hsettings(max_examples=30, deadline=None, suppress_health_check=[Heal
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
-    return published_sample(tmp_path_factory.mktemp("server"), seed=11)
+def snap(samples):
+    return samples.published(11)
 
 
 @pytest.fixture(scope="module")
