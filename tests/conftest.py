@@ -91,10 +91,11 @@ T = dt.datetime
 
 
 class Samples:
-    """Generated years (synthetic.generate, year 2025), each generated, loaded, and judged and
-    published, once a session: seconds each, shared by the modules that read them. A test that
-    changes one works on a copy. Below <scale>-<seed>/: inbox/, loaded.duckdb (the inbox loaded,
-    nothing judged), wh.duckdb (judged as of 2025-12-31, default profile hebei) and its snapshot."""
+    """Generated years (synthetic.generate, year 2025), each step of one (generate, load, judge and
+    publish: seconds each) made at most once a session and shared by the modules that read it; a
+    test that changes one works on a copy. Below <scale>-<seed>/: inbox/, loaded.duckdb (the inbox
+    loaded, nothing judged), wh.duckdb (judged as of 2025-12-31, default profile hebei) and its
+    snapshot."""
 
     def __init__(self, root: Path):
         self.root, self.made = root, {}
