@@ -405,18 +405,30 @@ def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def build(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
-          settings: Settings | None = None, progress: bool = False) -> list[tuple[str, int | None]]:
+          settings: Settings | None = None, progress: bool = False,
+          models: Iterable[str] | None = None) -> list[tuple[str, int | None]]:
     """Rebuild the reference tables and every model in one transaction; returns (model, rows), rows
-    None for a view."""
+    None for a view.
+
+    `models` names targets: then only they and the models they read, all the way down (through
+    days queries too), are built, in the same order, transaction and parameters. The other models
+    are left as they were: a partitioned one's state is its own, so its next build still recomputes
+    all it missed, and a step after a model (the scorecard's freezing) runs only with that model."""
     recover(con)  # a batch a killed load left half-written is undone before anything is judged on it
     set_parameters(con, as_of, default_profile, settings)
     con.execute("begin transaction")
     try:
         build_reference_tables(con)
-        models = discover()
-        by_name = {m.name: m for m in models}
+        every = discover()
+        by_name = {m.name: m for m in every}
+        if models is not None:
+            unknown = sorted(set(models) - by_name.keys())
+            if unknown:
+                raise ValueError(f"no model named {', '.join(unknown)}")
+            needed = set().union(*(upstream_models(name, by_name) for name in models))
+        chosen = every if models is None else [m for m in every if m.name in needed]
         built = []
-        for model in steps(models, "judge", "model", lambda m: m.name, progress):
+        for model in steps(chosen, "judge", "model", lambda m: m.name, progress):
             built.append((model.name, build_model(con, model, models=by_name)))
         con.execute("commit")
     except BaseException:

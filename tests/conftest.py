@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from core.warehouse import connect
-from orchestration.load import load_inbox
+from orchestration.load import BatchResult, load_inbox
 
 UNITS = [{"unit_id": "U1", "unit_name": "某县城市管理综合执法大队", "parent_unit_id": "", "rule_profile": "hebei"},
          {"unit_id": "U2", "unit_name": "第一中队", "parent_unit_id": "U1", "rule_profile": "longjiang"}]
@@ -89,17 +90,56 @@ def rows(con, sql: str, params=None) -> list[tuple]:
 T = dt.datetime
 
 
-def published_sample(root: Path, seed: int, scale: str = "XS") -> Path:
-    """Generate an inbox, load it, judge it as of 2025-12-31 and publish: the snapshot's path."""
-    from orchestration import runner
-    from orchestration.publish import publish
-    from synthetic import generate
+class Samples:
+    """Generated years (synthetic.generate, year 2025), each step of one (generate, load, judge and
+    publish: seconds each) made at most once a session and shared by the modules that read it; a
+    test that changes one works on a copy. Below <scale>-<seed>/: inbox/, loaded.duckdb (the inbox
+    loaded, nothing judged), wh.duckdb (judged as of 2025-12-31, default profile hebei) and its
+    snapshot."""
 
-    generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False)
-    wh = root / "wh.duckdb"
-    con = connect(wh)
-    load_inbox(con, root / "inbox")
-    runner.build(con, dt.date(2025, 12, 31), "hebei")
-    target = publish(con, wh)
-    con.close()
-    return target
+    def __init__(self, root: Path):
+        self.root, self.made = root, {}
+
+    def once(self, step: str, scale: str, seed: int, make):
+        if (step, scale, seed) not in self.made:
+            self.made[step, scale, seed] = make(self.root / f"{scale}-{seed}")
+        return self.made[step, scale, seed]
+
+    def inbox(self, seed: int, scale: str = "XS") -> tuple[Path, dict]:
+        """The inbox and what the generator planted in it."""
+        from synthetic import generate
+
+        return self.once("inbox", scale, seed, lambda root: (
+            root / "inbox", generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False)))
+
+    def loaded(self, seed: int, scale: str = "XS") -> tuple[Path, BatchResult]:
+        """A warehouse with the inbox loaded and nothing judged, and the load's result."""
+        def make(root: Path) -> tuple[Path, BatchResult]:
+            con = connect(root / "loaded.duckdb")
+            try:
+                return root / "loaded.duckdb", load_inbox(con, self.inbox(seed, scale)[0])
+            finally:
+                con.close()
+
+        return self.once("loaded", scale, seed, make)
+
+    def published(self, seed: int, scale: str = "XS") -> Path:
+        """The snapshot of the warehouse judged as of 2025-12-31 (beside it: wh.duckdb)."""
+        from orchestration import runner
+        from orchestration.publish import publish
+
+        def make(root: Path) -> Path:
+            shutil.copy(self.loaded(seed, scale)[0], root / "wh.duckdb")
+            con = connect(root / "wh.duckdb")
+            try:
+                runner.build(con, dt.date(2025, 12, 31), "hebei")
+                return publish(con, root / "wh.duckdb")
+            finally:
+                con.close()
+
+        return self.once("published", scale, seed, make)
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory) -> Samples:
+    return Samples(tmp_path_factory.mktemp("samples"))

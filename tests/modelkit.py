@@ -1,8 +1,9 @@
 """Build the models from rows written in a test: the way metric tests state their input.
 
-`build(con, rows, as_of)` inserts each source's rows straight into raw_<source> (as a loaded,
-valid file would) and runs every model. Columns a row leaves out are NULL (FALSE for booleans),
-so a test names only what matters to the rule it checks.
+`build(con, rows, as_of, models=[...])` inserts each source's rows straight into raw_<source> (as a
+loaded, valid file would) and runs the models a test reads and those they read, all the way down
+(`models=None`: every model). Columns a row leaves out are NULL (FALSE for booleans), so a test
+names only what matters to the rule it checks.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ def insert(con, rows: dict[str, list[dict]], file_id: int = 1) -> None:
 
 
 def build(con, rows: dict[str, list[dict]], as_of: dt.date = dt.date(2025, 12, 31),
-          default_profile: str = "hebei") -> dict[str, int]:
+          default_profile: str = "hebei", models: list[str] | None = None) -> dict[str, int]:
     insert(con, rows)
-    return dict(runner.build(con, as_of, default_profile))
+    return dict(runner.build(con, as_of, default_profile, models=models))
 
 
 def table(con, sql: str, params=None) -> list[dict]:

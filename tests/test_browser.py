@@ -18,8 +18,6 @@ import pytest
 
 from core.privacy import mask
 
-from conftest import published_sample
-
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -56,9 +54,9 @@ class Privacy(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Path:
+def snapshot(samples) -> Path:
     # the demo's data (scale S, seed 1): the screenshots show what `make demo` shows
-    return published_sample(tmp_path_factory.mktemp("browser"), seed=1, scale="S")
+    return samples.published(1, "S")
 
 
 @pytest.fixture(scope="module")

@@ -50,12 +50,8 @@ def test_the_schedules_judge_yesterday_and_write_last_years_workbook_once_frozen
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
-    from synthetic import generate
-
-    out = tmp_path_factory.mktemp("gen") / "inbox"
-    generate(out, scale="S", seed=3, year=2025, progress=False)
-    return out
+def generated(samples) -> Path:
+    return samples.inbox(1, "S")[0]  # copied before it is changed
 
 
 def test_every_asset_materialises_the_checks_pass_and_a_day_recomputes_only_that_day(generated, tmp_path):

@@ -21,8 +21,6 @@ from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_o
 from dashboards.labels import UI, t
 from dashboards.queries import devices, overview, quality, retention, scorecard, violations
 
-from conftest import published_sample
-
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
@@ -31,8 +29,8 @@ Q3 = {"period_type": "quarter", "period": "2025Q3", "unit_id": None}
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
-    return published_sample(tmp_path_factory.mktemp("dash"), seed=11)
+def snap(samples):
+    return samples.published(11)
 
 
 @pytest.fixture(scope="module")

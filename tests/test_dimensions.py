@@ -28,7 +28,8 @@ def units(*rows: tuple[str, str | None]) -> list[dict]:
 def test_the_unit_tree_lists_each_unit_after_its_parent_with_its_depth(con):
     # U9's parent is no unit: it is a root; U5 and U6 are each other's parent: no root reaches them
     build(con, world(units=units(("U1", None), ("U2", "U1"), ("U10", "U1"), ("U3", "U2"), ("U9", "U404"),
-                                 ("U5", "U6"), ("U6", "U5")), cases=[]))
+                                 ("U5", "U6"), ("U6", "U5")), cases=[]),
+          models=["dim_units", "dim_unit_descendants"])
     rows = table(con, "select unit_id, depth from dim_units order by tree_order")
     assert [(r["unit_id"], r["depth"]) for r in rows] == [
         ("U1", 0), ("U10", 1), ("U2", 1), ("U3", 2), ("U9", 0), ("U5", None), ("U6", None)]
@@ -43,7 +44,7 @@ def test_periods_run_from_the_first_month_judged_to_as_of_with_the_one_before_ea
     media = [{"media_id": "M1", "device_id": "DSJ-1", "officer_id": "O1", "recorded_start": T(2024, 11, 5, 9),
               "recorded_end": T(2024, 11, 5, 10), "uploaded_at": T(2024, 11, 5, 11), "sha256": "a" * 64,
               "size_bytes": 1}]
-    build(con, world(media=media), as_of=dt.date(2025, 2, 10))
+    build(con, world(media=media), as_of=dt.date(2025, 2, 10), models=["dim_periods"])
     rows = {(r["period_type"], r["period"]): r for r in table(con, "select * from dim_periods")}
     assert sorted(rows) == [("month", "2024-11"), ("month", "2024-12"), ("month", "2025-01"), ("month", "2025-02"),
                             ("quarter", "2024Q4"), ("quarter", "2025Q1"), ("year", "2024"), ("year", "2025")]
@@ -59,12 +60,12 @@ def test_periods_run_from_the_first_month_judged_to_as_of_with_the_one_before_ea
 
 
 def test_nothing_judged_means_no_periods(con):
-    build(con, world(cases=[]))
+    build(con, world(cases=[]), models=["dim_periods"])
     assert table(con, "select * from dim_periods") == []
 
 
 def test_each_profile_weighs_each_family_its_scoring_table_lists(con):
-    build(con, world(cases=[]))
+    build(con, world(cases=[]), models=["dim_profile_family_weights"])
     rows = table(con, "select * from dim_profile_family_weights where profile_id = 'hebei'")
     weights = {r["family"]: r["weight"] for r in rows}
     assert weights["av_coverage"] == 21.0 and weights["labelling"] == 0.0  # an indicator only, under hebei

@@ -14,6 +14,7 @@ import zipfile
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import Workbook
 
@@ -59,7 +60,7 @@ lines = st.lists(st.tuples(names, st.sampled_from(["utf-8", "gb18030"])), min_si
 
 
 @given(lines, st.sampled_from(["utf-8", "gb18030"]), st.integers(0, 2000))
-@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURES)
 def test_mixed_encodings_never_load_garbled_text(tmp_path_factory, lines, header_encoding, padding):
     """Issue #22: a CSV whose first megabyte was UTF-8 and which later held one GB18030 row was
     decoded whole as GB18030, 30,000 names like 李四 loading as 鏉庡洓. Lines of the file's minority
@@ -88,7 +89,7 @@ def test_mixed_encodings_never_load_garbled_text(tmp_path_factory, lines, header
 
 
 @given(st.lists(names, min_size=1, max_size=20), st.sampled_from(["utf-8", "gb18030"]), st.data())
-@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=20, deadline=None, suppress_health_check=FIXTURES)
 def test_json_lines_in_another_encoding_are_quarantined_not_garbled(tmp_path_factory, party, encoding, data):
     inbox, con = fresh(tmp_path_factory)
     other = "gb18030" if encoding == "utf-8" else "utf-8"
@@ -154,24 +155,39 @@ DAMAGE = {
 }
 
 
-@given(st.sampled_from(sorted(FORMATS)), st.lists(hostile_text, min_size=1, max_size=8),
-       st.sampled_from(sorted(DAMAGE)), st.data())
-@settings(max_examples=120, deadline=None, suppress_health_check=FIXTURES)
-def test_every_reader_survives_hostile_files_and_accounts_for_every_row(tmp_path_factory, fmt, texts, damage, data):
+def load_hostile(tmp_path_factory, fmt: str, texts: list[str], damage: str, draw) -> tuple:
+    """A file of `fmt` holding `texts`, damaged, loaded beside the base inbox: (connection, texts written,
+    rows in)."""
     inbox, con = fresh(tmp_path_factory)
     if fmt == "xlsx":  # XML cannot carry these at all: an export could not have written them
         texts = [re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", t) for t in texts]
-    (inbox / "cases" / f"b.{fmt}").write_bytes(DAMAGE[damage](FORMATS[fmt](texts), data.draw))
+    (inbox / "cases" / f"b.{fmt}").write_bytes(DAMAGE[damage](FORMATS[fmt](texts), draw))
     batch = load(con, inbox)  # never raises: a file it cannot read is rejected, on record
     assert batch.outcome in ("success", "partial")
-    rows_in, loaded, _ = counts_add_up(con)
-    if damage == "none":
-        assert rows_in == len(texts)
-        # text loads as written, trimmed of spaces at its ends as every value is, or is quarantined
-        for case_id, name in loaded_names(con).items():
-            want = con.execute("select nullif(trim(?), '')", [texts[int(case_id[1:])]]).fetchone()[0]
-            assert name == want, (fmt, case_id, name, want)
+    return con, texts, counts_add_up(con)[0]
+
+
+# Every reader meets every damage: drawn together, hypothesis's few examples left some pairs out.
+# (Derandomized, as in CI, each reader is given the same texts.)
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@given(st.lists(hostile_text, min_size=1, max_size=8))
+@settings(max_examples=8, deadline=None, suppress_health_check=FIXTURES)
+def test_every_reader_loads_hostile_text_as_written_or_quarantines_it(tmp_path_factory, fmt, texts):
+    con, texts, rows_in = load_hostile(tmp_path_factory, fmt, texts, "none", None)
+    assert rows_in == len(texts)
+    # text loads as written, trimmed of spaces at its ends as every value is, or is quarantined
+    for case_id, name in loaded_names(con).items():
+        want = con.execute("select nullif(trim(?), '')", [texts[int(case_id[1:])]]).fetchone()[0]
+        assert name == want, (fmt, case_id, name, want)
     con.close()
+
+
+@pytest.mark.parametrize("damage", sorted(set(DAMAGE) - {"none"}))
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@given(st.lists(hostile_text, min_size=1, max_size=8), st.data())
+@settings(max_examples=3, deadline=None, suppress_health_check=FIXTURES)
+def test_every_reader_survives_damaged_files_and_accounts_for_every_row(tmp_path_factory, fmt, damage, texts, data):
+    load_hostile(tmp_path_factory, fmt, texts, damage, data.draw)[0].close()
 
 
 def test_one_gb18030_row_after_a_megabyte_of_utf8_is_quarantined_not_the_file_garbled(tmp_path_factory):

@@ -12,17 +12,16 @@ import pytest
 
 from core.warehouse import connect
 from orchestration import runner
-from orchestration.load import load_inbox
-from synthetic import generate
 
 
 @pytest.fixture(scope="module")
-def judged(tmp_path_factory):
-    root = tmp_path_factory.mktemp("planted")
-    planted = generate(root / "inbox", scale="S", seed=1, year=2025, progress=False)
-    con = connect(root / "wh.duckdb")
-    batch = load_inbox(con, root / "inbox")
-    runner.build(con, dt.date(2025, 12, 31), "hebei")
+def judged(samples):
+    """The demo's year (scale S, seed 1) loaded and judged as of 2025-12-31 (shared with the browser
+    tests), on a connection with the build's parameters, which the views of checks read."""
+    _, planted = samples.inbox(1, "S")
+    _, batch = samples.loaded(1, "S")
+    con = connect(samples.published(1, "S").with_name("wh.duckdb"))
+    runner.set_parameters(con, dt.date(2025, 12, 31), "hebei")
     yield con, planted, batch
     con.close()
 

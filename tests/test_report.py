@@ -18,14 +18,12 @@ from reports.context import find_period, parse_period
 from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, write_table
 from reports.workbook import write_workbook
 
-from conftest import published_sample
-
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory):
-    return published_sample(tmp_path_factory.mktemp("report"), seed=5)
+def snapshot(samples):
+    return samples.published(5)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,9 @@ from modelkit import CASE, build, table, world
 T = dt.datetime
 D = dt.timedelta
 AS_OF = dt.date(2025, 12, 31)
+# the models a test reads, for build to run only them and what they read
+UPLOAD, ARCHIVING, AV = ["fct_media_upload"], ["fct_case_archiving"], ["fct_act_av_coverage"]
+RETENTION, VIOLATIONS, REVISIONS = ["fct_media_retention"], ["fct_violations"], ["mart_scorecard_revisions"]
 
 
 def rec(media_id: str, start: T, end: T, **kw) -> dict:
@@ -51,14 +54,16 @@ END = T(2025, 3, 4, 10, 0)
 ])
 def test_upload_within_24_hours(con, uploaded_at, status, late_hours):
     """hebei 第二十四条: recordings stored within 24 hours of the recording's end."""
-    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=uploaded_at)]), AS_OF)
+    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=uploaded_at)]), AS_OF,
+          models=UPLOAD)
     row = one(con, "select deadline_at, upload_status, late_hours from fct_media_upload")
     assert row == {"deadline_at": END + D(hours=24), "upload_status": status, "late_hours": late_hours}
 
 
 def test_late_upload_violation_names_its_figures_and_article(con):
     """hebei 第二十四条: the finding carries the actual hours and the citation."""
-    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=97))]), AS_OF)
+    build(con, world("hebei", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=97))]), AS_OF,
+          models=VIOLATIONS)
     assert one(con, "select violation_id, rule_id, severity, unit_id, media_id, detail_zh, detail_en, citation "
                     "from fct_violations where rule_id = 'R-UPL'") == {
         "violation_id": "R-UPL:M1", "rule_id": "R-UPL", "severity": "medium", "unit_id": "U1", "media_id": "M1",
@@ -73,7 +78,8 @@ def test_late_upload_violation_names_its_figures_and_article(con):
 ])
 def test_missing_upload_is_pending_until_the_deadline_passes(con, recorded_end, as_of, status):
     """hebei 第二十四条 with contract §3: a deadline at or before as_of 24:00 has passed."""
-    build(con, world("hebei", media=[rec("M1", recorded_end - D(minutes=5), recorded_end, uploaded_at=None)]), as_of)
+    build(con, world("hebei", media=[rec("M1", recorded_end - D(minutes=5), recorded_end, uploaded_at=None)]), as_of,
+          models=UPLOAD + VIOLATIONS)
     assert one(con, "select upload_status from fct_media_upload")["upload_status"] == status
     assert len(table(con, "select * from fct_violations where rule_id = 'R-UPL'")) == (status == "overdue_missing")
 
@@ -88,7 +94,7 @@ def test_remote_duty_exception_only_where_the_profile_has_it(con, profile, statu
     start, end, back = T(2025, 6, 2, 9), T(2025, 6, 2, 11), T(2025, 6, 4, 18)
     build(con, world(profile,
                      acts=[act("A1", "other", start, end, remote_duty=True, returned_at=back)],
-                     media=[rec("M1", start, end, uploaded_at=back + D(hours=20))]), AS_OF)
+                     media=[rec("M1", start, end, uploaded_at=back + D(hours=20))]), AS_OF, models=UPLOAD)
     assert one(con, "select upload_status, deadline_basis from fct_media_upload") == {
         "upload_status": status, "deadline_basis": basis}
 
@@ -98,11 +104,11 @@ def test_dalian_counts_from_the_end_of_the_act(con):
     start, rec_end, act_end = T(2025, 6, 2, 9), T(2025, 6, 2, 10, 30), T(2025, 6, 2, 12)
     rows = {"acts": [act("A1", "other", start, act_end)],
             "media": [rec("M1", start, rec_end, uploaded_at=T(2025, 6, 3, 11, 30))]}
-    build(con, world("dalian_jinpu", **rows), AS_OF)
+    build(con, world("dalian_jinpu", **rows), AS_OF, models=UPLOAD)
     assert one(con, "select deadline_at, upload_status, deadline_basis from fct_media_upload") == {
         "deadline_at": T(2025, 6, 3, 12), "upload_status": "on_time", "deadline_basis": "act_end"}
     con2 = duckdb.connect()
-    build(con2, world("hebei", **rows), AS_OF)
+    build(con2, world("hebei", **rows), AS_OF, models=UPLOAD)
     assert one(con2, "select upload_status from fct_media_upload")["upload_status"] == "late"
 
 
@@ -119,14 +125,16 @@ CLOSED = T(2025, 5, 10, 16, 0)
 ])
 def test_case_file_archived_within_30_days(con, archived_at, status, days_late):
     """hebei 第二十六条: the case file is archived within 30 days of the end of the act."""
-    build(con, world("hebei", cases=[{**CASE, "closed_at": CLOSED, "archived_at": archived_at}]), AS_OF)
+    build(con, world("hebei", cases=[{**CASE, "closed_at": CLOSED, "archived_at": archived_at}]), AS_OF,
+          models=ARCHIVING)
     assert one(con, "select archive_due_at, status, days_late from fct_case_archiving") == {
         "archive_due_at": CLOSED + D(days=30), "status": status, "days_late": days_late}
 
 
 def test_archiving_is_pending_before_the_due_date_and_open_cases_are_not_judged(con):
     """hebei 第二十六条: nothing is due until 30 days after closing."""
-    build(con, world("hebei", cases=[{**CASE, "closed_at": T(2025, 12, 20)}, {**CASE, "case_id": "C2"}]), AS_OF)
+    build(con, world("hebei", cases=[{**CASE, "closed_at": T(2025, 12, 20)}, {**CASE, "case_id": "C2"}]), AS_OF,
+          models=ARCHIVING + VIOLATIONS)
     assert table(con, "select case_id, status from fct_case_archiving") == [{"case_id": "C1", "status": "pending"}]
     assert table(con, "select * from fct_violations where rule_id = 'R-ARC'") == []
 
@@ -146,7 +154,7 @@ def seizure_with_gap(gap_seconds: int, **second_recording) -> dict:
 @pytest.mark.parametrize("gap, status, unexplained", [(60, "ok", 0), (61, "partial", 1)])
 def test_full_recording_tolerates_gaps_up_to_60_seconds(con, gap, status, unexplained):
     """hebei 第二十条 (seizure: whole process) and 第二十三条: a gap over 60 s must be explained."""
-    build(con, world("hebei", **seizure_with_gap(gap)), AS_OF)
+    build(con, world("hebei", **seizure_with_gap(gap)), AS_OF, models=AV)
     assert one(con, "select requirement, covered_seconds, act_seconds, gap_count, unexplained_gaps, status "
                     "from fct_act_av_coverage") == {
         "requirement": "full", "covered_seconds": 3600.0 - gap, "act_seconds": 3600.0,
@@ -155,7 +163,7 @@ def test_full_recording_tolerates_gaps_up_to_60_seconds(con, gap, status, unexpl
 
 def test_gap_explained_by_a_spoken_note_in_the_next_recording(con):
     """hebei 第二十三条: the interruption is explained when recording resumes."""
-    build(con, world("hebei", **seizure_with_gap(120, interruption_note=True)), AS_OF)
+    build(con, world("hebei", **seizure_with_gap(120, interruption_note=True)), AS_OF, models=AV)
     assert one(con, "select gap_count, unexplained_gaps, status from fct_act_av_coverage") == {
         "gap_count": 1, "unexplained_gaps": 0, "status": "ok"}
 
@@ -165,7 +173,7 @@ def test_gap_explained_by_a_device_interrupt_event_with_a_reason(con):
     rows = seizure_with_gap(120)
     rows["device_events"] = [{"device_id": "DSJ-1", "event_time": A_START + D(minutes=30, seconds=10),
                               "event_type": "record_interrupt", "reason": "battery"}]
-    build(con, world("hebei", **rows), AS_OF)
+    build(con, world("hebei", **rows), AS_OF, models=AV)
     assert one(con, "select unexplained_gaps, status from fct_act_av_coverage") == {"unexplained_gaps": 0, "status": "ok"}
 
 
@@ -175,7 +183,7 @@ def test_hebei_interruption_statement_needs_two_signatures(con, signatures, stat
     rows = seizure_with_gap(120)
     rows["documents"] = [{"doc_id": "D1", "case_id": "C1", "act_id": "A1", "doc_type": "interruption_statement",
                           "officer_signatures": signatures}]
-    build(con, world("hebei", **rows), AS_OF)
+    build(con, world("hebei", **rows), AS_OF, models=AV)
     assert one(con, "select status from fct_act_av_coverage")["status"] == status
 
 
@@ -185,10 +193,10 @@ def test_an_interruption_statement_counts_from_its_signing(con):
     rows = seizure_with_gap(120)
     rows["documents"] = [{"doc_id": "D1", "case_id": "C1", "act_id": "A1", "doc_type": "interruption_statement",
                           "officer_signatures": 2, "signed_at": T(2025, 6, 20, 9)}]
-    build(con, world("hebei", **rows), dt.date(2025, 6, 19))
+    build(con, world("hebei", **rows), dt.date(2025, 6, 19), models=AV)
     assert one(con, "select status from fct_act_av_coverage")["status"] == "partial"
     later = duckdb.connect()
-    build(later, world("hebei", **rows), dt.date(2025, 6, 20))
+    build(later, world("hebei", **rows), dt.date(2025, 6, 20), models=AV)
     assert one(later, "select status from fct_act_av_coverage")["status"] == "ok"
 
 
@@ -197,7 +205,7 @@ def test_full_coverage_ratio_boundary_at_95_percent(con):
     rows = {"acts": [act("A1", "seizure", A_START, A_END), act("A2", "seizure", A_START + D(days=1), A_END + D(days=1))],
             "media": [rec("M1", A_START + D(seconds=180), A_END),                      # 3 min late: 95.0 %
                       rec("M2", A_START + D(days=1, seconds=181), A_END + D(days=1), interruption_note=True)]}
-    build(con, world("hebei", **rows), AS_OF)
+    build(con, world("hebei", **rows), AS_OF, models=AV)
     assert table(con, "select act_id, coverage_ratio, status from fct_act_av_coverage") == [
         {"act_id": "A1", "coverage_ratio": 0.95, "status": "partial"},  # its 180 s leading gap is unexplained
         {"act_id": "A2", "coverage_ratio": 0.9497, "status": "partial"}]
@@ -208,7 +216,7 @@ def test_required_act_is_ok_with_any_recording_and_missing_without(con):
     rows = {"acts": [act("A1", "on_site_inspection", A_START, A_END),
                      act("A2", "on_site_inspection", A_START + D(days=1), A_END + D(days=1), officers=("O2",))],
             "media": [rec("M1", A_START + D(minutes=50), A_END + D(minutes=5))]}
-    build(con, world("longjiang", **rows), AS_OF)
+    build(con, world("longjiang", **rows), AS_OF, models=AV + VIOLATIONS)
     assert table(con, "select act_id, requirement, covered_seconds, status from fct_act_av_coverage") == [
         {"act_id": "A1", "requirement": "required", "covered_seconds": 600.0, "status": "ok"},
         {"act_id": "A2", "requirement": "required", "covered_seconds": 0.0, "status": "missing"}]
@@ -220,14 +228,15 @@ def test_required_act_is_ok_with_any_recording_and_missing_without(con):
 
 def test_exempt_act_with_a_written_reason_complies(con):
     """zhuhui 第十一条: acts that may not be recorded (secrets, privacy) are exempt with a reason."""
-    build(con, world("zhuhui", acts=[act("A1", "sealing", A_START, A_END, av_exempt_reason="涉及个人隐私")]), AS_OF)
+    build(con, world("zhuhui", acts=[act("A1", "sealing", A_START, A_END, av_exempt_reason="涉及个人隐私")]), AS_OF,
+          models=AV + VIOLATIONS)
     assert one(con, "select status from fct_act_av_coverage")["status"] == "exempt_with_reason"
     assert table(con, "select * from fct_violations where rule_id = 'R-AV'") == []
 
 
 def test_recommended_acts_are_an_indicator_not_a_violation(con):
     """hebei 第二十条 '根据实际情况': on-site inspection is recommended, never counted against the unit."""
-    build(con, world("hebei", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF)
+    build(con, world("hebei", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF, models=AV + VIOLATIONS)
     assert one(con, "select requirement, status from fct_act_av_coverage") == {"requirement": "recommended",
                                                                                "status": "missing"}
     assert table(con, "select * from fct_violations where rule_id = 'R-AV'") == []
@@ -235,7 +244,7 @@ def test_recommended_acts_are_an_indicator_not_a_violation(con):
 
 def test_acts_without_an_av_level_are_not_judged(con):
     """cele has no AV level for on-site inspection (rules.md §3)."""
-    build(con, world("cele", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF)
+    build(con, world("cele", acts=[act("A1", "on_site_inspection", A_START, A_END)]), AS_OF, models=AV)
     assert table(con, "select * from fct_act_av_coverage") == []
 
 
@@ -253,14 +262,14 @@ R_END = T(2025, 1, 10, 10, 0)
 def test_standard_retention_six_months(con, deleted_at, approval, status):
     """hebei 第二十五条 (6 months, setting) and 第二十七条: no deletion before the period ends."""
     build(con, world("hebei", media=[rec("M1", R_END - D(minutes=5), R_END, deleted_at=deleted_at,
-                                         delete_approval_ref=approval)]), AS_OF)
+                                         delete_approval_ref=approval)]), AS_OF, models=RETENTION)
     assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
         "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 0), "status": status}
 
 
 def test_retained_before_the_period_ends(con):
     """dalian_jinpu 第二十九条: recordings are kept for 3 years."""
-    build(con, world("dalian_jinpu", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF)
+    build(con, world("dalian_jinpu", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF, models=RETENTION)
     assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
         "retention_class": "standard", "retain_until": T(2028, 1, 10, 10, 0), "status": "retained"}
 
@@ -270,7 +279,7 @@ def test_unlabelled_recording_of_a_triggered_case_is_long_term(con):
     rows = {"cases": [{**CASE, "evidence_used": True}],
             "acts": [act("A1", "questioning", A_START, A_END)],
             "media": [rec("M1", A_START, A_END, deleted_at=T(2025, 11, 1)), rec("M2", R_END, R_END + D(minutes=5))]}
-    build(con, world("longjiang", **rows), AS_OF)
+    build(con, world("longjiang", **rows), AS_OF, models=RETENTION + VIOLATIONS)
     assert table(con, "select media_id, retention_class, retention_reason, retain_until, status "
                       "from fct_media_retention") == [
         {"media_id": "M1", "retention_class": "long_term", "retention_reason": "long_term_trigger:cases.evidence_used",
@@ -286,7 +295,7 @@ def test_cele_keeps_everything_long_term(con):
     """cele 第二十二条: all audio/video is kept long-term; 第二十三条: evidence too, and that (the
     more specific article, tied in precedence) is the reason an evidence recording shows."""
     build(con, world("cele", media=[rec("M1", R_END - D(minutes=5), R_END),
-                                    rec("M2", R_END, R_END + D(minutes=5), is_evidence=True)]), AS_OF)
+                                    rec("M2", R_END, R_END + D(minutes=5), is_evidence=True)]), AS_OF, models=RETENTION)
     assert table(con, "select media_id, retention_class, retention_reason, retain_until, status "
                       "from fct_media_retention order by media_id") == [
         {"media_id": "M1", "retention_class": "long_term", "retention_reason": "all", "retain_until": None,
@@ -301,7 +310,7 @@ def test_zhuhui_recordings_of_a_case_follow_the_case_file(con, archived_at, reta
     """zhuhui 第二十四条: recordings filed with their case are kept as the case file, 30 years from archiving."""
     rows = {"cases": [{**CASE, "closed_at": T(2025, 2, 1), "archived_at": archived_at}],
             "media": [rec("M1", R_END - D(minutes=5), R_END, case_id="C1"), rec("M2", R_END, R_END + D(minutes=1))]}
-    build(con, world("zhuhui", **rows), AS_OF)
+    build(con, world("zhuhui", **rows), AS_OF, models=RETENTION)
     assert table(con, "select media_id, retention_class, retain_until, status from fct_media_retention") == [
         {"media_id": "M1", "retention_class": "case_file", "retain_until": retain_until, "status": status},
         {"media_id": "M2", "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 1),
@@ -319,7 +328,8 @@ def test_scorecard_weights_rates_and_ranks_sibling_units(con):
     media = [rec("M1", END, END + D(minutes=5)),
              rec("M2", END, END + D(minutes=5), uploaded_at=END + D(days=3)),
              rec("M3", END, END + D(minutes=5), officer_id="O2")]
-    build(con, world("hebei", units=units, officers=officers, media=media, cases=[]), AS_OF)
+    build(con, world("hebei", units=units, officers=officers, media=media, cases=[]), AS_OF,
+          models=["mart_unit_period_scorecard"])
     weights = dict(con.execute("select family, cast(weight as double) from rules_scoring_weights "
                                "where profile_id = 'hebei'").fetchall())
     rows = table(con, "select unit_id, upload_rate, retention_rate, score, rank, rank_of "
@@ -355,23 +365,24 @@ def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
 
     jan = T(2025, 1, 10, 10, 0)
     build(con, world("hebei", media=[rec("M1", jan, jan + D(minutes=5), uploaded_at=None),
-                                     rec("M2", jan, jan + D(minutes=5))]), dt.date(2025, 2, 14))
+                                     rec("M2", jan, jan + D(minutes=5))]), dt.date(2025, 2, 14), models=REVISIONS)
     live = one(con, "select is_frozen, score, upload_rate, appraisal_score from mart_unit_period_scorecard "
                     "where period = '2025-01'")
     s1 = live.pop("score")
     assert live == {"is_frozen": False, "upload_rate": 0.5, "appraisal_score": None} and 0 < s1 < 100
-    runner.build(con, dt.date(2025, 2, 15), "hebei")  # 2025-02-01 + 15 days has passed at the end of 02-15
+    # 2025-02-01 + 15 days has passed at the end of 02-15
+    runner.build(con, dt.date(2025, 2, 15), "hebei", models=REVISIONS)
     frozen = one(con, "select is_frozen, score, frozen_score, frozen_as_of, appraisal_score "
                       "from mart_unit_period_scorecard where period = '2025-01'")
     # the build that freezes the period shows it frozen, as a rerun of it does
     assert frozen == {"is_frozen": True, "score": s1, "frozen_score": s1, "frozen_as_of": dt.date(2025, 2, 15),
                       "appraisal_score": s1}
-    runner.build(con, dt.date(2025, 2, 15), "hebei")
+    runner.build(con, dt.date(2025, 2, 15), "hebei", models=REVISIONS)
     assert one(con, "select is_frozen, score, frozen_score, frozen_as_of, appraisal_score "
                     "from mart_unit_period_scorecard where period = '2025-01'") == frozen
     # the missing recording turns up, stored in time after all: the live rate moves, the appraisal does not
     insert(con, {"media": [rec("M1", jan, jan + D(minutes=5))]}, file_id=2)
-    runner.build(con, dt.date(2025, 3, 1), "hebei")
+    runner.build(con, dt.date(2025, 3, 1), "hebei", models=REVISIONS)
     assert one(con, "select score, frozen_score, appraisal_score from mart_unit_period_scorecard "
                     "where period = '2025-01'") == {"score": 100.0, "frozen_score": s1, "appraisal_score": s1}
     assert table(con, "select unit_id, period, frozen_as_of, frozen_score, live_score, revision "
@@ -388,7 +399,7 @@ def test_warnings_are_red_when_passed_and_yellow_within_the_horizon(con):
              {**CASE, "case_id": "DONE", "closed_at": T(2025, 11, 1), "archived_at": T(2025, 11, 20)}]
     media = [rec("M1", T(2025, 12, 31, 3), T(2025, 12, 31, 4), uploaded_at=None),   # due 2026-01-01 04:00: yellow
              rec("M2", T(2025, 12, 31, 9), T(2025, 12, 31, 10), uploaded_at=None)]  # due 10:00: beyond 6 h
-    build(con, world("hebei", cases=cases, media=media), AS_OF)
+    build(con, world("hebei", cases=cases, media=media), AS_OF, models=["mart_warnings"])
     assert table(con, "select warning_id, level, hours_left from mart_warnings where kind <> 'disposal_review'") == [
         {"warning_id": "archive:OLD", "level": "red", "hours_left": -744.0},
         {"warning_id": "upload:M1", "level": "yellow", "hours_left": 4.0},
@@ -400,7 +411,7 @@ def test_spot_check_draw_is_reproducible_from_the_seed(con):
     import hashlib
 
     cases = [{**CASE, "case_id": f"C{i:02d}", "closed_at": T(2025, 2, 1) + D(days=i)} for i in range(12)]
-    build(con, world("longjiang", cases=cases), AS_OF)
+    build(con, world("longjiang", cases=cases), AS_OF, models=["mart_spot_check_ledger"])
     drawn = table(con, "select case_id, draw_rank, closed_cases, seed from mart_spot_check_ledger "
                        "where period = '2025' order by draw_rank")
     seed = drawn[0]["seed"]
@@ -426,6 +437,7 @@ def test_a_sixth_jurisdiction_is_a_data_change(con, tmp_path, monkeypatch):
     with open(rules / "profiles.csv", "a", encoding="utf-8") as fh:
         fh.write("newprov,某省行政执法全过程记录办法,province,,《某省行政执法全过程记录办法》,Some Province,2026,,\n")
     monkeypatch.setattr(runner, "RULES_DIR", rules)
-    build(con, world("newprov", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=30))]), AS_OF)
+    build(con, world("newprov", media=[rec("M1", END - D(minutes=20), END, uploaded_at=END + D(hours=30))]), AS_OF,
+          models=UPLOAD)
     assert one(con, "select profile_id, deadline_at, upload_status from fct_media_upload") == {
         "profile_id": "newprov", "deadline_at": END + D(hours=48), "upload_status": "on_time"}

@@ -1,7 +1,7 @@
 """R-UPL-LOST, R-START, R-LBL, R-EVD, R-DEV-*, R-ACC, R-INTEG and R-DOC: input rows → models → exact results.
 
-Each test states its rows with modelkit, builds every model and reads the rule's check rows from
-int_rule_checks (compliant ones too) and its findings from fct_violations.
+Each test states its rows with modelkit, builds the models it reads (and those they read) and reads
+the rule's check rows from int_rule_checks (compliant ones too) and its findings from fct_violations.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from modelkit import CASE, DEVICE, build, insert, table, world
 T = dt.datetime
 D = dt.timedelta
 AS_OF = dt.date(2025, 12, 31)
+CHECKS, VIOLATIONS = ["int_rule_checks"], ["fct_violations"]  # what checks() and violations() read
 
 HEBEI = "《河北省行政执法全过程记录办法》"
 LONGJIANG = "《龙江县城市管理综合执法大队行政执法全过程记录制度》"
@@ -84,7 +85,7 @@ def test_recorded_file_that_never_reaches_the_store_is_lost(con):
                                     ev("record_stop", T(2025, 12, 30, 0, 0), "F3"),      # deadline = as_of 24:00
                                     ev("record_stop", T(2025, 12, 30, 0, 1), "F4"),      # deadline after as_of
                                     ev("record_stop", T(2026, 1, 2), "F5")]),           # after as_of: not yet
-          dt.date(2025, 12, 30))
+          dt.date(2025, 12, 30), models=CHECKS + VIOLATIONS)
     assert checks(con, "R-UPL-LOST", "entity_key, is_compliant, media_id, unit_id, detail_zh") == [
         ("DSJ-1/F1@2025-03-04 10:00:00", True, "F1", "U1", None),
         ("DSJ-1/F2@2025-03-04 11:00:00", False, "F2", "U1",
@@ -112,7 +113,7 @@ def test_emergency_start_approved_within_24_hours(con, approved_at, compliant, d
     """zhuhui 第六条: an emergency start is approved within 24 hours of opening."""
     build(con, world("zhuhui", cases=[case("C1", opened_at=OPENED, emergency_start=True,
                                            start_approved_at=approved_at),
-                                      case("C2")]), AS_OF)
+                                      case("C2")]), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-START", "entity_key, case_id, occurred_at, is_compliant, detail_zh") == [
         ("C1", "C1", OPENED, compliant, detail)]
     assert violations(con, "R-START") == ([] if compliant else [("R-START:C1", ZHUHUI + "第六条", detail)])
@@ -125,7 +126,7 @@ def test_emergency_start_is_pending_while_the_window_is_open(con):
         case("C1", opened_at=opened, emergency_start=True),
         case("C2", opened_at=opened, emergency_start=True, start_approved_at=T(2026, 1, 1, 7)),
         case("C3", opened_at=T(2025, 12, 30, 8), emergency_start=True, start_approved_at=T(2026, 1, 1, 7)),
-    ]), AS_OF)
+    ]), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-START") == [
         ("C1", None, None), ("C2", None, None),
         ("C3", False, "紧急先行启动于 12月30日 08:00，至时限 12月31日 08:00 仍未补办审批")]
@@ -135,7 +136,8 @@ def test_emergency_start_is_pending_while_the_window_is_open(con):
 
 def test_late_emergency_approval_is_only_an_indicator_in_hebei(con):
     """hebei has no article on emergency starts: R-START is an indicator there, never a violation."""
-    build(con, world("hebei", cases=[case("C1", opened_at=OPENED, emergency_start=True)]), AS_OF)
+    build(con, world("hebei", cases=[case("C1", opened_at=OPENED, emergency_start=True)]), AS_OF,
+          models=CHECKS + VIOLATIONS)
     assert checks(con, "R-START", "entity_key, is_compliant") == [("C1", False)]
     assert violations(con, "R-START") == []
 
@@ -159,7 +161,7 @@ def labelling_world(profile: str) -> dict:
 
 def test_recordings_of_an_act_carry_case_party_and_handler_labels(con):
     """longjiang 第十八条: recordings are labelled with case, party and handler; the case label must be right."""
-    build(con, labelling_world("longjiang"), AS_OF)
+    build(con, labelling_world("longjiang"), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-LBL", "entity_key, case_id, act_id, is_compliant, detail_zh") == [
         ("M1", "C1", "A1", True, None),
         ("M2", "C1", "A1", False, "录像 M2 缺少标注当事人、标注承办人"),
@@ -173,7 +175,7 @@ def test_recordings_of_an_act_carry_case_party_and_handler_labels(con):
 
 def test_missing_labels_are_only_an_indicator_in_hebei(con):
     """hebei does not regulate labels: R-LBL is an indicator there."""
-    build(con, labelling_world("hebei"), AS_OF)
+    build(con, labelling_world("hebei"), AS_OF, models=CHECKS + VIOLATIONS)
     assert [r[:2] for r in checks(con, "R-LBL")] == [("M1", True), ("M2", False), ("M3", False), ("M5", None)]
     assert violations(con, "R-LBL") == []
 
@@ -202,7 +204,7 @@ def evidence_world(profile: str, *documents: dict) -> dict:
 
 def test_evidence_is_on_disc_by_the_archive_due_date(con):
     """hebei 第二十六条: evidence recordings burned to disc by the case's archive due date."""
-    build(con, evidence_world("hebei", doc("X1", "av_explanation")), AS_OF)
+    build(con, evidence_world("hebei", doc("X1", "av_explanation")), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
         ("E1", "C1", True, None),
         ("E2", "C1", False, "证据录像 E2 于 6月10日 16:00 才刻录光盘，晚于案件 C1 归档期限 6月9日 16:00"),
@@ -215,7 +217,7 @@ def test_evidence_is_on_disc_by_the_archive_due_date(con):
 
 def test_evidence_case_needs_a_written_explanation(con):
     """dalian_jinpu 第二十九条: the case of an evidence recording has a written explanation of it."""
-    build(con, evidence_world("dalian_jinpu"), AS_OF)
+    build(con, evidence_world("dalian_jinpu"), AS_OF, models=CHECKS + VIOLATIONS)
     rows = dict((k, (c, d)) for k, c, d in checks(con, "R-EVD"))
     assert rows["E1"] == (False, "案件 C1 无音像证据文字说明")
     assert rows["E3"] == (False, "证据录像 E3 至案件 C1 归档期限 6月9日 16:00 仍未刻录光盘；案件 C1 无音像证据文字说明")
@@ -233,7 +235,7 @@ def test_an_evidence_recordings_case_label_wins_over_the_case_of_its_other_act(c
     rows["acts"] = [act("A1", "seizure", SHOT, SHOT + D(hours=1), case_id="C1"),
                     act("A2", "seizure", SHOT, SHOT + D(hours=1), case_id="C2")]
     rows["media"] = [rec("E1", SHOT, SHOT + D(minutes=5), case_id="C2", is_evidence=True)]
-    build(con, rows, AS_OF)
+    build(con, rows, AS_OF, models=CHECKS)
     assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
         ("E1", "C2", False, "证据录像 E1 至案件 C2 归档期限 6月9日 16:00 仍未刻录光盘")]
 
@@ -257,7 +259,7 @@ def test_evidence_explanation_is_the_one_the_cases_profile_names(con, tmp_path, 
                  documents=[doc("X1", "other", case_id="C1"), doc("X2", "other", case_id="C2")],
                  media=[rec("E1", SHOT, SHOT + D(minutes=5), case_id="C1", is_evidence=True, disc_archived_at=CLOSED),
                         rec("E2", SHOT, SHOT + D(minutes=5), case_id="C2", is_evidence=True, disc_archived_at=CLOSED)])
-    build(con, rows, AS_OF)
+    build(con, rows, AS_OF, models=CHECKS)
     assert checks(con, "R-EVD", "entity_key, unit_id, is_compliant, detail_zh") == [
         ("E1", "U1", True, None),
         ("E2", "U1", False, "案件 C2 无音像证据文字说明")]  # a hebei case: hebei names av_explanation
@@ -265,11 +267,11 @@ def test_evidence_explanation_is_the_one_the_cases_profile_names(con, tmp_path, 
 
 def test_evidence_pending_before_the_due_date_and_indicator_in_zhuhui(con):
     """zhuhui is silent on evidence discs (indicator); before the due date a missing disc is not judged."""
-    build(con, evidence_world("zhuhui"), dt.date(2025, 6, 8))
+    build(con, evidence_world("zhuhui"), dt.date(2025, 6, 8), models=CHECKS)
     assert [r[:2] for r in checks(con, "R-EVD")] == [
         ("E1", None), ("E2", None), ("E3", None), ("E4", None), ("E5", None)]
     later = duckdb.connect()
-    build(later, evidence_world("zhuhui"), AS_OF)
+    build(later, evidence_world("zhuhui"), AS_OF, models=CHECKS + VIOLATIONS)
     assert [r[:2] for r in checks(later, "R-EVD")] == [
         ("E1", False), ("E2", False), ("E3", False), ("E4", None), ("E5", False)]
     assert violations(later, "R-EVD") == []
@@ -288,7 +290,7 @@ def test_file_deleted_on_the_device_before_upload(con):
         ev("file_deleted", t + D(hours=2), "F3"),
         ev("file_deleted", t + D(hours=3), "F4"), ev("upload_done", t + D(hours=4), "F4"),
         ev("upload_done", t + D(hours=5), "F5"), ev("file_deleted", t + D(hours=5), "F5"),  # same second
-    ]), AS_OF)
+    ]), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DEV-DEL") == [
         ("DSJ-1/F1@2025-03-04 10:05:00", True, None),
         ("DSJ-1/F2@2025-03-04 11:00:00", False, "文件 F2 于 3月4日 11:00 在设备 DSJ-1 上被删除，此前没有上传完成记录"),
@@ -317,7 +319,7 @@ def interrupt_world(profile: str) -> dict:
 
 def test_interruption_explained_by_a_spoken_note_or_a_signed_statement(con):
     """hebei 第二十三条: interruption explained in the next recording or in a statement signed by ≥ 2 officers."""
-    build(con, interrupt_world("hebei"), AS_OF)
+    build(con, interrupt_world("hebei"), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DEV-INT", "entity_key, act_id, media_id, is_compliant, detail_zh") == [
         ("DSJ-1@2025-03-04 10:00:00", None, "M1", True, None),
         ("DSJ-1@2025-03-05 10:00:00", None, "M2", False,
@@ -336,14 +338,14 @@ def test_interruption_explained_by_a_spoken_note_or_a_signed_statement(con):
 
 def test_one_signature_is_enough_where_the_profile_asks_one(con):
     """longjiang 第十三条 names no signature count: a statement signed by one officer explains the interruption."""
-    build(con, interrupt_world("longjiang"), AS_OF)
+    build(con, interrupt_world("longjiang"), AS_OF, models=CHECKS + VIOLATIONS)
     assert [r[:2] for r in checks(con, "R-DEV-INT")] == [
         ("DSJ-1@2025-03-04 10:00:00", True), ("DSJ-1@2025-03-05 10:00:00", False),
         ("DSJ-1@2025-03-06 10:00:00", True), ("DSJ-1@2025-03-07 10:00:00", True),
         ("DSJ-1@2025-03-08 10:00:00", False)]
     assert [v[1] for v in violations(con, "R-DEV-INT")] == [LONGJIANG + "第十三条"] * 2
     zhuhui = duckdb.connect()
-    build(zhuhui, interrupt_world("zhuhui"), AS_OF)   # silent in zhuhui: indicator only
+    build(zhuhui, interrupt_world("zhuhui"), AS_OF, models=CHECKS + VIOLATIONS)   # silent in zhuhui: indicator only
     assert [r[:2] for r in checks(zhuhui, "R-DEV-INT")] == [r[:2] for r in checks(con, "R-DEV-INT")]
     assert violations(zhuhui, "R-DEV-INT") == []
 
@@ -360,7 +362,7 @@ def device_day_events() -> list[dict]:
 
 def test_pre_duty_check_before_the_first_recording_of_the_day(con):
     """longjiang 第十四条: each device-day with recording has a pre-duty check before its first record_start."""
-    build(con, world("longjiang", device_events=device_day_events()), AS_OF)
+    build(con, world("longjiang", device_events=device_day_events()), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DEV-CHECK", "entity_key, occurred_at, is_compliant, detail_zh") == [
         ("DSJ-1@2025-03-04", T(2025, 3, 4, 8, 0), True, None),
         ("DSJ-1@2025-03-05", T(2025, 3, 5, 8, 0), False,
@@ -372,7 +374,7 @@ def test_pre_duty_check_before_the_first_recording_of_the_day(con):
 
 def test_pre_duty_check_is_an_indicator_outside_longjiang(con):
     """hebei does not regulate pre-duty checks: R-DEV-CHECK is an indicator there."""
-    build(con, world("hebei", device_events=device_day_events()), AS_OF)
+    build(con, world("hebei", device_events=device_day_events()), AS_OF, models=CHECKS + VIOLATIONS)
     assert [r[:2] for r in checks(con, "R-DEV-CHECK")] == [
         ("DSJ-1@2025-03-04", True), ("DSJ-1@2025-03-05", False), ("DSJ-1@2025-03-07", True)]
     assert violations(con, "R-DEV-CHECK") == []
@@ -380,7 +382,7 @@ def test_pre_duty_check_is_an_indicator_outside_longjiang(con):
 
 def test_device_days_count_recording_checks_and_maintenance_events(con):
     """fct_device_days (device page; longjiang 第十四条 出勤前检查): one row per device-day with any event."""
-    build(con, world("longjiang", device_events=device_day_events()), AS_OF)
+    build(con, world("longjiang", device_events=device_day_events()), AS_OF, models=["fct_device_days"])
     assert table(con, "select day, record_starts, pre_duty_checks, faults, battery_low_events, storage_full_events, "
                       "is_checked_before_recording, min_battery_pct from fct_device_days") == [
         {"day": dt.date(2025, 3, 4), "record_starts": 2, "pre_duty_checks": 1, "faults": 0, "battery_low_events": 1,
@@ -403,7 +405,7 @@ def test_device_maintenance_indicators_per_device_month(con):
         ev("storage_full", T(2025, 4, 2, 9), storage_free_pct=0),
         ev("power_on", T(2025, 5, 2, 8), battery_pct=80, storage_free_pct=50),
         ev("power_on", T(2025, 12, 2, 8), battery_pct=90, storage_free_pct=10),    # month still running
-    ]), dt.date(2025, 12, 15))
+    ]), dt.date(2025, 12, 15), models=CHECKS + VIOLATIONS)
     rows = con.execute("select rule_id, entity_key, is_compliant, detail_zh from int_rule_checks "
                        "where rule_id in ('R-DEV-FAULT', 'R-DEV-BATTERY', 'R-DEV-STORAGE') "
                        "order by rule_id, entity_key").fetchall()
@@ -432,7 +434,8 @@ def test_copy_export_publish_need_an_approval_reference(con):
               ("X4", "copy", None), ("X5", "publish", None)]
     build(con, world("longjiang", media=[rec("M1", at - D(days=1), at - D(days=1) + D(minutes=5), case_id="C1")],
                      media_access=[{"access_id": a, "media_id": "M1", "officer_id": "O2", "accessed_at": at,
-                                    "action": action, "approval_ref": ref} for a, action, ref in access]), AS_OF)
+                                    "action": action, "approval_ref": ref} for a, action, ref in access]), AS_OF,
+          models=CHECKS + VIOLATIONS)
     assert checks(con, "R-ACC", "entity_key, unit_id, officer_id, case_id, is_compliant, detail_zh") == [
         ("X2", "U1", "O2", "C1", True, None),
         ("X3", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 导出录像 M1，没有审批文号"),
@@ -454,7 +457,7 @@ def test_a_redelivered_recording_with_another_hash_was_altered(con):
     insert(con, {"media": [rec("M1", at, at + D(minutes=5), sha256="b" * 64),
                            rec("M2", at, at + D(minutes=5), sha256="c" * 64)]}, file_id=2)
     insert(con, {"media": [rec("M1", at, at + D(minutes=5), sha256="b" * 64)]}, file_id=3)
-    runner.build(con, AS_OF, "hebei")
+    runner.build(con, AS_OF, "hebei", models=CHECKS + VIOLATIONS)
     assert checks(con, "R-INTEG") == [
         ("M1", False, "录像 M1 共报送 3 个版本，文件哈希由 aaaaaaaa 变为 bbbbbbbb，原始记录被改动"),
         ("M2", True, None)]
@@ -481,7 +484,7 @@ def test_required_documents_per_case_and_act(con):
                                 doc("D3", "decision"), doc("D4", "questioning_record", act_id="A1"),
                                 doc("D5", "inspection_record"),                        # on the case, no act id
                                 doc("D6", "closing_review", signed_at=T(2026, 1, 3))]),  # signed after as_of
-          AS_OF)
+          AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DOC") == [
         ("act:A1:questioning_record", True, None),
         ("act:A2:inspection_record", True, None),
@@ -504,7 +507,8 @@ def test_required_documents_per_case_and_act(con):
 def test_major_case_needs_legal_review_and_collective_discussion_only_once_triggered(con):
     """zhuhui 第十五条: a major or complex case has a legal review opinion and a collective discussion record."""
     build(con, world("zhuhui", cases=[case("C1", major_or_complex=True, decided_at=T(2026, 2, 1))],
-                     documents=[doc("D1", "initiation_approval"), doc("D2", "collective_discussion")]), AS_OF)
+                     documents=[doc("D1", "initiation_approval"), doc("D2", "collective_discussion")]), AS_OF,
+          models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DOC") == [
         ("case:C1:collective_discussion", True, None),
         ("case:C1:initiation_approval", True, None),
@@ -526,7 +530,7 @@ def test_party_refusal_is_noted_and_signed_by_two_officers(con, refusal_noted, s
                      documents=[doc("D1", "questioning_record", act_id="A1", party_signed=False,
                                     refusal_noted=refusal_noted, signatures=signatures, signed_at=q + D(hours=1)),
                                 doc("D2", "questioning_record", act_id="A1", signatures=1)]),   # party signed
-          AS_OF)
+          AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DOC", "entity_key, act_id, occurred_at, is_compliant, detail_zh") == [
         ("act:A1:questioning_record", "A1", q, True, None),
         ("doc:D1", "A1", q + D(hours=1), detail is None, detail)]
@@ -540,7 +544,7 @@ def test_unnoted_refusal_cites_the_article_that_asks_for_the_note(con):
     build(con, world("cele", cases=[case("C1", procedure="simple")],
                      documents=[doc("D1", "inspection_record", party_signed=False, signatures=2),
                                 doc("D2", "inspection_record", party_signed=False, refusal_noted=True,
-                                    signatures=1, signed_at=q)]), AS_OF)
+                                    signatures=1, signed_at=q)]), AS_OF, models=VIOLATIONS)
     assert violations(con, "R-DOC", "violation_id, citation") == [
         ("R-DOC:doc:D1", "《策勒县农业农村局行政执法全过程记录办法》第十一条"),
         ("R-DOC:doc:D2", "《策勒县农业农村局行政执法全过程记录办法》第八条至第二十条")]
@@ -563,7 +567,7 @@ def test_every_check_model_has_the_shared_shape_and_unique_keys(con):
     rows["cases"] = [case("C1", closed_at=CLOSED), case("C2", emergency_start=True)]
     rows["media_access"] = [{"access_id": "X1", "media_id": "E1", "officer_id": "O1", "accessed_at": T(2025, 6, 1),
                              "action": "copy"}]
-    build(con, rows, AS_OF)
+    build(con, rows, AS_OF, models=MODELS + CHECKS)
     shape = [r[0] for r in con.execute("describe int_rule_checks").fetchall()]
     assert shape == CHECK_COLUMNS + ["partition_at", "article_zh"]
     # a day-partitioned check adds the moment whose day is its partition (partition_at, or for

@@ -30,8 +30,6 @@ from dashboards import access, query, views
 from dashboards.app import attachment, create_app, server_options, unit_options
 from dashboards.queries.scorecard import scorecard
 
-from conftest import published_sample
-
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
 PROXY = "10.9.9.9"
@@ -41,8 +39,8 @@ EXAMPLES = hsettings(max_examples=30, deadline=None, suppress_health_check=[Heal
 
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory):
-    return published_sample(tmp_path_factory.mktemp("server"), seed=11)
+def snap(samples):
+    return samples.published(11)
 
 
 @pytest.fixture(scope="module")
