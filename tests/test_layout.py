@@ -16,8 +16,6 @@ import pytest
 
 from orchestration import runner
 
-from conftest import published_sample
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,10 +33,10 @@ READABLE_TABLES = {"labels", "load_batches", "load_files", "quarantine"}
 
 
 @pytest.fixture(scope="module")
-def table_names(tmp_path_factory) -> set[str]:
+def table_names(samples) -> set[str]:
     """Every table a query could name: the snapshot's, and the warehouse's models and rule tables
     (published or not)."""
-    snapshot = published_sample(tmp_path_factory.mktemp("layout"), seed=2)
+    snapshot = samples.published(11)  # the dashboard tests' year, made once a session
     with duckdb.connect(str(snapshot), read_only=True) as con:
         published = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     return published | {m.name for m in runner.discover()} | set(runner.rule_tables())
