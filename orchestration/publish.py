@@ -48,16 +48,17 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
     target = snapshot_path(warehouse)
     tmp = target.with_name(target.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    names = [r[0] for r in con.execute(
+    tables = [r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_catalog = current_database() "
-        "and table_schema = 'main' order by table_name").fetchall()
-        if (r[0].startswith(PUBLISHED_PREFIXES) or r[0] in PUBLISHED_TABLES) and r[0] not in NOT_PUBLISHED]
+        "and table_schema = 'main' order by table_name").fetchall()]
+    names = [t for t in tables
+             if (t.startswith(PUBLISHED_PREFIXES) or t in PUBLISHED_TABLES) and t not in NOT_PUBLISHED]
     models = {m.name: m for m in runner.discover()}
     # a published view whose inputs are all published stays a view, over the snapshot's own copies of
     # them: it costs no copy (mart_findings names every finding); a view of an unpublished table (a
     # fact that shows an intermediate model) is copied as a table
     views = [n for n in names if n in models and models[n].materialized == "view"
-             and n.startswith(PUBLISHED_PREFIXES) and runner.references(models[n].sql) <= set(names)]
+             and n.startswith(PUBLISHED_PREFIXES) and runner.references(models[n].sql) & set(tables) <= set(names)]
     names = [n for n in names if n not in views]
     fixed = fixed_models(names, models)
     changes = {}
