@@ -267,6 +267,21 @@ def test_standard_retention_six_months(con, deleted_at, approval, status):
         "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 0), "status": status}
 
 
+@pytest.mark.parametrize("profile, recorded_end, retain_until", [
+    ("hebei", T(2024, 2, 29, 13, 45), T(2024, 8, 29, 13, 45)),         # a leap day: the same day 6 months on
+    ("hebei", T(2024, 8, 31, 23, 59, 59), T(2025, 2, 28, 23, 59, 59)),  # no 31 February: the month's last day
+    ("hebei", T(2023, 8, 31, 10, 0), T(2024, 2, 29, 10, 0)),            # ... which is the 29th in a leap year
+    ("hebei", T(2024, 12, 31, 8, 0), T(2025, 6, 30, 8, 0)),
+    ("dalian_jinpu", T(2024, 2, 29, 8, 0), T(2027, 2, 28, 8, 0)),       # 36 months from a leap day
+])
+def test_retention_ends_the_same_time_of_day_clamped_to_the_month_s_last_day(con, profile, recorded_end, retain_until):
+    """rules.md §4 (R-RET): retain_until = recorded_end + the period in calendar months, at the same
+    time of day, clamped to the last day of a shorter month (hebei 第二十五条, 6 months; dalian_jinpu
+    第二十九条, 3 years)."""
+    build(con, world(profile, media=[rec("M1", recorded_end - D(minutes=5), recorded_end)]), AS_OF, models=RETENTION)
+    assert one(con, "select retain_until from fct_media_retention") == {"retain_until": retain_until}
+
+
 def test_retained_before_the_period_ends(con):
     """dalian_jinpu 第二十九条: recordings are kept for 3 years."""
     build(con, world("dalian_jinpu", media=[rec("M1", R_END - D(minutes=5), R_END)]), AS_OF, models=RETENTION)
@@ -315,6 +330,46 @@ def test_zhuhui_recordings_of_a_case_follow_the_case_file(con, archived_at, reta
         {"media_id": "M1", "retention_class": "case_file", "retain_until": retain_until, "status": status},
         {"media_id": "M2", "retention_class": "standard", "retain_until": T(2025, 7, 10, 10, 1),
          "status": "eligible_for_disposal"}]
+
+
+@pytest.mark.parametrize("second_archived_at, retain_until, status", [
+    (T(2025, 6, 1), T(2055, 6, 1), "retained"),  # kept 30 years from the later archiving
+    (None, None, "hold"),                          # held while either case file is open
+])
+def test_a_recording_of_several_cases_is_kept_as_long_as_the_longest_demands(con, second_archived_at, retain_until,
+                                                                              status):
+    """rules.md §4 (zhuhui 第二十四条): M1 is labelled with case C1 and recorded an act of case C2; it
+    follows whichever case file keeps it longer."""
+    cases = [{**CASE, "closed_at": T(2025, 2, 1), "archived_at": T(2025, 3, 1)},
+             {**CASE, "case_id": "C2", "closed_at": T(2025, 5, 1), "archived_at": second_archived_at}]
+    rows = {"cases": cases, "acts": [act("A2", "questioning", A_START, A_END, case_id="C2")],
+            "media": [rec("M1", A_START, A_END, case_id="C1")]}
+    build(con, world("zhuhui", **rows), AS_OF, models=RETENTION)
+    assert one(con, "select retention_class, retain_until, status from fct_media_retention") == {
+        "retention_class": "case_file", "retain_until": retain_until, "status": status}
+
+
+def test_a_trigger_on_any_linked_case_makes_the_recording_long_term(con):
+    """rules.md §4 (longjiang 第十九条): labelled with an ordinary case, but recording an act of a case
+    whose evidence was used: long-term."""
+    cases = [CASE, {**CASE, "case_id": "C2", "evidence_used": True}]
+    rows = {"cases": cases, "acts": [act("A2", "questioning", A_START, A_END, case_id="C2")],
+            "media": [rec("M1", A_START, A_END, case_id="C1")]}
+    build(con, world("longjiang", **rows), AS_OF, models=RETENTION)
+    assert one(con, "select retention_class, retention_reason from fct_media_retention") == {
+        "retention_class": "long_term", "retention_reason": "long_term_trigger:cases.evidence_used"}
+
+
+def test_dalian_evidence_is_the_recording_s_own_flag(con):
+    """rules.md §4 (dalian_jinpu 第二十九条): "作为证据使用的" 音像记录 is the recording's own is_evidence;
+    its case's evidence_used does not make the others evidence."""
+    rows = {"cases": [{**CASE, "evidence_used": True, "closed_at": T(2025, 2, 1), "archived_at": T(2025, 3, 1)}],
+            "media": [rec("M1", R_END - D(minutes=5), R_END, case_id="C1"),
+                      rec("M2", R_END, R_END + D(minutes=5), case_id="C1", is_evidence=True)]}
+    build(con, world("dalian_jinpu", **rows), AS_OF, models=RETENTION)
+    assert table(con, "select media_id, retention_class, retain_until from fct_media_retention order by media_id") == [
+        {"media_id": "M1", "retention_class": "standard", "retain_until": T(2028, 1, 10, 10, 0)},
+        {"media_id": "M2", "retention_class": "case_file", "retain_until": T(2055, 3, 1)}]
 
 
 # --- scorecard and determinism ----------------------------------------------------------------

@@ -70,6 +70,9 @@ trigger_hits as (
     group by media.media_id
 ),
 
+-- a recording linked to several cases (its label and the cases of its acts) is kept as long as the
+-- longest of them demands (rules.md §4): triggered if any is, its case file held until the last is
+-- archived and kept from that archiving
 case_archiving as (
     select
         media_cases.media_id,
@@ -132,6 +135,8 @@ kept as (
             else chosen.applies_when
         end as retention_reason,
         chosen.period_months,
+        -- to_months keeps the time of day and lands on the month's last day where the month is
+        -- shorter (2024-08-31 + 6 months = 2025-02-28): rules.md §4, stated in R-RET's description
         case
             when chosen.period_months is null then null
             when chosen.period_from = 'archived_at' and case_archiving.unarchived_count = 0
