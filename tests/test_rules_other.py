@@ -180,6 +180,25 @@ def test_missing_labels_are_only_an_indicator_in_hebei(con):
     assert violations(con, "R-LBL") == []
 
 
+def test_a_label_a_profile_adds_is_read_from_the_rule_table_and_the_export(con, tmp_path, monkeypatch):
+    """rules.md §5 R-LBL: the labels required are the rule table's (longjiang 第十八条 here, with a
+    fourth label an office might add); one the contract does not name is read from the column the
+    export delivers under that header, and counts as missing where it is empty or absent."""
+    rules = shutil.copytree(runner.RULES_DIR, tmp_path / "rules")
+    with open(rules / "longjiang" / "rule_parameters.csv", "a", encoding="utf-8") as fh:
+        fh.write("R-LBL,required_label,执法地点,,setting,,标注执法地点（测试用）\n")
+    monkeypatch.setattr(runner, "RULES_DIR", rules)
+    insert(con, labelling_world("longjiang"))
+    for media_id, extra in (("M1", '{"执法地点": "解放路12号"}'), ("M3", '{"执法地点": " "}')):
+        con.execute("update raw_media set _extra = ? where media_id = ?", [extra, media_id])
+    runner.build(con, AS_OF, "hebei", models=CHECKS)
+    assert checks(con, "R-LBL", "entity_key, is_compliant, detail_zh") == [
+        ("M1", True, None),
+        ("M2", False, "录像 M2 缺少标注当事人、标注承办人、执法地点"),
+        ("M3", False, "录像 M3 缺少执法地点；录像 M3 标注案号 C2 不是所属执法环节的案件 C1"),
+        ("M5", None, None)]
+
+
 # --- R-EVD -----------------------------------------------------------------------------------
 
 CLOSED = T(2025, 5, 10, 16, 0)   # archive due 30 days later: 6月9日 16:00

@@ -13,6 +13,10 @@ links as (
     where in_run_days(recorded_end_at)
 ),
 
+delivered as (
+    select media_id, extra_columns from stg_media
+),
+
 parameters as (
     select * from rules_rule_parameters
 ),
@@ -47,10 +51,21 @@ linked_media as (
     group by all
 ),
 
+-- each label the profile requires, from the recording's column of that name: the contract's label
+-- columns, or a column the export delivers beyond them (any other label a profile may name)
 label_values as (
-    select media_id, label, label_value
-    from (select media_id, case_id, party_label, handler_label from linked_media)
-        unpivot include nulls (label_value for label in (case_id, party_label, handler_label))
+    select
+        linked_media.media_id,
+        required_labels.label,
+        case required_labels.label
+            when 'case_id' then linked_media.case_id
+            when 'party_label' then linked_media.party_label
+            when 'handler_label' then linked_media.handler_label
+            else json_extract_string(delivered.extra_columns, '$."' || replace(required_labels.label, '"', '') || '"')
+        end as label_value
+    from linked_media
+    inner join required_labels using (profile_id)
+    left join delivered using (media_id)
 ),
 
 missing as (
@@ -60,7 +75,7 @@ missing as (
         string_agg(coalesce(label_names.name_en, required_labels.label), ', ' order by label_names.ord) as missing_en
     from linked_media
     inner join required_labels using (profile_id)
-    left join label_values
+    inner join label_values
         on label_values.media_id = linked_media.media_id and label_values.label = required_labels.label
     left join label_names on label_names.label = required_labels.label
     where nullif(trim(label_values.label_value), '') is null

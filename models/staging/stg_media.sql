@@ -36,6 +36,9 @@ final as (
         interruption_note as is_interruption_noted,
         deleted_at,
         delete_approval_ref,
+        -- the delivered columns the contract does not name, as JSON by their header: a label a
+        -- profile requires beyond the contract's is read from here (R-LBL)
+        _extra as extra_columns,
         _file_id as loaded_file_id
     from current_version
 )
