@@ -21,7 +21,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     "title_scorecard": ("考核汇总：{period}", "Scorecard: {period}"),
     "title_family": ("{family}：各单位按月合规率（{period}）", "{family}: compliance rate by unit and month ({period})"),
     "title_findings": ("问题清单：{period}", "Findings: {period}"),
-    "title_ledger": ("案卷评查抽查台账：{period}", "Spot-check ledger (case-file review): {period}"),
+    "title_ledger": ("案卷评查抽查台账：{period}（每单位抽取 {n} 件已办结案件，随机种子 {seed}）",
+                     "Spot-check ledger (case-file review): {period} ({n} closed cases drawn per unit, seed {seed})"),
     # cover
     "cover_item": ("项目", "Item"),
     "cover_value": ("内容", "Value"),

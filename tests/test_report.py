@@ -121,6 +121,9 @@ def test_spot_check_ledger_has_seed_and_reviewer_columns(year_zh, mart):
                         "where period_type = 'year' and period = '2025' order by unit_id, draw_rank").fetchall()
     seed, key, case = header.index("随机种子"), header.index("抽取键 md5(种子:期间:案件编号)"), header.index("案件编号")
     assert [(r[case], r[seed], r[key]) for r in rows] == want and all(r[-4:] == (None,) * 4 for r in rows)
+    # the sample size is a setting (spot_check_per_unit, default 5), stated on the sheet itself
+    per_unit, seed = mart.execute("select spot_check_per_unit, spot_check_seed from mart_run").fetchone()
+    assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in wb["抽查台账"]["A1"].value and per_unit == 5
 
 
 def test_party_names_masked_unless_unmasked(snapshot, year_zh, mart, tmp_path):

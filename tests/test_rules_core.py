@@ -476,6 +476,16 @@ def test_spot_check_draw_is_reproducible_from_the_seed(con):
     assert {d["closed_cases"] for d in drawn} == {12} and [d["draw_rank"] for d in drawn] == [1, 2, 3, 4, 5]
 
 
+def test_the_spot_check_size_is_a_setting(con, monkeypatch):
+    """rules.md §6: the sample per unit and period is a setting (spot_check_per_unit, default 5)."""
+    cases = [{**CASE, "case_id": f"C{i:02d}", "closed_at": T(2025, 2, 1) + D(days=i)} for i in range(12)]
+    monkeypatch.setenv("RECWATCH_SPOT_CHECK_PER_UNIT", "3")
+    build(con, world("longjiang", cases=cases), AS_OF, models=["mart_spot_check_ledger", "mart_run"])
+    assert dict(con.execute("select period, count(*) from mart_spot_check_ledger group by period").fetchall()) == {
+        "2025": 3, "2025Q1": 3}  # all twelve closed in February
+    assert con.execute("select spot_check_per_unit from mart_run").fetchone() == (3,)
+
+
 def test_a_sixth_jurisdiction_is_a_data_change(con, tmp_path, monkeypatch):
     """rules.md: rules are data. A new profile is a folder of CSVs and a row, with no code change."""
     import shutil

@@ -40,5 +40,6 @@ def write_ledger(ctx: Context) -> dict[str, int]:
             Col(wl("col_review_conclusion", lang), width=16), Col(wl("col_review_issues", lang), width=30),
             Col(wl("col_reviewer", lang), width=10), Col(wl("col_review_date", lang), FMT_DATE, 12)]
     name = wl("sheet_ledger", lang)
-    w = write_table(ctx.wb, name, wl("title_ledger", lang, period=per.ledger_label), cols, rows)
+    w = write_table(ctx.wb, name, wl("title_ledger", lang, period=per.ledger_label,
+                                                  n=ctx.run.spot_check_per_unit, seed=ctx.run.spot_check_seed), cols, rows)
     return {name: w.rows}
