@@ -178,6 +178,16 @@ def generate(out: Path, scale: str, seed: int, year: int) -> None:
                f"to {out} in {time.perf_counter() - t0:.1f}s")
 
 
+@main.command("rules-page")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default docs/rule-tables.md of the source tree).")
+def rules_page(out: Path | None) -> None:
+    """Write the page of how each rule is judged under each profile, from the rule tables."""
+    from .rulespage import PAGE, write
+
+    click.echo(f"wrote {write(out or PAGE)}")
+
+
 @main.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--period", required=True, help="A year (2025), quarter (2025Q3) or month (2025-07).")

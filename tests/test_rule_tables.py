@@ -370,3 +370,21 @@ def test_scoring_weights_sum_to_100_and_score_only_violation_families():
         assert sum(w for _, w in weights.values()) == 100, p
         assert sum(b for b, _ in weights.values()) == 100, p
         assert {f for f, (_, w) in weights.items() if w > 0} == scored[p], p
+
+
+def test_the_page_of_how_each_rule_is_judged_says_what_the_rule_tables_say(tmp_path):
+    """docs/rule-tables.md is written from models/rules/ by `recwatch rules-page`: an office checks
+    recwatch's reading of its regulation there, so it may never lag behind the tables."""
+    from click.testing import CliRunner
+
+    from orchestration.cli import main
+    from orchestration.rulespage import PAGE, render
+
+    assert PAGE.read_text(encoding="utf-8") == render(), "docs/rule-tables.md is stale: run `recwatch rules-page`"
+    page = render()
+    # each rule under each profile, with the article its level rests on
+    assert "## R-LBL " in page and "| `longjiang` | 违规 violation | 低 low | 第十八条 |" in page
+    assert "`dalian_jinpu`: 36 months · 第二十九条" in page  # R-RET's standard period, cited
+    out = tmp_path / "page.md"
+    result = CliRunner().invoke(main, ["rules-page", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_text(encoding="utf-8") == page
