@@ -503,7 +503,20 @@ left join acts a on a.act_id = d.act_id
 where not d.is_party_signed
     and not ((d.is_refusal_noted or not coalesce(cast(f.refusal_noted_required as boolean), false))
              and coalesce(d.officer_signatures, 0)
-                 >= coalesce(cast(f.min_officer_signatures_when_refused as integer), 0));
+                 >= coalesce(cast(f.min_officer_signatures_when_refused as integer), 0))
+union all
+-- a lien service's receipt the witness did not sign, where the profile asks for the witness
+select 'witness:' || d.doc_id, c.unit_id, coalesce(d.signed_at, a.started_at, c.opened_at)
+from documents d
+join cases c using (case_id)
+join acts a on a.act_id = d.act_id
+join 'rules_rule_parameters.parquet' t
+    on t.profile_id = c.profile_id and t.rule_id = 'R-DOC' and t.parameter = 'witness_required_act_type'
+    and t.value = a.act_type
+join 'rules_rule_parameters.parquet' k
+    on k.profile_id = c.profile_id and k.rule_id = 'R-DOC' and k.parameter = 'witness_doc_type'
+    and k.value = d.doc_type
+where not d.is_witness_signed;
 
 create table violations as
 with failed as (

@@ -33,6 +33,9 @@ class Column:
     required_when: str | None = None  # a bool column that makes this one required
     not_before: str | None = None  # a column this one must not be earlier than
     aliases: tuple[str, ...] = ()
+    # a yes/no that may be unknown: left empty (or absent from an older export) it stays null, "not
+    # stated", where any other empty yes/no is no
+    nullable: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         C("party_signed", "当事人签字", BOOL),
         C("refusal_noted", "拒签已注明", BOOL),
         C("officer_signatures", "执法人员签名数", INT, required=True, min_value=0),
+        C("witness_signed", "见证人签名", BOOL, nullable=True),
     )),
     Source("media", "音像记录", ("media_id",), (
         C("media_id", "文件编号", required=True),

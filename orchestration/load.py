@@ -69,6 +69,10 @@ def ddl() -> list[str]:
     for name, src in SOURCES.items():
         cols = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in src.columns)
         stmts.append(f"create table if not exists raw_{name} ({cols}, {RAW_META})")
+        # a warehouse made before a column joined the contract (documents.witness_signed) gets it,
+        # empty for the rows loaded before: the loader names its columns, so their order is free
+        stmts += [f"alter table raw_{name} add column if not exists {ident(c.name)} {SQL_TYPES[c.type]}"
+                  for c in src.columns]
     return stmts
 
 

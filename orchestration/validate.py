@@ -82,7 +82,7 @@ def strptime(text: str, formats: list[str]) -> str:
 
 def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) -> str:
     if native:
-        return f"cast({text} as {SQL_TYPES[col.type]})" if col.type != BOOL else f"coalesce({text}, false)"
+        return f"cast({text} as {SQL_TYPES[col.type]})" if col.type != BOOL or col.nullable else f"coalesce({text}, false)"
     serial = (f"case when regexp_full_match({text}, '{EXCEL_SERIAL}') then timestamp '1899-12-30' "
               f"+ to_microseconds(cast(round(cast({text} as double) * 86400e6) as bigint)) end"
               if spreadsheet else "cast(null as timestamp)")
@@ -106,7 +106,8 @@ def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) 
         return (f"coalesce({iso_date}, cast(coalesce({strptime(text, DATE_FORMATS)}, "
                 f"{strptime(text, TIMESTAMP_FORMATS)}, {serial}) as date))")
     if col.type == BOOL:
-        return (f"case when {text} is null then false when lower({text}) in {tuple(BOOL_TRUE)} then true "
+        return (f"case when {text} is null then {'null' if col.nullable else 'false'} "
+                f"when lower({text}) in {tuple(BOOL_TRUE)} then true "
                 f"when lower({text}) in {tuple(BOOL_FALSE)} then false end")
     if col.type == INT:
         # DuckDB's cast rounds text with a fraction ('3.5' became 4): only a whole number in any

@@ -98,8 +98,9 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     bad_summary: list[dict] = []
     rows_delivered = {s: 0 for s in LOAD_ORDER}
 
-    def note(source: str, spec: Spec, rows: int, labels: list[str], bad_rows: list[int]) -> None:
-        files.append({"source": source, **spec.describe(), "rows": rows, "malformed_rows": len(bad_rows)})
+    def note(source: str, spec: Spec, rows: int, labels: list[str], bad_rows: list[int], left_out=()) -> None:
+        files.append({"source": source, **spec.describe(), "rows": rows, "malformed_rows": len(bad_rows),
+                      **({"columns_left_out": list(left_out)} if left_out else {})})
         bad_summary.extend(malformed.summarise(spec.path, source, labels, bad_rows))
         rows_delivered[source] += rows
 
@@ -211,9 +212,11 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
              ["fk_missing", "negative_value", "unknown_enum", "missing_required"]),
             (Spec(f"documents/{y}H2.csv", "en", "utf-8", "ymd_hm", "10"), [])]):
         part = docs.filter(pa.array(half == h))
+        left_out = ["witness_signed"] if h == 0 else []  # the first half-year in the older export format
+        part = part.drop_columns(left_out)
         bad, labels = bad_for("documents", part, spec, kinds) if kinds else (None, [])
         n, rows = write_whole(out, "documents", spec, part, bad, rng_bad)
-        note("documents", spec, n, labels, rows)
+        note("documents", spec, n, labels, rows, left_out)
 
     n_docs = docs.num_rows
     del docs, part

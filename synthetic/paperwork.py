@@ -165,6 +165,7 @@ def documents(world: World, cases: C.Cases, acts: C.Acts, stats: Stats, small: b
     order = np.lexsort((d_type, d_case, d_t))
     d_case, d_act, d_type, d_t = d_case[order], d_act[order], d_type[order], d_t[order]
     party_signed, refusal, sigs = party_signed[order], refusal[order], sigs[order]
+    witness, lien = _witnesses(world, acts, d_act, d_type, d_t, stats, prof[order], k_min)
     ids = pc.binary_join_element_wise(
         f"WS{world.year}", pc.utf8_lpad(pa.array(np.arange(1, nd + 1).astype(str)), max(8, len(str(nd))), "0"), "")
     act_ids = pc.if_else(pa.array(d_act < 0), NULL_S, acts.id.take(pa.array(np.maximum(d_act, 0))))
@@ -177,7 +178,31 @@ def documents(world: World, cases: C.Cases, acts: C.Acts, stats: Stats, small: b
         "party_signed": pa.array(party_signed),
         "refusal_noted": pa.array(refusal),
         "officer_signatures": pa.array(sigs.astype(np.int64)),
+        # only a lien service's receipt has a witness; elsewhere nothing is stated
+        "witness_signed": pa.array(witness, mask=~lien),
     })
+
+
+WITNESS_MISSING = 0.08  # lien-service receipts without the witness's signature
+
+
+def _witnesses(world: World, acts: C.Acts, d_act: np.ndarray, d_type: np.ndarray, d_t: np.ndarray, stats: Stats,
+               prof: np.ndarray, k_min: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whether the witness signed each document, and which documents are a lien service's receipt
+    (rules.md §5 R-DOC). Drawn from a stream of its own, so adding the column left every other
+    figure of the generated year as it was. The first half-year's documents go out in the older
+    export format, without the witness column (generate.py): those receipts cannot be judged."""
+    rng = stream(world.seed, world.year, "witness")
+    lien = (d_act >= 0) & (acts.type[np.maximum(d_act, 0)] == C.A["lien_service"]) \
+        & (d_type == DOC_TYPES.index("service_receipt"))
+    old_format = pc.month(ts_array(d_t)).to_numpy() <= 6
+    # at least k_min per profile in the new-format file, so every profile's check has something to find
+    unsigned = stratified(rng, prof, lien & ~old_format, [WITNESS_MISSING], minimum=k_min) == 0
+    unsigned |= lien & old_format & (rng.random(len(d_act)) < WITNESS_MISSING)
+    stats.add("doc_lien_receipts", per_profile(prof[lien]))
+    stats.add("doc_witness_not_stated", per_profile(prof[lien & old_format]))
+    stats.add("doc_witness_unsigned", per_profile(prof[unsigned & ~old_format]))
+    return ~unsigned, lien
 
 
 # ---- register tables --------------------------------------------------------------------------

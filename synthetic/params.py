@@ -67,6 +67,8 @@ LEVELS = ("recommended", "required", "full")
 # rules.md §1 (rule_parameters of R-UPL)
 REMOTE_EXCEPTION = _profiles_where("R-UPL", "remote_duty_exception", "true")
 ACT_END_BASIS = _profiles_where("R-UPL", "deadline_from", "act_end")
+# rules.md §5 R-DOC: profiles whose lien-service receipt needs the witness's signature
+WITNESS_PROFILES = _profiles_where("R-DOC", "witness_required_act_type", "lien_service")
 # rules.md §4: profiles whose standard period for AV outside a case is 6 months
 SIX_MONTH_PROFILES = _profiles_where("R-RET", "standard_months", "6")
 # rules.md §5 (rule_profile): where each rule the generator plants at a known rate is a violation

@@ -123,7 +123,10 @@ def build(meta: dict, stats: Stats) -> dict:
                  "party_facing": "doc_party_facing", "refused_properly": "doc_refused_properly",
                  "unsigned_no_refusal": "doc_unsigned_no_refusal",
                  "refused_one_signature": "doc_refused_one_signature",
-                 "unsigned_no_refusal_one_signature": "doc_unsigned_no_refusal_one_signature"})
+                 "unsigned_no_refusal_one_signature": "doc_unsigned_no_refusal_one_signature",
+                 "lien_service_receipts": "doc_lien_receipts",
+                 "witness_not_stated_old_format": "doc_witness_not_stated",
+                 "witness_unsigned": "doc_witness_unsigned"})
     doc["missing_by_type"] = {k.split(":", 1)[1]: tot(k) for k in sorted(c) if k.startswith("doc_missing:")}
     doc["total"]["bad_signatures"] = sum(doc["total"][k] for k in (
         "unsigned_no_refusal", "refused_one_signature", "unsigned_no_refusal_one_signature"))

@@ -92,7 +92,8 @@ def render(source: str, table: pa.Table, spec: Spec, as_strings: bool) -> pa.Tab
         elif col.type == BOOL:
             if BOOL_FORMS[spec.boolean] is not None:
                 yes, no = BOOL_FORMS[spec.boolean]
-                arr = pc.if_else(pc.fill_null(arr, False), yes, no)
+                # a yes/no that may be unknown stays empty where it is (any other empty one is no)
+                arr = pc.if_else(arr if col.nullable else pc.fill_null(arr, False), yes, no)
         elif col.type == ENUM and spec.enum == "zh" and col.enum in ENUMS:
             arr = _enum_zh(arr, col.enum)
         elif col.type in (INT, NUMBER) and as_strings:

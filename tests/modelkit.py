@@ -2,8 +2,8 @@
 
 `build(con, rows, as_of, models=[...])` inserts each source's rows straight into raw_<source> (as a
 loaded, valid file would) and runs the models a test reads and those they read, all the way down
-(`models=None`: every model). Columns a row leaves out are NULL (FALSE for booleans), so a test
-names only what matters to the rule it checks.
+(`models=None`: every model). Columns a row leaves out are NULL (FALSE for booleans, but for one
+that may be unknown), so a test names only what matters to the rule it checks.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def insert(con, rows: dict[str, list[dict]], file_id: int = 1) -> None:
         for n, record in enumerate(records, start=1):
             unknown = set(record) - {c.name for c in cols}
             assert not unknown, f"{source} has no column {unknown}"
-            values = [record.get(c.name, False if c.type == BOOL else None) for c in cols]
+            values = [record.get(c.name, False if c.type == BOOL and not c.nullable else None) for c in cols]
             marks = ", ".join("?" for _ in range(len(cols) + 4))
             con.execute(f"insert into raw_{source} values ({marks})", [*values, None, 1, file_id, n])
         record_replacements(con, source, 1, file_id)  # as the loader does after each file

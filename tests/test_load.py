@@ -10,6 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.warehouse import connect
+from orchestration.load import init_warehouse
+
 from conftest import T, load, rows, write_csv, write_jsonl, write_parquet, write_xlsx
 
 ACT = {"act_id": "A1", "case_id": "C1", "act_type": "seizure", "started_at": "2025-03-02 10:00",
@@ -56,6 +59,29 @@ def test_jsonl_with_native_json_types(inbox, warehouse):
         ("D1", "decision", T(2025, 3, 5, 16, 20), True, False, 2, 1),
         ("D2", "service_receipt", None, False, True, 2, 2),
     ]
+
+
+def test_the_witness_column_may_be_absent_or_empty_and_then_says_nothing(inbox, warehouse, tmp_path):
+    """contract §8 documents: witness_signed 见证人签名 is a nullable yes/no. An older export has no such
+    column, and a new one may leave it empty: both load as null (not stated), which R-DOC does not
+    judge, where any other empty yes/no is no. A warehouse made before the column gets it."""
+    base = {"case_id": "C1", "doc_type": "service_receipt", "officer_signatures": "2", "party_signed": "是"}
+    write_csv(inbox / "documents" / "a_old.csv", [{"doc_id": "D1", **base}])
+    write_csv(inbox / "documents" / "b_new.csv", [{"文书编号": "D2", **base, "见证人签名": "是"},
+                                                  {"文书编号": "D3", **base, "见证人签名": "否"},
+                                                  {"文书编号": "D4", **base, "见证人签名": ""}])
+    load(warehouse, inbox)
+    assert rows(warehouse, "select doc_id, witness_signed, party_signed from raw_documents order by doc_id") == [
+        ("D1", None, True), ("D2", True, True), ("D3", False, True), ("D4", None, True)]
+    assert rows(warehouse, "select count(*) from quarantine") == [(0,)]
+    # a warehouse whose raw_documents predates the column: the next load adds it, empty for old rows
+    old = connect(tmp_path / "old.duckdb")
+    init_warehouse(old)
+    old.execute("alter table raw_documents drop column witness_signed")
+    old.execute("insert into raw_documents (doc_id, case_id, doc_type, officer_signatures) values ('D0', 'C1', 'decision', 2)")
+    init_warehouse(old)
+    assert rows(old, "select doc_id, witness_signed from raw_documents") == [("D0", None)]
+    old.close()
 
 
 def test_parquet_with_native_types(inbox, warehouse):

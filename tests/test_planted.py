@@ -12,6 +12,7 @@ import pytest
 
 from core.warehouse import connect
 from orchestration import runner
+from synthetic.params import WITNESS_PROFILES
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +120,22 @@ def test_labelling_and_documents_match(judged):
     assert mislabelled - lbl["pending"] <= lbl["failed"] <= mislabelled
     assert 0.15 <= planted["rules"]["R-LBL"]["mislabelled_share"] <= 0.25
     missing_cases = con.execute("""select count(distinct case_id) from int_rule_checks
-                                   where rule_id = 'R-DOC' and not is_compliant and entity_key not like 'doc:%'""").fetchall()
+                                   where rule_id = 'R-DOC' and not is_compliant
+                                     and (entity_key like 'case:%' or entity_key like 'act:%')""").fetchall()
     assert missing_cases == [(planted["rules"]["R-DOC"]["total"]["cases_missing_a_required_record"],)]
+
+
+def test_witness_findings_match_and_the_older_format_is_not_judged(judged):
+    """R-DOC's witness on 留置送达 (zhuhui 第十九条, hebei 第十八条, dalian_jinpu 第二十一条): the
+    receipts planted unsigned in the new-format file are the violations; those of the older-format
+    file, without the witness column, are not judged, never compliant."""
+    con, planted, _ = judged
+    by_profile = planted["rules"]["R-DOC"]["by_profile"]
+    want = {k: sum(by_profile[p][k] for p in WITNESS_PROFILES) for k in ("witness_unsigned",
+                                                                         "witness_not_stated_old_format")}
+    got = con.execute("""select count(*) filter (where not is_compliant), count(*) filter (where is_compliant is null)
+                         from int_rule_checks where rule_id = 'R-DOC' and entity_key like 'witness:%'""").fetchone()
+    assert got == (want["witness_unsigned"], want["witness_not_stated_old_format"]) and min(got) > 0
 
 
 def test_upload_late_share_is_close_to_published_audits(judged):

@@ -523,6 +523,36 @@ def test_required_documents_per_case_and_act(con):
         ("R-DOC:case:C1:penalty_prior_notice", HEBEI + "第九条第(九)项")]
 
 
+WITNESS_ARTICLE = {"zhuhui": ZHUHUI + "第十九条", "hebei": HEBEI + "第十八条", "dalian_jinpu": DALIAN + "第二十一条"}
+
+
+@pytest.mark.parametrize("profile", ["zhuhui", "hebei", "dalian_jinpu", "longjiang"])
+def test_the_witness_signs_the_receipt_of_a_lien_service(con, profile):
+    """rules.md §5 R-DOC: 留置送达's service receipt needs the witness's signature (zhuhui 第十九条,
+    hebei 第十八条, dalian_jinpu 第二十一条); longjiang does not ask for it. A receipt that does not say
+    (no witness column in the export, or empty) is not judged, never compliant."""
+    s = T(2025, 3, 5, 9)
+    build(con, world(profile, cases=[case("C1", procedure="simple")],
+                     acts=[act(f"A{n}", "lien_service", s, s + D(minutes=30)) for n in (1, 2, 3)]
+                     + [act("A4", "direct_service", s, s + D(minutes=30))],
+                     documents=[doc("D1", "service_receipt", act_id="A1", witness_signed=True),
+                                doc("D2", "service_receipt", act_id="A2", witness_signed=False),
+                                doc("D3", "service_receipt", act_id="A3"),                  # not stated
+                                doc("D4", "service_receipt", act_id="A4", witness_signed=False)]),  # no lien
+          AS_OF, models=CHECKS + VIOLATIONS)
+    witnessed = [r for r in checks(con, "R-DOC", "entity_key, act_id, is_compliant, detail_zh")
+                 if r[0].startswith("witness:")]
+    if profile not in WITNESS_ARTICLE:
+        assert witnessed == []
+        return
+    assert witnessed == [
+        ("witness:D1", "A1", True, None),
+        ("witness:D2", "A2", False, "送达回证 D2 无见证人签名（留置送达）"),
+        ("witness:D3", "A3", None, "送达回证 D3 未载明见证人是否签名（导出无见证人签名列或为空），未判定")]
+    assert [v for v in violations(con, "R-DOC", "violation_id, citation") if "witness" in v[0]] == [
+        ("R-DOC:witness:D2", WITNESS_ARTICLE[profile])]
+
+
 def test_major_case_needs_legal_review_and_collective_discussion_only_once_triggered(con):
     """zhuhui 第十五条: a major or complex case has a legal review opinion and a collective discussion record."""
     build(con, world("zhuhui", cases=[case("C1", major_or_complex=True, decided_at=T(2026, 2, 1))],

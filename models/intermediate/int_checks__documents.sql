@@ -3,7 +3,10 @@
 --   (int_case_document_requirements, int_act_document_requirements): compliant when such a document
 --   exists as of the run;
 --   one per party-facing document the party did not sign (int_unsigned_party_documents): compliant
---   only when the refusal is noted and enough officers signed.
+--   only when the refusal is noted and enough officers signed;
+--   one per service receipt of a lien service where the profile requires a witness
+--   (int_witnessed_service_receipts): compliant when the witness signed, not judged (null) where the
+--   export does not say, as an export without the witness column cannot (rules.md §5).
 -- article_zh names the requirement's own article where the table cites one (else the rule's).
 -- Every row belongs to a case: case_opened_at is when it was opened (null for an act of a case not
 -- known as of the run), and a daily build recomputes the cases of the days its new rows touch. It is
@@ -25,6 +28,11 @@ act_requirements as (
 
 unsigned_documents as (
     select * from int_unsigned_party_documents
+    where in_run_days(case_opened_at)
+),
+
+service_receipts as (
+    select * from int_witnessed_service_receipts
     where in_run_days(case_opened_at)
 ),
 
@@ -162,6 +170,35 @@ final as (
         unsigned.article_zh,
         unsigned.case_opened_at
     from unsigned_documents as unsigned
+    left join doc_names using (doc_type)
+
+    union all by name
+
+    select
+        'R-DOC' as rule_id,
+        receipts.unit_id,
+        receipts.case_id,
+        receipts.act_id,
+        receipts.occurred_at,
+        'witness:' || receipts.doc_id as entity_key,
+        receipts.is_witness_signed as is_compliant,
+        case
+            when receipts.is_witness_signed is null then
+                coalesce(doc_names.name_zh, receipts.doc_type) || ' ' || receipts.doc_id
+                || ' 未载明见证人是否签名（导出无见证人签名列或为空），未判定'
+            when not receipts.is_witness_signed then
+                coalesce(doc_names.name_zh, receipts.doc_type) || ' ' || receipts.doc_id || ' 无见证人签名（留置送达）'
+        end as detail_zh,
+        case
+            when receipts.is_witness_signed is null then
+                receipts.doc_type || ' ' || receipts.doc_id
+                || ': whether a witness signed is not stated (no witness column in the export, or empty); not judged'
+            when not receipts.is_witness_signed then
+                receipts.doc_type || ' ' || receipts.doc_id || ' has no witness signature (lien service)'
+        end as detail_en,
+        receipts.article_zh,
+        receipts.case_opened_at
+    from service_receipts as receipts
     left join doc_names using (doc_type)
 )
 

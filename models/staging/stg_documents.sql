@@ -27,6 +27,8 @@ final as (
         party_signed as is_party_signed,
         refusal_noted as is_refusal_noted,
         officer_signatures,
+        -- null where the export does not say (older exports have no such column): not judged
+        witness_signed as is_witness_signed,
         _file_id as loaded_file_id
     from current_version
 )
