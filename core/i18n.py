@@ -115,6 +115,11 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "warning_kind": {"upload": ("入库", "upload"), "archive": ("归档", "archiving"),
                      "start_approval": ("紧急启动补批", "emergency-start approval"),
                      "disposal_review": ("销毁前审核", "review before disposal")},
+    # why a check could not judge a thing from what was delivered (int_rule_checks.not_judged_reason)
+    "not_judged_reason": {"witness_not_stated": (
+        "留置送达回证未载明见证人是否签名（导出无“见证人签名”列或为空，多为旧格式导出），无法判定",
+        "a lien service's receipt does not state whether the witness signed (no witness column in the "
+        "export, or empty: mostly older exports), so it cannot be judged")},
 }
 
 

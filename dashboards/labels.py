@@ -103,6 +103,10 @@ UI: dict[str, tuple[str, str]] = {
     "deleted_unuploaded": ("入库前在设备端删除", "Deleted on device before upload"),
     # data quality
     "quality_title": ("数据质量", "Data quality"),
+    "not_judged": ("未能判定（导出未提供所需信息，不计入合规率）", "Not judged (the exports lack what the rule needs; left out of the rates)"),
+    "not_judged_none": ("本期所选单位的事项均可依据导出数据判定。", "Everything in the period could be judged from the exports."),
+    "things": ("件数", "Items"),
+    "reason": ("原因", "Why"),
     "freshness": ("数据截至 {as_of}；最近一次加载完成于 {finished}；快照生成于 {published}",
                   "Data as of {as_of}; last load finished {finished}; snapshot published {published}"),
     "load_batches": ("加载批次", "Load batches"),

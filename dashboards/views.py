@@ -379,16 +379,21 @@ def devices(snapshot: Path, filters: dict, lang: str) -> list:
 
 
 def quality(snapshot: Path, filters: dict, lang: str) -> list:
-    """Freshness, and for a requester who may see every unit, the load batches, quarantine and
-    rejected files: those are the whole deployment's (a quarantined row is raw input from any
-    unit), so a user limited to some units is told so instead. The filters show nothing here, but
-    are checked as on every page: a request for another unit is refused wherever it is made."""
+    """Freshness, what the rules could not judge from the exports (in the period, for the units in
+    scope), and for a requester who may see every unit, the load batches, quarantine and rejected
+    files: those are the whole deployment's (a quarantined row is raw input from any unit), so a
+    user limited to some units is told so instead."""
     normalise(filters)
     fresh = queries.quality.freshness(snapshot)
     fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
+    unjudged = coded(queries.quality.not_judged(snapshot, filters), lang, reason="not_judged_reason")
     head = [html.H3(t("quality_title", lang)),
             html.P(t("freshness", lang, as_of=fmt(fresh["as_of"])[:10], finished=fmt(fresh["finished"]),
-                     published=fmt(fresh["published"])))]
+                     published=fmt(fresh["published"]))),
+            html.H4(t("not_judged", lang)),
+            table("dq-not-judged", unjudged, [("rule_id", t("rule", lang)), ("reason", t("reason", lang)),
+                                              ("things", t("things", lang))])
+            if len(unjudged) else html.P(t("not_judged_none", lang), id="dq-not-judged")]
     if access.bound() is not None:
         return head + [html.P(t("quality_scoped", lang), id="dq-scoped")]
     batches = coded(queries.quality.load_batches(snapshot), lang, outcome="batch_outcome")

@@ -543,6 +543,16 @@ def test_retention_devices_and_quality_pages(snap, sql, child_unit):
     for page in (views.retention, views.devices, views.quality):
         for lang in ("zh", "en"):
             assert page(snap, Q3, lang)
+    # rules.md §5 R-DOC: what could not be judged (receipts of the older-format export, without the
+    # witness column) is counted apart, in the period and scope chosen
+    year = {"period_type": "year", "period": "2025", "unit_id": None}
+    unjudged = quality.not_judged(snap, year)
+    assert unjudged.to_dict("records") == [
+        {"rule_id": "R-DOC", "reason": "witness_not_stated",
+         "things": sql("select sum(not_judged) from mart_unit_rule_period_not_judged "
+                       "where period_type = 'year' and period = '2025'")[0][0]}]
+    assert unjudged["things"][0] > 0
+    assert "未载明见证人是否签名" in str(views.quality(snap, year, "zh"))
 
 
 def test_periods_are_the_snapshot_s(snap):

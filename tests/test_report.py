@@ -151,6 +151,16 @@ def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapsho
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
 
 
+def test_the_cover_says_how_many_could_not_be_judged_and_why(year_zh, mart):
+    """rules.md §5 R-DOC: a lien service's receipt from an export without the witness column is not
+    judged; the workbook says how many, and why (the sample's first half-year is such an export)."""
+    _, wb = year_zh
+    n, = mart.execute("select sum(not_judged) from mart_unit_rule_period_not_judged where period_type = 'year' "
+                      "and period = '2025' and not_judged_reason = 'witness_not_stated'").fetchone()
+    assert n > 0
+    assert f"R-DOC {n:,} 件：留置送达回证未载明见证人是否签名" in cover_text(wb)
+
+
 def test_row_limit_splits_findings_and_the_cover_says_so(snapshot, mart, tmp_path, monkeypatch):
     n = mart.execute("select count(*) from fct_violations where occurred_at >= '2025-01-01' "
                      "and occurred_at < '2026-01-01'").fetchone()[0]

@@ -539,7 +539,7 @@ def test_the_witness_signs_the_receipt_of_a_lien_service(con, profile):
                                 doc("D2", "service_receipt", act_id="A2", witness_signed=False),
                                 doc("D3", "service_receipt", act_id="A3"),                  # not stated
                                 doc("D4", "service_receipt", act_id="A4", witness_signed=False)]),  # no lien
-          AS_OF, models=CHECKS + VIOLATIONS)
+          AS_OF, models=CHECKS + VIOLATIONS + ["mart_unit_rule_period_not_judged"])
     witnessed = [r for r in checks(con, "R-DOC", "entity_key, act_id, is_compliant, detail_zh")
                  if r[0].startswith("witness:")]
     if profile not in WITNESS_ARTICLE:
@@ -551,6 +551,12 @@ def test_the_witness_signs_the_receipt_of_a_lien_service(con, profile):
         ("witness:D3", "A3", None, "送达回证 D3 未载明见证人是否签名（导出无见证人签名列或为空），未判定")]
     assert [v for v in violations(con, "R-DOC", "violation_id, citation") if "witness" in v[0]] == [
         ("R-DOC:witness:D2", WITNESS_ARTICLE[profile])]
+    # D3 is counted apart, with why, and left out of the rate: judged 2 (D1, D2), compliant 1
+    assert table(con, "select period, not_judged_reason, not_judged from mart_unit_rule_period_not_judged "
+                      "where rule_id = 'R-DOC' order by period") == [
+        {"period": "2025", "not_judged_reason": "witness_not_stated", "not_judged": 1},
+        {"period": "2025-03", "not_judged_reason": "witness_not_stated", "not_judged": 1},
+        {"period": "2025Q1", "not_judged_reason": "witness_not_stated", "not_judged": 1}]
 
 
 def test_major_case_needs_legal_review_and_collective_discussion_only_once_triggered(con):
@@ -618,7 +624,7 @@ def test_every_check_model_has_the_shared_shape_and_unique_keys(con):
                              "action": "copy"}]
     build(con, rows, AS_OF, models=MODELS + CHECKS)
     shape = [r[0] for r in con.execute("describe int_rule_checks").fetchall()]
-    assert shape == CHECK_COLUMNS + ["partition_at", "article_zh"]
+    assert shape == CHECK_COLUMNS + ["partition_at", "article_zh", "not_judged_reason"]
     # a day-partitioned check adds the moment whose day is its partition (partition_at, or for
     # R-DOC case_opened_at, which int_rule_checks leaves out)
     partitioned = {m.name: re.fullmatch(r"cast\((\w+) as date\)", m.partition).group(1)

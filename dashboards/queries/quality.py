@@ -1,5 +1,5 @@
-"""The data-quality page: how fresh the snapshot is, and the load records (batches, quarantined rows,
-rejected files)."""
+"""The data-quality page: how fresh the snapshot is, what the rules could not judge from the exports,
+and the load records (batches, quarantined rows, rejected files)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import scope
+from ..filters import resolve
 from ..query import query
+from ..scope import SCOPE
+
+
+def not_judged(snapshot: Path, filters: dict) -> pd.DataFrame:
+    """What the rules could not judge in the period for the units in scope, by rule and reason: left
+    out of the rates, never counted compliant (rules.md §5, e.g. a receipt without the witness column)."""
+    f = resolve(snapshot, filters)
+    return query(snapshot, SCOPE + """
+        select rule_id, not_judged_reason as reason, cast(sum(not_judged) as bigint) as things
+        from mart_unit_rule_period_not_judged
+        where period_type = $pt and period = $p and unit_id in (select unit_id from scope)
+        group by all order by things desc, rule_id, reason""",
+        {**scope.params(f), "pt": f["period_type"], "p": f["period"]})
 
 
 def load_batches(snapshot: Path) -> pd.DataFrame:

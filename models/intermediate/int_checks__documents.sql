@@ -197,6 +197,7 @@ final as (
                 receipts.doc_type || ' ' || receipts.doc_id || ' has no witness signature (lien service)'
         end as detail_en,
         receipts.article_zh,
+        case when receipts.is_witness_signed is null then 'witness_not_stated' end as not_judged_reason,
         receipts.case_opened_at
     from service_receipts as receipts
     left join doc_names using (doc_type)

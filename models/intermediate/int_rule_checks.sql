@@ -1,5 +1,7 @@
 -- one row per judged thing, for every rule: the common shape that violations and scorecard rates
--- are computed from. is_compliant is null while a thing cannot be judged yet (deadline ahead).
+-- are computed from. is_compliant is null while a thing cannot be judged yet (deadline ahead), or
+-- cannot be judged at all from what was delivered: then not_judged_reason says why (a code of the
+-- label catalogue's kind not_judged_reason), and the thing is counted apart, never as compliant.
 -- Each int_checks__<family> model yields the columns of `shape` that it has (a missing one is null
 -- here): article_zh where a finding rests on a more specific article than the rule's, and, for a
 -- check partitioned by day, partition_at, a moment of the day its row belongs to (fct_violations
@@ -21,7 +23,8 @@ with shape as (
         cast(null as varchar) as detail_zh,
         cast(null as varchar) as detail_en,
         cast(null as timestamp) as partition_at,
-        cast(null as varchar) as article_zh
+        cast(null as varchar) as article_zh,
+        cast(null as varchar) as not_judged_reason
     where false
 ),
 

@@ -32,6 +32,8 @@ months as (
         sum(compliant) as compliant
     from check_months
     group by all
+    -- what could not be judged is counted apart (mart_unit_rule_period_not_judged)
+    having sum(judged) > 0
 ),
 
 periods as (

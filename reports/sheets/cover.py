@@ -9,6 +9,8 @@ import math
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from core.i18n import code_label
+
 from ..context import Context
 from ..labels import wl
 from ..tables import HEADER_ALIGN, HEADER_FILL, HEADER_FONT, TITLE_FONT, cell, display_width, print_setup
@@ -81,10 +83,25 @@ def write_cover(ctx: Context) -> None:
               if len(parts) > 1 else wl("cover_split_none", lang))
     rows.line(wl("cover_ledger_period", lang), wl("cover_ledger_value", lang, period=per.ledger_label,
                                                   n=run.spot_check_per_unit, seed=run.spot_check_seed))
+    _not_judged(ctx, rows)
     rows.line(wl("cover_method", lang), wl("cover_method_value", lang))
     rows.line(wl("cover_generated", lang), dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
     rows.line(wl("cover_sheets", lang), listed(ctx.sheets))
     _profiles(ctx, rows)
+
+
+def _not_judged(ctx: Context, rows: _Rows) -> None:
+    """What the rules could not judge from the exports in the period, how many and why: left out of
+    the rates, never counted compliant (mart_unit_rule_period_not_judged)."""
+    lang = ctx.lang
+    counted = ctx.con.execute("""
+        select rule_id, not_judged_reason, sum(not_judged) from mart_unit_rule_period_not_judged
+        where period_type = $kind and period = $code and list_contains($units, unit_id)
+        group by all order by all""", ctx.params("units", "kind", "code")).fetchall()
+    items = [wl("cover_not_judged_item", lang, rule=rule, n=f"{n:,}", reason=code_label("not_judged_reason", code, lang))
+             for rule, code, n in counted]
+    rows.line(wl("cover_not_judged", lang), ("；" if lang == "zh" else "; ").join(items)
+              or wl("cover_not_judged_none", lang))
 
 
 def _profiles(ctx: Context, rows: _Rows) -> None:
