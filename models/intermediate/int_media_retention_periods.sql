@@ -151,6 +151,8 @@ kept as (
     left join case_archiving using (media_id)
     inner join class_choice as chosen
         on chosen.profile_id = media.profile_id
+        -- evidence is the recording's own flag: dalian_jinpu 第二十九条's "作为证据使用的" 音像记录
+        -- (rules.md §4); a case's evidence_used is a long-term trigger where a profile has those
         and chosen.is_evidence = coalesce(media.is_evidence, false)
         and chosen.is_triggered = (trigger_hits.hits is not null)
         and chosen.is_in_case = coalesce(case_archiving.case_count > 0, false)
