@@ -300,7 +300,7 @@ def test_a_period_is_read_from_dim_periods(mart):
         "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "2025 Q4")
     m = find_period(mart, "2025-02", "zh")
     assert (m.kind, m.end, m.ledger_kind, m.ledger_code, m.ledger_label) == (
-        "month", dt.date(2025, 3, 1), "quarter", "2025Q1", "2025年第1季度")
+        "month", dt.date(2025, 3, 1), "quarter", "2025Q1", "2025年第一季度")
 
 
 def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(snapshot, tmp_path):

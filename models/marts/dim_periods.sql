@@ -70,7 +70,8 @@ final as (
             else strftime(period_start, '%Y') || 'Q' || quarter(period_start) end as spot_check_period,
         case period_type
             when 'year' then year(period_start) || '年度'
-            when 'quarter' then year(period_start) || '年第' || quarter(period_start) || '季度'
+            -- as Chinese reports write them: 2025年第四季度, 2025年12月
+            when 'quarter' then year(period_start) || '年第' || ['一', '二', '三', '四'][quarter(period_start)] || '季度'
             else year(period_start) || '年' || month(period_start) || '月'
         end as label_zh,
         case period_type
