@@ -18,6 +18,8 @@ from functools import cached_property
 import duckdb
 from openpyxl import Workbook
 
+from core.settings import load_settings
+
 from . import tables
 from .labels import wl
 
@@ -117,6 +119,7 @@ class Context:
     root: tuple[str, str] | None  # the unit asked for (id, name); None for all units
     run: Run
     families: tuple[Family, ...]  # in the order every reader lists them
+    office: str  # the oversight office filing it (填报单位; setting office_name), empty if not set
 
     @classmethod
     def build(cls, con, wb: Workbook, period: str, unit: str | None, lang: str, unmask: bool,
@@ -129,7 +132,7 @@ class Context:
         families = con.execute(f"select family, name_{lang}, rate_column from dim_rule_families "
                                "order by sort_order").fetchall()
         return cls(con, wb, lang, unmask, f"workbook {name} ({per.code})", per, units, root, run,
-                   tuple(Family(*f) for f in families))
+                   tuple(Family(*f) for f in families), load_settings().office_name.strip())
 
     def params(self, *names: str) -> dict:
         """Query parameters by name (DuckDB refuses one a query does not use): the scope ($units), the

@@ -51,6 +51,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = {
     "cover_split_none": ("无（各表均未超过 Excel 行数上限）", "none (no sheet passes Excel's row limit)"),
     "cover_ledger_period": ("抽查期间", "Spot-check period"),
     "cover_not_judged": ("未判定事项", "Not judged"),
+    "cover_office": ("填报单位", "Filed by"),
+    "cover_office_unset": ("（未设置：在设置文件中填写 office_name）", "(not set: office_name in the settings file)"),
     "cover_not_judged_item": ("{rule} {n} 件：{reason}", "{rule}: {n}; {reason}"),
     "cover_not_judged_none": ("无（所有事项均可依据导出数据判定）", "none (everything could be judged from the exports)"),
     "cover_ledger_value": ("{period}，每单位抽取 {n} 件已办结案件，随机种子 {seed}（按 md5(种子:期间:案件编号) 排序，可复现）",

@@ -151,6 +151,15 @@ def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapsho
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
 
 
+def test_the_cover_names_the_office_that_files_it(snapshot, year_zh, tmp_path, monkeypatch):
+    """填报单位: the oversight office, a setting (office_name); unset, the cover says where to set it."""
+    assert "填报单位" in cover_text(year_zh[1]) and "office_name" in cover_text(year_zh[1])
+    monkeypatch.setenv("RECWATCH_OFFICE_NAME", "永宁县司法局")
+    write_workbook(snapshot, "2025", tmp_path / "office.xlsx")
+    cover = load_workbook(tmp_path / "office.xlsx").worksheets[0]
+    assert ("填报单位", "永宁县司法局") in [tuple(r[:2]) for r in cover.iter_rows(values_only=True)]
+
+
 def test_the_cover_says_how_many_could_not_be_judged_and_why(year_zh, mart):
     """rules.md §5 R-DOC: a lien service's receipt from an export without the witness column is not
     judged; the workbook says how many, and why (the sample's first half-year is such an export)."""

@@ -55,6 +55,7 @@ def write_cover(ctx: Context) -> None:
                        else f"{wl('title_workbook', lang)} ({per.label})", font=TITLE_FONT)])
     rows.put([])
     rows.heading(wl("cover_item", lang), wl("cover_value", lang))
+    rows.line(wl("cover_office", lang), ctx.office or wl("cover_office_unset", lang))
     if ctx.root is None:
         rows.line(wl("cover_scope", lang), wl("cover_scope_all", lang, n=len(ctx.units)))
     else:
