@@ -79,10 +79,10 @@ WARNING_LIMIT = 200
 # What a warning says, written for the rows shown (the mart holds 100,000s at a city's scale)
 WARNING_DETAIL = {
     "zh": """case w.kind
-        when 'upload' then '录像' || w.media_id || ' 应于 ' || strftime(w.due_at, '%-m月%-d日 %H:%M') || ' 前入库'
-        when 'archive' then '案件' || w.case_id || ' 应于 ' || strftime(w.due_at, '%-m月%-d日') || ' 前归档'
+        when 'upload' then '录像' || w.media_id || ' 应于 ' || strftime(w.due_at, '%Y年%-m月%-d日 %H:%M') || ' 前入库'
+        when 'archive' then '案件' || w.case_id || ' 应于 ' || strftime(w.due_at, '%Y年%-m月%-d日') || ' 前归档'
         when 'start_approval' then '紧急先行启动的案件' || w.case_id || ' 应于 '
-            || strftime(w.due_at, '%-m月%-d日 %H:%M') || ' 前补办启动审批'
+            || strftime(w.due_at, '%Y年%-m月%-d日 %H:%M') || ' 前补办启动审批'
         when 'disposal_review' then '录像' || w.media_id || ' 保存期至 ' || strftime(w.due_at, '%Y年%-m月%-d日')
             || '，处置前须复核'
         end""",
