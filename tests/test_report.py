@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from core.i18n import code_label
 from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, tables
 from reports.context import find_period, parse_period
@@ -149,6 +150,13 @@ def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapsho
         assert needle in text, needle
     q3 = write_workbook(snapshot, "2025Q3", tmp_path / "q3.xlsx")
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
+
+
+def test_the_cover_says_the_last_load_s_outcome_in_words(year_zh, mart):
+    """A clerk reads 部分拒收, not the code partial."""
+    outcome, = mart.execute("select outcome from load_batches order by finished_at desc, batch_id desc limit 1").fetchone()
+    text = cover_text(year_zh[1])
+    assert f"结果 {code_label('batch_outcome', outcome, 'zh')}" in text and f"结果 {outcome}）" not in text
 
 
 def test_the_cover_names_the_office_that_files_it(snapshot, year_zh, tmp_path, monkeypatch):

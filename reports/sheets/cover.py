@@ -67,7 +67,8 @@ def write_cover(ctx: Context) -> None:
     batch = ctx.con.execute("select batch_id, finished_at, outcome from load_batches where finished_at is not null "
                             "order by finished_at desc, batch_id desc limit 1").fetchone()
     rows.line(wl("cover_freshness", lang), wl("cover_freshness_value", lang, batch_id=batch[0],
-                                              finished_at=batch[1].strftime("%Y-%m-%d %H:%M:%S"), outcome=batch[2])
+                                              finished_at=batch[1].strftime("%Y-%m-%d %H:%M:%S"),
+                                              outcome=code_label("batch_outcome", batch[2], lang))
               if batch else wl("cover_freshness_none", lang))
     if ctx.frozen:
         revisions = ctx.con.execute("""
