@@ -13,10 +13,6 @@ links as (
     where in_run_days(recorded_end_at)
 ),
 
-delivered as (
-    select media_id, extra_columns from stg_media
-),
-
 parameters as (
     select * from rules_rule_parameters
 ),
@@ -44,6 +40,7 @@ linked_media as (
         media.case_id,
         media.party_label,
         media.handler_label,
+        media.extra_columns,
         min(links.act_id) as act_id,
         list_sort(list_distinct(list(links.act_case_id))) as act_case_ids
     from media
@@ -61,25 +58,21 @@ label_values as (
             when 'case_id' then linked_media.case_id
             when 'party_label' then linked_media.party_label
             when 'handler_label' then linked_media.handler_label
-            else json_extract_string(delivered.extra_columns, '$."' || replace(required_labels.label, '"', '') || '"')
+            else json_extract_string(linked_media.extra_columns, '$."' || replace(required_labels.label, '"', '') || '"')
         end as label_value
     from linked_media
     inner join required_labels using (profile_id)
-    left join delivered using (media_id)
 ),
 
 missing as (
     select
-        linked_media.media_id,
-        string_agg(coalesce(label_names.name_zh, required_labels.label), '、' order by label_names.ord) as missing_zh,
-        string_agg(coalesce(label_names.name_en, required_labels.label), ', ' order by label_names.ord) as missing_en
-    from linked_media
-    inner join required_labels using (profile_id)
-    inner join label_values
-        on label_values.media_id = linked_media.media_id and label_values.label = required_labels.label
-    left join label_names on label_names.label = required_labels.label
+        label_values.media_id,
+        string_agg(coalesce(label_names.name_zh, label_values.label), '、' order by label_names.ord) as missing_zh,
+        string_agg(coalesce(label_names.name_en, label_values.label), ', ' order by label_names.ord) as missing_en
+    from label_values
+    left join label_names using (label)
     where nullif(trim(label_values.label_value), '') is null
-    group by linked_media.media_id
+    group by label_values.media_id
 ),
 
 -- a case label is only checked against the acts where the profile asks for one

@@ -52,7 +52,10 @@ final as (
         case when media.disc_archived_at < getvariable('as_of_end_at') then media.disc_archived_at end as disc_archived_at,
         media.is_interruption_noted,
         case when media.deleted_at < getvariable('as_of_end_at') then media.deleted_at end as deleted_at,
-        media.delete_approval_ref
+        media.delete_approval_ref,
+        -- the delivered columns the contract does not name (JSON by header): a label a profile
+        -- requires beyond the contract's is read from here (R-LBL)
+        media.extra_columns
     from media
     left join officer_units on officer_units.officer_id = media.officer_id
     left join device_units on device_units.device_id = media.device_id
