@@ -15,7 +15,6 @@ from core.i18n import code_label, enum_label
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "rule-tables.md"
 LEVEL = {"violation": "违规 violation", "indicator": "指标 indicator"}
-BASIS = {"citation": "", "setting": "setting"}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -29,7 +28,7 @@ def _cell(text: str) -> str:
 
 def _source(basis: str, article: str) -> str:
     """Where a value comes from: the profile's article, or a setting recwatch chose."""
-    return _cell(article) if basis == "citation" and article else "setting" if basis == "setting" else _cell(article)
+    return "setting" if basis == "setting" else _cell(article)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

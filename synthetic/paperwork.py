@@ -198,7 +198,6 @@ def _witnesses(world: World, acts: C.Acts, d_act: np.ndarray, d_type: np.ndarray
     old_format = pc.month(ts_array(d_t)).to_numpy() <= 6
     # at least k_min per profile in the new-format file, so every profile's check has something to find
     unsigned = stratified(rng, prof, lien & ~old_format, [WITNESS_MISSING], minimum=k_min) == 0
-    unsigned |= lien & old_format & (rng.random(len(d_act)) < WITNESS_MISSING)
     stats.add("doc_lien_receipts", per_profile(prof[lien]))
     stats.add("doc_witness_not_stated", per_profile(prof[lien & old_format]))
     stats.add("doc_witness_unsigned", per_profile(prof[unsigned & ~old_format]))
