@@ -29,6 +29,7 @@ import duckdb
 
 from core.contract import LOAD_ORDER
 from core.settings import load_settings
+from core.sql import lit
 from core.warehouse import connect
 from orchestration import readers
 from orchestration.inbox import readable
@@ -95,7 +96,7 @@ def load(inbox: Path, db: Path) -> dict:
                 n, path = todo.get_nowait()
             except queue.Empty:
                 return
-            quoted = "'" + str(path.resolve()).replace("'", "''") + "'"
+            quoted = lit(path.resolve())
             fmt = path.suffix.lower()
             try:
                 if fmt == ".parquet":

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .sql import lit
+
 # Leading characters a spreadsheet may read as the start of a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text equal to one of these is read as an error value by Excel and LibreOffice.
@@ -45,21 +47,17 @@ def safe_value(value):
     return safe_text(value) if isinstance(value, str) else value
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def safe_text_sql(column: str) -> str:
     """safe_text as a DuckDB expression over the SQL expression `column` (best a column name: it is
     repeated). DuckDB's strings are valid UTF-8, so they hold no surrogates to drop."""
     forbidden = r"'[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{fffe}\x{ffff}]'"
-    starts = ", ".join(_sql_str(c) for c in FORMULA_START)
-    errors = ", ".join(_sql_str(c) for c in ERROR_CODES)
+    starts = ", ".join(lit(c) for c in FORMULA_START)
+    errors = ", ".join(lit(c) for c in ERROR_CODES)
     # Each step binds its text once, in a lambda: written out, the text repeated in every step made
     # an expression DuckDB took a second to plan for a sheet's thirteen columns.
     slow = (f"list_transform([regexp_replace({column}, {forbidden}, '', 'g')], lambda c: "
             f"list_transform([case when left(c, 1) in ({starts}) or c in ({errors}) then chr(39) || c else c end], "
-            f"lambda q: case when length(q) > {MAX_CHARS} then left(q, {MAX_CHARS - 1}) || {_sql_str(CUT_MARK)} "
+            f"lambda q: case when length(q) > {MAX_CHARS} then left(q, {MAX_CHARS - 1}) || {lit(CUT_MARK)} "
             f"else q end)[1])[1]")
     # Almost every value needs nothing: one regular expression (every error code starts with #)
     # and a length tell, and only the rest take the long way.

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from core.progress import steps
-from core.sql import date_list
+from core.sql import date_list, lit
 
 from . import runner
 
@@ -63,14 +63,14 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
     fixed = fixed_models(names, models)
     changes = {}
     if target.exists():
-        con.execute(f"attach '{target}' as snapshot (read_only)")
+        con.execute(f"attach {lit(target)} as snapshot (read_only)")
         try:
             changes = updates(con, names, models, fixed)
         finally:
             con.execute("detach snapshot")
     if changes:
         shutil.copyfile(target, tmp)
-    con.execute(f"attach '{tmp}' as snapshot")
+    con.execute(f"attach {lit(tmp)} as snapshot")
     try:
         if changes:  # tables published before and no longer
             for (gone,) in con.execute("select table_name from duckdb_tables() where database_name = 'snapshot' "

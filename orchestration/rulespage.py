@@ -9,9 +9,8 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from models import RULES_DIR
-
 from core.i18n import code_label, enum_label
+from models import RULES_DIR
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "rule-tables.md"
 LEVEL = {"violation": "违规 violation", "indicator": "指标 indicator"}

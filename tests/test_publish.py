@@ -45,3 +45,16 @@ def test_party_names_are_masked_keeping_the_first_character_only():
     assert mask_frame(frame)["party_name"].tolist() == ["赵某某"]
     assert frame["party_name"].tolist() == ["赵六"]  # stored data is never altered
     assert mask_frame(frame, unmask=True, purpose="test")["party_name"].tolist() == ["赵六"]
+
+
+def test_a_warehouse_path_with_a_quote_publishes(tmp_path):
+    """The snapshot is attached by its path as a SQL string: an office's folder may be named O'Brien."""
+    folder = tmp_path / "o'brien's data"
+    folder.mkdir()
+    con = connect(folder / "wh.duckdb")
+    build(con, world("hebei"), dt.date(2025, 12, 31), models=["fct_violations"])
+    target = publish(con, folder / "wh.duckdb")
+    publish(con, folder / "wh.duckdb")  # and again, over the last snapshot
+    con.close()
+    with duckdb.connect(str(target), read_only=True) as reader:
+        assert reader.execute("select count(*) from stg_units").fetchone() == (1,)

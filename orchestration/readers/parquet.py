@@ -7,6 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core.sql import lit
+
 from .result import CONTROL, ROW_NUMBER, FileRejected, ReadResult, check_headers, line_numbers
 
 
@@ -30,7 +32,7 @@ def read_parquet(path: Path) -> ReadResult:
         except (pa.ArrowException, OSError) as exc:
             raise FileRejected.unreadable(exc) from None
         return ReadResult.of(table.append_column(ROW_NUMBER, line_numbers(1, table.num_rows)))
-    quoted = "'" + str(path.absolute()).replace("'", "''") + "'"  # not resolved: it may be an open /proc/self/fd
+    quoted = lit(path.absolute())  # not resolved: it may be an open /proc/self/fd
     scan = (f"(select * exclude (file_row_number), file_row_number + 1 as {ROW_NUMBER} "
             f"from read_parquet({quoted}, file_row_number = true))")
     return ReadResult(schema.append(pa.field(ROW_NUMBER, pa.int64())), num_rows, scan)
