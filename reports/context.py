@@ -18,10 +18,12 @@ from functools import cached_property
 import duckdb
 from openpyxl import Workbook
 
+from core.i18n import CODES
 from core.settings import load_settings
 
 from . import tables
 from .labels import wl
+from .tables import Fonts, Frame
 
 # The findings of the period and the scope, in fct_violations or mart_findings (the same rows).
 FINDINGS_WHERE = "occurred_at >= $start and occurred_at < $end and list_contains($units, unit_id)"
@@ -120,6 +122,7 @@ class Context:
     run: Run
     families: tuple[Family, ...]  # in the order every reader lists them
     office: str  # the oversight office filing it (填报单位; setting office_name), empty if not set
+    made_on: dt.date  # 制表日期
 
     @classmethod
     def build(cls, con, wb: Workbook, period: str, unit: str | None, lang: str, unmask: bool,
@@ -132,7 +135,11 @@ class Context:
         families = con.execute(f"select family, name_{lang}, rate_column from dim_rule_families "
                                "order by sort_order").fetchall()
         return cls(con, wb, lang, unmask, f"workbook {name} ({per.code})", per, units, root, run,
-                   tuple(Family(*f) for f in families), load_settings().office_name.strip())
+                   tuple(Family(*f) for f in families), load_settings().office_name.strip(), dt.date.today())
+
+    @cached_property
+    def frame(self) -> Frame:
+        return Frame(self.lang, self.office or wl("cover_office_unset", self.lang), self.made_on, Fonts.of(self.lang))
 
     def params(self, *names: str) -> dict:
         """Query parameters by name (DuckDB refuses one a query does not use): the scope ($units), the
@@ -147,11 +154,12 @@ class Context:
 
     @cached_property
     def scorecard(self) -> list[dict]:
-        """mart_unit_period_scorecard's rows of the period, siblings together, each rank in order."""
+        """mart_unit_period_scorecard's rows of the period, the highest score first, as the
+        dashboard lists them; every sheet with a row per unit keeps this order."""
         cur = self.con.execute("""
             select * from mart_unit_period_scorecard
             where period_type = $kind and period = $code and list_contains($units, unit_id)
-            order by parent_unit_id nulls first, rank, unit_id""", self.params("units", "kind", "code"))
+            order by score desc nulls last, unit_id""", self.params("units", "kind", "code"))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
@@ -165,12 +173,31 @@ class Context:
                 <= self.run.as_of_end_at)
 
     @cached_property
+    def applies(self) -> set[tuple[str, str]]:
+        """(unit_id, family) where the unit's profile weighs the family: a family weighed 0 is only
+        an indicator there, its rules judge no violation, and the workbook says 不适用."""
+        return set(self.con.execute("""
+            select u.unit_id, w.family from dim_units u join dim_profile_family_weights w using (profile_id)
+            where w.weight > 0 and list_contains($units, u.unit_id)""", self.params("units")).fetchall())
+
+    @cached_property
+    def units_in_order(self) -> list[tuple[str, str]]:
+        """(unit_id, unit_name) of every unit in scope, in the scorecard's order, then any unit
+        without a scorecard row."""
+        named = dict(self.con.execute("select unit_id, unit_name from dim_units where list_contains($units, unit_id)",
+                                      self.params("units")).fetchall())
+        first = [r["unit_id"] for r in self.scorecard]
+        return [(u, named[u]) for u in first + sorted(set(named) - set(first))]
+
+    @cached_property
     def family_rates(self) -> list[tuple]:
-        """(family, unit_id, unit_name, period_type, period, rate) of the violation rules, for each
-        month of the period and the period itself, where anything was judged."""
+        """(family, unit_id, unit_name, period_type, period, rate, judged, violations) of the
+        violation rules, for each month of the period and the period itself, where anything was
+        judged."""
         return self.con.execute("""
             select r.family, r.unit_id, u.unit_name, r.period_type, r.period,
-                   sum(r.compliant) / sum(r.judged) as rate
+                   sum(r.compliant) / sum(r.judged) as rate, sum(r.judged) as judged,
+                   sum(r.judged) - sum(r.compliant) as violations
             from mart_unit_rule_period_rates r join dim_units u using (unit_id)
             where r.level = 'violation' and list_contains($units, r.unit_id)
               and ((r.period_type = 'month' and list_contains($months, r.period))
@@ -184,17 +211,35 @@ class Context:
         return [f for f in self.families if f.family in judged]
 
     @cached_property
+    def findings_by_unit(self) -> list[tuple[str, str, list[tuple]]]:
+        """Each unit with findings in the period, in the scorecard's order, with its groups of
+        findings: (severity, rule_id, rule name, citation, findings), the most severe first."""
+        groups: dict[str, list[tuple]] = {}
+        for unit, *group in self.con.execute(f"""
+                select unit_id, severity, rule_id, rule_name_{self.lang}, citation, count(*)
+                from mart_findings where {FINDINGS_WHERE}
+                group by all""", self.params("units", "start", "end")).fetchall():
+            groups.setdefault(unit, []).append(tuple(group))
+        severities = list(CODES["severity"])
+        return [(u, name, sorted(groups[u], key=lambda g: (severities.index(g[0]), g[1], g[3] or "")))
+                for u, name in self.units_in_order if u in groups]
+
+    @property
     def findings(self) -> int:
-        return self.con.execute(f"select count(*) from fct_violations where {FINDINGS_WHERE}",
-                                self.params("units", "start", "end")).fetchone()[0]
+        return sum(g[-1] for _, _, groups in self.findings_by_unit for g in groups)
+
+    @property
+    def findings_rows(self) -> int:
+        """Rows of the findings sheets: a heading per unit, and one per rule over its findings."""
+        return self.findings + sum(1 + len(groups) for _, _, groups in self.findings_by_unit)
 
     @property
     def findings_sheets(self) -> list[str]:
         return tables.sheet_names(wl("sheet_findings", self.lang),
-                                  max(1, math.ceil(self.findings / tables.rows_per_sheet())))
+                                  max(1, math.ceil(self.findings_rows / tables.rows_per_sheet())))
 
     @property
     def sheets(self) -> list[str]:
         """Every table sheet's name, in order."""
-        return [wl("sheet_scorecard", self.lang), *(f.name for f in self.judged_families), *self.findings_sheets,
+        return [wl("sheet_scorecard", self.lang), wl("sheet_family_rates", self.lang), *(f.name for f in self.judged_families), *self.findings_sheets,
                 wl("sheet_ledger", self.lang)]

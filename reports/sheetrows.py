@@ -28,6 +28,7 @@ from core.privacy import STRIPPED_RE2
 from core.sql import ident
 
 TEXT = "text"
+NUMBER = "number"
 DATETIME = "datetime"
 
 # Rows are fetched from DuckDB this many at a time, as Arrow batches.
@@ -57,31 +58,53 @@ def _serial(col: str) -> str:
     return f"({days} + ({seconds}) / 86400)::varchar"
 
 
-def _cell(col: str, kind: str, letter: str, datetime_style: int) -> str:
+def _cell(col: str, kind: str, letter: str, style: int | None) -> str:
     ref = f"'<c r=\"{letter}', _r"
+    s = f' s=\"{style}\"' if style else ""
     if kind == DATETIME:
-        return f"case when {col} is not null then concat({ref}, '\" s=\"{datetime_style}\" t=\"n\"><v>', {_serial(col)}, '</v></c>') end"
+        return f"case when {col} is not null then concat({ref}, '\"{s} t=\"n\"><v>', {_serial(col)}, '</v></c>') end"
+    if kind == NUMBER:
+        return f"case when {col} is not null then concat({ref}, '\"{s} t=\"n\"><v>', {col}::varchar, '</v></c>') end"
     if kind != TEXT:
         raise ValueError(f"unknown cell kind {kind!r}")
     # openpyxl marks text with leading or trailing whitespace (str.strip's) to be kept as it is
     space = (f"case when regexp_matches({col}, '^[{STRIPPED_RE2}]|[{STRIPPED_RE2}]$') "
              "then '<t xml:space=\"preserve\">' else '<t>' end")
-    return (f"case when {col} <> '' then concat({ref}, '\" t=\"inlineStr\"><is>', {space}, {_text(col)}, "
+    return (f"case when {col} <> '' then concat({ref}, '\"{s} t=\"inlineStr\"><is>', {space}, {_text(col)}, "
             "'</t></is></c>') end")
 
 
-def rows_sql(query: str, columns: list[tuple[str, str]], order_by: str, first_row: int, per_sheet: int,
-             datetime_style: int) -> str:
+def _height(wrapped: list[tuple[str, int]], line_pt: float) -> str:
+    """The row's height attributes where its wrapped text needs more than one line (a row does not
+    grow by itself in LibreOffice): the lines each text takes in its column's width, counting a
+    CJK character (three UTF-8 bytes) two units wide, as tables.display_width does."""
+    lines = ", ".join(f"coalesce(ceil((length({ident(c)}) + (strlen({ident(c)}) - length({ident(c)})) / 2) "
+                      f"/ {max(width - 1, 1)}), 1)" for c, width in wrapped)
+    return (f"list_transform([greatest(1, {lines})], lambda n: case when n > 1 then concat(' ht=\"', "
+            f"round(n * {line_pt * 1.45} + 3, 1), '\" customHeight=\"1\"') else '' end)[1]")
+
+
+def rows_sql(query: str, columns: list[tuple[str, str, int | None]], order_by: str, first_row: int, per_sheet: int,
+             section: tuple[str, int | None] | None = None, wrapped: list[tuple[str, int]] = (),
+             line_pt: float = 11) -> str:
     """SQL giving each row of `query` as its <row> XML, in the order of `order_by` (over the query's
-    column names): `columns` are (name, TEXT | DATETIME) in sheet order, `per_sheet` rows go to a
-    sheet, the first on sheet row `first_row`. Empty and null values leave no cell, as in openpyxl;
-    `datetime_style` is the cellXfs index of the date-time number format."""
-    cells = ", ".join(_cell(ident(name), kind, get_column_letter(i), datetime_style)
-                      for i, (name, kind) in enumerate(columns, 1))
+    column names): `columns` are (name, TEXT | NUMBER | DATETIME, cellXfs style index or None) in
+    sheet order, `per_sheet` rows go to a sheet, the first on sheet row `first_row`. Empty and null
+    values leave no cell, as in openpyxl; a date-time's style must carry its number format. With
+    `section` (a text column of the query, a style), a row where that column is not null is a
+    section's heading: that text alone, in column A. A row is made as high as the `wrapped` text
+    columns (name, width) need at `line_pt` a line."""
+    cells = ", ".join(_cell(ident(name), kind, get_column_letter(i), style)
+                      for i, (name, kind, style) in enumerate(columns, 1))
     # text is made safe after the sort, which stays on the values as they are
-    texts = [ident(name) for name, kind in columns if kind == TEXT]
+    texts = [ident(name) for name, kind, _ in columns if kind == TEXT] + ([ident(section[0])] if section else [])
     safe = ("replace (" + ", ".join(f"{safe_text_sql(f'cast({t} as varchar)')} as {t}" for t in texts) + ")"
             if texts else "")
+    height = _height(list(wrapped), line_pt) if wrapped else "''"
+    row = f"concat('<row r=\"', _r, '\"', {height}, '>', {cells}, '</row>')"
+    if section:
+        heading = f"concat('<row r=\"', _r, '\">', {_cell(ident(section[0]), TEXT, 'A', section[1])}, '</row>')"
+        row = f"case when {ident(section[0])} is not null then {heading} else {row} end"
     # Sorted once, on the values; the XML is built after the sort, row by row as the rows are fetched,
     # never held sorted. Both steps keep the sorted order (a projection, and row_number over an
     # empty window, preserve it: DuckDB's "order preservation").
@@ -89,7 +112,7 @@ def rows_sql(query: str, columns: list[tuple[str, str]], order_by: str, first_ro
         with ordered as (select * from ({query}) order by {order_by}),
         numbered as (select *, row_number() over () - 1 as _i from ordered),
         placed as (select * {safe}, (_i % {per_sheet} + {first_row})::varchar as _r from numbered)
-        select concat('<row r="', _r, '">', {cells}, '</row>') as xml from placed"""
+        select {row} as xml from placed"""
 
 
 def row_batches(con, sql: str, params: dict, rows: int = BATCH_ROWS) -> Iterator[pa.Array]:

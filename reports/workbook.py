@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import duckdb
-from openpyxl import Workbook
 
 from .context import Context, parse_period
 from .sheets.cover import write_cover
@@ -23,6 +22,7 @@ from .sheets.families import write_family_sheets
 from .sheets.findings import write_findings
 from .sheets.ledger import write_ledger
 from .sheets.scorecard import write_scorecard
+from .tables import new_workbook
 
 
 def write_workbook(snapshot: Path, period: str, out: Path, unit: str | None = None, lang: str = "zh",
@@ -39,7 +39,7 @@ def write_workbook(snapshot: Path, period: str, out: Path, unit: str | None = No
         raise FileNotFoundError(f"snapshot {snapshot} does not exist (run `recwatch run` first)")
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
-        ctx = Context.build(con, Workbook(write_only=True), period, unit, lang, unmask, out.name)
+        ctx = Context.build(con, new_workbook(lang), period, unit, lang, unmask, out.name)
         summary = _write(ctx, out)
     finally:
         con.close()

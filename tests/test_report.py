@@ -6,20 +6,21 @@ import datetime as dt
 import shutil
 import subprocess
 import threading
-from collections import Counter
 
 import duckdb
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from core.i18n import code_label
 from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, tables
 from reports.context import find_period, parse_period
-from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, write_table
+from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, Fonts, Frame, write_table
 from reports.workbook import write_workbook
 
 FIRST = HEADER_ROWS + 1  # first data row of every table sheet
+FRAME = Frame("zh", "永宁县司法局", dt.date(2026, 1, 5), Fonts.of("zh"))
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +42,29 @@ def year_zh(snapshot, tmp_path_factory):
     return summary, load_workbook(out)
 
 
-def table(ws, ncols: int | None = None) -> tuple[list, list[tuple]]:
-    header = [c.value for c in ws[HEADER_ROWS]]
-    rows = [r for r in ws.iter_rows(min_row=FIRST, values_only=True) if any(v is not None for v in r)]
-    return header, rows
+def header(ws) -> list[str]:
+    """Each column's name from the two header rows: a grouped column's as 'group/name'."""
+    names, group = [], None
+    for top, sub in zip(ws[HEADER_ROWS - 1], ws[HEADER_ROWS]):
+        if sub.value is None:
+            names.append(top.value)
+        else:
+            group = top.value if top.value is not None else group
+            names.append(f"{group}/{sub.value}")
+    return names
+
+
+def table(ws) -> tuple[list, list[tuple]]:
+    """The header and the numbered rows (序号 in column A): not the headings, totals or notes."""
+    rows = [r for r in ws.iter_rows(min_row=FIRST, values_only=True) if isinstance(r[0], int)]
+    return header(ws), rows
+
+
+def below(ws) -> list[tuple]:
+    """The rows under the numbered ones: totals, notes, signature lines."""
+    rows = list(ws.iter_rows(min_row=FIRST, values_only=True))
+    last = max(i for i, r in enumerate(rows) if isinstance(r[0], int))
+    return [r for r in rows[last + 1:] if any(v is not None for v in r)]
 
 
 def cover_text(wb) -> str:
@@ -53,78 +73,197 @@ def cover_text(wb) -> str:
 
 def test_sheet_names_in_chinese_and_english(snapshot, year_zh, tmp_path):
     summary, wb = year_zh
-    assert wb.sheetnames[:2] == ["说明", "汇总"] and wb.sheetnames[-2:] == ["问题清单", "抽查台账"]
+    assert wb.sheetnames[:3] == ["说明", "汇总", "分类合规率"] and wb.sheetnames[-2:] == ["问题清单", "抽查台账"]
     assert "及时存储" in wb.sheetnames and summary["sheets"] == wb.sheetnames
     en = write_workbook(snapshot, "2025", tmp_path / "en.xlsx", lang="en")
     wb_en = load_workbook(tmp_path / "en.xlsx")
-    assert wb_en.sheetnames[:2] == ["Cover", "Scorecard"] and wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
+    assert wb_en.sheetnames[:3] == ["Cover", "Scorecard", "Rates by family"]
+    assert wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
     assert "Upload" in wb_en.sheetnames and len(wb_en.sheetnames) == len(wb.sheetnames) == len(en["sheets"])
-    header, _ = table(wb_en["Findings"])
-    assert header[:4] == ["Finding id", "Rule id", "Rule", "Severity"] and "party name" in header
+    names, _ = table(wb_en["Findings"])
+    assert names[:5] == ["No.", "Occurred at", "party name", "Records", "Detail"] and "Finding id" in names
     assert all(len(name) <= 31 for name in wb.sheetnames + wb_en.sheetnames)
 
 
-def test_scorecard_rows_equal_the_mart(year_zh, mart):
+def test_scorecard_rows_equal_the_mart_highest_score_first_with_totals(year_zh, mart):
+    """汇总: 序号, the dashboard's order (highest score first), a 合计 row that adds up the units'
+    judged items and violations and an 平均 row of their scores, the notes and the signature lines."""
     _, wb = year_zh
     ws = wb["汇总"]
-    header, rows = table(ws)
-    assert header[:2] == ["单位编码", "单位名称"] and "得分" in header and "名次(同级)" in header
-    got = {r[0]: (r[header.index("得分")], r[header.index("名次(同级)")], r[header.index("同级单位数")],
-                  r[header.index("及时存储合规率")]) for r in rows}
-    want = {u: (s, r, n, up) for u, s, r, n, up in mart.execute(
-        "select unit_id, score, rank, rank_of, upload_rate from mart_unit_period_scorecard "
-        "where period_type = 'year' and period = '2025'").fetchall()}
-    assert got == want and len(rows) == len(want) > 1
-    rate_cell = ws.cell(row=FIRST, column=header.index("及时存储合规率") + 1)
-    assert rate_cell.number_format == "0.0%" and ws.cell(row=FIRST, column=header.index("得分") + 1).number_format == "0.0"
-    assert ws.freeze_panes == f"A{FIRST}" and ws.auto_filter.ref.startswith(f"A{HEADER_ROWS}")
-    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == f"$1:${HEADER_ROWS}"
+    names, rows = table(ws)
+    assert names[:3] == ["序号", "单位名称", "单位编码"] and "得分" in names and "名次（同级）" in names
+    unit, score = names.index("单位编码"), names.index("得分")
+    want = mart.execute("""
+        select unit_id, score, rank, rank_of, judged, violations from mart_unit_period_scorecard
+        where period_type = 'year' and period = '2025' order by score desc nulls last, unit_id""").fetchall()
+    assert [(r[unit], r[score], r[names.index("名次（同级）")], r[names.index("同级单位数")],
+             r[names.index("判定事项数")], r[names.index("违规数")]) for r in rows] == want and len(want) > 1
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    total, mean, *rest = below(ws)
+    assert total[0] == "合计" and total[names.index("判定事项数")] == sum(w[4] for w in want)
+    assert total[names.index("违规数")] == sum(w[5] for w in want)
+    assert mean[0] == "平均" and mean[score] == pytest.approx(sum(w[1] for w in want) / len(want))
+    text = "\n".join(str(v) for r in rest for v in r if v)
+    assert text.startswith("注：1. 按得分由高到低排列") and "制表人：" in text and "审核人：" in text and "负责人：" in text
+    assert ws.cell(row=FIRST, column=score + 1).number_format == "0.0"
+    assert ws.freeze_panes == f"C{FIRST}" and ws.auto_filter.ref.startswith(f"A{HEADER_ROWS}")
     rules = [r.type for cf in ws.conditional_formatting for r in cf.rules]
     assert "colorScale" in rules and "expression" in rules
-    assert [type(c).__name__ for c in ws._charts] == ["BarChart"]
+    chart, = ws._charts
+    assert type(chart).__name__ == "BarChart" and chart.type == "bar"
+    # the axis shows the spread: it starts below the lowest score, not at 0
+    assert 0 < chart.y_axis.scaling.min <= min(w[1] for w in want) and chart.y_axis.scaling.max == 100
 
 
-def test_family_sheets_have_monthly_rates_and_a_line_chart(year_zh, mart):
+def test_rates_by_family_stand_beside_their_counts_and_say_where_a_family_does_not_apply(year_zh, mart):
+    """分类合规率: each family's 判定数, 违规数 and 合规率 per unit, reconciling with the marts;
+    不适用 where the unit's profile weighs the family 0 (its rules only indicators there)."""
+    _, wb = year_zh
+    names, rows = table(wb["分类合规率"])
+    by_name = dict(mart.execute("select unit_name, unit_id from dim_units").fetchall())
+    want = {(u, f): (j, j - c) for u, f, j, c in mart.execute("""
+        select unit_id, family, sum(judged), sum(compliant) from mart_unit_rule_period_rates
+        where level = 'violation' and period_type = 'year' and period = '2025' group by all
+        having sum(judged) > 0""").fetchall()}
+    families = dict(mart.execute("select name_zh, family from dim_rule_families").fetchall())
+    weights = {(u, f): w for u, f, w in mart.execute("""
+        select u.unit_id, w.family, w.weight from dim_units u join dim_profile_family_weights w using (profile_id)""").fetchall()}
+    seen_na = 0
+    for r in rows:
+        unit = by_name[r[1]]
+        for i, name in enumerate(names):
+            if not name.endswith("/判定数"):
+                continue
+            family = families[name.split("/")[0]]
+            judged, violations, rate = r[i:i + 3]
+            if (unit, family) in want:
+                assert (judged, violations) == want[unit, family]
+                assert rate == pytest.approx((judged - violations) / judged)
+            elif weights[unit, family] == 0:
+                assert (judged, violations, rate) == ("不适用",) * 3
+                seen_na += 1
+            else:
+                assert (judged, violations, rate) == ("—",) * 3
+    assert seen_na > 0
+    total = below(wb["分类合规率"])[0]
+    upload = names.index("及时存储/判定数")
+    assert total[0] == "合计" and total[upload] == sum(j for (u, f), (j, v) in want.items() if f == "upload")
+
+
+def test_family_sheets_have_counts_beside_monthly_rates_and_a_sorted_bar_chart(year_zh, mart):
     _, wb = year_zh
     ws = wb["及时存储"]
-    header, rows = table(ws)
-    assert header[2:14] == [f"2025-{m:02d}" for m in range(1, 13)] and header[14] == "期间合计"
-    assert [type(c).__name__ for c in ws._charts] == ["LineChart"]
-    july = {r[0]: r[2 + 6] for r in rows}
-    want = dict(mart.execute("""
-        select unit_id, sum(compliant) / sum(judged) from mart_unit_rule_period_rates
+    names, rows = table(ws)
+    assert names[2:5] == ["期间合计/判定数", "期间合计/违规数", "期间合计/合规率"]
+    assert names[5] == "2025年1月/判定数" and names[-1] == "2025年12月/合规率"
+    by_name = dict(mart.execute("select unit_name, unit_id from dim_units").fetchall())
+    july = names.index("2025年7月/判定数")
+    got = {by_name[r[1]]: r[july:july + 3] for r in rows if isinstance(r[july], int)}
+    want = {u: (j, j - c, c / j) for u, j, c in mart.execute("""
+        select unit_id, sum(judged), sum(compliant) from mart_unit_rule_period_rates
         where family = 'upload' and level = 'violation' and period_type = 'month' and period = '2025-07'
-        group by unit_id""").fetchall())
-    assert july.keys() == want.keys() and all(abs(july[u] - want[u]) < 1e-9 for u in want)
-    totals = {r[0]: r[14] for r in rows}
+        group by unit_id having sum(judged) > 0""").fetchall()}
+    assert got.keys() == want.keys() and all(got[u][:2] == want[u][:2] and got[u][2] == pytest.approx(want[u][2])
+                                             for u in want)
+    rates = [r[4] for r in rows if isinstance(r[4], float)]
+    assert rates == sorted(rates, reverse=True)  # the best first, as the bars are drawn
     scores = dict(mart.execute("select unit_id, upload_rate from mart_unit_period_scorecard "
                                "where period_type = 'year' and period = '2025'").fetchall())
-    assert all(abs(totals[u] - scores[u]) < 1e-9 for u in totals)
+    assert all(r[4] == pytest.approx(scores[by_name[r[1]]]) for r in rows if isinstance(r[4], float))
+    chart, = ws._charts
+    assert type(chart).__name__ == "BarChart" and 0 < chart.y_axis.scaling.min <= min(rates)
 
 
-def test_findings_reconcile_with_fct_violations_by_rule(year_zh, mart):
+def findings_rows(ws) -> tuple[list[str], list[tuple], list[str]]:
+    """The findings' header, numbered rows, and heading texts (units and rules) in order."""
+    names, rows = table(ws)
+    headings = [r[0] for r in ws.iter_rows(min_row=FIRST, values_only=True) if isinstance(r[0], str)]
+    return names, rows, headings
+
+
+def test_findings_are_listed_by_unit_then_severity_and_rule_and_reconcile(year_zh, mart):
+    """问题清单 by unit, for the clerk who writes each unit's 整改通知: a heading per unit (its counts),
+    one per rule (the article it breaks), the findings numbered within the unit."""
     summary, wb = year_zh
-    header, rows = table(wb["问题清单"])
-    assert header[:4] == ["问题编号", "规则编号", "规则名称", "严重程度"] and "依据条款" in header
-    want = dict(mart.execute("""
-        select rule_id, count(*) from fct_violations
-        where occurred_at >= '2025-01-01' and occurred_at < '2026-01-01' group by rule_id""").fetchall())
-    assert Counter(r[1] for r in rows) == Counter(want) and summary["findings"] == sum(want.values()) > 0
-    assert {r[3] for r in rows} <= {"高", "中", "低"}
-    assert isinstance(rows[0][header.index("发生时间")], dt.datetime)
+    ws = wb["问题清单"]
+    names, rows, headings = findings_rows(ws)
+    fid, unit_col, sev_col = names.index("问题编号"), names.index("单位名称"), names.index("严重程度")
+    cite = names.index("依据条款")
+    want = {v: (r, u, c) for v, r, u, c in mart.execute("""
+        select violation_id, rule_id, unit_name, citation from mart_findings
+        where occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'""").fetchall()}
+    assert sorted(r[fid] for r in rows) == sorted(want) and summary["findings"] == len(want) > 0
+    assert all((r[unit_col], r[cite]) == want[r[fid]][1:] for r in rows)
+    units = [r[unit_col] for r in rows]
+    order = [u for i, u in enumerate(units) if i == 0 or units[i - 1] != u]
+    assert len(order) == len(set(order))  # each unit's findings together
+    assert [h for h in headings if "：问题 " in h] == [
+        f"{u}（{dict((n, i) for i, n in mart.execute('select unit_id, unit_name from dim_units').fetchall())[u]}）"
+        f"：问题 {units.count(u):,} 项（" + h.split("项（", 1)[1] for u, h in
+        zip(order, [h for h in headings if "：问题 " in h])]
+    rank = {"高": 0, "中": 1, "低": 2}
+    for u in order:
+        mine = [r for r in rows if r[unit_col] == u]
+        assert [r[0] for r in mine] == list(range(1, len(mine) + 1))
+        keys = [(rank[r[sev_col]], want[r[fid]][0]) for r in mine]
+        assert keys == sorted(keys)
+    assert ws.print_area == f"'问题清单'!$A$1:$E${HEADER_ROWS + len(rows) + len(headings)}"
+    assert len(ws.row_breaks.brk) == len(order) - 1  # each unit from a new page
 
 
-def test_spot_check_ledger_has_seed_and_reviewer_columns(year_zh, mart):
+def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(year_zh, mart):
     _, wb = year_zh
-    header, rows = table(wb["抽查台账"])
-    assert header[-4:] == ["评查结论", "问题描述", "评查人", "评查日期"] and "随机种子" in header
-    want = mart.execute("select case_id, seed, draw_key from mart_spot_check_ledger "
-                        "where period_type = 'year' and period = '2025' order by unit_id, draw_rank").fetchall()
-    seed, key, case = header.index("随机种子"), header.index("抽取键 md5(种子:期间:案件编号)"), header.index("案件编号")
-    assert [(r[case], r[seed], r[key]) for r in rows] == want and all(r[-4:] == (None,) * 4 for r in rows)
-    # the sample size is a setting (spot_check_per_unit, default 5), stated on the sheet itself
+    ws = wb["抽查台账"]
+    names, rows = table(ws)
+    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键 md5(种子:期间:案件编号)"]
+    want = mart.execute("""
+        select l.case_id, l.seed, l.draw_key from mart_spot_check_ledger l
+        join mart_unit_period_scorecard s on s.unit_id = l.unit_id and s.period_type = 'year' and s.period = '2025'
+        where l.period_type = 'year' and l.period = '2025' order by s.score desc, s.unit_id, l.draw_rank""").fetchall()
+    case = names.index("案件编号")
+    assert [(r[case], r[-2], r[-1]) for r in rows] == want and all(r[11:15] == (None,) * 4 for r in rows)
+    assert ws.print_area.endswith("$A$1:$O$" + str(ws.max_row))  # the md5 key is not printed
     per_unit, seed = mart.execute("select spot_check_per_unit, spot_check_seed from mart_run").fetchone()
-    assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in wb["抽查台账"]["A1"].value and per_unit == 5
+    assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in ws["A1"].value and per_unit == 5
+
+
+TABLE_SHEETS = ("汇总", "分类合规率", "及时存储", "问题清单", "抽查台账")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_sheet_is_laid_out_as_a_filed_report(snapshot, tmp_path, lang, monkeypatch):
+    """The conventions of a Chinese government statistical report: a merged, centred title, the
+    filer and the date; one typeface at ≥ 9 pt; A4 landscape at 100 % (never shrunk to fit) with no
+    printed gridlines; a table wider than a page split between pages with its first columns
+    repeated, each page within the page's width."""
+    monkeypatch.setenv("RECWATCH_OFFICE_NAME", "永宁县司法局")
+    write_workbook(snapshot, "2025", tmp_path / "w.xlsx", lang=lang)
+    wb = load_workbook(tmp_path / "w.xlsx")
+    face = tables.FACES[lang]
+    for ws in wb.worksheets:
+        title = ws["A1"]
+        assert title.alignment.horizontal == "center" and title.font.b and title.font.sz >= 14
+        assert any(str(r.coord).startswith("A1:") for r in ws.merged_cells.ranges), ws.title
+        info = " ".join(str(c.value) for row in ws.iter_rows(min_row=2, max_row=3) for c in row if c.value)
+        assert "永宁县司法局" in info and ("制表日期：" in info if lang == "zh" else "Made on:" in info)
+        fonts = {(c.font.name, c.font.sz) for row in ws.iter_rows(max_row=60) for c in row if c.value is not None}
+        assert {name for name, _ in fonts} == {face} and min(size for _, size in fonts) >= 9, (ws.title, fonts)
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", 9, 100), ws.title
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert not ws.print_options.gridLines
+        printed = column_index_from_string(ws.print_area.split("$")[-2]) if ws.print_area else ws.max_column
+        widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, printed + 1)]
+        ends = [b.id for b in ws.col_breaks.brk if b.id < printed] + [printed]
+        repeat = column_index_from_string(ws.print_title_cols.split(":")[1].strip("$")) if ws.print_title_cols else 0
+        start = 0
+        for end in ends:
+            page = sum(widths[:repeat]) * (start > 0) + sum(widths[start:end])
+            assert page <= tables.PAGE_WIDTH_UNITS[lang], (ws.title, start, end, page)
+            start = end
+    for name in TABLE_SHEETS if lang == "zh" else ():
+        ws = wb[name]
+        assert ws.print_title_rows == f"${HEADER_ROWS - 1}:${HEADER_ROWS}" and ws[f"A{HEADER_ROWS - 1}"].value == "序号"
 
 
 def test_party_names_masked_unless_unmasked(snapshot, year_zh, mart, tmp_path):
@@ -132,13 +271,17 @@ def test_party_names_masked_unless_unmasked(snapshot, year_zh, mart, tmp_path):
     full = dict(mart.execute("select case_id, party_name from stg_cases").fetchall())
     write_workbook(snapshot, "2025", tmp_path / "open.xlsx", unmask=True)
     wb2 = load_workbook(tmp_path / "open.xlsx")
-    for sheet in ("抽查台账", "问题清单"):
-        header, rows = table(wb[sheet])
-        party, case = header.index("当事人"), header.index("案件编号")
-        names = [r[party] for r in rows if r[party]]
-        assert names and all(n == mask(full[r[case]]) for r in rows if (n := r[party]))
-        header2, rows2 = table(wb2[sheet])
-        assert [r[party] for r in rows2 if r[case]] == [full[r[case]] for r in rows2 if r[case]]
+    ledger, ledger2 = table(wb["抽查台账"])[1], table(wb2["抽查台账"])[1]
+    party, case = table(wb["抽查台账"])[0].index("当事人"), table(wb["抽查台账"])[0].index("案件编号")
+    assert ledger and all(r[party] == mask(full[r[case]]) for r in ledger)
+    assert [r[party] for r in ledger2] == [full[r[case]] for r in ledger2]
+    names, rows = table(wb["问题清单"])
+    party, records = names.index("当事人"), names.index("涉及记录")
+    case_of = lambda r: r[records].split("案件 ", 1)[1].split("；")[0]  # noqa: E731
+    with_case = [r for r in rows if r[records] and "案件 " in r[records]]
+    assert with_case and all(r[party] == mask(full[case_of(r)]) for r in with_case if r[party])
+    rows2 = [r for r in table(wb2["问题清单"])[1] if r[records] and "案件 " in r[records]]
+    assert [r[party] for r in rows2 if r[party]] == [full[case_of(r)] for r in rows2 if r[party]]
     assert "已脱敏" in cover_text(wb)
     assert "未脱敏" in cover_text(wb2)
 
@@ -146,7 +289,7 @@ def test_party_names_masked_unless_unmasked(snapshot, year_zh, mart, tmp_path):
 def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapshot, tmp_path):
     _, wb = year_zh
     text = cover_text(wb)
-    for needle in ("全部单位", "2025-12-31", "《河北省行政执法全过程记录办法》", "计分权重", "未冻结", "无（各表均未超过"):
+    for needle in ("全部单位", "2025年12月31日", "《河北省行政执法全过程记录办法》", "计分权重", "未冻结", "按单位列于"):
         assert needle in text, needle
     q3 = write_workbook(snapshot, "2025Q3", tmp_path / "q3.xlsx")
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
@@ -156,16 +299,15 @@ def test_the_cover_says_the_last_load_s_outcome_in_words(year_zh, mart):
     """A clerk reads 部分拒收, not the code partial."""
     outcome, = mart.execute("select outcome from load_batches order by finished_at desc, batch_id desc limit 1").fetchone()
     text = cover_text(year_zh[1])
-    assert f"结果 {code_label('batch_outcome', outcome, 'zh')}" in text and f"结果 {outcome}）" not in text
+    assert f"批，{code_label('batch_outcome', outcome, 'zh')}）" in text and f"{outcome}）" not in text
 
 
 def test_the_cover_names_the_office_that_files_it(snapshot, year_zh, tmp_path, monkeypatch):
-    """填报单位: the oversight office, a setting (office_name); unset, the cover says where to set it."""
-    assert "填报单位" in cover_text(year_zh[1]) and "office_name" in cover_text(year_zh[1])
+    """填报单位: the oversight office, a setting (office_name); unset, every sheet says where to set it."""
+    assert all("填报单位：（未设置" in ws["A2"].value and "office_name" in ws["A2"].value for ws in year_zh[1])
     monkeypatch.setenv("RECWATCH_OFFICE_NAME", "永宁县司法局")
     write_workbook(snapshot, "2025", tmp_path / "office.xlsx")
-    cover = load_workbook(tmp_path / "office.xlsx").worksheets[0]
-    assert ("填报单位", "永宁县司法局") in [tuple(r[:2]) for r in cover.iter_rows(values_only=True)]
+    assert all(ws["A2"].value == "填报单位：永宁县司法局" for ws in load_workbook(tmp_path / "office.xlsx"))
 
 
 def test_the_cover_says_how_many_could_not_be_judged_and_why(year_zh, mart):
@@ -175,20 +317,22 @@ def test_the_cover_says_how_many_could_not_be_judged_and_why(year_zh, mart):
     n, = mart.execute("select sum(not_judged) from mart_unit_rule_period_not_judged where period_type = 'year' "
                       "and period = '2025' and not_judged_reason = 'witness_not_stated'").fetchone()
     assert n > 0
-    assert f"R-DOC {n:,} 件：留置送达回证未载明见证人是否签名" in cover_text(wb)
+    assert f"文字记录完整 {n:,} 件：留置送达回证未载明见证人是否签名" in cover_text(wb)
 
 
 def test_row_limit_splits_findings_and_the_cover_says_so(snapshot, mart, tmp_path, monkeypatch):
     n = mart.execute("select count(*) from fct_violations where occurred_at >= '2025-01-01' "
                      "and occurred_at < '2026-01-01'").fetchone()[0]
-    per_sheet = n // 3 + 1  # three sheets, the last one shorter
+    headings = mart.execute("select count(distinct unit_id) + count(distinct (unit_id, rule_id, citation)) "
+                            "from mart_findings where occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'").fetchone()[0]
+    per_sheet = (n + headings) // 3 + 1  # three sheets, the last one shorter
     monkeypatch.setattr(tables, "EXCEL_MAX_ROWS", per_sheet + HEADER_ROWS)
     summary = write_workbook(snapshot, "2025", tmp_path / "split.xlsx")
     wb = load_workbook(tmp_path / "split.xlsx")
     parts = ["问题清单", "问题清单(2)", "问题清单(3)"]
     assert [s for s in wb.sheetnames if s.startswith("问题清单")] == parts
-    counts = [len(table(wb[p])[1]) for p in parts]
-    assert sum(counts) == n and max(counts) <= per_sheet and summary["split"] == {"问题清单": parts}
+    counts = [len(findings_rows(wb[p])[1]) + len(findings_rows(wb[p])[2]) for p in parts]
+    assert sum(counts) == n + headings and max(counts) <= per_sheet and summary["split"] == {"问题清单": parts}
     assert all(wb[p].max_row <= tables.EXCEL_MAX_ROWS for p in parts)
     assert "拆分为 3 张" in cover_text(wb)
 
@@ -199,14 +343,16 @@ def test_quarter_and_month_periods(snapshot, mart, tmp_path):
     header, rows = table(wb["Scorecard"])
     want = dict(mart.execute("select unit_id, score from mart_unit_period_scorecard "
                              "where period_type = 'quarter' and period = '2025Q3'").fetchall())
-    assert {r[0]: r[header.index("Score")] for r in rows} == want
-    assert table(wb["Upload"])[0][2:6] == ["2025-07", "2025-08", "2025-09", "Period total"]
+    assert {r[2]: r[header.index("Score")] for r in rows} == want
+    months = [r[0] for r in mart.execute("select label_en from dim_periods where period_type = 'month' "
+                                         "and period between '2025-07' and '2025-09' order by period").fetchall()]
+    assert [n.split("/")[0] for n in table(wb["Upload"])[0][2::3]] == ["Period total", *months]
 
     write_workbook(snapshot, "2025-07", tmp_path / "m.xlsx")
     wb = load_workbook(tmp_path / "m.xlsx")
     n = mart.execute("select count(*) from fct_violations where occurred_at >= '2025-07-01' "
                      "and occurred_at < '2025-08-01'").fetchone()[0]
-    assert len(table(wb["问题清单"])[1]) == n
+    assert len(findings_rows(wb["问题清单"])[1]) == n
     ledger = mart.execute("select count(*) from mart_spot_check_ledger where period_type = 'quarter' "
                           "and period = '2025Q3'").fetchone()[0]
     assert len(table(wb["抽查台账"])[1]) == ledger > 0  # a month uses its quarter's draw
@@ -217,8 +363,10 @@ def test_one_unit_and_its_children(snapshot, mart, tmp_path):
     leaf, = mart.execute("select unit_id from int_units where parent_unit_id is not null order by unit_id limit 1").fetchone()
     write_workbook(snapshot, "2025", tmp_path / "leaf.xlsx", unit=leaf)
     wb = load_workbook(tmp_path / "leaf.xlsx")
-    assert [r[0] for r in table(wb["汇总"])[1]] == [leaf]
-    assert {r[4] for r in table(wb["问题清单"])[1]} <= {leaf}
+    name, = mart.execute("select unit_name from dim_units where unit_id = ?", [leaf]).fetchone()
+    assert [r[2] for r in table(wb["汇总"])[1]] == [leaf]
+    names, rows = table(wb["问题清单"])
+    assert {r[names.index("单位名称")] for r in rows} <= {name}
     with pytest.raises(ValueError, match="unknown unit"):
         write_workbook(snapshot, "2025", tmp_path / "x.xlsx", unit="NO-SUCH-UNIT")
 
@@ -247,18 +395,18 @@ def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatc
     cols = [Col("text"), Col("when", FMT_DATETIME)]
     clean = [(t.replace("\x01", "").replace("\x1f", "") if t else t, d) for t, d in rows]
     ref = Workbook(write_only=True)
-    write_table(ref, "T", "title", cols, clean)
+    write_table(ref, FRAME, "T", "title", cols, clean)
     ref.save(tmp_path / "ref.xlsx")
 
     con = duckdb.connect()
     con.execute("create table v (i int, t varchar, d timestamp)")
     con.executemany("insert into v values (?, ?, ?)", [(i, t, d) for i, (t, d) in enumerate(rows)])
     wb = Workbook(write_only=True)
-    sheets = write_table(wb, "T", "title", cols, [], sample=[], n_rows=len(rows)).sheets
+    sheets = write_table(wb, FRAME, "T", "title", cols, [], sample=[], n_rows=len(rows)).sheets
     style = tables.cell(sheets[0][0], None, FMT_DATETIME).style_id
     wb.save(tmp_path / "package.xlsx")
-    sql = sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT), ("d", sheetrows.DATETIME)], "i",
-                             HEADER_ROWS + 1, tables.rows_per_sheet(), style)
+    sql = sheetrows.rows_sql("select i, t, d from v", [("t", sheetrows.TEXT, None), ("d", sheetrows.DATETIME, style)],
+                             "i", HEADER_ROWS + 1, tables.rows_per_sheet())
     sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "spliced.xlsx",
                      [(ws.path.lstrip("/"), n) for ws, n in sheets], sheetrows.row_batches(con, sql, {}, rows=3))
 
@@ -268,20 +416,20 @@ def test_spliced_rows_read_back_as_the_rows_openpyxl_writes(tmp_path, monkeypatc
         assert list(got[name].values) == list(want[name].values)
         assert [c.number_format for c in got[name]["B"][FIRST - 1:] if c.value] == [FMT_DATETIME] * (
             sum(1 for c in want[name]["B"][FIRST - 1:] if c.value))
-    assert table(got["T"])[1][:3] == [("a & b <c> 'd' \"e\"", dt.datetime(2025, 7, 1, 0, 18, 47, 123000)),
+    assert list(got["T"].iter_rows(min_row=FIRST, values_only=True))[:3] == [("a & b <c> 'd' \"e\"", dt.datetime(2025, 7, 1, 0, 18, 47, 123000)),
                                       ("  首尾空白\u3000", dt.datetime(1900, 2, 28, 12)),
                                       ("控制字符", dt.datetime(1900, 3, 1))]
 
 
 def test_splice_refuses_rows_that_do_not_match_the_layout(tmp_path):
     wb = Workbook(write_only=True)
-    sheets = write_table(wb, "T", "title", [Col("text")], [], sample=[], n_rows=2).sheets
+    sheets = write_table(wb, FRAME, "T", "title", [Col("text")], [], sample=[], n_rows=2).sheets
     wb.save(tmp_path / "package.xlsx")
     parts = [(ws.path.lstrip("/"), n) for ws, n in sheets]
     con = duckdb.connect()
     for n, error in ((1, "1 rows written, 2 expected"), (3, "rows left over")):
-        sql = sheetrows.rows_sql(f"select 'x' as t, i from range({n}) r(i)", [("t", sheetrows.TEXT)], "i", FIRST,
-                                 tables.rows_per_sheet(), 0)
+        sql = sheetrows.rows_sql(f"select 'x' as t, i from range({n}) r(i)", [("t", sheetrows.TEXT, None)], "i", FIRST,
+                                 tables.rows_per_sheet())
         with pytest.raises(ValueError, match=error):
             sheetrows.splice(tmp_path / "package.xlsx", tmp_path / "out.xlsx", parts, sheetrows.row_batches(con, sql, {}))
 
@@ -330,7 +478,8 @@ def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(sn
 def test_a_month_fills_its_month_column(snapshot, tmp_path):
     write_workbook(snapshot, "2025-07", tmp_path / "m.xlsx")
     header, rows = table(load_workbook(tmp_path / "m.xlsx")["及时存储"])
-    assert header[2:4] == ["2025-07", "期间合计"] and rows and all(r[2] == r[3] is not None for r in rows)
+    assert header[2:] == ["期间合计/判定数", "期间合计/违规数", "期间合计/合规率"]
+    assert rows and all(isinstance(r[2], int) or r[2] in ("不适用", "—") for r in rows)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

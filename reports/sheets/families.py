@@ -1,48 +1,55 @@
-"""One sheet per rule family with anything judged: each unit's rate in each month of the period and
-over the whole period, and a line chart of the months."""
+"""One sheet per rule family with anything judged: each unit's judged items, violations and rate over
+the period and in each month, the best rate first, 不适用 where the unit's profile has no violation
+rule in the family and — in a month with nothing judged; a bar chart of the period's rates."""
 
 from __future__ import annotations
 
-from openpyxl.chart import LineChart, Reference
-
 from ..context import Context, Family
 from ..labels import source_column, wl
-from ..tables import FMT_RATE, HEADER_ROWS, Col, flag_low_rates, write_table
+from ..tables import FMT_INT, FMT_RATE, HEADER_ROWS, RATE_THRESHOLD, Col, bar_chart, flag_low_rates, write_table
 
 
 def write_family_sheets(ctx: Context) -> dict[str, int]:
     """Rows written per sheet."""
-    return {f.name: _write_family(ctx, f) for f in ctx.judged_families}
+    labels = dict(ctx.con.execute(f"select period, label_{ctx.lang} from dim_periods where period_type = 'month' "
+                                  "and list_contains($months, period)", ctx.params("months")).fetchall())
+    return {f.name: _write_family(ctx, f, labels) for f in ctx.judged_families}
 
 
-def _write_family(ctx: Context, family: Family) -> int:
+def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) -> int:
     lang, per = ctx.lang, ctx.period
-    by_unit: dict[str, dict] = {}
-    for f, unit_id, unit_name, ptype, pcode, rate in ctx.family_rates:
-        if f != family.family:
-            continue
-        entry = by_unit.setdefault(unit_id, {"name": unit_name})
-        if ptype == per.kind and pcode == per.code:
-            entry["total"] = rate
-        if ptype == "month":
-            entry[pcode] = rate
-    cols = [Col(source_column("units", "unit_id", lang)), Col(source_column("units", "unit_name", lang))]
-    cols += [Col(m, FMT_RATE, 9) for m in per.months] + [Col(wl("col_period_total", lang), FMT_RATE, 10)]
-    data = [(u, e["name"], *[e.get(m) for m in per.months], e.get("total")) for u, e in sorted(by_unit.items())]
-    w = write_table(ctx.wb, family.name, wl("title_family", lang, family=family.name, period=per.label), cols, data)
+    got = {(u, p): (j, v, rate) for f, u, _, pt, p, rate, j, v in ctx.family_rates
+           if f == family.family and (pt == "month" or p == per.code)}
+    spans = [per.code] + ([] if per.kind == "month" else list(per.months))
+    na, nothing = wl("not_applicable", lang), wl("nothing_judged", lang)
+    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True)]
+    for span in spans:
+        group = wl("col_period_total", lang) if span == per.code else month_labels.get(span, span)
+        cols += [Col(wl("col_judged_short", lang), FMT_INT, 7, group), Col(wl("col_violations_short", lang), FMT_INT, 6, group),
+                 Col(wl("col_rate_short", lang), FMT_RATE, 8, group)]
+    order = {u: i for i, (u, _) in enumerate(ctx.units_in_order)}
+    # the best rate over the period first; units it does not apply to last
+    units = sorted(ctx.units_in_order, key=lambda u: (-(got.get((u[0], per.code), (0, 0, -1))[2]), order[u[0]]))
+    data = []
+    for i, (unit, name) in enumerate(units, 1):
+        row = [i, name]
+        applies = (unit, family.family) in ctx.applies or any((unit, s) in got for s in spans)
+        for span in spans:
+            row += got.get((unit, span)) or [na if not applies else nothing] * 3
+        data.append(tuple(row))
+    total = [wl("row_total", lang), None]
+    for span in spans:
+        j = sum(v[0] for k, v in got.items() if k[1] == span)
+        v = sum(v[1] for k, v in got.items() if k[1] == span)
+        total += [j, v, (j - v) / j if j else nothing]
+    w = write_table(ctx.wb, ctx.frame, family.name, wl("title_family", lang, family=family.name, period=per.label),
+                    cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}")])
     ws = w.sheets[0][0]
-    last = HEADER_ROWS + max(len(data), 1)
-    flag_low_rates(ws, list(range(3, 4 + len(per.months))), HEADER_ROWS + 1, last)
-    chart = LineChart()
-    chart.title = wl("chart_family", lang, family=family.name)
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
-    chart.add_data(Reference(ws, min_col=2, max_col=2 + len(per.months), min_row=HEADER_ROWS + 1, max_row=last),
-                   from_rows=True, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=3, max_col=2 + len(per.months), min_row=HEADER_ROWS,
-                                   max_row=HEADER_ROWS))
-    chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"B{last + 3}")
+    first = HEADER_ROWS + 1
+    flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(spans))], first, first + len(data))
+    rated = [got[u, per.code][2] for u, _ in units if (u, per.code) in got]
+    if rated:
+        chart = bar_chart(ws, wl("chart_family", lang, family=family.name), 5, 2, first, first + len(rated) - 1,
+                          min(rated), 1, FMT_RATE, 0.05)
+        ws.add_chart(chart, f"A{w.last_row + 2}")
     return w.rows

@@ -1,11 +1,20 @@
-"""The findings (问题清单): every violation of the period in scope, from mart_findings, split over
-sheets at Excel's row limit. Too many rows for openpyxl's per-cell Python: the sheets are laid out
-empty, and their rows are built by DuckDB and spliced in once the package is saved (reports.sheetrows)."""
+"""The findings (问题清单): every violation of the period in scope, from mart_findings, by unit (a
+heading with its counts, each unit on a new printed page), then by severity and rule (a heading with
+the article the rule's findings break), then by time; numbered within the unit, each with the ids
+that find its record. Every row also carries its unit, severity, rule, article and finding id, in
+columns kept out of print, so that a filter or a sort still finds them.
+
+Too many rows for openpyxl's per-cell Python: the sheets are laid out empty, and their rows are
+built by DuckDB and spliced in once the package is saved (reports.sheetrows); split over sheets at
+Excel's row limit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from core.i18n import CODES, code_label
 from core.privacy import mask_sql
@@ -14,11 +23,26 @@ from core.sql import lit
 from .. import sheetrows
 from ..context import FINDINGS_WHERE, Context
 from ..labels import source_column, wl
-from ..tables import FMT_DATETIME, HEADER_ROWS, Col, cell, rows_per_sheet, write_table
+from ..tables import (
+    BODY_PT,
+    BORDER,
+    FMT_DATETIME,
+    HEADER_ROWS,
+    TOP,
+    TOP_CENTRE,
+    WRAP,
+    Col,
+    cell,
+    rows_per_sheet,
+    write_table,
+)
 
-# Column widths of the findings are measured on this many first rows.
-WIDTH_SAMPLE_ROWS = 500
-ORDER = "occurred_at, violation_id"
+ORDER = "_unit, _severity, rule_id nulls first, citation nulls first, _part, occurred_at, violation_id"
+# Excel keeps at most 1,026 manual page breaks on a sheet: past that, units follow on without one.
+MAX_BREAKS = 1_000
+PRINTED = 5  # the columns a person reads; the rest are for filtering and quoting a finding back
+_RECORDS = (("case_id", "ref_case"), ("act_id", "ref_act"), ("media_id", "ref_media"),
+            ("device_id", "ref_device"), ("officer_id", "ref_officer"))
 
 
 @dataclass
@@ -27,8 +51,9 @@ class Findings:
     sheets: list  # (worksheet, rows it gets)
     sql: str
     params: dict
-    kinds: list[tuple[str, str]]  # (column, sheetrows.TEXT or DATETIME)
-    datetime_style: int
+    columns: list[tuple[str, str, int | None]]  # (column, sheetrows kind, style)
+    heading_style: int
+    wrapped: list[tuple[str, int]]  # (column, width) of the text that wraps
 
     @property
     def rows(self) -> dict[str, int]:
@@ -36,34 +61,84 @@ class Findings:
 
     def splice(self, con, package: Path, out: Path) -> None:
         """Write the saved `package` to `out` with the rows in the findings sheets."""
-        sql = sheetrows.rows_sql(self.sql, self.kinds, ORDER, HEADER_ROWS + 1, rows_per_sheet(), self.datetime_style)
+        sql = sheetrows.rows_sql(self.sql, self.columns, ORDER, HEADER_ROWS + 1, rows_per_sheet(),
+                                 section=("_section", self.heading_style), wrapped=self.wrapped, line_pt=BODY_PT)
         sheetrows.splice(package, out, [(ws.path.lstrip("/"), n) for ws, n in self.sheets],
                          sheetrows.row_batches(con, sql, self.params))
 
 
+def _headings(ctx: Context) -> list[tuple]:
+    """(unit position, severity position, rule_id, citation, text) of every heading row."""
+    lang = ctx.lang
+    sep = wl("ref_separator", lang)
+    severities = list(CODES["severity"])
+    out = []
+    for k, (unit_id, name, groups) in enumerate(ctx.findings_by_unit):
+        counts = {}
+        for severity, *_, n in groups:
+            counts[severity] = counts.get(severity, 0) + n
+        by = sep.join(f"{code_label('severity', code, lang)} {counts[code]:,}" for code in severities if code in counts)
+        out.append((k, 0, None, None, wl("findings_heading", lang, unit_name=name, unit_id=unit_id,
+                                         n=f"{sum(counts.values()):,}", by=by)))
+        for severity, rule_id, rule_name, citation, n in groups:
+            out.append((k, severities.index(severity) + 1, rule_id, citation,
+                        wl("findings_rule_heading", lang, severity=code_label("severity", severity, lang),
+                           rule=rule_name, citation=citation or "", n=f"{n:,}")))
+    return out
+
+
 def write_findings(ctx: Context) -> Findings:
     lang = ctx.lang
-    cols = [Col(wl("col_violation_id", lang)), Col(wl("col_rule_id", lang), width=12),
-            Col(wl("col_rule_name", lang)), Col(wl("col_severity", lang), width=8),
-            Col(source_column("units", "unit_id", lang)), Col(source_column("units", "unit_name", lang)),
-            Col(source_column("officers", "officer_id", lang)), Col(source_column("cases", "case_id", lang)),
-            Col(source_column("cases", "party_name", lang)), Col(source_column("acts", "act_id", lang)),
-            Col(source_column("media", "media_id", lang)), Col(source_column("devices", "device_id", lang)),
-            Col(wl("col_occurred_at", lang), FMT_DATETIME, 16), Col(wl("col_detail", lang)),
-            Col(wl("col_citation", lang))]
+    cols = [Col(wl("col_seq", lang), width=6), Col(wl("col_occurred_at", lang), FMT_DATETIME, 16),
+            Col(source_column("cases", "party_name", lang), width=8), Col(wl("col_records", lang), width=40, wrap=True),
+            Col(wl("col_detail", lang), width=42, wrap=True),
+            Col(source_column("units", "unit_name", lang), width=24), Col(wl("col_severity", lang), width=8),
+            Col(wl("col_rule_name", lang), width=24), Col(wl("col_citation", lang), width=30),
+            Col(wl("col_violation_id", lang), width=34)]
     severity = " ".join(f"when {lit(code)} then {lit(code_label('severity', code, lang))}"
                         for code in CODES["severity"])
+    records = ", ".join(f"{lit(wl(label, lang) + ' ')} || {column}" for column, label in _RECORDS)
     sql = f"""
-        select violation_id, rule_id, rule_name_{lang} as rule_name,
-               case severity {severity} else severity end as severity, unit_id, unit_name,
-               officer_id, case_id, {mask_sql("party_name", ctx.unmask, ctx.purpose + " findings")} as party_name,
-               act_id, media_id, device_id, occurred_at, detail_{lang} as detail, citation
-        from mart_findings
-        where {FINDINGS_WHERE}"""
-    params = ctx.params("units", "start", "end")
-    head = ctx.con.execute(f"select * from ({sql}) order by {ORDER} limit {WIDTH_SAMPLE_ROWS}", params)
-    kinds = [(d[0], sheetrows.DATETIME if d[0] == "occurred_at" else sheetrows.TEXT) for d in head.description]
-    sample = head.fetchall()
-    w = write_table(ctx.wb, ctx.findings_sheets[0], wl("title_findings", lang, period=ctx.period.label), cols, [],
-                    sample=sample, n_rows=ctx.findings)
-    return Findings(w.sheets, sql, params, kinds, cell(w.sheets[0][0], None, FMT_DATETIME).style_id)
+        with found as (
+            select * from mart_findings where {FINDINGS_WHERE}
+        ),
+        headings as (
+            select unnest($h_unit) as _unit, unnest($h_severity) as _severity, unnest($h_rule) as rule_id,
+                   unnest($h_citation) as citation, unnest($h_text) as _section, 0 as _part
+        )
+        select * from headings
+        union all by name
+        select list_position($order, unit_id) - 1 as _unit, list_position($severities, severity) as _severity,
+               1 as _part, row_number() over (partition by unit_id order by list_position($severities, severity),
+                                               rule_id, citation, occurred_at, violation_id) as seq,
+               occurred_at, {mask_sql("party_name", ctx.unmask, ctx.purpose + " findings")} as party_name,
+               concat_ws({lit(wl("ref_separator", lang))}, {records}) as records, detail_{lang} as detail,
+               unit_name, case severity {severity} else severity end as severity_label,
+               rule_id, rule_name_{lang} as rule_name, citation, violation_id
+        from found"""
+    heads = _headings(ctx)
+    params = {**ctx.params("units", "start", "end"), "order": [u for u, _, _ in ctx.findings_by_unit],
+              "severities": list(CODES["severity"]), **{f"h_{k}": [h[i] for h in heads] for i, k in
+                                                        enumerate(("unit", "severity", "rule", "citation", "text"))}}
+    w = write_table(ctx.wb, ctx.frame, ctx.findings_sheets[0], wl("title_findings", lang, period=ctx.period.label),
+                    cols, [], sample=[], n_rows=ctx.findings_rows, key_cols=1)
+    ws = w.sheets[0][0]
+    plain = cell(ws, None, alignment=TOP, border=BORDER).style_id
+    wrapped = cell(ws, None, alignment=WRAP, border=BORDER).style_id
+    when = cell(ws, None, FMT_DATETIME, alignment=TOP, border=BORDER).style_id
+    columns = [("seq", sheetrows.NUMBER, cell(ws, None, alignment=TOP_CENTRE, border=BORDER).style_id),
+               ("occurred_at", sheetrows.DATETIME, when), ("party_name", sheetrows.TEXT, plain),
+               ("records", sheetrows.TEXT, wrapped), ("detail", sheetrows.TEXT, wrapped),
+               ("unit_name", sheetrows.TEXT, plain), ("severity_label", sheetrows.TEXT, plain),
+               ("rule_name", sheetrows.TEXT, plain), ("citation", sheetrows.TEXT, plain),
+               ("violation_id", sheetrows.TEXT, plain)]
+    for sheet, n in w.sheets:
+        sheet.print_area = f"A1:{get_column_letter(PRINTED)}{HEADER_ROWS + max(n, 1)}"
+    if len(w.sheets) == 1:  # each unit on a new page
+        row = HEADER_ROWS
+        for k, (_, _, groups) in enumerate(ctx.findings_by_unit[:MAX_BREAKS + 1]):
+            if k:
+                ws.row_breaks.append(Break(id=row))
+            row += 1 + len(groups) + sum(g[-1] for g in groups)
+    wraps = [(name, c.width) for (name, _, _), c in zip(columns, cols) if c.wrap]
+    return Findings(w.sheets, sql, params, columns, cell(ws, None, font=ctx.frame.fonts.bold).style_id, wraps)
