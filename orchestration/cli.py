@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import resource
 import sys
@@ -258,10 +259,28 @@ def demo(workdir: Path, scale: str) -> None:
     run_pipeline(inbox, warehouse, dt.date(year, 12, 31), None)
     from reports.workbook import write_workbook
 
+    # The sample's reports are filed by the justice bureau of the sample's county unless the
+    # settings name an office (office_name)
+    if not load_settings().office_name:
+        os.environ["RECWATCH_OFFICE_NAME"] = _sample_office(snapshot_path(warehouse))
+
     book = workdir / f"appraisal-{year}.xlsx"
     write_workbook(snapshot_path(warehouse), str(year), book)
     click.echo(f"\nappraisal workbook {year} (年度考核): {book}")
     click.echo(f"dashboard (看板): recwatch dashboard --warehouse {warehouse}   then open http://127.0.0.1:8050")
+
+
+def _sample_office(snapshot: Path) -> str:
+    """永宁县司法局, for a sample whose top unit is 永宁县综合行政执法局."""
+    import duckdb
+
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        top = con.execute("select unit_name from dim_units where parent_unit_id is null order by unit_id limit 1").fetchone()
+    finally:
+        con.close()
+    county = re.match(r".+?[县区市]", top[0] if top else "")
+    return (county.group() if county else "示例县") + "司法局"
 
 
 if __name__ == "__main__":

@@ -352,6 +352,13 @@ def flag_low_rates(ws, frame: Frame, col_idx: list[int], first: int, last: int) 
                         fill=BAD_FILL, font=frame.fonts.bad))
 
 
+def chart_below(ws, chart, last_row: int) -> None:
+    """`chart` under the table, on a page of its own: the table and its notes (ending at
+    `last_row`) print whole, and the chart is not cut by a page's end."""
+    ws.row_breaks.append(Break(id=last_row))
+    ws.add_chart(chart, f"A{last_row + 2}")
+
+
 def bar_chart(ws, title: str, values_col: int, names_col: int, first: int, last: int, low: float, high: float,
               fmt: str, step: float):
     """Horizontal bars of a column already sorted best first, the best at the top as in the table;

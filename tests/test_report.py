@@ -494,3 +494,9 @@ def test_libreoffice_opens_the_workbook_and_converts_it_to_pdf(snapshot, mart, t
     pdf = tmp_path / "lo.pdf"
     assert done.returncode == 0 and pdf.exists(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        pages = text.split("\f")
+        # the cover first, the summary with its signature lines, numbered pages
+        assert "行政执法全过程记录考核表" in pages[0] and "填报单位：" in pages[0]
+        assert any("考核汇总" in p and "负责人：" in p for p in pages) and f"共 {len(pages) - 1} 页" in pages[0]

@@ -6,7 +6,23 @@ from __future__ import annotations
 
 from ..context import Context, Family
 from ..labels import source_column, wl
-from ..tables import FMT_INT, FMT_RATE, HEADER_ROWS, RATE_THRESHOLD, Col, bar_chart, flag_low_rates, write_table
+from ..tables import (
+    FMT_INT,
+    FMT_RATE,
+    HEADER_ROWS,
+    RATE_THRESHOLD,
+    Col,
+    bar_chart,
+    chart_below,
+    flag_low_rates,
+    write_table,
+)
+
+
+def rate_group(lang: str, group: str) -> list[Col]:
+    """The three columns of a rate beside its counts, under `group`: 判定数, 违规数, 合规率."""
+    return [Col(wl("col_judged_short", lang), FMT_INT, 8, group), Col(wl("col_violations_short", lang), FMT_INT, 6, group),
+            Col(wl("col_rate_short", lang), FMT_RATE, 8, group)]
 
 
 def write_family_sheets(ctx: Context) -> dict[str, int]:
@@ -25,8 +41,7 @@ def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) ->
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True)]
     for span in spans:
         group = wl("col_period_total", lang) if span == per.code else month_labels.get(span, span)
-        cols += [Col(wl("col_judged_short", lang), FMT_INT, 7, group), Col(wl("col_violations_short", lang), FMT_INT, 6, group),
-                 Col(wl("col_rate_short", lang), FMT_RATE, 8, group)]
+        cols += rate_group(lang, group)
     order = {u: i for i, (u, _) in enumerate(ctx.units_in_order)}
     # the best rate over the period first; units it does not apply to last
     units = sorted(ctx.units_in_order, key=lambda u: (-(got.get((u[0], per.code), (0, 0, -1))[2]), order[u[0]]))
@@ -51,5 +66,5 @@ def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) ->
     if rated:
         chart = bar_chart(ws, wl("chart_family", lang, family=family.name), 5, 2, first, first + len(rated) - 1,
                           min(rated), 1, FMT_RATE, 0.05)
-        ws.add_chart(chart, f"A{w.last_row + 2}")
+        chart_below(ws, chart, w.last_row)
     return w.rows

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
 
 from ..context import Context
 from ..labels import source_column, wl
 from ..tables import (
     FMT_CHANGE,
     FMT_INT,
-    FMT_RATE,
     FMT_SCORE,
     HEADER_ROWS,
     RATE_THRESHOLD,
     Col,
     bar_chart,
+    chart_below,
     flag_low_rates,
     write_table,
 )
+from .families import rate_group
 
 
 def write_scorecard(ctx: Context) -> dict[str, int]:
@@ -66,9 +66,8 @@ def _write_scores(ctx: Context) -> dict[str, int]:
         formula=[f"AND(ISNUMBER({change}{first}),{change}{first}<0)"], font=ctx.frame.fonts.bad))
     if data:
         low = min((r["score"] for r in rows if r["score"] is not None), default=0)
-        ws.row_breaks.append(Break(id=w.last_row))  # the chart on a page of its own, after the signatures
-        ws.add_chart(bar_chart(ws, wl("chart_scores", lang), 7, 2, first, last, low, 100, FMT_SCORE, 5),
-                     f"A{w.last_row + 2}")
+        chart_below(ws, bar_chart(ws, wl("chart_scores", lang), 7, 2, first, last, low, 100, FMT_SCORE, 5),
+                    w.last_row)
     return {name: w.rows}
 
 
@@ -81,8 +80,7 @@ def _write_family_rates(ctx: Context) -> dict[str, int]:
     shown = [f for f in ctx.families if any(f.family == k[0] for k in got)]
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True)]
     for f in shown:
-        cols += [Col(wl("col_judged_short", lang), FMT_INT, 7, f.name), Col(wl("col_violations_short", lang), FMT_INT, 6, f.name),
-                 Col(wl("col_rate_short", lang), FMT_RATE, 8, f.name)]
+        cols += rate_group(lang, f.name)
     na, nothing = wl("not_applicable", lang), wl("nothing_judged", lang)
     data = []
     for i, (unit, name) in enumerate(ctx.units_in_order, 1):
