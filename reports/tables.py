@@ -179,7 +179,9 @@ def column_widths(cols: list[Col], sample: list[tuple]) -> list[int]:
     widths = []
     for i, col in enumerate(cols):
         if col.width:
-            widths.append(col.width)
+            # an English header wraps between words, never inside one
+            words = [w for w in col.header.split() if w.isascii()]
+            widths.append(max([col.width] + [display_width(w) + 1 for w in words]))
             continue
         width = max([min(display_width(col.header), 24)] + [display_width(r[i]) for r in sample])
         widths.append(min(max(width + 2, 6), MAX_WIDTH))
@@ -297,9 +299,11 @@ def write_table(wb: Workbook, frame: Frame, base: str, title: str, cols: list[Co
         ws.auto_filter.ref = f"A{HEADER_ROWS}:{get_column_letter(len(cols))}{max(last, HEADER_ROWS + 1)}"
         if k == len(counts) - 1:
             for row in totals:
+                last += 1
                 ws.append([cell(ws, v, None if isinstance(v, str) else c.fmt, font=fonts.bold, border=BORDER,
                                 alignment=CENTRE if isinstance(v, str) else None) for v, c in zip(row, cols)])
-            last += len(totals)
+                if key_cols > 1 and row[1] is None:  # 合计 over 序号 and the name
+                    ws.merged_cells.add(f"A{last}:{get_column_letter(key_cols)}{last}")
             last = _notes(ws, frame, notes, signatures, last, ends[0], widths)
         out.sheets.append([ws, n])
         if k == 0:

@@ -81,7 +81,7 @@ def test_sheet_names_in_chinese_and_english(snapshot, year_zh, tmp_path):
     assert wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
     assert "Upload" in wb_en.sheetnames and len(wb_en.sheetnames) == len(wb.sheetnames) == len(en["sheets"])
     names, _ = table(wb_en["Findings"])
-    assert names[:5] == ["No.", "Occurred at", "party name", "Records", "Detail"] and "Finding id" in names
+    assert names[:5] == ["No.", "Occurred at", "Party name", "Records", "Detail"] and "Finding id" in names
     assert all(len(name) <= 31 for name in wb.sheetnames + wb_en.sheetnames)
 
 
