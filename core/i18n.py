@@ -87,7 +87,7 @@ def text(key: str, lang: str, **args) -> str:
 
 def column_label(source: str, column: str, lang: str) -> str:
     col = SOURCES[source].column(column)
-    return f"{col.zh}({col.name})" if lang == "zh" else col.name
+    return f"{col.zh}（{col.name}）" if lang == "zh" else col.name
 
 
 def source_label(source: str, lang: str) -> str:

@@ -244,19 +244,19 @@ def test_text_loses_unicode_spaces_at_its_ends_only(inbox, warehouse, text, expe
 # --- quarantine ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("change, code, reason_zh, reason_en", [
-    ({"started_at": ""}, ["missing:started_at"], "开始时间(started_at)：必填值缺失", "started_at: missing required value"),
+    ({"started_at": ""}, ["missing:started_at"], "开始时间（started_at）：必填值缺失", "started_at: missing required value"),
     ({"started_at": "2025-13-45 10:00"}, ["bad_timestamp:started_at"],
-     "开始时间(started_at)：无法解析的时间“2025-13-45 10:00”", "started_at: unparseable timestamp '2025-13-45 10:00'"),
-    ({"act_type": "patrol"}, ["bad_enum:act_type"], "环节类型(act_type)：未知取值“patrol”", "act_type: unknown value 'patrol'"),
-    ({"ended_at": "2025-03-02 09:00"}, ["before:ended_at"], "结束时间(ended_at) 早于 开始时间(started_at)（结束早于开始）",
+     "开始时间（started_at）：无法解析的时间“2025-13-45 10:00”", "started_at: unparseable timestamp '2025-13-45 10:00'"),
+    ({"act_type": "patrol"}, ["bad_enum:act_type"], "环节类型（act_type）：未知取值“patrol”", "act_type: unknown value 'patrol'"),
+    ({"ended_at": "2025-03-02 09:00"}, ["before:ended_at"], "结束时间（ended_at） 早于 开始时间（started_at）（结束早于开始）",
      "ended_at is before started_at (end before start)"),
-    ({"case_id": "C404"}, ["fk:case_id"], "案件编号(case_id)：“C404”在案件中不存在", "case_id: 'C404' does not exist in cases"),
-    ({"officer_ids": "O1;O9;O8"}, ["fk:officer_ids"], "执法人员(officer_ids)：“O8、O9”在执法人员中不存在",
+    ({"case_id": "C404"}, ["fk:case_id"], "案件编号（case_id）：“C404”在案件中不存在", "case_id: 'C404' does not exist in cases"),
+    ({"officer_ids": "O1;O9;O8"}, ["fk:officer_ids"], "执法人员（officer_ids）：“O8、O9”在执法人员中不存在",
      "officer_ids: 'O8、O9' does not exist in officers"),
-    ({"officer_ids": " ; "}, ["list_empty:officer_ids"], "执法人员(officer_ids)：至少需要一项", "officer_ids: needs at least one entry"),
-    ({"remote_duty": "maybe"}, ["bad_bool:remote_duty"], "异地/连续/边远执法(remote_duty)：不是是/否值“maybe”",
+    ({"officer_ids": " ; "}, ["list_empty:officer_ids"], "执法人员（officer_ids）：至少需要一项", "officer_ids: needs at least one entry"),
+    ({"remote_duty": "maybe"}, ["bad_bool:remote_duty"], "异地/连续/边远执法（remote_duty）：不是是/否值“maybe”",
      "remote_duty: not a boolean 'maybe'"),
-    ({"remote_duty": "1"}, ["missing:returned_at"], "返回单位时间(returned_at)：异地/连续/边远执法(remote_duty)为“是”时必填",
+    ({"remote_duty": "1"}, ["missing:returned_at"], "返回单位时间（returned_at）：异地/连续/边远执法（remote_duty）为“是”时必填",
      "returned_at: required when remote_duty is true"),
 ])
 def test_each_row_reason_goes_to_quarantine(inbox, warehouse, change, code, reason_zh, reason_en):

@@ -76,7 +76,7 @@ def violations(con, rule: str, cols: str = "violation_id, citation, detail_zh") 
 # --- R-UPL-LOST ------------------------------------------------------------------------------
 
 def test_recorded_file_that_never_reaches_the_store_is_lost(con):
-    """hebei 第二十四条、第三十一条第(三)项: a record_stop whose file no recording has, once 24 h have passed."""
+    """hebei 第二十四条、第三十一条第（三）项: a record_stop whose file no recording has, once 24 h have passed."""
     stop = T(2025, 3, 4, 10, 0)
     build(con, world("hebei",
                      media=[rec("F1", stop - D(minutes=30), stop)],
@@ -94,8 +94,8 @@ def test_recorded_file_that_never_reaches_the_store_is_lost(con):
          "设备 DSJ-1 于 12月30日 00:00 停止录制的文件 F3，至时限 12月31日 00:00 仍无入库记录（记录丢失）"),
         ("DSJ-1/F4@2025-12-30 00:01:00", None, "F4", "U1", None)]
     assert violations(con, "R-UPL-LOST", "violation_id, severity, device_id, citation") == [
-        ("R-UPL-LOST:DSJ-1/F2@2025-03-04 11:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第(三)项"),
-        ("R-UPL-LOST:DSJ-1/F3@2025-12-30 00:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第(三)项")]
+        ("R-UPL-LOST:DSJ-1/F2@2025-03-04 11:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第（三）项"),
+        ("R-UPL-LOST:DSJ-1/F3@2025-12-30 00:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第（三）项")]
 
 
 # --- R-START ---------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_evidence_pending_before_the_due_date_and_indicator_in_zhuhui(con):
 # --- R-DEV-DEL -------------------------------------------------------------------------------
 
 def test_file_deleted_on_the_device_before_upload(con):
-    """longjiang 第二十三条第(二)项: a file deleted on the device without an upload_done before it."""
+    """longjiang 第二十三条第（二）项: a file deleted on the device without an upload_done before it."""
     t = T(2025, 3, 4, 10, 0)
     dsj2 = {**DEVICE, "device_id": "DSJ-2", "officer_id": "O2"}
     build(con, world("longjiang", devices=[DEVICE, dsj2], device_events=[
@@ -318,8 +318,8 @@ def test_file_deleted_on_the_device_before_upload(con):
          "文件 F4 于 3月4日 13:00 在设备 DSJ-1 上被删除，此前没有上传完成记录（上传完成在 3月4日 14:00）"),
         ("DSJ-1/F5@2025-03-04 15:00:00", True, None)]
     assert violations(con, "R-DEV-DEL", "violation_id, severity, officer_id, media_id, citation") == [
-        ("R-DEV-DEL:DSJ-1/F2@2025-03-04 11:00:00", "high", "O1", "F2", LONGJIANG + "第二十三条第(二)项"),
-        ("R-DEV-DEL:DSJ-1/F4@2025-03-04 13:00:00", "high", "O1", "F4", LONGJIANG + "第二十三条第(二)项")]
+        ("R-DEV-DEL:DSJ-1/F2@2025-03-04 11:00:00", "high", "O1", "F2", LONGJIANG + "第二十三条第（二）项"),
+        ("R-DEV-DEL:DSJ-1/F4@2025-03-04 13:00:00", "high", "O1", "F4", LONGJIANG + "第二十三条第（二）项")]
 
 
 # --- R-DEV-INT -------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ def test_required_documents_per_case_and_act(con):
         ("act:A2:inspection_record", True, None),
         ("act:A3:hearing_notice", False, "环节 A3 缺少听证通知书（执法环节：听证）"),
         ("act:A3:hearing_record", False, "环节 A3 缺少听证笔录（执法环节：听证）"),
-        ("act:A4:inspection_record", False, "环节 A4 缺少现场检查(勘验)笔录（执法环节：现场检查(勘验)）"),
+        ("act:A4:inspection_record", False, "环节 A4 缺少现场检查（勘验）笔录（执法环节：现场检查（勘验））"),
         ("case:C1:case_approval", True, None),
         ("case:C1:closing_review", False, "案件 C1 缺少结案审查表（一般程序案件，已办结）"),
         ("case:C1:decision", True, None),
@@ -517,10 +517,10 @@ def test_required_documents_per_case_and_act(con):
         ("case:C1:penalty_prior_notice", False, "案件 C1 缺少行政处罚事先告知书（一般程序行政处罚案件，已作出决定）")]
     assert violations(con, "R-DOC", "violation_id, citation") == [
         ("R-DOC:act:A3:hearing_notice", HEBEI + "第八条至第十八条"),          # a setting: the rule's article
-        ("R-DOC:act:A3:hearing_record", HEBEI + "第九条第(十)项、第十七条"),
-        ("R-DOC:act:A4:inspection_record", HEBEI + "第九条第(三)项"),
+        ("R-DOC:act:A3:hearing_record", HEBEI + "第九条第（十）项、第十七条"),
+        ("R-DOC:act:A4:inspection_record", HEBEI + "第九条第（三）项"),
         ("R-DOC:case:C1:closing_review", HEBEI + "第八条至第十八条"),
-        ("R-DOC:case:C1:penalty_prior_notice", HEBEI + "第九条第(九)项")]
+        ("R-DOC:case:C1:penalty_prior_notice", HEBEI + "第九条第（九）项")]
 
 
 WITNESS_ARTICLE = {"zhuhui": ZHUHUI + "第十九条", "hebei": HEBEI + "第十八条", "dalian_jinpu": DALIAN + "第二十一条"}
