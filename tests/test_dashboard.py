@@ -404,15 +404,15 @@ def test_code_values_are_shown_in_words(snap):
 
 def test_the_unit_filter_is_a_tree():
     labels = tree_labels([0, 1, 2, 2, 1, 2, 0], list("ABCDEFG"), "en")
-    assert labels == ["A (and 5 units below)", "├─ B (and 2 units below)", "│　├─ C", "│　└─ D",
-                      "└─ E (and 1 units below)", "　　└─ F", "G"]
+    assert labels == ["A (and 5 subordinate units)", "├─ B (and 2 subordinate units)", "│　├─ C", "│　└─ D",
+                      "└─ E (and 1 subordinate units)", "　　└─ F", "G"]
 
 
 def test_unit_options_follow_the_tree(snap, sql):
     options = unit_options(snap, "zh")
     assert [o["value"] for o in options][0] == sql("select unit_id from int_units where parent_unit_id is null")[0][0]
     children = sql("select count(*) from int_units where parent_unit_id is not null")[0][0]
-    assert options[0]["label"].endswith(f"（含下级 {children} 个单位）")
+    assert options[0]["label"].endswith(f"（含下级单位 {children} 个）")
     assert all(o["label"].endswith(o["search"]) for o in options[1:])
 
 
@@ -489,7 +489,7 @@ def test_language_switch_relabels_the_layout(app):
     assert resp["app-title"]["children"] == "Whole-process recording oversight"
     assert resp["nav-units"]["children"] == "Units"
     assert resp["unit"]["placeholder"] == "All units"
-    assert resp["unit"]["options"][0]["label"].endswith("units below)")
+    assert resp["unit"]["options"][0]["label"].endswith("subordinate units)")
     assert resp["scope"]["children"] == "Showing: All units"
     resp = call(app, "..filters.data...notice.children..",
                 [{"id": "filters", "property": "data"}, {"id": "notice", "property": "children"}],
@@ -505,7 +505,7 @@ def test_language_switch_relabels_the_layout(app):
 
 def test_english_labels_on_the_pages(snap):
     text = json.dumps([c.to_plotly_json() for c in views.overview(snap, Q3, "en")], default=str, ensure_ascii=False)
-    assert "Headline rates (2025Q3 vs 2025Q2)" in text and "Overall" in text and "总体" not in text
+    assert "Headline compliance rates (2025Q3 against 2025Q2)" in text and "Overall" in text and "总体" not in text
     fig = views.violations_by_rule_figure(snap, Q3, "en")
     assert fig.layout.title.text == "Violations by rule (2025Q3)"
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in y) for y in fig.data[0].y)

@@ -60,7 +60,7 @@ def test_sheet_names_in_chinese_and_english(snapshot, year_zh, tmp_path):
     assert wb_en.sheetnames[:2] == ["Cover", "Scorecard"] and wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
     assert "Upload" in wb_en.sheetnames and len(wb_en.sheetnames) == len(wb.sheetnames) == len(en["sheets"])
     header, _ = table(wb_en["Findings"])
-    assert header[:4] == ["Finding id", "Rule id", "Rule", "Severity"] and "party name" in header
+    assert header[:4] == ["Finding id", "Rule id", "Rule name", "Severity"] and "party name" in header
     assert all(len(name) <= 31 for name in wb.sheetnames + wb_en.sheetnames)
 
 
@@ -68,8 +68,8 @@ def test_scorecard_rows_equal_the_mart(year_zh, mart):
     _, wb = year_zh
     ws = wb["汇总"]
     header, rows = table(ws)
-    assert header[:2] == ["单位编码", "单位名称"] and "得分" in header and "名次(同级)" in header
-    got = {r[0]: (r[header.index("得分")], r[header.index("名次(同级)")], r[header.index("同级单位数")],
+    assert header[:2] == ["单位编码", "单位名称"] and "得分" in header and "同级排名" in header
+    got = {r[0]: (r[header.index("得分")], r[header.index("同级排名")], r[header.index("同级单位数")],
                   r[header.index("及时存储合规率")]) for r in rows}
     want = {u: (s, r, n, up) for u, s, r, n, up in mart.execute(
         "select unit_id, score, rank, rank_of, upload_rate from mart_unit_period_scorecard "
@@ -120,7 +120,7 @@ def test_spot_check_ledger_has_seed_and_reviewer_columns(year_zh, mart):
     assert header[-4:] == ["评查结论", "问题描述", "评查人", "评查日期"] and "随机种子" in header
     want = mart.execute("select case_id, seed, draw_key from mart_spot_check_ledger "
                         "where period_type = 'year' and period = '2025' order by unit_id, draw_rank").fetchall()
-    seed, key, case = header.index("随机种子"), header.index("抽取键 md5(种子:期间:案件编号)"), header.index("案件编号")
+    seed, key, case = header.index("随机种子"), header.index("抽取键 md5(seed:period:case_id)"), header.index("案件编号")
     assert [(r[case], r[seed], r[key]) for r in rows] == want and all(r[-4:] == (None,) * 4 for r in rows)
     # the sample size is a setting (spot_check_per_unit, default 5), stated on the sheet itself
     per_unit, seed = mart.execute("select spot_check_per_unit, spot_check_seed from mart_run").fetchone()

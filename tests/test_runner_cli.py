@@ -73,7 +73,7 @@ def test_run_command_loads_judges_and_reports_quarantine_with_exit_0(inbox, tmp_
     assert rows(con, "select count(*) from stg_units") == [(2,)]
     con.close()
     again = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(wh)])
-    assert again.exit_code == 0 and "batch 2: nothing_new" in again.output
+    assert again.exit_code == 0 and "batch 2: nothing new" in again.output
 
 
 def test_run_command_fails_on_a_missing_inbox(tmp_path):
