@@ -505,16 +505,16 @@ def test_language_switch_relabels_the_layout(app):
 
 def test_english_labels_on_the_pages(snap):
     text = json.dumps([c.to_plotly_json() for c in views.overview(snap, Q3, "en")], default=str, ensure_ascii=False)
-    assert "Headline compliance rates (2025Q3 against 2025Q2)" in text and "Overall" in text and "总体" not in text
+    assert "Headline compliance rates (Q3 2025 against Q2 2025)" in text and "Overall" in text and "总体" not in text
     fig = views.violations_by_rule_figure(snap, Q3, "en")
-    assert fig.layout.title.text == "Violations by rule (2025Q3)"
+    assert fig.layout.title.text == "Violations by rule (Q3 2025)"
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in y) for y in fig.data[0].y)
 
 
 def test_overview_callback_renders_through_the_server(app):
     resp = call(app, "ov-content.children", {"id": "ov-content", "property": "children"},
                 [{"id": "filters", "property": "data", "value": {**Q3, "lang": "zh"}}])
-    assert "主要合规率（2025Q3，对比 2025Q2）" in json.dumps(resp, ensure_ascii=False)
+    assert "主要合规率（2025年第三季度，对比 2025年第二季度）" in json.dumps(resp, ensure_ascii=False)
 
 
 def test_retention_devices_and_quality_pages(snap, sql, child_unit):

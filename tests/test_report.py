@@ -314,7 +314,7 @@ def test_a_period_is_read_from_dim_periods(mart):
     assert year.months[0] == "2025-01" and len(year.months) == 12 and year.label == "2025年度"
     q = find_period(mart, "2025q4", "en")
     assert (q.code, q.start, q.end, q.ledger_code, q.label) == (
-        "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "2025 Q4")
+        "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "Q4 2025")
     m = find_period(mart, "2025-02", "zh")
     assert (m.kind, m.end, m.ledger_kind, m.ledger_code, m.ledger_label) == (
         "month", dt.date(2025, 3, 1), "quarter", "2025Q1", "2025年第一季度")
