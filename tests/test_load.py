@@ -304,8 +304,8 @@ def test_unknown_profile_is_quarantined(inbox, warehouse):
 @pytest.mark.parametrize("name, content, message_en", [
     ("x.txt", b"hello", "unsupported file format '.txt' (only csv, xlsx, jsonl, parquet)"),
     ("x.csv", b"", "file is empty or has no header row"),
-    ("x.csv", "环节编号,案件编号\nA1,C1\n".encode(), "required columns missing: act_type(环节类型), started_at(开始时间), "
-                                              "ended_at(结束时间), officer_ids(执法人员)"),
+    ("x.csv", "环节编号,案件编号\nA1,C1\n".encode(), "required columns missing: act_type (环节类型), started_at (开始时间), "
+                                              "ended_at (结束时间), officer_ids (执法人员)"),
     ("x.xlsx", b"PK\x03\x04 not really a workbook", None),
     ("x.parquet", b"PAR1 nope", None),
     ("x.csv", "act_id,act_id\n1,2\n".encode(), "duplicate header: act_id"),
@@ -324,6 +324,8 @@ def test_unreadable_file_is_rejected_whole_and_the_rest_loads(inbox, warehouse, 
     assert f[0][:2] == ("rejected", 0) and f[0][2] and f[0][3]
     if message_en:
         assert f[0][3] == message_en
+    if message_en and message_en.startswith("required"):  # Chinese text lists them in full-width brackets
+        assert f[0][2] == "缺少必需的列：环节类型（act_type）、开始时间（started_at）、结束时间（ended_at）、执法人员（officer_ids）"
     assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
 
 
