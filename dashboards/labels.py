@@ -110,7 +110,7 @@ UI: dict[str, tuple[str, str]] = expand({
     "not_judged_none": ("本{term:period}所选{term:unit}的事项均可依据导出数据判定。",
                         "Everything in the {term:period} could be judged from the exports."),
     "things": ("件数", "Items"),
-    "reason": ("原因", "Why"),
+    "reason": ("原因", "Reason"),
     "freshness": ("{term:as_of} {as_of}；最近一次{term:load}完成于 {finished}；快照生成于 {published}",
                   "{Term:as_of} {as_of}; last {term:load} finished {finished}; snapshot published {published}"),
     "load_batches": ("{term:load}{term:batch}", "{Term:load} {term:batch}es"),

@@ -118,5 +118,6 @@ def wl(key: str, lang: str, **args) -> str:
 
 
 def source_column(source: str, column: str, lang: str) -> str:
-    """A delivered column's name as the contract gives it (Chinese), or the column name in English."""
-    return SOURCES[source].column(column).zh if lang == "zh" else column.replace("_", " ")
+    """A delivered column's name as the contract gives it (Chinese), or the column name in English
+    in sentence case, as every other heading (Party name)."""
+    return SOURCES[source].column(column).zh if lang == "zh" else column.replace("_", " ").capitalize()

@@ -60,7 +60,7 @@ def test_sheet_names_in_chinese_and_english(snapshot, year_zh, tmp_path):
     assert wb_en.sheetnames[:2] == ["Cover", "Scorecard"] and wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
     assert "Upload" in wb_en.sheetnames and len(wb_en.sheetnames) == len(wb.sheetnames) == len(en["sheets"])
     header, _ = table(wb_en["Findings"])
-    assert header[:4] == ["Finding id", "Rule id", "Rule name", "Severity"] and "party name" in header
+    assert header[:4] == ["Finding id", "Rule id", "Rule name", "Severity"] and "Party name" in header
     assert all(len(name) <= 31 for name in wb.sheetnames + wb_en.sheetnames)
 
 
