@@ -51,8 +51,12 @@ def string_literals(path: Path) -> list[str]:
     docs = {id(node.body[0].value) for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
             and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-    return [node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs]
+    # an f-string as one text, its values as {}: a Chinese gloss in an English sentence stays in it
+    joined = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+    whole = ["".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
+             for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    return whole + [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                    and isinstance(node.value, str) and id(node) not in docs and id(node) not in joined]
 
 
 def rule_table_texts() -> dict[str, str]:
@@ -119,7 +123,18 @@ def chinese_texts() -> dict[str, str]:
     out |= {f"contract {s.name}.{c.name}": c.zh for s in SOURCES.values() for c in s.columns}
     out |= {f"contract enum {e}.{code}": zh for e, values in ENUMS.items() for code, zh in values.items()}
     out |= {where: text for where, text in rule_table_texts().items() if where.endswith("_zh")}
+    # what the models write into detail_zh, and what pages and sheets write themselves
+    for path in sorted((ROOT / "models").rglob("*.sql")):
+        sql = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        out |= {f"{path.relative_to(ROOT)}: {lit!r}": lit for lit in re.findall(r"'([^']*)'", sql) if is_chinese(lit)}
+    for module in MESSAGE_MODULES:
+        out |= {f"{module}: {lit[:40]!r}": lit for lit in string_literals(ROOT / module) if is_chinese(lit)}
     return out
+
+
+def is_chinese(text: str) -> bool:
+    """Chinese text, not English glossing a Chinese word (appraisal workbook (年度考核))."""
+    return len(re.findall(CJK, text)) > len(re.findall("[A-Za-z]", text))
 
 
 def test_chinese_text_uses_full_width_punctuation():
