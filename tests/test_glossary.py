@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import click
+import duckdb
 import pytest
 
 from core import glossary, i18n
@@ -161,3 +162,16 @@ def test_the_glossary_page_says_what_the_glossary_says(tmp_path):
     out = tmp_path / "page.md"
     result = CliRunner().invoke(main, ["glossary-page", "-o", str(out)])
     assert result.exit_code == 0 and out.read_text(encoding="utf-8") == glossary.render()
+
+
+def test_dates_in_finding_details_carry_their_year(samples):
+    """A finding is read long after it happened: 2025年6月9日 and 9 June 2025, never 6月9日 (which
+    year?) nor 2025-06-09 in English text."""
+    with duckdb.connect(str(samples.published(11)), read_only=True) as con:
+        rules = con.execute("select count(distinct rule_id) from fct_violations").fetchall()[0][0]
+        bad = con.execute("""
+            select rule_id, any_value(detail_zh), any_value(detail_en) from fct_violations
+            where regexp_matches(detail_zh, '(^|[^年0-9])[0-9]{1,2}月[0-9]{1,2}日')
+                or regexp_matches(detail_en, '[0-9]{4}-[0-9]{2}')
+            group by rule_id""").fetchall()
+    assert rules >= 10 and not bad, bad
