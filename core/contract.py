@@ -74,7 +74,7 @@ ENUMS: dict[str, dict[str, str]] = {
         "random_inspection": "双随机抽查", "referral": "移送",
     },
     "act_type": {
-        "on_site_inspection": "现场检查(勘验)", "questioning": "询问", "sampling": "抽样取证",
+        "on_site_inspection": "现场检查（勘验）", "questioning": "询问", "sampling": "抽样取证",
         "evidence_preservation": "先行登记保存", "seizure": "扣押", "sealing": "查封",
         "restriction_of_liberty": "限制人身自由", "forced_demolition": "强制拆除",
         "removal_restoration": "排除妨碍/恢复原状", "hearing": "听证", "random_draw": "双随机抽取",
@@ -83,7 +83,7 @@ ENUMS: dict[str, dict[str, str]] = {
         "electronic_service": "电子送达", "summary_penalty": "当场处罚", "other": "其他",
     },
     "doc_type": {
-        "initiation_approval": "立案(启动)审批表", "inspection_record": "现场检查(勘验)笔录",
+        "initiation_approval": "立案（启动）审批表", "inspection_record": "现场检查（勘验）笔录",
         "questioning_record": "询问笔录", "sampling_record": "抽样取证笔录",
         "preservation_list": "证据登记保存清单", "coercive_measure_decision": "强制措施决定书",
         "rights_notice": "权利告知书", "penalty_prior_notice": "行政处罚事先告知书",

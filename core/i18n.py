@@ -17,7 +17,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_duplicate_header": ("表头重复：{header}", "duplicate header: {header}"),
     "file_too_many_columns": ("文件有 {n} 列，超过上限 {max} 列", "the file has {n} columns, more than the {max} accepted"),
     "file_reserved_header": ("表头“{header}”为系统保留，不能使用", "header '{header}' is reserved by recwatch"),
-    "file_missing_columns": ("缺少必需的列：{columns}", "required columns missing: {columns}"),
+    "file_missing_columns": ("缺少必需的列：{columns_zh}", "required columns missing: {columns_en}"),
     "file_sheet_too_large": ("工作表解压后或所占单元格范围超过 {mb} MB 的上限（设置 max_sheet_mb），拒收",
                              "the sheet unpacks to, or spans cells for, more than {mb} MB (setting max_sheet_mb): "
                              "rejected"),
@@ -87,7 +87,7 @@ def text(key: str, lang: str, **args) -> str:
 
 def column_label(source: str, column: str, lang: str) -> str:
     col = SOURCES[source].column(column)
-    return f"{col.zh}({col.name})" if lang == "zh" else col.name
+    return f"{col.zh}（{col.name}）" if lang == "zh" else col.name
 
 
 def source_label(source: str, lang: str) -> str:

@@ -20,6 +20,7 @@ import dash
 import flask
 from dash import Dash, Input, Output, State, dcc, html
 
+from core.glossary import term
 from core.output import safe_filename
 from core.settings import Settings, load_settings
 
@@ -313,7 +314,7 @@ def download_names(snapshot: Path, fmt: str, family: str | None, period: str, la
     if lang != "zh":
         return ascii_name, ascii_name
     label = views.family_label(snapshot, "zh").get(family, family) if family else t("all_units", "zh")
-    return f"违规明细_{label}_{period}{'_未遮蔽' if unmask else ''}.{fmt}", ascii_name
+    return f"违规明细_{label}_{period}{'_' + term('unmasked', 'zh') if unmask else ''}.{fmt}", ascii_name
 
 
 def attachment(name: str, fallback: str) -> str:

@@ -49,7 +49,8 @@ def profiles(snapshot: Path, lang: str) -> pd.DataFrame:
     """The jurisdiction profiles the units the requester may see use, labelled by their regulation."""
     return query(snapshot, SCOPE + """
         select distinct profile_id,
-               case when $lang = 'zh' then coalesce(regulation_short_zh, profile_id) else profile_id end as label
+               case when $lang = 'zh' then coalesce(regulation_short_zh, profile_id)
+                    else coalesce(regulation_en, profile_id) end as label
         from dim_units where unit_id in (select unit_id from scope) order by profile_id""",
         {"lang": lang, "unit": None, "profile": None, "root": access.bound()})
 
@@ -78,19 +79,32 @@ class Period:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     previous: str | None = None
+    label: str | None = None  # its name in the filters' language (2025年第四季度, Q4 2025): what titles say
+    previous_label: str | None = None
 
 
-def period(snapshot: Path, f: dict) -> Period:
-    """The period normalised filters name."""
+def period(snapshot: Path, f: dict, lang: str = "zh") -> Period:
+    """The period normalised filters name, named in `lang`."""
     frame = query(snapshot, """
-        select period_start, period_end, previous_period from dim_periods
-        where period_type = $pt and period = $p""", {"pt": f["period_type"], "p": f["period"]})
+        select p.period_start, p.period_end, p.previous_period,
+               case when $lang = 'zh' then p.label_zh else p.label_en end as label,
+               case when $lang = 'zh' then q.label_zh else q.label_en end as previous_label
+        from dim_periods p
+        left join dim_periods q on q.period_type = p.period_type and q.period = p.previous_period
+        where p.period_type = $pt and p.period = $p""",
+                  {"pt": f["period_type"], "p": f["period"], "lang": lang})
     if frame.empty:
         return Period()
     row = frame.iloc[0]
     # datetimes, as the facts' timestamps are compared with them
     return Period(pd.Timestamp(row["period_start"]).to_pydatetime(), pd.Timestamp(row["period_end"]).to_pydatetime(),
-                  row["previous_period"])
+                  row["previous_period"], row["label"],
+                  row["previous_label"] if isinstance(row["previous_label"], str) else row["previous_period"])
+
+
+def period_name(snapshot: Path, f: dict, lang: str) -> str:
+    """What a title calls the filters' period: its name, or its code where the snapshot has no such period."""
+    return period(snapshot, f, lang).label or f["period"]
 
 
 def run(snapshot: Path) -> dict:

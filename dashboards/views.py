@@ -152,7 +152,8 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
     fig = go.Figure(go.Bar(x=frame["violations"], y=frame["rule_id"] + " " + frame["rule_name"].fillna(""),
                            orientation="h", customdata=frame["rule_id"], text=frame["violations"],
                            textposition="auto"))
-    fig.update_layout(title=t("violations_by_rule", lang, period=f["period"]), xaxis_title=t("count", lang),
+    fig.update_layout(title=t("violations_by_rule", lang, period=dims.period_name(snapshot, f, lang)),
+                      xaxis_title=t("count", lang),
                       height=max(300, 28 * len(frame) + 100), margin={"t": 50, "l": 10, "r": 10, "b": 40})
     fig.update_yaxes(automargin=True)
     return fig
@@ -168,10 +169,11 @@ WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail
 
 def overview(snapshot: Path, filters: dict, lang: str) -> list:
     f = resolve(snapshot, filters)
-    prev = dims.period(snapshot, f).previous or "—"
+    shown = dims.period(snapshot, f, lang)
+    prev = shown.previous_label or "—"
     records, counts = warning_table(snapshot, f, lang)
     return [
-        html.H3(t("headline", lang, period=f["period"], previous=prev)),
+        html.H3(t("headline", lang, period=shown.label or f["period"], previous=prev)),
         headline_cards(headline(snapshot, f, lang), f, lang),
         html.Div([
             html.Div(dcc.Graph(id="ov-trend", figure=score_trend_figure(snapshot, f, lang)),
@@ -220,7 +222,8 @@ def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
         return _empty_figure(lang)
     fig = go.Figure(go.Bar(x=frame["unit_name"].map(plot_text), y=frame["score"], customdata=frame["unit_id"],
                            text=frame["score"], textposition="auto"))
-    fig.update_layout(title=t("scorecard", lang, period=f["period"]), yaxis_title=t("score", lang),
+    fig.update_layout(title=t("scorecard", lang, period=dims.period_name(snapshot, f, lang)),
+                      yaxis_title=t("score", lang),
                       height=380, margin={"t": 50, "l": 50, "r": 10, "b": 120})
     return fig
 
@@ -332,9 +335,10 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
             ws.append([safe_value(v) for v in row])
             written += 1
     notes = wb.create_sheet(t("export_notes", lang))
-    for key, value in (("period", f["period"]), ("unit", f["unit_id"] or t("all_units", lang)),
+    for key, value in (("period", dims.period_name(snapshot, f, lang)),
+                       ("unit", f["unit_id"] or t("all_units", lang)),
                        ("profile", f["profile_id"] or t("all_profiles", lang)),
-                       ("family", family or "—"), ("filter", filter_query or "—"), ("rows", written)):
+                       ("family", family_label(snapshot, lang).get(family, family) if family else "—"), ("filter", filter_query or "—"), ("rows", written)):
         notes.append([safe_value(t(key, lang)), safe_value(value)])
     notes.append([safe_text(t("party_name", lang)), safe_text(t("unmasked" if unmask else "masked", lang))])
     if cut:
@@ -373,7 +377,7 @@ def devices(snapshot: Path, filters: dict, lang: str) -> list:
     frame["checked_rate"] = (100 * frame["checked_rate"]).round(1)
     cols = ["unit_name", "devices", "device_days", "checked_rate", "faults", "battery_low", "storage_full",
             "interrupts", "files_deleted", "files_lost", "deleted_unuploaded"]
-    return [html.H3(t("devices_title", lang, period=f["period"])),
+    return [html.H3(t("devices_title", lang, period=dims.period_name(snapshot, f, lang))),
             table("dev-table", frame, [(c, t("unit" if c == "unit_name" else c, lang) + (" %" if c == "checked_rate" else ""))
                                        for c in cols], sort_action="native")]
 

@@ -14,6 +14,7 @@ import click
 
 from core import i18n
 from core.contract import LOAD_ORDER
+from core.glossary import term
 from core.output import one_line
 from core.settings import load_settings
 from core.warehouse import WarehouseBusy, connect
@@ -59,7 +60,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         snapshot = publish(con, warehouse, progress=progress)
         phases.end("publish")
         print_load_summary(con, batch)
-        click.echo(f"\nmodels built (as of {as_of}, default profile {profile}): {len(built)}")
+        click.echo(f"\nmodels built ({en('as_of')} {as_of}, default {en('profile')} {profile}): {len(built)}")
         click.echo(phases.summary())
         print_judgement_summary(con, as_of)
         click.echo(f"\npublished snapshot for the dashboard and reports: {snapshot}")
@@ -94,12 +95,17 @@ def parse_phases(text: str) -> dict[str, tuple[float, float]]:
     return {name: (float(secs), float(rss.replace(",", ""))) for name, secs, rss in PHASE.findall(line)}
 
 
+def en(key: str) -> str:
+    """A glossary term: the CLI names things as the workbook and the dashboard do."""
+    return term(key, "en")
+
+
 def print_load_summary(con, batch: BatchResult) -> None:
-    click.echo(f"batch {batch.batch_id}: {batch.outcome}  "
-               f"(files loaded {sum(f.outcome == 'loaded' for f in batch.files)}, "
-               f"skipped (already loaded, or not read) {sum(f.outcome == 'skipped' for f in batch.files)}, "
-               f"rejected {sum(f.outcome == 'rejected' for f in batch.files)})")
-    click.echo(f"{'source':<24}{'files':>6}{'rows in':>12}{'loaded':>12}{'quarantined':>13}{'replaced':>10}")
+    counts = ", ".join(f"{i18n.code_label('file_outcome', outcome, 'en')} {sum(f.outcome == outcome for f in batch.files)}"
+                       for outcome in ("loaded", "skipped", "rejected"))
+    click.echo(f"{en('batch')} {batch.batch_id}: {i18n.code_label('batch_outcome', batch.outcome, 'en')}  (files {counts})")
+    click.echo(f"{en('source'):<24}{'files':>6}{'rows in':>12}{en('load') + 'ed':>12}{en('quarantine') + 'd':>13}"
+               f"{'replaced':>10}")
     for source in LOAD_ORDER:
         files = [f for f in batch.files if f.source == source and f.outcome != "skipped"]
         if not files:
@@ -112,9 +118,9 @@ def print_load_summary(con, batch: BatchResult) -> None:
                f"{batch.total('rows_quarantined'):>13,}{batch.total('rows_replaced'):>10,}")
     for f in batch.files:
         if f.outcome == "rejected":
-            click.echo(f"  rejected {one_line(f.path)}: {f.message_zh} / {f.message_en}")
+            click.echo(f"  {en('rejected')} {one_line(f.path)}: {f.message_zh} / {f.message_en}")
     if batch.total("rows_quarantined"):
-        click.echo("quarantine reasons (top 10):")
+        click.echo(f"{en('quarantine')} reasons (top 10):")
         rows = con.execute("""
             select source, split_part(code, ':', 1) as reason, split_part(code, ':', 2) as col, count(*) n
             from (select source, unnest(reason_codes) as code from quarantine where batch_id = ?)
@@ -129,23 +135,24 @@ def print_judgement_summary(con, as_of: dt.date) -> None:
                count(*) filter (where v.severity = 'high') as high
         from fct_violations v join rules_rules r using (rule_id)
         group by all order by n desc, v.rule_id""").fetchall()
-    click.echo(f"\nviolations by rule ({sum(r[3] for r in rows):,} in all):")
+    click.echo(f"\n{en('violations')} by {en('rule')} ({sum(r[3] for r in rows):,} in all):")
     for rule_id, name_zh, name_en, n, high in rows:
-        click.echo(f"  {n:>9,}  {rule_id:<12} {name_zh} / {name_en}" + (f"  [{high:,} high]" if high else ""))
+        click.echo(f"  {n:>9,}  {rule_id:<12} {name_zh} / {name_en}" + (f"  [{high:,} {i18n.code_label('severity', 'high', 'en')}]" if high else ""))
     year = str(as_of.year)
     ranked = con.execute("""
         select unit_id, unit_name, score, judged, violations from mart_unit_period_scorecard
         where period_type = 'year' and period = ? and score is not null
         order by score desc, unit_id""", [year]).fetchall()
     if ranked:
-        click.echo(f"\nscorecard {year}: top and bottom units (score 0–100)")
+        click.echo(f"\nscorecard {year}: top and bottom {en('unit')}s ({en('score')} 0–100)")
         shown = ranked if len(ranked) <= 6 else ranked[:3] + [None] + ranked[-3:]
         for row in shown:
             if row is None:
                 click.echo("  …")
                 continue
             unit_id, unit_name, score, judged, violations = row
-            click.echo(f"  {score:>6.1f}  {unit_id:<10} {unit_name}  ({violations:,} violations of {judged:,} judged)")
+            click.echo(f"  {score:>6.1f}  {unit_id:<10} {unit_name}  "
+                       f"({violations:,} {en('violations')} of {judged:,} {en('judged')})")
 
 
 @main.command()
@@ -187,6 +194,18 @@ def rules_page(out: Path | None) -> None:
     from .rulespage import PAGE, write
 
     click.echo(f"wrote {write(out or PAGE)}")
+
+
+@main.command("glossary-page")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default docs/glossary.md of the source tree).")
+def glossary_page(out: Path | None) -> None:
+    """Write the page of the words recwatch calls each idea by, from core/glossary.py."""
+    from core.glossary import render
+
+    out = out or Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
+    out.write_text(render(), encoding="utf-8")
+    click.echo(f"wrote {out}")
 
 
 @main.command()

@@ -140,8 +140,10 @@ def map_headers(source: str, headers: list[str], check_required: bool = True) ->
             canonical[name] = header
     missing = [c for c in SOURCES[source].columns if c.required and c.name not in canonical]
     if missing and check_required:
+        # each language lists them its own way: 环节类型（act_type）、… in Chinese text
         raise readers.FileRejected("file_missing_columns",
-                                   columns=", ".join(f"{c.name}({c.zh})" for c in missing))
+                                   columns_zh="、".join(f"{c.zh}（{c.name}）" for c in missing),
+                                   columns_en=", ".join(f"{c.name} ({c.zh})" for c in missing))
     return canonical, extras
 
 

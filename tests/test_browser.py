@@ -203,8 +203,8 @@ def test_a_filter_changes_the_numbers(page):
     browser = page("/")
     year_heading, year_cards = text(browser, "#ov-content h3"), text(browser, "#ov-content .card")
     click_option(browser, "period-type", "季度")
-    wait_for(browser, lambda: "Q4" in text(browser, "#ov-content h3"), "the quarter's headline")
-    assert "2025Q4" in text(browser, "#ov-content h3") and text(browser, "#ov-content h3") != year_heading
+    wait_for(browser, lambda: "第四季度" in text(browser, "#ov-content h3"), "the quarter's headline")
+    assert "2025年第四季度" in text(browser, "#ov-content h3") and text(browser, "#ov-content h3") != year_heading
     settle(browser, "#ov-content .card")
     assert text(browser, "#ov-content .card") != year_cards
     # the unit tree: picking a child unit narrows every figure to it

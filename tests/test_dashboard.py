@@ -404,15 +404,15 @@ def test_code_values_are_shown_in_words(snap):
 
 def test_the_unit_filter_is_a_tree():
     labels = tree_labels([0, 1, 2, 2, 1, 2, 0], list("ABCDEFG"), "en")
-    assert labels == ["A (and 5 units below)", "├─ B (and 2 units below)", "│　├─ C", "│　└─ D",
-                      "└─ E (and 1 units below)", "　　└─ F", "G"]
+    assert labels == ["A (and 5 subordinate units)", "├─ B (and 2 subordinate units)", "│　├─ C", "│　└─ D",
+                      "└─ E (and 1 subordinate units)", "　　└─ F", "G"]
 
 
 def test_unit_options_follow_the_tree(snap, sql):
     options = unit_options(snap, "zh")
     assert [o["value"] for o in options][0] == sql("select unit_id from int_units where parent_unit_id is null")[0][0]
     children = sql("select count(*) from int_units where parent_unit_id is not null")[0][0]
-    assert options[0]["label"].endswith(f"（含下级 {children} 个单位）")
+    assert options[0]["label"].endswith(f"（含下级单位 {children} 个）")
     assert all(o["label"].endswith(o["search"]) for o in options[1:])
 
 
@@ -489,7 +489,7 @@ def test_language_switch_relabels_the_layout(app):
     assert resp["app-title"]["children"] == "Whole-process recording oversight"
     assert resp["nav-units"]["children"] == "Units"
     assert resp["unit"]["placeholder"] == "All units"
-    assert resp["unit"]["options"][0]["label"].endswith("units below)")
+    assert resp["unit"]["options"][0]["label"].endswith("subordinate units)")
     assert resp["scope"]["children"] == "Showing: All units"
     resp = call(app, "..filters.data...notice.children..",
                 [{"id": "filters", "property": "data"}, {"id": "notice", "property": "children"}],
@@ -505,16 +505,16 @@ def test_language_switch_relabels_the_layout(app):
 
 def test_english_labels_on_the_pages(snap):
     text = json.dumps([c.to_plotly_json() for c in views.overview(snap, Q3, "en")], default=str, ensure_ascii=False)
-    assert "Headline rates (2025Q3 vs 2025Q2)" in text and "Overall" in text and "总体" not in text
+    assert "Headline compliance rates (Q3 2025 against Q2 2025)" in text and "Overall" in text and "总体" not in text
     fig = views.violations_by_rule_figure(snap, Q3, "en")
-    assert fig.layout.title.text == "Violations by rule (2025Q3)"
+    assert fig.layout.title.text == "Violations by rule (Q3 2025)"
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in y) for y in fig.data[0].y)
 
 
 def test_overview_callback_renders_through_the_server(app):
     resp = call(app, "ov-content.children", {"id": "ov-content", "property": "children"},
                 [{"id": "filters", "property": "data", "value": {**Q3, "lang": "zh"}}])
-    assert "主要合规率（2025Q3，对比 2025Q2）" in json.dumps(resp, ensure_ascii=False)
+    assert "主要合规率（2025年第三季度，对比 2025年第二季度）" in json.dumps(resp, ensure_ascii=False)
 
 
 def test_retention_devices_and_quality_pages(snap, sql, child_unit):

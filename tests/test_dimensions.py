@@ -51,11 +51,12 @@ def test_periods_run_from_the_first_month_judged_to_as_of_with_the_one_before_ea
     q1 = rows[("quarter", "2025Q1")]
     assert (q1["period_start"], q1["period_end"], q1["previous_period"]) == (
         dt.date(2025, 1, 1), dt.date(2025, 4, 1), "2024Q4")
-    assert (q1["label_zh"], q1["label_en"]) == ("2025年第一季度", "2025 Q1")
+    assert (q1["label_zh"], q1["label_en"]) == ("2025年第一季度", "Q1 2025")
     assert rows[("quarter", "2024Q4")]["label_zh"] == "2024年第四季度"  # as Chinese reports name them
     january = rows[("month", "2025-01")]
     assert (january["previous_period"], january["spot_check_period_type"], january["spot_check_period"],
             january["label_zh"]) == ("2024-12", "quarter", "2025Q1", "2025年1月")
+    assert (january["label_en"], rows[("year", "2025")]["label_en"]) == ("January 2025", "2025")  # English: not codes
     assert rows[("year", "2024")]["previous_period"] == "2023"
     assert rows[("year", "2025")]["period_end"] == dt.date(2026, 1, 1)
 

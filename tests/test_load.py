@@ -244,19 +244,19 @@ def test_text_loses_unicode_spaces_at_its_ends_only(inbox, warehouse, text, expe
 # --- quarantine ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("change, code, reason_zh, reason_en", [
-    ({"started_at": ""}, ["missing:started_at"], "开始时间(started_at)：必填值缺失", "started_at: missing required value"),
+    ({"started_at": ""}, ["missing:started_at"], "开始时间（started_at）：必填值缺失", "started_at: missing required value"),
     ({"started_at": "2025-13-45 10:00"}, ["bad_timestamp:started_at"],
-     "开始时间(started_at)：无法解析的时间“2025-13-45 10:00”", "started_at: unparseable timestamp '2025-13-45 10:00'"),
-    ({"act_type": "patrol"}, ["bad_enum:act_type"], "环节类型(act_type)：未知取值“patrol”", "act_type: unknown value 'patrol'"),
-    ({"ended_at": "2025-03-02 09:00"}, ["before:ended_at"], "结束时间(ended_at) 早于 开始时间(started_at)（结束早于开始）",
+     "开始时间（started_at）：无法解析的时间“2025-13-45 10:00”", "started_at: unparseable timestamp '2025-13-45 10:00'"),
+    ({"act_type": "patrol"}, ["bad_enum:act_type"], "环节类型（act_type）：未知取值“patrol”", "act_type: unknown value 'patrol'"),
+    ({"ended_at": "2025-03-02 09:00"}, ["before:ended_at"], "结束时间（ended_at） 早于 开始时间（started_at）（结束早于开始）",
      "ended_at is before started_at (end before start)"),
-    ({"case_id": "C404"}, ["fk:case_id"], "案件编号(case_id)：“C404”在案件中不存在", "case_id: 'C404' does not exist in cases"),
-    ({"officer_ids": "O1;O9;O8"}, ["fk:officer_ids"], "执法人员(officer_ids)：“O8、O9”在执法人员中不存在",
+    ({"case_id": "C404"}, ["fk:case_id"], "案件编号（case_id）：“C404”在案件中不存在", "case_id: 'C404' does not exist in cases"),
+    ({"officer_ids": "O1;O9;O8"}, ["fk:officer_ids"], "执法人员（officer_ids）：“O8、O9”在执法人员中不存在",
      "officer_ids: 'O8、O9' does not exist in officers"),
-    ({"officer_ids": " ; "}, ["list_empty:officer_ids"], "执法人员(officer_ids)：至少需要一项", "officer_ids: needs at least one entry"),
-    ({"remote_duty": "maybe"}, ["bad_bool:remote_duty"], "异地/连续/边远执法(remote_duty)：不是是/否值“maybe”",
+    ({"officer_ids": " ; "}, ["list_empty:officer_ids"], "执法人员（officer_ids）：至少需要一项", "officer_ids: needs at least one entry"),
+    ({"remote_duty": "maybe"}, ["bad_bool:remote_duty"], "异地/连续/边远执法（remote_duty）：不是是/否值“maybe”",
      "remote_duty: not a boolean 'maybe'"),
-    ({"remote_duty": "1"}, ["missing:returned_at"], "返回单位时间(returned_at)：异地/连续/边远执法(remote_duty)为“是”时必填",
+    ({"remote_duty": "1"}, ["missing:returned_at"], "返回单位时间（returned_at）：异地/连续/边远执法（remote_duty）为“是”时必填",
      "returned_at: required when remote_duty is true"),
 ])
 def test_each_row_reason_goes_to_quarantine(inbox, warehouse, change, code, reason_zh, reason_en):
@@ -304,8 +304,8 @@ def test_unknown_profile_is_quarantined(inbox, warehouse):
 @pytest.mark.parametrize("name, content, message_en", [
     ("x.txt", b"hello", "unsupported file format '.txt' (only csv, xlsx, jsonl, parquet)"),
     ("x.csv", b"", "file is empty or has no header row"),
-    ("x.csv", "环节编号,案件编号\nA1,C1\n".encode(), "required columns missing: act_type(环节类型), started_at(开始时间), "
-                                              "ended_at(结束时间), officer_ids(执法人员)"),
+    ("x.csv", "环节编号,案件编号\nA1,C1\n".encode(), "required columns missing: act_type (环节类型), started_at (开始时间), "
+                                              "ended_at (结束时间), officer_ids (执法人员)"),
     ("x.xlsx", b"PK\x03\x04 not really a workbook", None),
     ("x.parquet", b"PAR1 nope", None),
     ("x.csv", "act_id,act_id\n1,2\n".encode(), "duplicate header: act_id"),
@@ -324,6 +324,8 @@ def test_unreadable_file_is_rejected_whole_and_the_rest_loads(inbox, warehouse, 
     assert f[0][:2] == ("rejected", 0) and f[0][2] and f[0][3]
     if message_en:
         assert f[0][3] == message_en
+    if message_en and message_en.startswith("required"):  # Chinese text lists them in full-width brackets
+        assert f[0][2] == "缺少必需的列：环节类型（act_type）、开始时间（started_at）、结束时间（ended_at）、执法人员（officer_ids）"
     assert rows(warehouse, "select act_id from raw_acts") == [("A1",)]
 
 

@@ -91,12 +91,12 @@ def test_scorecard_rows_equal_the_mart_highest_score_first_with_totals(year_zh, 
     _, wb = year_zh
     ws = wb["汇总"]
     names, rows = table(ws)
-    assert names[:3] == ["序号", "单位名称", "单位编码"] and "得分" in names and "名次（同级）" in names
+    assert names[:3] == ["序号", "单位名称", "单位编码"] and "得分" in names and "同级排名" in names
     unit, score = names.index("单位编码"), names.index("得分")
     want = mart.execute("""
         select unit_id, score, rank, rank_of, judged, violations from mart_unit_period_scorecard
         where period_type = 'year' and period = '2025' order by score desc nulls last, unit_id""").fetchall()
-    assert [(r[unit], r[score], r[names.index("名次（同级）")], r[names.index("同级单位数")],
+    assert [(r[unit], r[score], r[names.index("同级排名")], r[names.index("同级单位数")],
              r[names.index("判定事项数")], r[names.index("违规数")]) for r in rows] == want and len(want) > 1
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     total, mean, *rest = below(ws)
@@ -116,7 +116,7 @@ def test_scorecard_rows_equal_the_mart_highest_score_first_with_totals(year_zh, 
 
 
 def test_rates_by_family_stand_beside_their_counts_and_say_where_a_family_does_not_apply(year_zh, mart):
-    """分类合规率: each family's 判定数, 违规数 and 合规率 per unit, reconciling with the marts;
+    """分类合规率: each family's 判定事项数, 违规数 and 合规率 per unit, reconciling with the marts;
     不适用 where the unit's profile weighs the family 0 (its rules only indicators there)."""
     _, wb = year_zh
     names, rows = table(wb["分类合规率"])
@@ -132,7 +132,7 @@ def test_rates_by_family_stand_beside_their_counts_and_say_where_a_family_does_n
     for r in rows:
         unit = by_name[r[1]]
         for i, name in enumerate(names):
-            if not name.endswith("/判定数"):
+            if not name.endswith("/判定事项数"):
                 continue
             family = families[name.split("/")[0]]
             judged, violations, rate = r[i:i + 3]
@@ -146,7 +146,7 @@ def test_rates_by_family_stand_beside_their_counts_and_say_where_a_family_does_n
                 assert (judged, violations, rate) == ("—",) * 3
     assert seen_na > 0
     total = below(wb["分类合规率"])[0]
-    upload = names.index("及时存储/判定数")
+    upload = names.index("及时存储/判定事项数")
     assert total[0] == "合计" and total[upload] == sum(j for (u, f), (j, v) in want.items() if f == "upload")
 
 
@@ -154,10 +154,10 @@ def test_family_sheets_have_counts_beside_monthly_rates_and_a_sorted_bar_chart(y
     _, wb = year_zh
     ws = wb["及时存储"]
     names, rows = table(ws)
-    assert names[2:5] == ["期间合计/判定数", "期间合计/违规数", "期间合计/合规率"]
-    assert names[5] == "2025年1月/判定数" and names[-1] == "2025年12月/合规率"
+    assert names[2:5] == ["期间合计/判定事项数", "期间合计/违规数", "期间合计/合规率"]
+    assert names[5] == "2025年1月/判定事项数" and names[-1] == "2025年12月/合规率"
     by_name = dict(mart.execute("select unit_name, unit_id from dim_units").fetchall())
-    july = names.index("2025年7月/判定数")
+    july = names.index("2025年7月/判定事项数")
     got = {by_name[r[1]]: r[july:july + 3] for r in rows if isinstance(r[july], int)}
     want = {u: (j, j - c, c / j) for u, j, c in mart.execute("""
         select unit_id, sum(judged), sum(compliant) from mart_unit_rule_period_rates
@@ -215,7 +215,7 @@ def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(
     _, wb = year_zh
     ws = wb["抽查台账"]
     names, rows = table(ws)
-    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键 md5(种子:期间:案件编号)"]
+    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键 md5(seed:period:case_id)"]
     want = mart.execute("""
         select l.case_id, l.seed, l.draw_key from mart_spot_check_ledger l
         join mart_unit_period_scorecard s on s.unit_id = l.unit_id and s.period_type = 'year' and s.period = '2025'
@@ -299,7 +299,7 @@ def test_the_cover_says_the_last_load_s_outcome_in_words(year_zh, mart):
     """A clerk reads 部分拒收, not the code partial."""
     outcome, = mart.execute("select outcome from load_batches order by finished_at desc, batch_id desc limit 1").fetchone()
     text = cover_text(year_zh[1])
-    assert f"批，{code_label('batch_outcome', outcome, 'zh')}）" in text and f"{outcome}）" not in text
+    assert f"批次，{code_label('batch_outcome', outcome, 'zh')}）" in text and f"{outcome}）" not in text
 
 
 def test_the_cover_names_the_office_that_files_it(snapshot, year_zh, tmp_path, monkeypatch):
@@ -462,7 +462,7 @@ def test_a_period_is_read_from_dim_periods(mart):
     assert year.months[0] == "2025-01" and len(year.months) == 12 and year.label == "2025年度"
     q = find_period(mart, "2025q4", "en")
     assert (q.code, q.start, q.end, q.ledger_code, q.label) == (
-        "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "2025 Q4")
+        "2025Q4", dt.date(2025, 10, 1), dt.date(2026, 1, 1), "2025Q4", "Q4 2025")
     m = find_period(mart, "2025-02", "zh")
     assert (m.kind, m.end, m.ledger_kind, m.ledger_code, m.ledger_label) == (
         "month", dt.date(2025, 3, 1), "quarter", "2025Q1", "2025年第一季度")
@@ -478,7 +478,7 @@ def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(sn
 def test_a_month_fills_its_month_column(snapshot, tmp_path):
     write_workbook(snapshot, "2025-07", tmp_path / "m.xlsx")
     header, rows = table(load_workbook(tmp_path / "m.xlsx")["及时存储"])
-    assert header[2:] == ["期间合计/判定数", "期间合计/违规数", "期间合计/合规率"]
+    assert header[2:] == ["期间合计/判定事项数", "期间合计/违规数", "期间合计/合规率"]
     assert rows and all(isinstance(r[2], int) or r[2] in ("不适用", "—") for r in rows)
 
 

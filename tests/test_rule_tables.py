@@ -27,8 +27,8 @@ BASIS_TABLES = ("rule_profile", "rule_parameters", "retention_classes", "doc_req
 FAMILIES = {"upload", "av_coverage", "retention", "archiving", "documents", "devices", "access",
             "integrity", "start", "labelling", "evidence", "security"}
 N = "[一二三四五六七八九十]+"
-ONE_ARTICLE = rf"第{N}条(第{N}款)?(第\({N}\)项)?"
-ARTICLE = re.compile(rf"^({ONE_ARTICLE}(、({ONE_ARTICLE}|第\({N}\)项))*|第{N}条至第{N}条)$")
+ONE_ARTICLE = rf"第{N}条(第{N}款)?(第（{N}）项)?"
+ARTICLE = re.compile(rf"^({ONE_ARTICLE}(、({ONE_ARTICLE}|第（{N}）项))*|第{N}条至第{N}条)$")
 
 
 @cache
@@ -243,44 +243,44 @@ def test_deadlines_and_av_thresholds():
 # rules.md §3, transcribed: (profile, act_type) -> (requirement, articles)
 AV_EXPECTED = {
     ("zhuhui", "on_site_inspection"): ("required", "第十一条"),
-    ("longjiang", "on_site_inspection"): ("required", "第九条第(一)项"),
+    ("longjiang", "on_site_inspection"): ("required", "第九条第（一）项"),
     ("hebei", "on_site_inspection"): ("recommended", "第二十条"),
     ("dalian_jinpu", "on_site_inspection"): ("required", "第十五条"),
-    ("longjiang", "questioning"): ("required", "第九条第(二)项"),
+    ("longjiang", "questioning"): ("required", "第九条第（二）项"),
     ("hebei", "questioning"): ("recommended", "第二十条"),
     ("zhuhui", "sampling"): ("required", "第十一条"),
     ("hebei", "sampling"): ("recommended", "第二十条"),
     ("dalian_jinpu", "sampling"): ("required", "第十五条"),
-    ("longjiang", "evidence_preservation"): ("required", "第九条第(三)项"),
-    ("longjiang", "seizure"): ("required", "第九条第(四)项"),
+    ("longjiang", "evidence_preservation"): ("required", "第九条第（三）项"),
+    ("longjiang", "seizure"): ("required", "第九条第（四）项"),
     ("hebei", "seizure"): ("full", "第二十条"),
     ("dalian_jinpu", "seizure"): ("full", "第二十六条、第十七条"),
     ("zhuhui", "sealing"): ("required", "第十一条"),
-    ("longjiang", "sealing"): ("required", "第九条第(五)项"),
+    ("longjiang", "sealing"): ("required", "第九条第（五）项"),
     ("hebei", "sealing"): ("full", "第二十条"),
     ("dalian_jinpu", "sealing"): ("full", "第二十六条、第十七条"),
     ("hebei", "restriction_of_liberty"): ("full", "第二十条"),
     ("dalian_jinpu", "restriction_of_liberty"): ("required", "第十七条"),
-    ("longjiang", "forced_demolition"): ("full", "第九条第(七)项、第十条第(五)项、第十二条"),
+    ("longjiang", "forced_demolition"): ("full", "第九条第（七）项、第十条第（五）项、第十二条"),
     ("hebei", "forced_demolition"): ("full", "第二十条"),
     ("cele", "removal_restoration"): ("required", "第十九条"),
     ("hebei", "removal_restoration"): ("full", "第二十条"),
     ("zhuhui", "hearing"): ("required", "第十一条"),
-    ("longjiang", "hearing"): ("full", "第九条第(六)项、第十条第(四)项"),
+    ("longjiang", "hearing"): ("full", "第九条第（六）项、第十条第（四）项"),
     ("hebei", "hearing"): ("recommended", "第二十条"),
     ("dalian_jinpu", "hearing"): ("required", "第十五条"),
-    ("longjiang", "confiscation_disposal"): ("required", "第十条第(七)项"),
+    ("longjiang", "confiscation_disposal"): ("required", "第十条第（七）项"),
     ("hebei", "confiscation_disposal"): ("full", "第二十条"),
     ("dalian_jinpu", "confiscation_disposal"): ("full", "第二十六条"),
     ("zhuhui", "random_draw"): ("required", "第八条"),
-    ("cele", "lien_service"): ("recommended", "第十六条第(二)项"),
+    ("cele", "lien_service"): ("recommended", "第十六条第（二）项"),
     ("zhuhui", "lien_service"): ("required", "第十九条"),
-    ("longjiang", "lien_service"): ("required", "第九条第(八)项"),
+    ("longjiang", "lien_service"): ("required", "第九条第（八）项"),
     ("hebei", "lien_service"): ("recommended", "第二十条"),
     ("dalian_jinpu", "lien_service"): ("required", "第二十一条"),
-    ("cele", "public_notice_service"): ("recommended", "第十六条第(六)项"),
+    ("cele", "public_notice_service"): ("recommended", "第十六条第（六）项"),
     ("zhuhui", "public_notice_service"): ("required", "第二十一条"),
-    ("longjiang", "public_notice_service"): ("required", "第九条第(八)项"),
+    ("longjiang", "public_notice_service"): ("required", "第九条第（八）项"),
     ("hebei", "public_notice_service"): ("recommended", "第二十条"),
     ("dalian_jinpu", "public_notice_service"): ("required", "第二十一条"),
 }

@@ -67,8 +67,8 @@ def test_late_upload_violation_names_its_figures_and_article(con):
     assert one(con, "select violation_id, rule_id, severity, unit_id, media_id, detail_zh, detail_en, citation "
                     "from fct_violations where rule_id = 'R-UPL'") == {
         "violation_id": "R-UPL:M1", "rule_id": "R-UPL", "severity": "medium", "unit_id": "U1", "media_id": "M1",
-        "detail_zh": "录像于 3月8日 11:00 入库，超过时限 73 小时",
-        "detail_en": "stored at 2025-03-08 11:00, 73 h after the deadline",
+        "detail_zh": "录像于 2025年3月8日 11:00 入库，超过时限 73 小时",
+        "detail_en": "stored at 8 March 2025 11:00, 73 h after the deadline",
         "citation": "《河北省行政执法全过程记录办法》第二十四条"}
 
 
@@ -222,8 +222,8 @@ def test_required_act_is_ok_with_any_recording_and_missing_without(con):
         {"act_id": "A2", "requirement": "required", "covered_seconds": 0.0, "status": "missing"}]
     v = one(con, "select violation_id, act_id, case_id, citation, detail_zh from fct_violations where rule_id = 'R-AV'")
     assert v == {"violation_id": "R-AV:A2", "act_id": "A2", "case_id": "C1",
-                 "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第九条第(一)项",
-                 "detail_zh": "4月2日 10:00–11:00 的执法环节应音像记录，无任何录像"}
+                 "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第九条第（一）项",
+                 "detail_zh": "2025年4月2日 10:00–11:00 的执法环节应音像记录，无任何录像"}
 
 
 def test_exempt_act_with_a_written_reason_complies(con):
@@ -303,7 +303,7 @@ def test_unlabelled_recording_of_a_triggered_case_is_long_term(con):
          "retain_until": T(2025, 7, 10, 10, 5), "status": "eligible_for_disposal"}]
     assert one(con, "select violation_id, severity, citation from fct_violations where rule_id = 'R-RET'") == {
         "violation_id": "R-RET:M1", "severity": "high",
-        "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第十九条、第二十三条第(二)项"}
+        "citation": "《龙江县城市管理综合执法大队行政执法全过程记录制度》第十九条、第二十三条第（二）项"}
 
 
 def test_cele_keeps_everything_long_term(con):

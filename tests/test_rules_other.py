@@ -76,7 +76,7 @@ def violations(con, rule: str, cols: str = "violation_id, citation, detail_zh") 
 # --- R-UPL-LOST ------------------------------------------------------------------------------
 
 def test_recorded_file_that_never_reaches_the_store_is_lost(con):
-    """hebei 第二十四条、第三十一条第(三)项: a record_stop whose file no recording has, once 24 h have passed."""
+    """hebei 第二十四条、第三十一条第（三）项: a record_stop whose file no recording has, once 24 h have passed."""
     stop = T(2025, 3, 4, 10, 0)
     build(con, world("hebei",
                      media=[rec("F1", stop - D(minutes=30), stop)],
@@ -89,13 +89,13 @@ def test_recorded_file_that_never_reaches_the_store_is_lost(con):
     assert checks(con, "R-UPL-LOST", "entity_key, is_compliant, media_id, unit_id, detail_zh") == [
         ("DSJ-1/F1@2025-03-04 10:00:00", True, "F1", "U1", None),
         ("DSJ-1/F2@2025-03-04 11:00:00", False, "F2", "U1",
-         "设备 DSJ-1 于 3月4日 11:00 停止录制的文件 F2，至时限 3月5日 11:00 仍无入库记录（记录丢失）"),
+         "设备 DSJ-1 于 2025年3月4日 11:00 停止录制的文件 F2，至时限 2025年3月5日 11:00 仍无入库记录（记录丢失）"),
         ("DSJ-1/F3@2025-12-30 00:00:00", False, "F3", "U1",
-         "设备 DSJ-1 于 12月30日 00:00 停止录制的文件 F3，至时限 12月31日 00:00 仍无入库记录（记录丢失）"),
+         "设备 DSJ-1 于 2025年12月30日 00:00 停止录制的文件 F3，至时限 2025年12月31日 00:00 仍无入库记录（记录丢失）"),
         ("DSJ-1/F4@2025-12-30 00:01:00", None, "F4", "U1", None)]
     assert violations(con, "R-UPL-LOST", "violation_id, severity, device_id, citation") == [
-        ("R-UPL-LOST:DSJ-1/F2@2025-03-04 11:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第(三)项"),
-        ("R-UPL-LOST:DSJ-1/F3@2025-12-30 00:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第(三)项")]
+        ("R-UPL-LOST:DSJ-1/F2@2025-03-04 11:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第（三）项"),
+        ("R-UPL-LOST:DSJ-1/F3@2025-12-30 00:00:00", "high", "DSJ-1", HEBEI + "第二十四条、第三十一条第（三）项")]
 
 
 # --- R-START ---------------------------------------------------------------------------------
@@ -105,9 +105,9 @@ OPENED = T(2025, 3, 4, 9, 0)
 
 @pytest.mark.parametrize("approved_at, compliant, detail", [
     (OPENED + D(hours=24), True, None),                                           # exactly 24 h is in time
-    (OPENED + D(hours=24, minutes=1), False, "紧急先行启动于 3月4日 09:00，至 3月5日 09:01 才审批，超过 24 小时"),
-    (T(2025, 3, 6, 10, 0), False, "紧急先行启动于 3月4日 09:00，至 3月6日 10:00 才审批，超过 24 小时"),
-    (None, False, "紧急先行启动于 3月4日 09:00，至时限 3月5日 09:00 仍未补办审批"),
+    (OPENED + D(hours=24, minutes=1), False, "紧急先行启动于 2025年3月4日 09:00，至 2025年3月5日 09:01 才审批，超过 24 小时"),
+    (T(2025, 3, 6, 10, 0), False, "紧急先行启动于 2025年3月4日 09:00，至 2025年3月6日 10:00 才审批，超过 24 小时"),
+    (None, False, "紧急先行启动于 2025年3月4日 09:00，至时限 2025年3月5日 09:00 仍未补办审批"),
 ])
 def test_emergency_start_approved_within_24_hours(con, approved_at, compliant, detail):
     """zhuhui 第六条: an emergency start is approved within 24 hours of opening."""
@@ -129,9 +129,9 @@ def test_emergency_start_is_pending_while_the_window_is_open(con):
     ]), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-START") == [
         ("C1", None, None), ("C2", None, None),
-        ("C3", False, "紧急先行启动于 12月30日 08:00，至时限 12月31日 08:00 仍未补办审批")]
+        ("C3", False, "紧急先行启动于 2025年12月30日 08:00，至时限 2025年12月31日 08:00 仍未补办审批")]
     assert violations(con, "R-START") == [
-        ("R-START:C3", DALIAN + "第十条", "紧急先行启动于 12月30日 08:00，至时限 12月31日 08:00 仍未补办审批")]
+        ("R-START:C3", DALIAN + "第十条", "紧急先行启动于 2025年12月30日 08:00，至时限 2025年12月31日 08:00 仍未补办审批")]
 
 
 def test_late_emergency_approval_is_only_an_indicator_in_hebei(con):
@@ -201,7 +201,7 @@ def test_a_label_a_profile_adds_is_read_from_the_rule_table_and_the_export(con, 
 
 # --- R-EVD -----------------------------------------------------------------------------------
 
-CLOSED = T(2025, 5, 10, 16, 0)   # archive due 30 days later: 6月9日 16:00
+CLOSED = T(2025, 5, 10, 16, 0)   # archive due 30 days later: 2025年6月9日 16:00
 SHOT = T(2025, 5, 2, 10, 0)
 
 
@@ -226,8 +226,8 @@ def test_evidence_is_on_disc_by_the_archive_due_date(con):
     build(con, evidence_world("hebei", doc("X1", "av_explanation")), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
         ("E1", "C1", True, None),
-        ("E2", "C1", False, "证据录像 E2 于 6月10日 16:00 才刻录光盘，晚于案件 C1 归档期限 6月9日 16:00"),
-        ("E3", "C1", False, "证据录像 E3 至案件 C1 归档期限 6月9日 16:00 仍未刻录光盘"),
+        ("E2", "C1", False, "证据录像 E2 于 2025年6月10日 16:00 才刻录光盘，晚于案件 C1 归档期限 2025年6月9日 16:00"),
+        ("E3", "C1", False, "证据录像 E3 至案件 C1 归档期限 2025年6月9日 16:00 仍未刻录光盘"),
         ("E4", "C2", None, None),
         ("E5", "C1", True, None)]
     assert violations(con, "R-EVD", "violation_id, citation") == [
@@ -239,7 +239,7 @@ def test_evidence_case_needs_a_written_explanation(con):
     build(con, evidence_world("dalian_jinpu"), AS_OF, models=CHECKS + VIOLATIONS)
     rows = dict((k, (c, d)) for k, c, d in checks(con, "R-EVD"))
     assert rows["E1"] == (False, "案件 C1 无音像证据文字说明")
-    assert rows["E3"] == (False, "证据录像 E3 至案件 C1 归档期限 6月9日 16:00 仍未刻录光盘；案件 C1 无音像证据文字说明")
+    assert rows["E3"] == (False, "证据录像 E3 至案件 C1 归档期限 2025年6月9日 16:00 仍未刻录光盘；案件 C1 无音像证据文字说明")
     assert rows["E4"] == (None, None)
     assert violations(con, "R-EVD", "violation_id, citation, detail_en")[0] == (
         "R-EVD:E1", DALIAN + "第二十九条", "case C1 has no written explanation of its audio/video evidence")
@@ -256,7 +256,7 @@ def test_an_evidence_recordings_case_label_wins_over_the_case_of_its_other_act(c
     rows["media"] = [rec("E1", SHOT, SHOT + D(minutes=5), case_id="C2", is_evidence=True)]
     build(con, rows, AS_OF, models=CHECKS)
     assert checks(con, "R-EVD", "entity_key, case_id, is_compliant, detail_zh") == [
-        ("E1", "C2", False, "证据录像 E1 至案件 C2 归档期限 6月9日 16:00 仍未刻录光盘")]
+        ("E1", "C2", False, "证据录像 E1 至案件 C2 归档期限 2025年6月9日 16:00 仍未刻录光盘")]
 
 
 def test_evidence_explanation_is_the_one_the_cases_profile_names(con, tmp_path, monkeypatch):
@@ -299,7 +299,7 @@ def test_evidence_pending_before_the_due_date_and_indicator_in_zhuhui(con):
 # --- R-DEV-DEL -------------------------------------------------------------------------------
 
 def test_file_deleted_on_the_device_before_upload(con):
-    """longjiang 第二十三条第(二)项: a file deleted on the device without an upload_done before it."""
+    """longjiang 第二十三条第（二）项: a file deleted on the device without an upload_done before it."""
     t = T(2025, 3, 4, 10, 0)
     dsj2 = {**DEVICE, "device_id": "DSJ-2", "officer_id": "O2"}
     build(con, world("longjiang", devices=[DEVICE, dsj2], device_events=[
@@ -312,14 +312,14 @@ def test_file_deleted_on_the_device_before_upload(con):
     ]), AS_OF, models=CHECKS + VIOLATIONS)
     assert checks(con, "R-DEV-DEL") == [
         ("DSJ-1/F1@2025-03-04 10:05:00", True, None),
-        ("DSJ-1/F2@2025-03-04 11:00:00", False, "文件 F2 于 3月4日 11:00 在设备 DSJ-1 上被删除，此前没有上传完成记录"),
+        ("DSJ-1/F2@2025-03-04 11:00:00", False, "文件 F2 于 2025年3月4日 11:00 在设备 DSJ-1 上被删除，此前没有上传完成记录"),
         ("DSJ-1/F3@2025-03-04 12:00:00", True, None),
         ("DSJ-1/F4@2025-03-04 13:00:00", False,
-         "文件 F4 于 3月4日 13:00 在设备 DSJ-1 上被删除，此前没有上传完成记录（上传完成在 3月4日 14:00）"),
+         "文件 F4 于 2025年3月4日 13:00 在设备 DSJ-1 上被删除，此前没有上传完成记录（上传完成在 2025年3月4日 14:00）"),
         ("DSJ-1/F5@2025-03-04 15:00:00", True, None)]
     assert violations(con, "R-DEV-DEL", "violation_id, severity, officer_id, media_id, citation") == [
-        ("R-DEV-DEL:DSJ-1/F2@2025-03-04 11:00:00", "high", "O1", "F2", LONGJIANG + "第二十三条第(二)项"),
-        ("R-DEV-DEL:DSJ-1/F4@2025-03-04 13:00:00", "high", "O1", "F4", LONGJIANG + "第二十三条第(二)项")]
+        ("R-DEV-DEL:DSJ-1/F2@2025-03-04 11:00:00", "high", "O1", "F2", LONGJIANG + "第二十三条第（二）项"),
+        ("R-DEV-DEL:DSJ-1/F4@2025-03-04 13:00:00", "high", "O1", "F4", LONGJIANG + "第二十三条第（二）项")]
 
 
 # --- R-DEV-INT -------------------------------------------------------------------------------
@@ -342,13 +342,13 @@ def test_interruption_explained_by_a_spoken_note_or_a_signed_statement(con):
     assert checks(con, "R-DEV-INT", "entity_key, act_id, media_id, is_compliant, detail_zh") == [
         ("DSJ-1@2025-03-04 10:00:00", None, "M1", True, None),
         ("DSJ-1@2025-03-05 10:00:00", None, "M2", False,
-         "设备 DSJ-1 于 3月5日 10:00 录制中断（原因：电量不足），其后录像 M2 未作中断语音说明，也没有中断情况说明"),
+         "设备 DSJ-1 于 2025年3月5日 10:00 录制中断（原因：电量不足），其后录像 M2 未作中断语音说明，也没有中断情况说明"),
         ("DSJ-1@2025-03-06 10:00:00", "A3", "M3", True, None),
         ("DSJ-1@2025-03-07 10:00:00", "A4", "M4", False,
-         "设备 DSJ-1 于 3月7日 10:00 录制中断（原因：电量不足），其后录像 M4 未作中断语音说明，"
+         "设备 DSJ-1 于 2025年3月7日 10:00 录制中断（原因：电量不足），其后录像 M4 未作中断语音说明，"
          "中断情况说明只有 1 名执法人员签名（须 2 名）"),
         ("DSJ-1@2025-03-08 10:00:00", None, None, False,
-         "设备 DSJ-1 于 3月8日 10:00 录制中断（原因：电量不足），其后该设备没有录像，也没有中断情况说明")]
+         "设备 DSJ-1 于 2025年3月8日 10:00 录制中断（原因：电量不足），其后该设备没有录像，也没有中断情况说明")]
     assert [v[:2] for v in violations(con, "R-DEV-INT")] == [
         ("R-DEV-INT:DSJ-1@2025-03-05 10:00:00", HEBEI + "第二十三条"),
         ("R-DEV-INT:DSJ-1@2025-03-07 10:00:00", HEBEI + "第二十三条"),
@@ -385,7 +385,7 @@ def test_pre_duty_check_before_the_first_recording_of_the_day(con):
     assert checks(con, "R-DEV-CHECK", "entity_key, occurred_at, is_compliant, detail_zh") == [
         ("DSJ-1@2025-03-04", T(2025, 3, 4, 8, 0), True, None),
         ("DSJ-1@2025-03-05", T(2025, 3, 5, 8, 0), False,
-         "设备 DSJ-1 3月5日 首次开始录制于 08:00，此前没有出勤前检查（当日检查在 08:30）"),
+         "设备 DSJ-1 2025年3月5日 首次开始录制于 08:00，此前没有出勤前检查（当日检查在 08:30）"),
         ("DSJ-1@2025-03-07", T(2025, 3, 7, 8, 0), True, None)]          # same second counts as before
     assert violations(con, "R-DEV-CHECK", "violation_id, severity, citation") == [
         ("R-DEV-CHECK:DSJ-1@2025-03-05", "low", LONGJIANG + "第十四条")]
@@ -457,13 +457,13 @@ def test_copy_export_publish_need_an_approval_reference(con):
           models=CHECKS + VIOLATIONS)
     assert checks(con, "R-ACC", "entity_key, unit_id, officer_id, case_id, is_compliant, detail_zh") == [
         ("X2", "U1", "O2", "C1", True, None),
-        ("X3", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 导出录像 M1，没有审批文号"),
-        ("X4", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 复制录像 M1，没有审批文号"),
-        ("X5", "U1", "O2", "C1", False, "人员 O2 于 3月4日 09:00 公开录像 M1，没有审批文号")]
+        ("X3", "U1", "O2", "C1", False, "人员 O2 于 2025年3月4日 09:00 导出录像 M1，没有审批文号"),
+        ("X4", "U1", "O2", "C1", False, "人员 O2 于 2025年3月4日 09:00 复制录像 M1，没有审批文号"),
+        ("X5", "U1", "O2", "C1", False, "人员 O2 于 2025年3月4日 09:00 公开录像 M1，没有审批文号")]
     assert violations(con, "R-ACC", "violation_id, citation, detail_en") == [
-        ("R-ACC:X3", LONGJIANG + "第二十一条", "O2: export of recording M1 at 2025-03-04 09:00 without an approval reference"),
-        ("R-ACC:X4", LONGJIANG + "第二十条", "O2: copy of recording M1 at 2025-03-04 09:00 without an approval reference"),
-        ("R-ACC:X5", LONGJIANG + "第二十一条", "O2: publish of recording M1 at 2025-03-04 09:00 without an approval reference")]
+        ("R-ACC:X3", LONGJIANG + "第二十一条", "O2: export of recording M1 at 4 March 2025 09:00 without an approval reference"),
+        ("R-ACC:X4", LONGJIANG + "第二十条", "O2: copy of recording M1 at 4 March 2025 09:00 without an approval reference"),
+        ("R-ACC:X5", LONGJIANG + "第二十一条", "O2: publish of recording M1 at 4 March 2025 09:00 without an approval reference")]
 
 
 # --- R-INTEG ---------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ def test_required_documents_per_case_and_act(con):
         ("act:A2:inspection_record", True, None),
         ("act:A3:hearing_notice", False, "环节 A3 缺少听证通知书（执法环节：听证）"),
         ("act:A3:hearing_record", False, "环节 A3 缺少听证笔录（执法环节：听证）"),
-        ("act:A4:inspection_record", False, "环节 A4 缺少现场检查(勘验)笔录（执法环节：现场检查(勘验)）"),
+        ("act:A4:inspection_record", False, "环节 A4 缺少现场检查（勘验）笔录（执法环节：现场检查（勘验））"),
         ("case:C1:case_approval", True, None),
         ("case:C1:closing_review", False, "案件 C1 缺少结案审查表（一般程序案件，已办结）"),
         ("case:C1:decision", True, None),
@@ -517,10 +517,10 @@ def test_required_documents_per_case_and_act(con):
         ("case:C1:penalty_prior_notice", False, "案件 C1 缺少行政处罚事先告知书（一般程序行政处罚案件，已作出决定）")]
     assert violations(con, "R-DOC", "violation_id, citation") == [
         ("R-DOC:act:A3:hearing_notice", HEBEI + "第八条至第十八条"),          # a setting: the rule's article
-        ("R-DOC:act:A3:hearing_record", HEBEI + "第九条第(十)项、第十七条"),
-        ("R-DOC:act:A4:inspection_record", HEBEI + "第九条第(三)项"),
+        ("R-DOC:act:A3:hearing_record", HEBEI + "第九条第（十）项、第十七条"),
+        ("R-DOC:act:A4:inspection_record", HEBEI + "第九条第（三）项"),
         ("R-DOC:case:C1:closing_review", HEBEI + "第八条至第十八条"),
-        ("R-DOC:case:C1:penalty_prior_notice", HEBEI + "第九条第(九)项")]
+        ("R-DOC:case:C1:penalty_prior_notice", HEBEI + "第九条第（九）项")]
 
 
 WITNESS_ARTICLE = {"zhuhui": ZHUHUI + "第十九条", "hebei": HEBEI + "第十八条", "dalian_jinpu": DALIAN + "第二十一条"}

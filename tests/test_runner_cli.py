@@ -42,7 +42,7 @@ def test_models_call_the_macros_of_models_macros_from_any_connection(tmp_path):
                 "percent_text(0.854) as share, plus_hours(timestamp '2025-03-04 09:05', 1.5) as due")
     con.close()
     reader = connect(tmp_path / "wh.duckdb", read_only=True)
-    assert rows(reader, "select * from moments") == [("3月4日 09:05", "2025-03-04 09:05", "24/1.5", "85%", T(2025, 3, 4, 10, 35))]
+    assert rows(reader, "select * from moments") == [("2025年3月4日 09:05", "4 March 2025 09:05", "24/1.5", "85%", T(2025, 3, 4, 10, 35))]
     reader.close()
 
 
@@ -73,7 +73,7 @@ def test_run_command_loads_judges_and_reports_quarantine_with_exit_0(inbox, tmp_
     assert rows(con, "select count(*) from stg_units") == [(2,)]
     con.close()
     again = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--warehouse", str(wh)])
-    assert again.exit_code == 0 and "batch 2: nothing_new" in again.output
+    assert again.exit_code == 0 and "batch 2: nothing new" in again.output
 
 
 def test_run_command_fails_on_a_missing_inbox(tmp_path):

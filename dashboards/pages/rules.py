@@ -5,7 +5,7 @@ masked unless the server allows unmasking and the user asked for it (then logged
 import dash
 from dash import Input, Output, callback, dash_table, dcc, html
 
-from dashboards import access, views
+from dashboards import access, dims, views
 from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
 from dashboards.query import current_snapshot
@@ -66,7 +66,8 @@ def render(filters, family, page_current, page_size, sort_by, filter_query):
                                                   unmask, who)
     family_name = views.family_label(snapshot, lang).get(family, family or t("all_units", lang))
     return (rows, views.violation_columns(lang), pages, page,
-            t("rules_title", lang, family=family_name, period=f["period"]), t("rules_total", lang, total=f"{total:,}"),
+            t("rules_title", lang, family=family_name, period=dims.period_name(snapshot, f, lang)),
+            t("rules_total", lang, total=f"{total:,}"),
             t("unmask_banner", lang) if unmask else "")
 
 

@@ -3,7 +3,7 @@
 import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
-from dashboards import views
+from dashboards import dims, views
 from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
 from dashboards.query import current_snapshot
@@ -26,7 +26,7 @@ def render(filters):
     snapshot, lang = current_snapshot(), lang_of(filters)
     f = resolve(snapshot, filters)
     rows, columns = views.scorecard_records(snapshot, f, lang)
-    return (t("scorecard", lang, period=f["period"]), t("units_hint", lang),
+    return (t("scorecard", lang, period=dims.period_name(snapshot, f, lang)), t("units_hint", lang),
             views.scorecard_figure(snapshot, f, lang), rows, columns)
 
 

@@ -87,11 +87,11 @@ WARNING_DETAIL = {
             || '，处置前须复核'
         end""",
     "en": """case w.kind
-        when 'upload' then 'recording ' || w.media_id || ' is due in the store by ' || strftime(w.due_at, '%Y-%m-%d %H:%M')
-        when 'archive' then 'case ' || w.case_id || ' is due for archiving by ' || strftime(w.due_at, '%Y-%m-%d')
+        when 'upload' then 'recording ' || w.media_id || ' is due in the store by ' || strftime(w.due_at, '%-d %B %Y %H:%M')
+        when 'archive' then 'case ' || w.case_id || ' is due for archiving by ' || strftime(w.due_at, '%-d %B %Y')
         when 'start_approval' then 'emergency-started case ' || w.case_id || ' needs its start approved by '
-            || strftime(w.due_at, '%Y-%m-%d %H:%M')
-        when 'disposal_review' then 'recording ' || w.media_id || ' is kept until ' || strftime(w.due_at, '%Y-%m-%d')
+            || strftime(w.due_at, '%-d %B %Y %H:%M')
+        when 'disposal_review' then 'recording ' || w.media_id || ' is kept until ' || strftime(w.due_at, '%-d %B %Y')
             || '; review before disposal'
         end""",
 }

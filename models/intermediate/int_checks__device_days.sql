@@ -71,7 +71,7 @@ final as (
         officer_id,
         device_id,
         first_start_at as occurred_at,
-        device_id || '@' || en_day(day) as entity_key,
+        device_id || '@' || key_day(day) as entity_key,
         is_compliant,
         case when not is_compliant then
             '设备 ' || device_id || ' ' || zh_day(day) || ' 首次开始录制于 '

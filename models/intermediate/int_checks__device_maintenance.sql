@@ -117,7 +117,7 @@ final as (
         officer_id,
         device_id,
         month_start as occurred_at,
-        device_id || '@' || en_month(month_start) as entity_key,
+        device_id || '@' || key_month(month_start) as entity_key,
         is_compliant,
         case when not is_compliant then
             '设备 ' || device_id || ' ' || zh_month(month_start) || '：' || concat_ws('，',

@@ -17,11 +17,11 @@ final as (
         media_id as entity_key,
         status not in ('deleted_early', 'deleted_unapproved') as is_compliant,
         case status
-            when 'deleted_early' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，'
+            when 'deleted_early' then '录像于 ' || zh_day(deleted_at) || ' 删除，'
                 || case when retain_until is null then '按规定应' || case retention_class when 'long_term' then '长期保存'
                         else '随案卷保存' end
-                   else '保存期至 ' || zh_year_day(retain_until) end
-            when 'deleted_unapproved' then '录像于 ' || zh_year_day(deleted_at) || ' 删除，无删除审批'
+                   else '保存期至 ' || zh_day(retain_until) end
+            when 'deleted_unapproved' then '录像于 ' || zh_day(deleted_at) || ' 删除，无删除审批'
         end as detail_zh,
         case status
             when 'deleted_early' then 'deleted ' || en_day(deleted_at) || ', '

@@ -74,10 +74,11 @@ final as (
             when 'quarter' then year(period_start) || '年第' || ['一', '二', '三', '四'][quarter(period_start)] || '季度'
             else year(period_start) || '年' || month(period_start) || '月'
         end as label_zh,
+        -- as English reports write them: 2025, Q4 2025, December 2025
         case period_type
-            when 'year' then 'year ' || year(period_start)
-            when 'quarter' then year(period_start) || ' Q' || quarter(period_start)
-            else strftime(period_start, '%Y-%m')
+            when 'year' then cast(year(period_start) as varchar)
+            when 'quarter' then 'Q' || quarter(period_start) || ' ' || year(period_start)
+            else strftime(period_start, '%B %Y')
         end as label_en
     from named
 )

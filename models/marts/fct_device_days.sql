@@ -64,7 +64,7 @@ final as (
     left join day_checks
         on cast(day_checks.occurred_at as date) = device_days.day
         and day_checks.device_id = device_days.device_id
-        and day_checks.entity_key = device_days.device_id || '@' || en_day(device_days.day)
+        and day_checks.entity_key = device_days.device_id || '@' || key_day(device_days.day)
 )
 
 select * from final
