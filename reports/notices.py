@@ -164,15 +164,13 @@ def unit_findings(con: duckdb.DuckDBPyConnection, period: Period, units: list[st
 
 def file_name(uf: UnitFindings, period: str, lang: str, taken: set[str]) -> str:
     """`<unit id>_<unit name>_整改通知书_<period>.docx`, one plain name however hostile the unit's id
-    and name (no folder, no traversal); a name two units' would share gets a number."""
-    name = safe_filename(f"{uf.unit_id}_{uf.unit_name}_{nl('file', lang)}_{period}.docx")
-    stem = name.removesuffix(".docx")
-    for k in itertools.count(2):
-        if name.lower() not in taken:  # file systems that ignore case would still share it
-            break
-        name = f"{stem[:110]}_{k}.docx"
-    taken.add(name.lower())
-    return name
+    and name (no folder, no traversal, short enough for any file system); a name another unit's
+    already has gets a number after the id."""
+    for k in itertools.count(1):
+        name = safe_filename(f"{uf.unit_id}{f'_{k}' if k > 1 else ''}_{uf.unit_name}_{nl('file', lang)}_{period}.docx")
+        if name.lower() not in taken:  # a file system that ignores case would make them one file
+            taken.add(name.lower())
+            return name
 
 
 def citations_text(citations: list[str], lang: str) -> str:

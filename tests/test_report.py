@@ -23,18 +23,6 @@ FIRST = HEADER_ROWS + 1  # first data row of every table sheet
 
 
 @pytest.fixture(scope="module")
-def snapshot(samples):
-    return samples.published(5)
-
-
-@pytest.fixture(scope="module")
-def mart(snapshot):
-    con = duckdb.connect(str(snapshot), read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def year_zh(snapshot, tmp_path_factory):
     out = tmp_path_factory.mktemp("wb") / "y.xlsx"
     summary = write_workbook(snapshot, "2025", out)
