@@ -228,9 +228,10 @@ def notices(warehouse: Path | None, period: str, unit: str | None, lang: str, un
         summary = write_notices(snapshot, period, out, unit=unit, lang=lang, unmask=unmask, date=date)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    quiet = summary["units"] - summary["notices"]
-    click.echo(f"wrote {summary['notices']} notices ({summary['findings']:,} findings) to {out} "
-               f"in {summary['seconds']:.1f}s" + (f"; {quiet} units in scope had no findings, and no notice" if quiet else ""))
+    n, quiet = summary["notices"], summary["units"] - summary["notices"]
+    click.echo(f"wrote {n} notice{'s' * (n != 1)} ({summary['findings']:,} findings) to {out} "
+               f"in {summary['seconds']:.1f}s" + (f"; {quiet} of the units in scope had no findings, and no notice"
+                                                  if quiet else ""))
 
 
 @main.command()

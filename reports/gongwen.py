@@ -369,8 +369,8 @@ def group_row_xml(text: str, span: int) -> str:
             f'<w:r><w:t xml:space="preserve">{escape(safe_text(text))}</w:t></w:r></w:p></w:tc></w:tr>')
 
 
-def save(doc: DocxDocument, rows: list[str], out: Path) -> None:
-    """Save `doc` to `out` with `rows` (row_sql, group_row_xml) in its table made by add_table,
+def save(doc: DocxDocument, rows: list[bytes], out: Path) -> None:
+    """Save `doc` to `out` with `rows` (row_sql, group_row_xml; in UTF-8) in its table made by add_table,
     written whole or not at all."""
     package = io.BytesIO()
     doc.save(package)
@@ -383,7 +383,7 @@ def save(doc: DocxDocument, rows: list[str], out: Path) -> None:
                 if info.filename == "word/document.xml":
                     if data.count(mark) != 1:
                         raise ValueError("the document has no one table to put rows in (add_table)")
-                    data = data.replace(mark, "".join(rows).encode())
+                    data = data.replace(mark, b"".join(rows))
                 dst.writestr(info, data)
         tmp.replace(out)
     finally:
