@@ -219,8 +219,8 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
         severities = nl("list_sep", lang).join(code_label("severity", code, lang)
                                                 for code, n in severity_counts(groups).items() if n)
         p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=sum(g.n for g in groups)), lang)
-        gongwen.run(p, nl("rule_basis", lang, citations=citations_text([g.citation for g in groups], lang),
-                          severities=severities))
+        citations = [g.citation for g in groups if g.citation] or [uf.regulation]  # a finding without an article
+        gongwen.run(p, nl("rule_basis", lang, citations=citations_text(citations, lang), severities=severities))
 
     heading(doc, 2, nl("requirements", lang), lang)
     for k, (head, text) in enumerate((("check", "check_text"), ("duty", "duty_text"), ("reply", "reply_text")), 1):
@@ -267,7 +267,8 @@ def annex_rows(uf: UnitFindings, lang: str) -> list[bytes]:
     """The annex's rows as XML: each rule and article's heading row, then its findings."""
     rows = []
     for group in uf.groups:
-        rows.append(gongwen.group_row_xml(nl("group", lang, rule=group.rule_name, citation=group.citation, n=group.n),
+        rows.append(gongwen.group_row_xml(nl("group", lang, rule=group.rule_name,
+                                             citation=group.citation or uf.regulation, n=group.n),
                                           len(ANNEX_WIDTHS)).encode())
         rows.append(group.rows)
     return rows

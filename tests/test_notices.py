@@ -24,7 +24,7 @@ from core.privacy import mask
 from orchestration.cli import main
 from reports import gongwen
 from reports.labels import nl
-from reports.notices import UnitFindings, file_name, write_notices
+from reports.notices import UnitFindings, citations_text, file_name, write_notices
 
 from attacks import hostile_text
 
@@ -346,3 +346,9 @@ def test_chinese_heading_numbers_and_dates():
         ["一", "九", "十", "十一", "二十", "二十一", "九十九"]
     assert gongwen.date_text(dt.date(2026, 12, 6), "zh") == "2026年12月6日"
     assert gongwen.date_text(dt.date(2026, 1, 20), "en") == "20 January 2026"
+
+
+def test_the_articles_of_a_rule_name_each_regulation_once():
+    assert citations_text(["《办法》第九条第(一)项", "《办法》第十条", "《制度》第三条", "《办法》第八条至第十八条"], "zh") == \
+        "《办法》第九条第(一)项、第十条、第八条至第十八条、《制度》第三条"
+    assert citations_text(["《办法》"], "en") == "《办法》"
