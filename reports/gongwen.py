@@ -63,11 +63,11 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), M
 TYPE_AREA_WIDTH = Length(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT)  # 156 mm
 # 22 lines on the type area's 225 mm: 28.95 pt a line, in whole twips so that 22 lines fit.
 LINE_PITCH = Twips(579)
-# 28 characters on its 156 mm: 15.75 pt each, which is what 3号 is; Word's 16 pt is set 0.25 pt
-# closer (a document grid of characters would say the same, but LibreOffice spaces such a grid's
-# characters twice as wide).
-BODY_CONDENSED = Pt(SIZE_3.pt - TYPE_AREA_WIDTH.pt / 28)
-CHAR = SIZE_3.pt  # one character of body text, the unit indents are counted in
+# 28 characters on its 156 mm (442.2 pt): 3号 as printers measure it, 15.75 pt, to which Word's
+# 16 pt is set closer (a document grid of characters would say so too, but LibreOffice spaces such a
+# grid's characters twice as wide). One character of body text: the unit indents are counted in.
+CHAR = 15.75
+BODY_CONDENSED = Pt(SIZE_3.pt - CHAR)
 # The page number's 一字线 stand 7 mm under the type area: the footer's foot is that and its
 # 4号 line above the sheet's edge.
 FOOTER_DISTANCE = Length(Mm(35 - 7) - SIZE_4)
