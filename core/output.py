@@ -76,17 +76,25 @@ def one_line(text: str) -> str:
 
 
 _UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
+# A file name's length: file systems take 255 bytes (ext4, NTFS's 255 UTF-16 units hold more), and a
+# writer may add a suffix (.tmp) while it writes. A Chinese character is three bytes of UTF-8.
+MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 240
+# The longest extension kept when a name is cut; past it, the name is cut as if it had none.
+MAX_EXTENSION = 16
 
 
 def safe_filename(name: str, ascii_only: bool = False) -> str:
     """A name any file system takes: letters (of any script, unless `ascii_only`), digits, '_', '-'
     and '.' kept, anything else (separators, quotes, control characters) a '_'; no leading dot,
-    at most 120 characters with the extension kept."""
+    at most 120 characters and 240 bytes of UTF-8, with the extension kept."""
     name = unicodedata.normalize("NFC", name)
     if ascii_only:
         name = name.encode("ascii", "replace").decode("ascii")
     name = _UNSAFE_IN_NAME.sub("_", name).lstrip(".") or "download"
     stem, dot, ext = name.rpartition(".")
-    if dot and len(name) > 120:
-        name = stem[:119 - len(ext)] + "." + ext
-    return name[:120]
+    head, tail = (stem, dot + ext) if dot and len(ext) < MAX_EXTENSION else (name, "")
+    head = head[:MAX_NAME_CHARS - len(tail)]
+    # cut at a character's end, never inside one
+    head = head.encode()[:MAX_NAME_BYTES - len(tail.encode())].decode("utf-8", "ignore")
+    return head + tail

@@ -35,6 +35,9 @@ class Settings:
     spot_check_seed: int = 2025
     # The oversight office that files the appraisal (填报单位), as its reports name it: 某县司法局.
     office_name: str = ""
+    # A rectification notice (整改通知书) asks for the unit's written reply within this many days
+    # of the notice's date; the notice states the day.
+    notice_reply_days: int = 30
     # The largest spreadsheet sheet accepted, in megabytes of unpacked XML (its other parts likewise);
     # a larger one is rejected with this reason. 512 MB holds a province's quarter of cases (375,000
     # rows of twenty columns, 340 MB). A sheet is read in a process of its own whose memory is capped

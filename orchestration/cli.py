@@ -228,6 +228,33 @@ def report(warehouse: Path, period: str, unit: str | None, lang: str, unmask: bo
 
 
 @main.command()
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file (default from settings: recwatch.duckdb).")
+@click.option("--period", required=True, help="A year (2025), quarter (2025Q3) or month (2025-07).")
+@click.option("--unit", help="Only this unit and the units under it.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--unmask", is_flag=True, help="Show party names unmasked (logged).")
+@click.option("--date", "date", callback=parse_date,
+              help="The notices' date (成文日期), YYYY-MM-DD; the reply is due notice_reply_days after it. Default today.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder the notices are written to (created if missing).")
+def notices(warehouse: Path | None, period: str, unit: str | None, lang: str, unmask: bool, date: dt.date | None,
+            out: Path) -> None:
+    """Write a rectification notice (整改通知书, Word) to each unit with findings in a period."""
+    from reports.notices import write_notices
+
+    snapshot = require_snapshot(warehouse or Path(load_settings().warehouse))
+    try:
+        summary = write_notices(snapshot, period, out, unit=unit, lang=lang, unmask=unmask, date=date)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    n, quiet = summary["notices"], summary["units"] - summary["notices"]
+    click.echo(f"wrote {n} notice{'s' * (n != 1)} ({summary['findings']:,} findings) to {out} "
+               f"in {summary['seconds']:.1f}s" + (f"; {quiet} of the units in scope had no findings, and no notice"
+                                                  if quiet else ""))
+
+
+@main.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True)

@@ -1,8 +1,9 @@
-"""Words of the appraisal workbook (zh / en) that the shared catalogue does not already hold.
+"""Words of the appraisal workbook and the rectification notices (zh / en) that the shared
+catalogue does not already hold.
 
 Column names of delivered data come from `core.contract.SOURCES` (via `source_column`),
 enum values from `core.i18n.enum_label`, rule-family names from `dim_rule_families` and period
-names from `dim_periods`: only the workbook's own words live here.
+names from `dim_periods`: only the workbook's and the notices' own words live here.
 """
 
 from __future__ import annotations
@@ -143,6 +144,56 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
 
 def wl(key: str, lang: str, **args) -> str:
     return pick(WORKBOOK_LABELS[key], lang, **args)
+
+
+# The rectification notice (整改通知书, reports.notices): written as a county office writes one.
+NOTICE_LABELS: dict[str, tuple[str, str]] = {
+    "file": ("整改通知书", "rectification-notice"),
+    "title": ("关于对{unit}行政执法全过程记录问题进行整改的通知",
+              "Notice to {unit} to rectify problems in its whole-process recording of law enforcement"),
+    "addressee": ("{unit}：", "To {unit}:"),
+    "opening": ("根据{regulation}的规定，经对你单位{period}（{start}至{end}）行政执法全过程记录情况进行考核"
+                "（数据截至{as_of}），发现问题{n}项，按严重程度分，高{high}项、中{medium}项、低{low}项，"
+                "具体见附件。现将整改要求通知如下：",
+                "Under {regulation}, the whole-process recording of your unit's law enforcement during {period} "
+                "({start} to {end}) has been appraised on the data as of {as_of}. Problems found: {n} "
+                "({high} of high severity, {medium} medium, {low} low), listed in the annex. You are required "
+                "to rectify them as follows."),
+    "problems": ("存在的问题", "Problems found"),
+    "rule": ("{rule}：{n}项。", "{rule}: {n}."),
+    "rule_basis": ("违反{citations}的规定，严重程度为{severities}。", " Contrary to {citations}; severity {severities}."),
+    "requirements": ("整改要求", "What you must do"),
+    "check": ("逐项核查整改。", "Check and correct each problem."),
+    "check_text": ("对附件所列问题逐项核实、查明原因：能够补正的，依法依规及时补正（如补充存储音像记录、补办审批手续、"
+                   "补齐执法文书、立卷归档）；不能补正的，逐项说明原因。",
+                   " Verify every problem listed in the annex and find its cause. Correct what can still be "
+                   "corrected, as the rules allow (store the missing recordings, obtain the missing approvals, "
+                   "complete the documents, archive the case files); where a problem cannot be corrected, say why."),
+    "duty": ("落实整改责任。", "Assign responsibility."),
+    "duty_text": ("明确每项问题的整改责任人和完成时限，对问题较多的执法人员和执法记录设备重点检查，防止同类问题再次发生。",
+                  " Name who corrects each problem and by when, and look closely at the officers and recording "
+                  "devices with the most problems, so that the same problems do not recur."),
+    "reply": ("按时书面报告。", "Reply in writing."),
+    "reply_text": ("请于{deadline}前将整改情况书面报送{office}，逐项写明整改结果；未能整改的，写明原因和下一步措施。",
+                   " Send {office} a written report of the rectification by {deadline}, stating the outcome "
+                   "for each problem; where a problem could not be corrected, say why and what will be done next."),
+    "annex_note": ("附件：{annex}", "Annex: {annex}"),
+    "annex": ("附件", "Annex"),
+    "annex_name": ("问题清单", "List of problems"),
+    "annex_subtitle": ("{unit}　{period}　共{n}项", "{unit}, {period}: {n} problems"),
+    "col_no": ("序号", "No."),
+    "col_ids": ("记录标识", "Record ids"),
+    "col_occurred_at": ("发生时间", "Occurred"),
+    "col_detail": ("问题描述", "Problem"),
+    "group": ("{rule}（依据：{citation}；{n}项）", "{rule} (contrary to {citation}; {n})"),
+    "id_line": ("{label}：{value}", "{label}: {value}"),
+    "office_unset": ("（填报单位）", "(oversight office)"),
+    "list_sep": ("、", ", "),
+}
+
+
+def nl(key: str, lang: str, **args) -> str:
+    return pick(NOTICE_LABELS[key], lang, **args)
 
 
 def source_column(source: str, column: str, lang: str) -> str:

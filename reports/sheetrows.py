@@ -42,11 +42,18 @@ COMPRESS_LEVEL = 5
 _ZIP64_ROWS = (zipfile.ZIP64_LIMIT + 1) // 4096
 
 
-def _text(col: str) -> str:
+def xml_text(col: str) -> str:
     """The escaped element content of text already made safe (safe_text_sql, which drops what XML
     cannot carry); the regular expression first, as almost no value needs the replaces."""
     escaped = f"replace(replace(replace(replace({col}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), chr(13), '&#13;')"
     return f"case when regexp_matches({col}, '[&<>\\r]') then {escaped} else {col} end"
+
+
+def safe_columns(names: list[str]) -> str:
+    """`replace (...)` for a `select *`: the text columns `names`, as text, made safe (safe_text_sql)."""
+    texts = [ident(name) for name in names]
+    return ("replace (" + ", ".join(f"{safe_text_sql(f'cast({t} as varchar)')} as {t}" for t in texts) + ")"
+            if texts else "")
 
 
 def _serial(col: str) -> str:
@@ -70,7 +77,7 @@ def _cell(col: str, kind: str, letter: str, style: int | None) -> str:
     # openpyxl marks text with leading or trailing whitespace (str.strip's) to be kept as it is
     space = (f"case when regexp_matches({col}, '^[{STRIPPED_RE2}]|[{STRIPPED_RE2}]$') "
              "then '<t xml:space=\"preserve\">' else '<t>' end")
-    return (f"case when {col} <> '' then concat({ref}, '\"{s} t=\"inlineStr\"><is>', {space}, {_text(col)}, "
+    return (f"case when {col} <> '' then concat({ref}, '\"{s} t=\"inlineStr\"><is>', {space}, {xml_text(col)}, "
             "'</t></is></c>') end")
 
 
@@ -97,9 +104,7 @@ def rows_sql(query: str, columns: list[tuple[str, str, int | None]], order_by: s
     cells = ", ".join(_cell(ident(name), kind, get_column_letter(i), style)
                       for i, (name, kind, style) in enumerate(columns, 1))
     # text is made safe after the sort, which stays on the values as they are
-    texts = [ident(name) for name, kind, _ in columns if kind == TEXT] + ([ident(section[0])] if section else [])
-    safe = ("replace (" + ", ".join(f"{safe_text_sql(f'cast({t} as varchar)')} as {t}" for t in texts) + ")"
-            if texts else "")
+    safe = safe_columns([name for name, kind, _ in columns if kind == TEXT] + ([section[0]] if section else []))
     height = _height(list(wrapped), line_pt) if wrapped else "''"
     row = f"concat('<row r=\"', _r, '\"', {height}, '>', {cells}, '</row>')"
     if section:

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -143,3 +144,17 @@ class Samples:
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory) -> Samples:
     return Samples(tmp_path_factory.mktemp("samples"))
+
+
+@pytest.fixture(scope="module")
+def snapshot(samples) -> Path:
+    """The published year the workbook and the notices are written from (seed 5)."""
+    return samples.published(5)
+
+
+@pytest.fixture(scope="module")
+def mart(snapshot):
+    """The snapshot, read-only, to reconcile what was written with."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    yield con
+    con.close()

@@ -8,8 +8,8 @@ import pytest
 from bench import incremental
 from bench.__main__ import bench, cached_inbox, checks, table
 
-STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "load floor", "workbook", "dashboard",
-         "one-day incremental"]
+STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "load floor", "workbook", "notices",
+         "dashboard", "one-day incremental"]
 FLOOR_RULES = ("R-ACC", "R-ARC", "R-AV", "R-DEV-CHECK", "R-DEV-DEL", "R-DEV-INT", "R-DOC", "R-EVD", "R-INTEG",
                "R-LBL", "R-RET", "R-START", "R-UPL", "R-UPL-LOST")
 
@@ -27,6 +27,7 @@ def test_every_step_runs_and_the_inbox_is_cached(run):
     by = {r["step"]: r for r in rows}
     assert by["load"]["rows"] == by["full run"]["rows"] > 1000
     assert by["workbook"]["mb"] > 0 and by["one-day incremental"]["rows"] > 0
+    assert by["notices"]["notices"] > 0 and by["notices"]["rows"] > by["notices"]["notices"]
     assert cached_inbox("XS", 5, cache, 2025)[1] is None  # made once, then reused
     assert (cache / "results-XS-5.json").exists()
     text = table(rows, "XS")
@@ -77,12 +78,14 @@ def test_targets_are_marked_per_scale():
     rows = [{"step": "full run", "seconds": 100.0, "peak_rss_mb": 3000, "rows": 10},
             {"step": "engine floor", "seconds": 40.0, "peak_rss_mb": 9000},
             {"step": "workbook", "seconds": 5.0, "peak_rss_mb": 5000},
+            {"step": "notices", "seconds": 21.0, "peak_rss_mb": 900},
             {"step": "one-day incremental", "seconds": 5.0, "peak_rss_mb": 100},
             {"step": "dashboard", "seconds": 9.0, "peak_rss_mb": 100, "pages": [{"p95_ms": 299}, {"p95_ms": 301}]}]
     marks = checks(rows, "M")
     assert marks["full run"] == ["≤ 90 s ✗", "≤ 3× floor (2.5×) ✓", "RSS ≤ 4 GB ✓"]
     assert marks["engine floor"] == []  # the floor is not the product
     assert marks["workbook"] == ["≤ 20 s ✓", "RSS ≤ 4 GB ✗"]
+    assert marks["notices"] == ["≤ 20 s ✗", "RSS ≤ 4 GB ✓"]
     assert marks["dashboard"] == ["RSS ≤ 4 GB ✓", "p95 ≤ 300 ms ✗"]
     assert checks(rows, "S") == {r["step"]: [] for r in rows}
     previous = {"steps": [{"step": "full run", "seconds": 50.0, "rows": 10}]}

@@ -89,6 +89,25 @@ def test_every_asset_materialises_the_checks_pass_and_a_day_recomputes_only_that
     assert path.name == "appraisal-2025.xlsx" and "汇总" in load_workbook(path, read_only=True).sheetnames
 
 
+def test_the_yearly_job_writes_the_workbook_then_a_notice_to_each_unit_with_findings(samples, tmp_path):
+    """The notices follow the workbook in the yearly job, read the same snapshot, and go beside the
+    warehouse in notices/<year>/; the daily job leaves both out (a year is not a day's partition)."""
+    d = defs()
+    yearly = d.resolve_job_def("yearly_workbook").asset_layer.selected_asset_keys
+    assert yearly == {assets.appraisal_workbook.key, assets.rectification_notices.key}
+    assert not yearly & d.resolve_job_def("load_and_judge").asset_layer.selected_asset_keys
+    assert assets.rectification_notices.asset_deps[assets.rectification_notices.key] == {assets.appraisal_workbook.key}
+    shutil.copy(samples.published(5), tmp_path / "wh.published.duckdb")  # what `recwatch run` publishes beside wh.duckdb
+    result = dg.materialize([assets.appraisal_workbook, assets.rectification_notices],
+                            resources=resources(tmp_path / "inbox", tmp_path / "wh.duckdb"), partition_key="2025")
+    assert result.success
+    meta = {e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()}
+    out = Path(str(meta["rectification_notices"]["path"].value))
+    assert out == tmp_path / "notices" / "2025"
+    assert meta["rectification_notices"]["notices"].value == len(list(out.glob("*.docx"))) > 0
+    assert meta["rectification_notices"]["findings"].value > 0
+
+
 def hold_back_day(inbox: Path, day: str, out: Path) -> str:
     """Move the device logs of `day` out of the year's files into a CSV text of their own."""
     import duckdb

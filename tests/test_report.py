@@ -24,18 +24,6 @@ FRAME = Frame("zh", "永宁县司法局", dt.date(2026, 1, 5), Fonts.of("zh"))
 
 
 @pytest.fixture(scope="module")
-def snapshot(samples):
-    return samples.published(5)
-
-
-@pytest.fixture(scope="module")
-def mart(snapshot):
-    con = duckdb.connect(str(snapshot), read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def year_zh(snapshot, tmp_path_factory):
     out = tmp_path_factory.mktemp("wb") / "y.xlsx"
     summary = write_workbook(snapshot, "2025", out)

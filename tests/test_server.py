@@ -243,7 +243,7 @@ def test_the_download_has_a_safe_rfc6266_name_in_chinese_with_an_ascii_fallback(
 def test_any_name_becomes_a_safe_filename(name):
     for ascii_only in (False, True):
         safe = safe_filename(name, ascii_only)
-        assert safe and len(safe) <= 120 and not safe.startswith(".")
+        assert safe and len(safe) <= 120 and len(safe.encode()) <= 240 and not safe.startswith(".")
         assert not set(safe) & set('/\\:*?"<>|;\r\n\t\x00 ')
         assert not ascii_only or safe.isascii()
     value = attachment(name + ".csv", "fallback.csv")

@@ -132,3 +132,15 @@ def appraisal_workbook(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     summary = write_workbook(snapshot_path(warehouse.path), context.partition_key, out)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)), "bytes": out.stat().st_size,
                                           "sheets": len(summary.get("sheets", []))})
+
+
+@dg.asset(group_name="publish", kinds={"word"}, deps=[appraisal_workbook], partitions_def=years,
+          description="The year's rectification notices (整改通知书): a Word document to each unit with findings, "
+                      "written beside the warehouse in notices/<year>/, after the workbook they follow from.")
+def rectification_notices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from reports.notices import write_notices
+
+    out = Path(warehouse.path).resolve().parent / "notices" / context.partition_key
+    summary = write_notices(snapshot_path(warehouse.path), context.partition_key, out)
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)), "notices": summary["notices"],
+                                          "findings": summary["findings"]})

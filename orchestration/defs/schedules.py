@@ -24,7 +24,7 @@ FROZEN_ON = dt.date(2001, 1, 1) + dt.timedelta(days=load_settings().freeze_grace
 @dg.schedule(job=jobs.yearly_workbook, cron_schedule=f"0 3 {FROZEN_ON.day} {FROZEN_ON.month} *",
              execution_timezone="Asia/Shanghai",
              default_status=dg.DefaultScheduleStatus.RUNNING,
-             description="Writes the previous year's appraisal workbook once its scores are frozen.")
+             description="Writes the previous year's appraisal workbook and rectification notices once its scores are frozen.")
 def yearly_appraisal_workbook(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     year = (context.scheduled_execution_time or dt.datetime.now()).year - 1
     return dg.RunRequest(run_key=str(year), partition_key=str(year))
