@@ -153,12 +153,13 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
               "Notice to {unit} to rectify problems in its whole-process recording of law enforcement"),
     "addressee": ("{unit}：", "To {unit}:"),
     "opening": ("根据{regulation}的规定，经对你单位{period}（{start}至{end}）行政执法全过程记录情况进行考核"
-                "（数据截至{as_of}），发现问题{n}项，按严重程度分，高{high}项、中{medium}项、低{low}项，"
+                "（数据截至{as_of}），发现问题{n}项（按严重程度分：{by}），"
                 "具体见附件。现将整改要求通知如下：",
                 "Under {regulation}, the whole-process recording of your unit's law enforcement during {period} "
                 "({start} to {end}) has been appraised on the data as of {as_of}. Problems found: {n} "
-                "({high} of high severity, {medium} medium, {low} low), listed in the annex. You are required "
+                "(by severity: {by}), listed in the annex. You are required "
                 "to rectify them as follows."),
+    "severity_count": ("{severity}{n}项", "{n} {severity}"),
     "problems": ("存在的问题", "Problems found"),
     "rule": ("{rule}：{n}项。", "{rule}: {n}."),
     "rule_basis": ("违反{citations}的规定，严重程度为{severities}。", " Contrary to {citations}; severity {severities}."),

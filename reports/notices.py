@@ -212,7 +212,9 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
                               start=gongwen.date_text(per.start, lang),
                               end=gongwen.date_text(per.end - dt.timedelta(days=1), lang),
                               as_of=gongwen.date_text(issue.as_of, lang), n=uf.n,
-                              **severity_counts(uf.groups)))
+                              by=nl("list_sep", lang).join(  # a severity with no finding is left unsaid
+                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=n)
+                                  for code, n in severity_counts(uf.groups).items() if n)))
 
     heading(doc, 1, nl("problems", lang), lang)
     for k, groups in enumerate(uf.rules(), 1):
