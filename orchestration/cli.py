@@ -293,7 +293,8 @@ def require_snapshot(warehouse: Path) -> Path:
               show_default=True, help="Where the sample inbox and warehouse go.")
 @click.option("--scale", type=click.Choice(["XS", "S", "M"], case_sensitive=False), default="S", show_default=True)
 def demo(workdir: Path, scale: str) -> None:
-    """Generate a sample year, load it and judge it."""
+    """Generate a sample year, load it and judge it; write its appraisal workbook and the
+    rectification notices that follow it."""
     from synthetic import generate as make
 
     inbox, warehouse = workdir / "inbox", workdir / "recwatch.duckdb"
@@ -303,6 +304,7 @@ def demo(workdir: Path, scale: str) -> None:
         make(inbox, scale=scale.upper(), seed=1, year=year, progress=sys.stderr.isatty())
     click.echo(f"loading {inbox} into {warehouse} …")
     run_pipeline(inbox, warehouse, dt.date(year, 12, 31), None)
+    from reports.notices import write_notices
     from reports.workbook import write_workbook
 
     # The sample's reports are filed by the justice bureau of the sample's county unless the
@@ -312,7 +314,9 @@ def demo(workdir: Path, scale: str) -> None:
 
     book = workdir / f"appraisal-{year}.xlsx"
     write_workbook(snapshot_path(warehouse), str(year), book)
+    notices = write_notices(snapshot_path(warehouse), str(year), workdir / "notices")
     click.echo(f"\nappraisal workbook {year} (年度考核): {book}")
+    click.echo(f"rectification notices (整改通知书): {notices['notices']} in {notices['dir']}")
     click.echo(f"dashboard (看板): recwatch dashboard --warehouse {warehouse}   then open http://127.0.0.1:8050")
 
 

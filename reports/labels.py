@@ -181,7 +181,7 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
     "annex_note": ("附件：{annex}", "Annex: {annex}"),
     "annex": ("附件", "Annex"),
     "annex_name": ("问题清单", "List of problems"),
-    "annex_subtitle": ("{unit}　{period}　共{n}项", "{unit}, {period}: {n} problems"),
+    "annex_subtitle": ("{period}　共{n}项", "{period}: {n} problems"),
     "col_no": ("序号", "No."),
     "col_ids": ("记录标识", "Record ids"),
     "col_occurred_at": ("发生时间", "Occurred"),

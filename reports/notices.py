@@ -259,7 +259,9 @@ def annex(doc: DocxDocument, uf: UnitFindings, issue: Issue) -> None:
     gongwen.paragraph(doc, nl("annex", lang), gongwen.ANNEX_LABEL)
     gongwen.paragraph(doc, "", gongwen.PLAIN)
     gongwen.paragraph(doc, nl("annex_name", lang), gongwen.TITLE)
-    gongwen.paragraph(doc, nl("annex_subtitle", lang, unit=uf.unit_name, period=issue.period.label, n=uf.n),
+    # the unit on a line of its own: a long name with the period and count would wrap mid-phrase
+    gongwen.paragraph(doc, uf.unit_name, gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
+    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=uf.n),
                       gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
     gongwen.add_table(doc, list(ANNEX_WIDTHS), [nl(c, lang) for c in ("col_no", "col_ids", "col_occurred_at",
                                                                       "col_detail")], nl("annex_name", lang))
