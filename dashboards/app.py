@@ -60,8 +60,10 @@ def tree_labels(depth: list[int], names: list[str], lang: str) -> list[str]:
     return out
 
 
-def period_options(snapshot: Path, period_type: str) -> list[dict]:
-    return [{"label": p, "value": p} for p in dims.periods(snapshot, period_type)]
+def period_options(snapshot: Path, period_type: str, lang: str) -> list[dict]:
+    """The periods of a type with figures, latest first, each by its name (2025年第四季度)."""
+    names = dims.period_labels(snapshot, period_type, lang)
+    return [{"label": names.get(p, p), "value": p} for p in dims.periods(snapshot, period_type)]
 
 
 def pages() -> list[tuple[str, str, str]]:
@@ -109,9 +111,9 @@ def scope_text(snapshot: Path, lang: str) -> str:
 def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
     """The shared layout, built for each page load: the unit and profile lists are the requester's."""
     labels = chrome_labels(lang)
-    years = dims.periods(snapshot, "year")
+    year = dims.default_period(snapshot, "year")
     return html.Div([
-        dcc.Store(id="filters", data=build_filters(lang, "year", years[0] if years else None, None)),
+        dcc.Store(id="filters", data=build_filters(lang, "year", year, None)),
         html.Div([
             html.Div([html.H2(labels["title"], id="app-title", style={"margin": "0 24px 0 0"}),
                       html.Span(scope_text(snapshot, lang), id="scope", style={"color": "#555"})],
@@ -133,8 +135,8 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
                       dcc.RadioItems(id="period-type", options=labels["period_type_options"], value="year",
                                      inline=True, persistence=True, persistence_type="session")]),
             html.Div([html.Label(labels["period_label"], id="period-label"),
-                      dcc.Dropdown(id="period", options=[{"label": y, "value": y} for y in years],
-                                   value=years[0] if years else None, clearable=False,
+                      dcc.Dropdown(id="period", options=period_options(snapshot, "year", lang),
+                                   value=year, clearable=False,
                                    persistence=True, persistence_type="session")],
                      style={"width": 160}),
             html.Div([html.Label(labels["unit_label"], id="unit-label"),
@@ -189,13 +191,16 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                 unmask_options(allow_unmask, lang_), scope_text(snap, lang_))
 
     @app.callback(Output("period", "options"), Output("period", "value"), Input("period-type", "value"),
-                  State("period", "value"))
-    def _periods(period_type, current):
+                  Input("lang", "value"), State("period", "value"))
+    def _periods(period_type, lang_, current):
         if period_type not in PERIOD_TYPES:
             raise access.BadParameter("period_type", period_type)
-        options = period_options(current_snapshot(), period_type)
+        if lang_ not in ("zh", "en"):
+            raise access.BadParameter("lang", lang_)
+        snap = current_snapshot()
+        options = period_options(snap, period_type, lang_)
         values = [o["value"] for o in options]
-        return options, (current if current in values else (values[0] if values else None))
+        return options, (current if current in values else dims.default_period(snap, period_type))
 
     @app.callback(Output("filters", "data"), Output("notice", "children"), Input("lang", "value"),
                   Input("period-type", "value"), Input("period", "value"), Input("unit", "value"),

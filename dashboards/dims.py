@@ -71,6 +71,36 @@ def periods(snapshot: Path, period_type: str) -> list[str]:
     return frame["period"].tolist()
 
 
+def period_labels(snapshot: Path, period_type: str, lang: str) -> dict[str, str]:
+    """Each period of a type by its name in `lang` (2025年第四季度, Q4 2025), as dim_periods names it."""
+    frame = query(snapshot, "select period, case when $lang = 'zh' then label_zh else label_en end as label "
+                            "from dim_periods where period_type = $pt", {"pt": period_type, "lang": lang})
+    return dict(zip(frame["period"], frame["label"]))
+
+
+def default_period(snapshot: Path, period_type: str) -> str | None:
+    """The period an official reads first: the latest, unless it is still running while the one
+    before it has not frozen yet. In early January that is the year just ended, until its
+    appraisal freezes, not a new year holding a day of data."""
+    frame = query(snapshot, """
+        with latest as (
+            select s.period, any_value(p.period_end) as period_end, bool_and(s.is_frozen) as is_frozen
+            from mart_unit_period_scorecard s
+            join dim_periods p on p.period_type = s.period_type and p.period = s.period
+            where s.period_type = $pt
+            group by s.period order by s.period desc limit 2
+        )
+        select latest.*, (select as_of_end_at from mart_run) as as_of_end_at from latest order by period desc""",
+                  {"pt": period_type})
+    if frame.empty:
+        return None
+    latest = frame.iloc[0]
+    running = pd.Timestamp(latest["period_end"]) > pd.Timestamp(latest["as_of_end_at"])
+    if running and len(frame) > 1 and not frame.iloc[1]["is_frozen"]:
+        return frame.iloc[1]["period"]
+    return latest["period"]
+
+
 @dataclass(frozen=True)
 class Period:
     """A period as dim_periods has it: [start, end) and the period before it. A period the snapshot

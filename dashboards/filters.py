@@ -71,9 +71,9 @@ def _bounded(unit_id: str | None) -> str | None:
 
 
 def resolve(snapshot: Path, filters: dict | None) -> dict:
-    """Filters with the period defaulted to the latest one of its type in the snapshot."""
+    """Filters with the period defaulted to the one of its type an official reads first
+    (dims.default_period)."""
     f = normalise(filters)
     if not f["period"]:
-        available = dims.periods(snapshot, f["period_type"])
-        f["period"] = available[0] if available else str(dt.date.today().year)
+        f["period"] = dims.default_period(snapshot, f["period_type"]) or str(dt.date.today().year)
     return f

@@ -135,8 +135,14 @@ def score_trend_figure(snapshot: Path, filters: dict, lang: str) -> dict:
         months = list(unit_rows)
         traces.append({"type": "scatter", "mode": "lines+markers", "name": plot_text(name),
                        "x": [r[2] for r in months], "y": [r[3] for r in months], "customdata": [unit_id] * len(months)})
+    # Months as categories named in words: read as dates, a single month was drawn on an axis of
+    # milliseconds (23:59:59.999 … 00:00:00.001)
+    months = sorted(set(frame["period"]))
+    names = dims.period_labels(snapshot, "month", lang)
+    xaxis = {"title": {"text": t("month_axis", lang)}, "type": "category", "categoryorder": "array",
+             "categoryarray": months, "tickvals": months, "ticktext": [names.get(m, m) for m in months]}
     # the layout still goes through plotly, which gives it the default template the other charts have
-    layout = go.Figure(layout={"title": t("score_trend", lang), "xaxis_title": t("month_axis", lang),
+    layout = go.Figure(layout={"title": t("score_trend", lang), "xaxis": xaxis,
                                "yaxis_title": t("score", lang), "height": 380,
                                "margin": {"t": 50, "l": 50, "r": 10, "b": 40}, "legend": {"font": {"size": 11}}},
                        ).to_plotly_json()["layout"]

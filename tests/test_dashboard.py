@@ -121,6 +121,9 @@ def test_score_trend_is_the_monthly_scorecard(snap, sql):
     want = {(name, p): s for name, p, s in sql("""select unit_name, period, score from mart_unit_period_scorecard
                                                   where period_type = 'month'""")}
     assert got == pytest.approx(want)
+    # months on a category axis, named in words: one month alone is a point, not an axis of milliseconds
+    axis = fig["layout"]["xaxis"]
+    assert axis["type"] == "category" and axis["ticktext"][0] == "2025年1月" and axis["tickvals"][0] == "2025-01"
 
 
 def test_warnings_list_red_first_with_counts(snap, sql):
@@ -617,3 +620,44 @@ def test_a_unit_name_s_markup_is_shown_in_charts_not_obeyed(snap, monkeypatch):
     trend = overview.score_trend(snap, YEAR).assign(unit_name=name)
     monkeypatch.setattr(overview, "score_trend", lambda *a, **k: trend)
     assert {tr["name"] for tr in views.score_trend_figure(snap, YEAR, "zh")["data"]} == {views.plot_text(name)}
+
+
+def _periods_snapshot(path, as_of_end_at: str, frozen: dict[str, bool]):
+    """A snapshot holding only what the choice of the first period reads: the years' scorecard rows
+    (frozen or not), their bounds and the run's as-of."""
+    con = duckdb.connect(str(path))
+    con.execute("create table dim_periods (period_type varchar, period varchar, period_start date, period_end date, "
+                "label_zh varchar, label_en varchar)")
+    con.execute("create table mart_unit_period_scorecard (unit_id varchar, period_type varchar, period varchar, "
+                "is_frozen boolean)")
+    con.execute("create table mart_run (as_of_end_at timestamp)")
+    for year, is_frozen in frozen.items():
+        y = int(year)
+        con.execute("insert into dim_periods values ('year', ?, ?, ?, ?, ?)",
+                    [year, dt.date(y, 1, 1), dt.date(y + 1, 1, 1), f"{y}年度", year])
+        con.execute("insert into mart_unit_period_scorecard values ('U1', 'year', ?, ?), ('U2', 'year', ?, ?)",
+                    [year, is_frozen, year, is_frozen])
+    con.execute("insert into mart_run values (?)", [as_of_end_at])
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("as_of_end_at, frozen, first", [
+    # 2 January: 2026 holds a day of data and 2025 has not frozen (rules.md §8: 15 grace days)
+    ("2026-01-03 00:00:00", {"2025": False, "2026": False}, "2025"),
+    # 17 January: 2025's appraisal has frozen, the new year is what is being watched
+    ("2026-01-18 00:00:00", {"2025": True, "2026": False}, "2026"),
+    # the demo's run, as of 31 December: the year is over but still the latest
+    ("2026-01-01 00:00:00", {"2025": False}, "2025"),
+])
+def test_the_period_shown_first_is_the_one_an_official_reads(tmp_path, as_of_end_at, frozen, first):
+    snap = _periods_snapshot(tmp_path / "p.published.duckdb", as_of_end_at, frozen)
+    assert dims.default_period(snap, "year") == first
+    assert views.resolve(snap, {"period_type": "year", "period": None})["period"] == first
+
+
+def test_the_period_filter_names_periods_in_words(snap):
+    from dashboards.app import period_options
+    assert period_options(snap, "quarter", "zh")[0] == {"label": "2025年第四季度", "value": "2025Q4"}
+    assert period_options(snap, "quarter", "en")[0] == {"label": "Q4 2025", "value": "2025Q4"}
+    assert period_options(snap, "month", "zh")[0]["label"] == "2025年12月"
