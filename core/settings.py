@@ -33,6 +33,13 @@ class Settings:
     # draw can be re-shown to anyone who has the seed.
     spot_check_per_unit: int = 5
     spot_check_seed: int = 2025
+    # Status colours (green, yellow, red) on the dashboard, stated in its legends: a compliance rate
+    # is green from rate_green, red below rate_red and yellow between; a unit's score likewise with
+    # score_green and score_red. The workbook shades a rate below rate_red.
+    rate_green: float = 0.95
+    rate_red: float = 0.90
+    score_green: float = 90.0
+    score_red: float = 80.0
     # The oversight office that files the appraisal (填报单位), as its reports name it: 某县司法局.
     office_name: str = ""
     # A rectification notice (整改通知书) asks for the unit's written reply within this many days

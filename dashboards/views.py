@@ -20,7 +20,7 @@ from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
 from core.privacy import mask_frame
 
-from . import access, dims, queries
+from . import access, dims, queries, status
 from .filters import normalise, resolve
 from .labels import t
 
@@ -83,6 +83,7 @@ def headline(snapshot: Path, filters: dict, lang: str) -> list[dict]:
     """One record per family (the overall first): rate now and in the previous period, change in points."""
     f = resolve(snapshot, filters)
     labels = family_label(snapshot, lang)
+    weights = queries.overview.family_weights(snapshot, f)
     out = []
     for row in queries.overview.family_rates(snapshot, f).itertuples():
         rate, prev = row.rate, row.previous_rate
@@ -93,29 +94,41 @@ def headline(snapshot: Path, filters: dict, lang: str) -> list[dict]:
                     "violations": None if pd.isna(row.judged) else int(row.judged - row.compliant),
                     "rate": None if pd.isna(rate) else float(rate),
                     "previous_rate": None if pd.isna(prev) else float(prev),
-                    "change_points": change})
-    return out
+                    "change_points": change, "weight": weights.get(row.family)})
+    # 总体 first, then the heaviest family: what weighs most in a unit's score is read first
+    order = list(labels)
+    return sorted(out, key=lambda r: (r["family"] != "all", -(r["weight"] or 0),
+                                      order.index(r["family"]) if r["family"] in order else len(order)))
 
 
 def headline_cards(records: list[dict], filters: dict, lang: str) -> html.Div:
+    """A card per rule family (总体 first): its rate coloured by the thresholds the legend under
+    them states, the change since the previous period in percentage points, and its counts."""
+    thresholds = status.rate_thresholds()
     cards = []
     for r in records:
         change = r["change_points"]
         arrow = "" if change is None else ("▲" if change > 0 else "▼" if change < 0 else "＝")
         colour = "#888" if change is None else ("#1a7f37" if change > 0 else "#c62828" if change < 0 else "#888")
+        points = "" if change is None else t("change_points", lang, change=f"{change:+.1f}")
+        state = thresholds.status(r["rate"])
         card = html.Div([
             html.Div(r["label"], style={"fontSize": 13, "color": "#555"}),
-            html.Div(_pct(r["rate"]), style={"fontSize": 22, "fontWeight": "bold"}),
-            html.Div(f"{arrow} {'' if change is None else f'{change:+.2f}'}  ({t('previous_rate', lang)} {_pct(r['previous_rate'])})",
+            html.Div(_pct(r["rate"]), className=f"status-{state}",
+                     style={"fontSize": 22, "fontWeight": "bold", "color": status.COLOURS[state]}),
+            html.Div(f"{arrow} {points}  ({t('previous_rate', lang)} {_pct(r['previous_rate'])})",
                      style={"fontSize": 12, "color": colour}),
             html.Div(f"{t('violations', lang)} {r['violations'] if r['violations'] is not None else '—'}"
                      f" / {t('judged', lang)} {r['judged'] if r['judged'] is not None else '—'}",
                      style={"fontSize": 11, "color": "#777"}),
-        ], className="card", style={"border": "1px solid #ddd", "borderRadius": 6, "padding": "8px 12px",
-                                    "minWidth": 150, "background": "#fafafa" if r["family"] != "all" else "#eef4ff"})
+        ], className="card", style={"border": "1px solid #ddd", "borderLeft": f"6px solid {status.COLOURS[state]}",
+                                    "borderRadius": 6, "padding": "8px 12px", "minWidth": 150,
+                                    "background": status.FILLS[state] if r["family"] != "all" else "#eef4ff"})
         # drill-down: a family's card opens its violations on the rules page
         cards.append(dcc.Link(card, href=rules_href(r["family"]), style={"color": "inherit", "textDecoration": "none"}))
-    return html.Div(cards, style={"display": "flex", "flexWrap": "wrap", "gap": 8})
+    return html.Div([html.Div(cards, style={"display": "flex", "flexWrap": "wrap", "gap": 8}),
+                     status.legend(thresholds, lang),
+                     html.P(t("overall_note", lang), style={"fontSize": 12, "color": "#555", "margin": "2px 0"})])
 
 
 def rules_href(family: str | None) -> str:

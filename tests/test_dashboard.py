@@ -115,6 +115,30 @@ def test_headline_rates_equal_sql_and_compare_with_previous_period(snap, sql):
     assert r["change_points"] == pytest.approx(round(100 * (r["rate"] - r["previous_rate"]), 2))
 
 
+def test_cards_are_coloured_by_the_stated_thresholds_and_ordered_by_weight(snap, sql, monkeypatch):
+    """A card's colour follows the settings (rate_green, rate_red), which the legend under the cards
+    states; 总体 comes first, then the families by their scoring weight over the units in scope, and
+    a change is said in percentage points."""
+    records = views.headline(snap, Q3, "zh")
+    weights = dict(sql("""select w.family, avg(w.weight) from dim_units u
+                          join dim_profile_family_weights w using (profile_id) group by 1"""))
+    assert records[0]["family"] == "all"
+    assert [weights[r["family"]] for r in records[1:]] == sorted((weights[r["family"]] for r in records[1:]), reverse=True)
+    monkeypatch.setenv("RECWATCH_RATE_GREEN", "0.99")
+    monkeypatch.setenv("RECWATCH_RATE_RED", "0.9")
+    cards = views.headline_cards(records, Q3, "zh")
+    shown = {}
+    for link, r in zip(cards.children[0].children, records):
+        rate = link.children.children[1]
+        shown[r["family"]] = rate.className
+        want = "green" if r["rate"] >= 0.99 else "red" if r["rate"] < 0.9 else "yellow"
+        assert rate.className == f"status-{want}", r
+    assert {"status-yellow", "status-red"} <= set(shown.values())  # the sample has both
+    legend = " ".join(c.children for c in cards.children[1].children)
+    assert "绿：≥ 99%" in legend and "黄：90%–99%" in legend and "红：< 90%" in legend
+    assert "个百分点" in str(cards.children[0].children[0])
+
+
 def test_score_trend_is_the_monthly_scorecard(snap, sql):
     fig = views.score_trend_figure(snap, YEAR, "zh")
     got = {(tr["name"], x): y for tr in fig["data"] for x, y in zip(tr["x"], tr["y"])}
@@ -458,7 +482,7 @@ def test_a_page_past_the_end_moves_to_the_last_page(app, snap):
 def test_overview_cards_drill_down_to_the_rules_page(snap, app):
     import sys
     cards = views.headline_cards(views.headline(snap, Q3, "zh"), Q3, "zh")
-    hrefs = [c.href for c in cards.children]
+    hrefs = [c.href for c in cards.children[0].children]
     assert hrefs[0] == "/rules" and "/rules?family=upload" in hrefs
     rules_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/rules")]
     with app.server.app_context():

@@ -37,6 +37,18 @@ def family_rates(snapshot: Path, filters: dict) -> pd.DataFrame:
         {**scope.params(f), "pt": f["period_type"], "p": f["period"], "prev": dims.period(snapshot, f).previous})
 
 
+def family_weights(snapshot: Path, filters: dict) -> dict[str, float]:
+    """Each rule family's scoring weight over the units in scope (the mean over them: units under
+    different regulations weigh a family differently)."""
+    f = resolve(snapshot, filters)
+    frame = query(snapshot, SCOPE + """
+        select w.family, avg(w.weight) as weight
+        from dim_units u join dim_profile_family_weights w using (profile_id)
+        where u.unit_id in (select unit_id from scope)
+        group by w.family""", scope.params(f))
+    return dict(zip(frame["family"], frame["weight"]))
+
+
 def score_trend(snapshot: Path, filters: dict) -> pd.DataFrame:
     """Monthly score of each unit in scope, over the year of the chosen period."""
     f = resolve(snapshot, filters)
