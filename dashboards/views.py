@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import math
+import os
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Scheme
 
 from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
@@ -168,7 +170,8 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
     if frame.empty:
         return _empty_figure(lang)
     frame = frame.iloc[::-1]
-    fig = go.Figure(go.Bar(x=frame["violations"], y=frame["rule_id"] + " " + frame["rule_name"].fillna(""),
+    # the rule by its name: an id like R-UPL is a code to the official reading it
+    fig = go.Figure(go.Bar(x=frame["violations"], y=frame["rule_name"].fillna(frame["rule_id"]).map(plot_text),
                            orientation="h", customdata=frame["rule_id"], text=frame["violations"],
                            textposition="auto"))
     fig.update_layout(title=t("violations_by_rule", lang, period=dims.period_name(snapshot, f, lang)),
@@ -224,26 +227,78 @@ def scorecard_records(snapshot: Path, filters: dict, lang: str) -> tuple[list[di
     rates = [c for c in fam["rate_column"] if c in frame.columns and frame[c].notna().any()]
     for c in rates:
         frame[c] = (100 * frame[c]).round(1)
+    for c in ("score", "previous_score", "score_change", "appraisal_score"):  # one decimal, as the chart
+        frame[c] = frame[c].round(1)
     columns = [("place", t("order", lang)), ("unit_name", t("unit", lang)), ("score", t("score", lang)),
                ("previous_score", t("previous_score", lang)), ("score_change", t("score_change", lang)),
                ("rank", t("rank", lang)), ("appraisal_score", t("appraisal_score", lang)),
                ("violations", t("violations", lang)), ("judged", t("judged", lang))]
     columns += [(c, f"{labels[c]} %") for c in rates]
-    cols = [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric"} for c, name in columns]
+    # one decimal for every score and rate (83 was shown beside 82.8), counts grouped by thousands
+    one_decimal = Format(precision=1, scheme=Scheme.fixed).to_plotly_json()
+    counts = Format().group(True).to_plotly_json()
+    formats = {c: one_decimal for c in ("score", "previous_score", "score_change", "appraisal_score", *rates)}
+    formats |= {"judged": counts, "violations": counts}
+    cols = [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric",
+             **({"format": formats[c]} if c in formats else {})} for c, name in columns]
     cols.append({"id": "unit_id", "name": t("unit_id", lang)})
     return _records(frame[[c for c, _ in columns] + ["unit_id"]]), cols
 
 
+def score_styles(lang: str) -> list[dict]:
+    """The units table's score cells coloured as the chart's bars (the stated thresholds)."""
+    th = status.score_thresholds()
+    rules = [("green", f"{{score}} >= {th.green}"), ("yellow", f"{{score}} >= {th.red} && {{score}} < {th.green}"),
+             ("red", f"{{score}} < {th.red}")]
+    return [{"if": {"filter_query": q, "column_id": "score"}, "backgroundColor": status.FILLS[code],
+             "color": status.COLOURS[code]} for code, q in rules]
+
+
+def short_names(names: list[str]) -> list[str]:
+    """Names without the prefix they all share, cut back to a character boundary that leaves each
+    one something (永宁县综合行政执法大队市容环卫中队 → 市容环卫中队): the differing part is what a
+    chart's reader compares; the full name is in the hover."""
+    if len(names) < 2:
+        return list(names)
+    prefix = os.path.commonprefix(list(names))
+    while prefix and any(len(n) <= len(prefix) for n in names):
+        prefix = prefix[:-1]
+    return [n[len(prefix):] for n in names]
+
+
 def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
+    """The units' scores as horizontal bars, best at the top, coloured by the stated thresholds;
+    the units at the top of the scope (a parent bureau, whose score is not ranked with its units)
+    apart, as a dashed line across the bars; the axis starts just below the lowest score so that
+    the spread shows."""
     f = resolve(snapshot, filters)
     frame = queries.scorecard.scorecard(snapshot, f)
+    frame = frame[frame["score"].notna()]
     if frame.empty:
         return _empty_figure(lang)
-    fig = go.Figure(go.Bar(x=frame["unit_name"].map(plot_text), y=frame["score"], customdata=frame["unit_id"],
-                           text=frame["score"], textposition="auto"))
+    parents = dims.unit_parents(snapshot)
+    in_scope = set(frame["unit_id"])
+    top = frame[[parents.get(u) not in in_scope for u in frame["unit_id"]]]
+    bars = frame.drop(top.index) if len(top) < len(frame) else frame
+    thresholds = status.score_thresholds()
+    bars = bars.sort_values(["score", "unit_id"], ascending=[True, False])  # drawn bottom-up: best at the top
+    names = bars["unit_name"].tolist()
+    fig = go.Figure(go.Bar(
+        x=bars["score"], y=[plot_text(n) for n in short_names(names)], orientation="h",
+        customdata=bars["unit_id"], hovertext=[plot_text(n) for n in names], hoverinfo="text+x",
+        marker_color=[status.COLOURS[thresholds.status(v)] for v in bars["score"]],
+        text=[f"{v:.1f}" for v in bars["score"]], textposition="outside", cliponaxis=False))
+    if len(top) < len(frame):
+        for row in top.itertuples():
+            fig.add_vline(x=row.score, line_dash="dash", line_color="#555",
+                          annotation_text=plot_text(f"{row.unit_name} {row.score:.1f}"),
+                          annotation_position="top", annotation_font_size=11)
+    low = min(frame["score"])
     fig.update_layout(title=t("scorecard", lang, period=dims.period_name(snapshot, f, lang)),
-                      yaxis_title=t("score", lang),
-                      height=380, margin={"t": 50, "l": 50, "r": 10, "b": 120})
+                      xaxis={"title": t("score", lang), "range": [max(0, math.floor(low / 5) * 5 - 5), 100.5],
+                             "tickformat": ".0f"},
+                      height=max(320, 26 * len(bars) + 140), margin={"t": 70, "l": 10, "r": 40, "b": 40})
+    fig.update_yaxes(automargin=True)
     return fig
 
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 import dashboards.query
 from core.privacy import mask
 from core.settings import Settings
-from dashboards import access, dims, views
+from dashboards import access, dims, status, views
 from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_options
 from dashboards.labels import UI, t
 from dashboards.queries import devices, overview, quality, retention, scorecard, violations
@@ -98,6 +98,8 @@ def test_violations_by_rule_equal_sql(snap, sql):
     assert dict(zip(got["rule_id"], got["violations"])) == dict(want)
     fig = views.violations_by_rule_figure(snap, Q3, "zh")
     assert sum(fig.data[0].x) == sum(n for _, n in want)
+    names = dict(sql("select rule_id, name_zh from dim_rules"))
+    assert set(fig.data[0].y) == {names[r] for r, _ in want}  # by name: no code like R-UPL on screen
 
 
 def test_headline_rates_equal_sql_and_compare_with_previous_period(snap, sql):
@@ -206,13 +208,41 @@ def test_scorecard_is_ranked_and_matches_the_mart(snap, sql):
     rows, columns = views.scorecard_records(snap, Q3, "zh")
     want = sql("""select unit_id, score, rank, score_change from mart_unit_period_scorecard
                   where period_type = 'quarter' and period = '2025Q3' order by score desc, unit_id""")
+    # one decimal, as the chart says them
     assert [(r["unit_id"], r["score"], r["rank"], r["score_change"]) for r in rows] == \
-        [(u, pytest.approx(s), k, pytest.approx(c) if c is not None else None) for u, s, k, c in want]
+        [(u, pytest.approx(s, abs=0.051), k, pytest.approx(c, abs=0.051) if c is not None else None)
+         for u, s, k, c in want]
+    assert all(r[c] is None or r[c] == round(r[c], 1) for r in rows for c in ("score", "score_change"))
     assert [r["place"] for r in rows] == list(range(1, len(rows) + 1))
     names = {c["id"]: c["name"] for c in columns}
     assert names["score"] == "得分" and names["upload_rate"].startswith("及时存储")
+
+
+
+def test_the_units_chart_ranks_the_units_apart_from_their_parent_on_an_axis_that_shows_the_spread(snap, sql):
+    """Horizontal bars, best at the top (drawn bottom-up), coloured by the stated score thresholds;
+    the parent bureau (its score is not ranked among its units) a dashed line; names without the
+    prefix they share, the full name on hover; the axis starts just below the lowest score."""
+    want = sql("""select s.unit_id, s.unit_name, s.score, u.parent_unit_id from mart_unit_period_scorecard s
+                  join dim_units u using (unit_id)
+                  where period_type = 'quarter' and period = '2025Q3' order by score desc, unit_id""")
     fig = views.scorecard_figure(snap, Q3, "en")
-    assert list(fig.data[0].customdata) == [u for u, *_ in want]
+    bars = fig.data[0]
+    children = [w for w in want if w[3] is not None]
+    assert list(bars.customdata)[::-1] == [u for u, *_ in children] and bars.orientation == "h"
+    assert list(bars.hovertext)[::-1] == [n for _, n, *_ in children]
+    assert all(not y.startswith("永宁县综合行政执法大队") and n.endswith(y) for y, n in zip(bars.y, bars.hovertext))
+    parent = next(w for w in want if w[3] is None)
+    assert [s.x0 for s in fig.layout.shapes] == [pytest.approx(parent[2])]
+    assert 0 < fig.layout.xaxis.range[0] <= min(w[2] for w in want)
+    thresholds = status.score_thresholds()
+    assert list(bars.marker.color) == [status.COLOURS[thresholds.status(x)] for x in bars.x]
+
+
+def test_short_names_keep_something_of_each_name():
+    assert views.short_names(["某县局一队", "某县局二队"]) == ["一队", "二队"]
+    assert views.short_names(["某县局", "某县局一队"]) == ["局", "局一队"]
+    assert views.short_names(["甲"]) == ["甲"] and views.short_names(["甲", "乙"]) == ["甲", "乙"]
 
 
 def test_clicking_a_unit_picks_it(snap):
@@ -640,7 +670,7 @@ def test_a_unit_name_s_markup_is_shown_in_charts_not_obeyed(snap, monkeypatch):
     assert views.plot_text(name) == '&lt;a href="https://evil.example/login"&gt;请重新登录&lt;/a&gt;&amp;&lt;b&gt;'
     frame = scorecard.scorecard(snap, YEAR).head(1).assign(unit_name=name)
     monkeypatch.setattr(scorecard, "scorecard", lambda *a, **k: frame)
-    assert list(views.scorecard_figure(snap, YEAR, "zh").data[0].x) == [views.plot_text(name)]
+    assert list(views.scorecard_figure(snap, YEAR, "zh").data[0].hovertext) == [views.plot_text(name)]
     trend = overview.score_trend(snap, YEAR).assign(unit_name=name)
     monkeypatch.setattr(overview, "score_trend", lambda *a, **k: trend)
     assert {tr["name"] for tr in views.score_trend_figure(snap, YEAR, "zh")["data"]} == {views.plot_text(name)}

@@ -3,7 +3,7 @@
 import dash
 from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
 
-from dashboards import dims, views
+from dashboards import dims, status, views
 from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
 from dashboards.query import current_snapshot
@@ -13,6 +13,7 @@ dash.register_page(__name__, path="/units", name="单位排名", title="单位�
 layout = html.Div([
     html.H3(id="un-title"),
     html.P(id="un-hint"),
+    html.Div(id="un-legend"),
     dcc.Graph(id="un-chart"),
     dash_table.DataTable(id="un-table", sort_action="native", style_table={"overflowX": "auto"},
                          style_cell={"textAlign": "left", "fontSize": 13},
@@ -20,14 +21,16 @@ layout = html.Div([
 ])
 
 
-@callback(Output("un-title", "children"), Output("un-hint", "children"), Output("un-chart", "figure"),
-          Output("un-table", "data"), Output("un-table", "columns"), Input("filters", "data"))
+@callback(Output("un-title", "children"), Output("un-hint", "children"), Output("un-legend", "children"),
+          Output("un-chart", "figure"), Output("un-table", "data"), Output("un-table", "columns"),
+          Output("un-table", "style_data_conditional"), Input("filters", "data"))
 def render(filters):
     snapshot, lang = current_snapshot(), lang_of(filters)
     f = resolve(snapshot, filters)
     rows, columns = views.scorecard_records(snapshot, f, lang)
     return (t("scorecard", lang, period=dims.period_name(snapshot, f, lang)), t("units_hint", lang),
-            views.scorecard_figure(snapshot, f, lang), rows, columns)
+            status.legend(status.score_thresholds(), lang), views.scorecard_figure(snapshot, f, lang), rows, columns,
+            views.score_styles(lang))
 
 
 @callback(Output("unit", "value"), Input("un-chart", "clickData"), Input("un-table", "active_cell"),
