@@ -26,7 +26,7 @@ from core.settings import Settings, load_settings
 
 from . import access, dims, views
 from .filters import PERIOD_TYPES, normalise, resolve
-from .labels import t
+from .labels import dropdown_labels, t
 from .queries.violations import check_view
 from .query import current_snapshot
 
@@ -135,17 +135,20 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
                       dcc.RadioItems(id="period-type", options=labels["period_type_options"], value="year",
                                      inline=True, persistence=True, persistence_type="session")]),
             html.Div([html.Label(labels["period_label"], id="period-label"),
-                      dcc.Dropdown(id="period", options=period_options(snapshot, "year", lang),
+                      dcc.Dropdown(id="period", labels=dropdown_labels(lang),
+                                   options=period_options(snapshot, "year", lang),
                                    value=year, clearable=False,
                                    persistence=True, persistence_type="session")],
                      style={"width": 160}),
             html.Div([html.Label(labels["unit_label"], id="unit-label"),
-                      dcc.Dropdown(id="unit", options=unit_options(snapshot, lang), value=None,
+                      dcc.Dropdown(id="unit", labels=dropdown_labels(lang), options=unit_options(snapshot, lang),
+                                   value=None,
                                    placeholder=labels["unit_placeholder"], clearable=True,
                                    persistence=True, persistence_type="session")],
                      style={"width": 360}),
             html.Div([html.Label(labels["profile_label"], id="profile-label"),
-                      dcc.Dropdown(id="profile", options=profile_options(snapshot, lang), value=None,
+                      dcc.Dropdown(id="profile", labels=dropdown_labels(lang), options=profile_options(snapshot, lang),
+                                   value=None,
                                    placeholder=labels["profile_placeholder"], clearable=True,
                                    persistence=True, persistence_type="session")],
                      style={"width": 320}),
@@ -180,7 +183,8 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                   Output("unit-label", "children"), Output("unit", "placeholder"),
                   Output("profile-label", "children"), Output("profile", "placeholder"), Output("profile", "options"),
                   Output("period-type", "options"), Output("unit", "options"), Output("unmask", "options"),
-                  Output("scope", "children"), Input("lang", "value"))
+                  Output("scope", "children"), *[Output(d, "labels") for d in ("period", "unit", "profile")],
+                  Input("lang", "value"))
     def _relabel(lang_):
         if lang_ not in ("zh", "en"):  # a crafted request: a list here was a 500
             raise access.BadParameter("lang", lang_)
@@ -188,7 +192,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
         return (lab["title"], *lab["nav"], lab["period_type_label"], lab["period_label"], lab["unit_label"],
                 lab["unit_placeholder"], lab["profile_label"], lab["profile_placeholder"],
                 profile_options(snap, lang_), lab["period_type_options"], unit_options(snap, lang_),
-                unmask_options(allow_unmask, lang_), scope_text(snap, lang_))
+                unmask_options(allow_unmask, lang_), scope_text(snap, lang_), *[dropdown_labels(lang_)] * 3)
 
     @app.callback(Output("period", "options"), Output("period", "value"), Input("period-type", "value"),
                   Input("lang", "value"), State("period", "value"))

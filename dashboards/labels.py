@@ -36,6 +36,15 @@ UI: dict[str, tuple[str, str]] = expand({
     "judged": ("{term:judged}数", "{Term:judged}"),
     "violations": ("{term:violations}数", "{Term:violations}"),
     "overall": ("总体", "Overall"),
+    # Dash's own words: its dropdowns and table filters speak the page's language
+    "dd_search": ("搜索", "Search"),
+    "dd_clear_search": ("清除搜索", "Clear search"),
+    "dd_clear_selection": ("清除选择", "Clear selection"),
+    "dd_no_options": ("没有匹配的选项", "No options found"),
+    "dd_select_all": ("全选", "Select all"),
+    "dd_deselect_all": ("全不选", "Deselect all"),
+    "dd_selected_count": ("已选 {num_selected} 项", "{num_selected} selected"),
+    "table_filter": ("输入筛选条件…", "Filter…"),
     "overall_note": ("“总体”为全部{term:judged}中合规的比例，不加权；{term:unit}{term:score}按各{term:rule_family}的计分{term:weight}加权（见{term:unit}排名）。卡片按{term:weight}由高到低排列。",
                      "'Overall' is the share of all {term:judged} that complied, unweighted; a {term:unit}'s {term:score} weighs each {term:rule_family} by its scoring {term:weight} (see Units). Cards are in order of {term:weight}, heaviest first."),
     "change_points": ("{change} 个百分点", "{change} pts"),
@@ -163,3 +172,16 @@ UI: dict[str, tuple[str, str]] = expand({
 
 def t(key: str, lang: str, **args) -> str:
     return pick(UI[key], lang, **args)
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """Words of Dash's dropdowns (its English by default) in `lang`; {num_selected} is Dash's to fill."""
+    keys = {"search": "dd_search", "clear_search": "dd_clear_search", "clear_selection": "dd_clear_selection",
+            "no_options_found": "dd_no_options", "select_all": "dd_select_all", "deselect_all": "dd_deselect_all",
+            "selected_count": "dd_selected_count"}
+    return {name: UI[key][0 if lang == "zh" else 1] for name, key in keys.items()}
+
+
+def table_filter(lang: str) -> dict[str, str]:
+    """A DataTable's filter_options: the filter cells' placeholder (Dash's 'filter data...')."""
+    return {"placeholder_text": t("table_filter", lang)}

@@ -289,3 +289,19 @@ def test_party_names_stay_masked_until_the_logged_switch(page, real_names, priva
     settle(browser, "#ru-table td[data-dash-column=party_name]")
     assert not shows_any(browser, real_names)
     assert not console_errors(browser)
+
+
+def test_dash_s_own_words_are_in_the_page_s_language(page):
+    """Issue #25 item 7: the rules table's filter cells and the dropdowns' search box speak Chinese
+    (Dash writes 'filter data...' and 'Search' unless told otherwise), and English when switched."""
+    browser = page("/rules")
+    placeholders = lambda: set(browser.execute_script(  # noqa: E731
+        "return Array.from(document.querySelectorAll('#ru-table input[type=text]')).map(e => e.placeholder)"
+        " .filter(p => !/^[0-9]+$/.test(p))"))  # the pager's page box shows its page number
+    wait_for(browser, lambda: placeholders() == {"输入筛选条件…"}, "Chinese filter placeholders")
+    browser.find_element(By.ID, "unit").click()
+    wait_for(browser, lambda: browser.execute_script(
+        "return Array.from(document.querySelectorAll('input')).some(e => e.placeholder === '搜索')"), "搜索 in the dropdown")
+    assert "filter data" not in browser.page_source and 'placeholder="Search"' not in browser.page_source
+    click_option(browser, "lang", "English")
+    wait_for(browser, lambda: placeholders() == {"Filter…"}, "English filter placeholders")

@@ -540,7 +540,8 @@ def test_language_switch_relabels_the_layout(app):
                                                         ("profile-label", "children"), ("profile", "placeholder"),
                                                         ("profile", "options"), ("period-type", "options"),
                                                         ("unit", "options"), ("unmask", "options"),
-                                                        ("scope", "children"))])
+                                                        ("scope", "children"), ("period", "labels"),
+                                                        ("unit", "labels"), ("profile", "labels"))])
     spec = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."  # as the browser sends it
     resp = call(app, spec, outputs, [{"id": "lang", "property": "value", "value": "en"}])
     assert resp["app-title"]["children"] == "Whole-process recording oversight"
@@ -548,6 +549,10 @@ def test_language_switch_relabels_the_layout(app):
     assert resp["unit"]["placeholder"] == "All units"
     assert resp["unit"]["options"][0]["label"].endswith("subordinate units)")
     assert resp["scope"]["children"] == "Showing: All units"
+    assert resp["unit"]["labels"]["search"] == "Search"
+    resp_zh = call(app, spec, outputs, [{"id": "lang", "property": "value", "value": "zh"}])
+    # Dash's own words in Chinese too: its dropdowns say 搜索, not Search
+    assert resp_zh["unit"]["labels"]["search"] == "搜索" and resp_zh["period"]["labels"]["no_options_found"] == "没有匹配的选项"
     resp = call(app, "..filters.data...notice.children..",
                 [{"id": "filters", "property": "data"}, {"id": "notice", "property": "children"}],
                 [{"id": "lang", "property": "value", "value": "en"},

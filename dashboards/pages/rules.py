@@ -7,7 +7,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboards import access, dims, views
 from dashboards.filters import lang_of, resolve
-from dashboards.labels import t
+from dashboards.labels import dropdown_labels, t, table_filter
 from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2, label="page_rules")
@@ -23,6 +23,7 @@ def layout(family: str = "upload", **_query):
             html.Label(id="ru-family-label"),
             # options given with the value: Dash 4's dropdown drops a value that is not among its options
             dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260},
+                         labels=dropdown_labels("zh"),
                          options=views.family_options(current_snapshot(), "zh")),
             html.A(id="ru-csv", href="", style=_LINK),
             html.A(id="ru-xlsx", href="", style=_LINK),
@@ -33,18 +34,20 @@ def layout(family: str = "upload", **_query):
         html.P(id="ru-total"),
         dash_table.DataTable(id="ru-table", page_action="custom", page_current=0, page_size=views.PAGE_SIZE,
                              sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom",
-                             filter_query="", style_table={"overflowX": "auto"},
+                             filter_query="", filter_options=table_filter("zh"), style_table={"overflowX": "auto"},
                              style_cell={"textAlign": "left", "fontSize": 13, "whiteSpace": "normal", "maxWidth": 420},
                              style_header={"fontWeight": "bold"}),
     ])
 
 
-@callback(Output("ru-family", "options"), Output("ru-family-label", "children"), Output("ru-csv", "children"),
-          Output("ru-xlsx", "children"), Output("ru-export-hint", "children"), Input("filters", "data"))
+@callback(Output("ru-family", "options"), Output("ru-family", "labels"), Output("ru-family-label", "children"),
+          Output("ru-csv", "children"), Output("ru-xlsx", "children"), Output("ru-export-hint", "children"),
+          Output("ru-table", "filter_options"), Input("filters", "data"))
 def relabel(filters):
     lang = lang_of(filters)
-    return (views.family_options(current_snapshot(), lang), t("family", lang), t("download_csv", lang),
-            t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"))
+    return (views.family_options(current_snapshot(), lang), dropdown_labels(lang), t("family", lang),
+            t("download_csv", lang), t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"),
+            table_filter(lang))
 
 
 @callback(Output("ru-table", "data"), Output("ru-table", "columns"), Output("ru-table", "page_count"),
