@@ -12,7 +12,7 @@ import statistics
 
 import duckdb
 import pytest
-from test_dashboard import call
+from test_dashboard import Q3, YEAR, call, snap, sql  # noqa: F401  (the same sample snapshot)
 
 from core.privacy import mask
 from dashboards import officers
@@ -120,22 +120,6 @@ def test_dim_officers_names_each_officer_and_their_unit(con):
 
 
 # --- the page, on a generated snapshot -------------------------------------------------------
-
-YEAR = {"period_type": "year", "period": "2025", "unit_id": None}
-Q3 = {"period_type": "quarter", "period": "2025Q3", "unit_id": None}
-
-
-@pytest.fixture(scope="module")
-def snap(samples):
-    return samples.published(11)
-
-
-@pytest.fixture(scope="module")
-def sql(snap):
-    c = duckdb.connect(str(snap), read_only=True)
-    yield lambda q, *p: c.execute(q, list(p)).fetchall()
-    c.close()
-
 
 def mart_officers(sql, period: str, unit_id: str | None = None) -> dict[str, tuple]:
     """Per officer, from the mart itself: recordings, R-UPL rate, violations, judged, per 100."""
