@@ -26,6 +26,7 @@ import duckdb
 PAGES = {
     "overview": ("/", "ov-content.children"),
     "units": ("/units", "un-table.data"),
+    "officers": ("/officers", "of-table.data"),
     "rules": ("/rules", "ru-table.data"),
     "retention": ("/retention", "retention-content.children"),
     "devices": ("/devices", "devices-content.children"),

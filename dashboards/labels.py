@@ -167,6 +167,40 @@ UI: dict[str, tuple[str, str]] = expand({
     "outside_server_scope": ("用户 {user} 的授权单位 {unit} 不在本服务器的范围内，请联系管理员。",
                              "User {user}'s unit {unit} is outside this server's scope; ask the administrator."),
     "not_admitted": ("请求未经准入检查（{peer}），已拒绝。", "The request ({peer}) was not admitted; refused."),
+    # officers page
+    "page_officers": ("执法人员", "Officers"),
+    "officers_title": ("执法人员情况（{period}）", "Officers ({period})"),
+    "officers_hint": ("排名依据：每百项{term:judged}中的{term:violations}数（只计{term:violations}级{term:rule}），"
+                      "在本人所在{term:unit}内由少到多排列，相同者并列。执法人员参与的执法环节未按要求音像记录的，"
+                      "计入每一位参与人员。点击柱形或表格中的人员，查看其{term:violations}明细。",
+                      "Ranked by {term:violations} per 100 {term:judged} (rules that are {term:violations}, not "
+                      "{term:indicator}s), fewest first, within the officer's own {term:unit}; equal figures share a "
+                      "{term:place}. An act that was not recorded as required counts for every officer who took part. "
+                      "Click a bar or an officer in the table to see their {term:violations}."),
+    "officer_name": ("姓名", "Name"),
+    "unit_place": ("{term:unit}内{term:place}", "{Term:place} in {term:unit}"),
+    "upload_rate": ("按时入库率", "Stored on time"),
+    "av_rate": ("参与环节音像记录率", "Acts recorded"),
+    "labelling_rate": ("标注率", "Labelled"),
+    "device_check_rate": ("出勤前检查率", "Pre-duty checks"),
+    "per_100": ("每百项{term:judged}{term:violations}数", "{Term:violations} per 100 {term:judged}"),
+    "officers_chart": ("每百项{term:judged}{term:violations}数（{period}）",
+                       "{Term:violations} per 100 {term:judged} ({period})"),
+    "officers_chart_top": ("每百项{term:judged}{term:violations}数最多的 {shown} 名执法人员（共 {total} 名，{period}）",
+                           "The {shown} officers with the most {term:violations} per 100 {term:judged} "
+                           "(of {total}, {period})"),
+    "officers_median": ("中位数 {value}", "median {value}"),
+    "officer_pick": ("点击上方柱形或表格中的执法人员，查看其{term:violations}明细。",
+                     "Click an officer above to see their {term:violations}."),
+    "officer_title": ("{name}（{officer}，{unit}）的{term:violations}（{period}）",
+                      "{Term:violations} of {name} ({officer}, {unit}), {period}"),
+    "officer_by_rule": ("各{term:rule}{term:violations}", "{Term:violations} by {term:rule}"),
+    "officer_list": ("{term:violations}明细：共 {total} 条，按发生时间由近及远{shown}",
+                     "Each violation: {total} in all, latest first{shown}"),
+    "officer_list_cut": ("，显示前 {shown} 条", "; the first {shown} shown"),
+    "officer_none": ("该执法人员在所选{term:period}和{term:unit}没有{term:violations}。",
+                     "This officer has no {term:violations} in the chosen {term:period} and {term:unit}s."),
+    "party_masked": ("当事人（{term:masked}）", "Party ({term:masked})"),
 })
 
 

@@ -302,14 +302,16 @@ def scorecard_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:
     return fig
 
 
-def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: list[dict] | None) -> str | None:
-    """The unit a click on the bar chart or on a table row picked (None when nothing was picked, or
-    the click is not one the page can send). Whichever it is, the unit filter checks it
-    (filters.normalise): this picks, it does not admit."""
+def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: list[dict] | None,
+                    key: str = "unit_id") -> str | None:
+    """The unit a click on the bar chart or on a table row picked (the row's `key`: the officers page
+    picks an officer so), None when nothing was picked, or the click is not one the page can send.
+    Whichever it is, the unit filter checks it (filters.normalise), and an officer's queries are
+    bounded by the scope: this picks, it does not admit."""
     if isinstance(active_cell, dict) and isinstance(rows, list):
         row = active_cell.get("row")
         if isinstance(row, int) and 0 <= row < len(rows) and isinstance(rows[row], dict):
-            return rows[row].get("unit_id")
+            return rows[row].get(key)
     points = click_data.get("points") if isinstance(click_data, dict) else None
     if isinstance(points, list) and points and isinstance(points[0], dict):
         return points[0].get("customdata")

@@ -88,6 +88,8 @@ final as (
         acts.started_at,
         acts.ended_at,
         acts.officer_ids[1] as officer_id,
+        -- every officer of the act: an act not recorded is each one's (the officers page)
+        acts.officer_ids,
         acts.requirement,
         acts.article_zh,
         coalesce(coverage.covered_seconds, 0) as covered_seconds,

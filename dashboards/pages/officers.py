@@ -1,0 +1,49 @@
+"""执法人员 Officers: per officer, recordings, rates and violations, ranked within their unit; a click on
+an officer (a bar or a table row) lists their violations below."""
+
+import dash
+from dash import Input, Output, State, callback, dash_table, dcc, html, no_update
+
+from dashboards import dims, officers, views
+from dashboards.filters import lang_of, resolve
+from dashboards.labels import t
+from dashboards.query import current_snapshot
+
+# after the units ranking: from a unit to its officers
+dash.register_page(__name__, path="/officers", name="执法人员", title="执法人员 Officers", order=1.5,
+                   label="page_officers")
+
+layout = html.Div([
+    html.H3(id="of-title"),
+    html.P(id="of-hint", style={"color": "#555"}),
+    dcc.Graph(id="of-chart"),
+    dash_table.DataTable(id="of-table", sort_action="native", page_size=20, style_table={"overflowX": "auto"},
+                         style_cell={"textAlign": "left", "fontSize": 13}, style_header={"fontWeight": "bold"}),
+    # the officer picked; not persisted: a page opened anew shows no one's violations
+    dcc.Store(id="of-officer"),
+    html.Div(id="of-panel", style={"marginTop": 16}),
+])
+
+
+@callback(Output("of-title", "children"), Output("of-hint", "children"), Output("of-chart", "figure"),
+          Output("of-table", "data"), Output("of-table", "columns"), Input("filters", "data"))
+def render(filters):
+    snapshot, lang = current_snapshot(), lang_of(filters)
+    f = resolve(snapshot, filters)
+    rows, columns = officers.officer_records(snapshot, f, lang)
+    return (t("officers_title", lang, period=dims.period_name(snapshot, f, lang)), t("officers_hint", lang),
+            officers.ranking_figure(snapshot, f, lang), rows, columns)
+
+
+@callback(Output("of-officer", "data"), Input("of-chart", "clickData"), Input("of-table", "active_cell"),
+          State("of-table", "derived_viewport_data"), prevent_initial_call=True)
+def pick_officer(click_data, active_cell, rows):
+    trigger = dash.ctx.triggered_id
+    officer = views.unit_from_click(click_data if trigger == "of-chart" else None,
+                                    active_cell if trigger == "of-table" else None, rows, key="officer_id")
+    return officer if officer else no_update
+
+
+@callback(Output("of-panel", "children"), Input("filters", "data"), Input("of-officer", "data"))
+def panel(filters, officer_id):
+    return officers.officer_panel(current_snapshot(), filters, officer_id, lang_of(filters))
