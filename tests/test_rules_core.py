@@ -444,6 +444,11 @@ def test_a_frozen_period_keeps_its_appraisal_figure_and_lists_the_revision(con):
                       "from mart_scorecard_revisions where period_type = 'month'") == [
         {"unit_id": "U1", "period": "2025-01", "frozen_as_of": dt.date(2025, 2, 15), "frozen_score": s1,
          "live_score": 100.0, "revision": round(100.0 - s1, 2)}]
+    # a later run judged as of a day before the freeze (a rerun of an older as_of) leaves it frozen
+    runner.build(con, dt.date(2025, 2, 1), "hebei", models=REVISIONS)
+    assert one(con, "select is_frozen, frozen_score, frozen_as_of, appraisal_score from mart_unit_period_scorecard "
+                    "where period = '2025-01'") == {"is_frozen": True, "frozen_score": s1,
+                                                    "frozen_as_of": dt.date(2025, 2, 15), "appraisal_score": s1}
 
 
 def test_warnings_are_red_when_passed_and_yellow_within_the_horizon(con):

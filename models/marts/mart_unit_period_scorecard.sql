@@ -110,7 +110,10 @@ final as (
         round(with_previous.score - previous.score, 2) as score_change,
         with_previous.period_start,
         with_previous.period_end,
-        with_previous.period_end + to_days(run.freeze_grace_days) <= getvariable('as_of_end_at') as is_frozen,
+        -- frozen once, frozen for good: a later run judged as of an earlier day (a rerun of the demo
+        -- after a scheduled run) must not thaw an appraisal figure already kept (rules.md §6)
+        frozen.unit_id is not null
+            or with_previous.period_end + to_days(run.freeze_grace_days) <= getvariable('as_of_end_at') as is_frozen,
         -- the build that freezes a period shows the figure it freezes (its .after.sql then keeps it),
         -- as every later build does: a rerun on the same data gives the same scorecard
         case when is_frozen then coalesce(frozen.score, with_previous.score) end as frozen_score,
