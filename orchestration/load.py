@@ -117,6 +117,17 @@ def sha256_of(path: Path, identity: tuple[int, int]) -> str | None:
     return h.hexdigest()
 
 
+def on_record(con: duckdb.DuckDBPyConnection) -> set[tuple]:
+    """(path, size, modification time, change time) of each file the warehouse has a record of: an
+    inbox entry still so is neither read nor recorded again (is_on_record)."""
+    return {tuple(row) for row in con.execute(
+        "select path, size_bytes, modified_at, changed_at from load_files where changed_at is not null").fetchall()}
+
+
+def is_on_record(entry: inbox_.Entry, recorded: set[tuple]) -> bool:
+    return (entry.rel, entry.size, local_time(entry.mtime_ns), local_time(entry.ctime_ns)) in recorded
+
+
 def local_time(ns: int) -> dt.datetime:
     """A file's time (modification, change) as local time, to the microsecond, exactly (no float rounding)."""
     return dt.datetime.fromtimestamp(ns // 10**9) + dt.timedelta(microseconds=ns // 1000 % 10**6)
@@ -476,8 +487,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
     # An entry still at the path, size, modification and change time it was put on record with is
     # neither read again to hash it (a province's inbox is ten gigabytes that every daily run would
     # otherwise read whole) nor recorded again.
-    on_record = {tuple(row) for row in con.execute(
-        "select path, size_bytes, modified_at, changed_at from load_files where changed_at is not null").fetchall()}
+    recorded = on_record(con)
     batch = BatchResult(batch_id, "running")
     con.execute("insert into load_batches (batch_id, inbox, started_at, outcome) values (?, ?, ?, 'running')",
                 [batch_id, str(inbox), started])
@@ -485,8 +495,7 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, progress: bool = Fal
         next_file_id = con.execute("select coalesce(max(file_id), 0) + 1 from load_files").fetchall()[0][0]
         files = inbox_.walk(inbox, sources)
         stamps = [(local_time(e.mtime_ns), local_time(e.ctime_ns)) for e in files]
-        results = {i: FileResult(e.source, e.rel, "skipped") for i, e in enumerate(files)
-                   if (e.rel, e.size, *stamps[i]) in on_record}
+        results = {i: FileResult(e.source, e.rel, "skipped") for i, e in enumerate(files) if is_on_record(e, recorded)}
         new = [i for i in range(len(files)) if i not in results]
         ids = {i: next_file_id + n for n, i in enumerate(new)}
         for i in new:

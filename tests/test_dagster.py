@@ -12,6 +12,7 @@ import dagster as dg
 import pytest
 from openpyxl import load_workbook
 
+from core.warehouse import connect
 from orchestration.definitions import defs
 from orchestration.defs import assets, checks, partitions, schedules, sensors
 from orchestration.defs.resources import InboxResource, JudgementResource, WarehouseResource
@@ -140,7 +141,7 @@ def test_a_bad_inbox_fails_the_quarantine_check(tmp_path):
 def test_the_sensor_picks_up_a_new_file_and_only_that_file(tmp_path):
     inbox = tmp_path / "inbox"
     write_csv(inbox / "units" / "u.csv", [{"unit_id": "U1", "unit_name": "一中队"}])
-    res = {"inbox": InboxResource(path=str(inbox))}
+    res = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(tmp_path / "wh.duckdb"))}
     first = sensors.inbox_sensor(dg.build_sensor_context(resources=res))
     assert isinstance(first, dg.RunRequest) and first.tags["recwatch/new_files"] == "units/u.csv"
     assert first.partition_key == partitions.days.get_last_partition_key()  # judged as of yesterday
@@ -150,3 +151,21 @@ def test_the_sensor_picks_up_a_new_file_and_only_that_file(tmp_path):
     write_csv(inbox / "media" / "2025-03.csv", [{"media_id": "M1"}])
     again = sensors.inbox_sensor(dg.build_sensor_context(cursor=cursor, resources=res))
     assert isinstance(again, dg.RunRequest) and again.tags["recwatch/new_files"] == "media/2025-03.csv"
+
+
+def test_the_sensor_leaves_an_inbox_the_warehouse_already_holds_alone(tmp_path):
+    """Issue #25 item 8: `dagster dev` on the demo's warehouse (its inbox loaded and judged as of
+    2025-12-31) found every file new on its first look and re-judged the year as of yesterday.
+    A file on the warehouse's record is not new; a file added after is."""
+    from orchestration.load import load_inbox
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh.duckdb"
+    write_csv(inbox / "units" / "u.csv", [{"unit_id": "U1", "unit_name": "一中队"}])
+    con = connect(warehouse)
+    load_inbox(con, inbox)
+    con.close()
+    res = {"inbox": InboxResource(path=str(inbox)), "warehouse": WarehouseResource(path=str(warehouse))}
+    assert isinstance(sensors.inbox_sensor(dg.build_sensor_context(resources=res)), dg.SkipReason)
+    write_csv(inbox / "units" / "u2.csv", [{"unit_id": "U2", "unit_name": "二中队"}])
+    later = sensors.inbox_sensor(dg.build_sensor_context(resources=res))
+    assert isinstance(later, dg.RunRequest) and later.tags["recwatch/new_files"] == "units/u2.csv"

@@ -2,26 +2,50 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from core.warehouse import WarehouseBusy, connect
 from orchestration.inbox import walk
+from orchestration.load import is_on_record, on_record
 
 from . import jobs
 from .partitions import days
-from .resources import InboxResource
+from .resources import InboxResource, WarehouseResource
 
 
-def new_files(inbox: Path, cursor: str | None) -> tuple[list[str], str]:
-    """Inbox files not seen before (by path, size and modification time) and the next cursor."""
+def new_files(inbox: Path, cursor: str | None, recorded: set[tuple] = frozenset()) -> tuple[list[str], str]:
+    """Inbox files not seen before (by path, size and modification time) and not already on the
+    warehouse's record (`recorded`, load.on_record), and the next cursor."""
     seen = json.loads(cursor) if cursor else {}
-    current = {e.rel: f"{e.size}:{e.mtime_ns}" for e in walk(inbox) if e.why is None} if inbox.is_dir() else {}
-    fresh = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
+    entries = [e for e in walk(inbox) if e.why is None] if inbox.is_dir() else []
+    current = {e.rel: f"{e.size}:{e.mtime_ns}" for e in entries}
+    fresh = sorted(e.rel for e in entries if seen.get(e.rel) != current[e.rel] and not is_on_record(e, recorded))
     return fresh, json.dumps(current, sort_keys=True)
+
+
+def warehouse_record(path: Path) -> set[tuple]:
+    """The files the warehouse has loaded or seen (empty when it does not exist yet, or a run holds
+    it: the run then finds what is new itself)."""
+    if not path.exists():
+        return set()
+    try:
+        con = connect(path, read_only=True)
+    except (WarehouseBusy, duckdb.Error):
+        return set()
+    try:
+        return on_record(con)
+    except duckdb.CatalogException:  # a warehouse nothing was loaded into yet
+        return set()
+    finally:
+        con.close()
 
 
 @dg.sensor(job=jobs.load_and_judge, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts a load-and-judge run when new files land in the inbox.")
-def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource):
-    fresh, cursor = new_files(Path(inbox.path), context.cursor)
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource):
+    # A file the warehouse already holds is not news: `dagster dev` started on the demo's warehouse
+    # must not re-judge it as of another day because the sensor had never looked at its inbox
+    fresh, cursor = new_files(Path(inbox.path), context.cursor, warehouse_record(Path(warehouse.path)))
     context.update_cursor(cursor)
     if not fresh:
         return dg.SkipReason("no new files in the inbox")
