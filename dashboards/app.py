@@ -11,6 +11,7 @@ before each request (dashboards.access); every query is bounded by it (dashboard
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -25,10 +26,10 @@ from core.output import safe_filename
 from core.settings import Settings, load_settings
 
 from . import access, dims, views
-from .filters import PERIOD_TYPES, normalise, resolve
+from .filters import PERIOD_TYPES, lang_of, normalise, resolve
 from .labels import dropdown_labels, t
 from .queries.violations import check_view
-from .query import current_snapshot
+from .query import current_snapshot, snapshot_version
 
 PAGES_FOLDER = Path(__file__).with_name("pages")
 
@@ -108,15 +109,31 @@ def scope_text(snapshot: Path, lang: str) -> str:
     return t("scope", lang, unit=names.get(root, root))
 
 
+def freshness(snapshot: Path, seen: int | None, lang: str) -> tuple[str, str]:
+    """(what the page's data is: as of which day, published when; a warning when the snapshot was
+    replaced after the page loaded it, empty otherwise)."""
+    version = snapshot_version(snapshot)
+    run = dims.run(snapshot)
+    published = dt.datetime.fromtimestamp(version / 1e9).strftime("%Y-%m-%d %H:%M")
+    as_of = run["as_of"].strftime("%Y-%m-%d") if run.get("as_of") is not None else "—"
+    data = t("data_as_of", lang, as_of=as_of, published=published)
+    return data, (t("data_changed", lang, published=published) if seen is not None and seen != version else "")
+
+
 def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
     """The shared layout, built for each page load: the unit and profile lists are the requester's."""
     labels = chrome_labels(lang)
     year = dims.default_period(snapshot, "year")
     return html.Div([
         dcc.Store(id="filters", data=build_filters(lang, "year", year, None)),
+        # the snapshot this page was drawn from; checked each minute against the one now published
+        dcc.Store(id="snapshot-seen", data=snapshot_version(snapshot)),
+        dcc.Interval(id="freshness-tick", interval=60_000),
         html.Div([
             html.Div([html.H2(labels["title"], id="app-title", style={"margin": "0 24px 0 0"}),
-                      html.Span(scope_text(snapshot, lang), id="scope", style={"color": "#555"})],
+                      html.Span(scope_text(snapshot, lang), id="scope", style={"color": "#555"}),
+                      html.Span(freshness(snapshot, None, lang)[0], id="data-as-of",
+                                style={"color": "#777", "fontSize": 12, "marginLeft": 16})],
                      style={"display": "flex", "alignItems": "baseline"}),
             html.Div([
                 # not persisted: showing names is a choice made anew each visit
@@ -155,6 +172,7 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
         ], style={"display": "flex", "gap": 24, "alignItems": "flex-end", "padding": "8px 0"}),
         # what a refused filter or request is told (on_refusal); cleared by the next accepted filters
         html.Div(id="notice", role="alert", style={"color": "#c62828", "fontWeight": "bold"}),
+        html.Div(id="data-changed", role="status", style={"color": "#8a5a00", "fontWeight": "bold"}),
         dash.page_container,
     ], style={"fontFamily": "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "margin": "0 16px"})
 
@@ -213,6 +231,11 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
         filters = build_filters(lang_, period_type, period, unit_id, profile_id, bool(unmask))
         normalise(filters)  # refused here (on_refusal), the pages keep showing what they did
         return filters, ""
+
+    @app.callback(Output("data-as-of", "children"), Output("data-changed", "children"),
+                  Input("freshness-tick", "n_intervals"), Input("filters", "data"), State("snapshot-seen", "data"))
+    def _freshness(_tick, filters, seen):
+        return freshness(current_snapshot(), seen if isinstance(seen, int) else None, lang_of(filters))
 
     @server.route("/export/violations.<fmt>")
     def _export(fmt: str):

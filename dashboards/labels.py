@@ -36,6 +36,9 @@ UI: dict[str, tuple[str, str]] = expand({
     "judged": ("{term:judged}数", "{Term:judged}"),
     "violations": ("{term:violations}数", "{Term:violations}"),
     "overall": ("总体", "Overall"),
+    "data_as_of": ("数据截至 {as_of}（发布于 {published}）", "Data as of {as_of} (published {published})"),
+    "data_changed": ("数据已更新于 {published}：本页仍是更新前的数据，请刷新页面查看最新数据。",
+                     "The data was updated at {published}: this page still shows the data before it; reload the page for the latest."),
     # Dash's own words: its dropdowns and table filters speak the page's language
     "dd_search": ("搜索", "Search"),
     "dd_clear_search": ("清除搜索", "Clear search"),

@@ -30,6 +30,12 @@ def current_snapshot() -> Path:
     return Path(flask.current_app.config["RECWATCH_SNAPSHOT"])
 
 
+def snapshot_version(snapshot: Path | str) -> int:
+    """What identifies the snapshot now at the path: publishing swaps a new file in, with a new
+    modification time (nanoseconds since the epoch)."""
+    return Path(snapshot).stat().st_mtime_ns
+
+
 def _opened(snapshot: Path | str) -> tuple[tuple[str, int, int], duckdb.DuckDBPyConnection]:
     """(identity of the file now at the path, a read-only connection to it)."""
     key = str(Path(snapshot).resolve())

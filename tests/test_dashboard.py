@@ -721,3 +721,24 @@ def test_the_period_filter_names_periods_in_words(snap):
     assert period_options(snap, "quarter", "zh")[0] == {"label": "2025年第四季度", "value": "2025Q4"}
     assert period_options(snap, "quarter", "en")[0] == {"label": "Q4 2025", "value": "2025Q4"}
     assert period_options(snap, "month", "zh")[0]["label"] == "2025年12月"
+
+
+def test_the_page_says_when_the_snapshot_changed_under_it(snap, tmp_path):
+    """Issue #25 item 8: a page drawn from one snapshot says so once a run has published another
+    (数据已更新于 …), and always says what its data is as of."""
+    import os
+    import shutil
+
+    from dashboards.app import freshness
+    from dashboards.query import snapshot_version
+
+    copy = tmp_path / "s.published.duckdb"
+    shutil.copy(snap, copy)
+    seen = snapshot_version(copy)
+    data, changed = freshness(copy, seen, "zh")
+    assert data.startswith("数据截至 2025-12-31（发布于 ") and changed == ""
+    os.utime(copy, ns=(seen + 60 * 10**9, seen + 60 * 10**9))  # a publish a minute later swaps a file in
+    data, changed = freshness(copy, seen, "zh")
+    published = dt.datetime.fromtimestamp((seen + 60 * 10**9) / 1e9).strftime("%Y-%m-%d %H:%M")
+    assert changed.startswith(f"数据已更新于 {published}") and "刷新页面" in changed
+    assert freshness(copy, None, "en")[1] == "" and freshness(copy, seen, "en")[1].startswith("The data was updated")
