@@ -57,11 +57,11 @@ ORDER = "w.level = 'red' desc, w.due_at, w.warning_id"  # most overdue first, th
 def checked(list_: Any, level: Any = None, kind: Any = None) -> tuple[str, str | None, str | None]:
     """The list, level and kind a request names, or a refusal: a level or kind outside the list is
     not guessed at (a review before disposal is never red)."""
-    if list_ not in LISTS:
+    if not isinstance(list_, str) or list_ not in LISTS:
         raise access.BadParameter("list", list_)
-    if level is not None and (level not in LEVELS or (list_ == "disposal" and level == "red")):
+    if level is not None and (not isinstance(level, str) or level not in LEVELS or (list_, level) == ("disposal", "red")):
         raise access.BadParameter("level", level)
-    if kind is not None and kind not in LISTS[list_]:
+    if kind is not None and (not isinstance(kind, str) or kind not in LISTS[list_]):
         raise access.BadParameter("kind", kind)
     return list_, level, kind
 
