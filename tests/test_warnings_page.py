@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import math
 from urllib.parse import parse_qs, urlsplit
 
