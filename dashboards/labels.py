@@ -159,7 +159,7 @@ UI: dict[str, tuple[str, str]] = expand({
                  "{Term:warning}s are the deadlines still open at the end of the {term:as_of} {as_of}: the "
                  "{term:period} filter does not apply to them; the {term:unit} and {term:profile} filters do."),
     "wa_compliance": ("合规{term:warning}（{kinds}）", "Compliance {term:warning}s ({kinds})"),
-    "wa_disposal": ("{kind}（待办任务，从不标红）", "{Kind} (a task, never red)"),
+    "wa_disposal": ("{kind}（待办任务，从不标红）", "{kind} (a task, never red)"),
     "wa_all_levels": ("全部等级", "All levels"),
     "wa_all_kinds": ("全部类型", "All kinds"),
     "wa_red": ("{level}（已逾期）", "{level} (overdue)"),

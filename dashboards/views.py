@@ -444,9 +444,9 @@ def warning_lists(lang: str) -> list[dict]:
     disposal, which is a task (rules.md §6) and so is kept apart."""
     sep = "、" if lang == "zh" else ", "
     kinds = sep.join(code_label("warning_kind", k, lang) for k in queries.warnings.LISTS["compliance"])
+    task = code_label("warning_kind", "disposal_review", lang)
     return [{"label": t("wa_compliance", lang, kinds=kinds), "value": "compliance"},
-            {"label": t("wa_disposal", lang, kind=code_label("warning_kind", "disposal_review", lang)),
-             "value": "disposal"}]
+            {"label": t("wa_disposal", lang, kind=task[:1].upper() + task[1:]), "value": "disposal"}]
 
 
 def warning_level_options(list_: str, lang: str) -> list[dict]:
@@ -472,7 +472,8 @@ def warning_counts(snapshot: Path, filters: dict, lang: str, list_: str, level: 
         said = t("wa_disposal_summary", lang, n=f"{int(frame['total'].sum()):,}", units=frame["unit_id"].nunique())
     else:
         columns = [("unit_name", t("unit", lang)), ("kind", t("kind", lang)),
-                   *((lv, code_label("warning_level", lv, lang)) for lv in queries.warnings.LEVELS),
+                   *((lv, t(f"wa_{lv}", lang, level=code_label("warning_level", lv, lang)))
+                     for lv in queries.warnings.LEVELS),
                    ("total", t("wa_total", lang)), ("max_days_overdue", t("wa_max_days_overdue", lang)),
                    ("first_due", t("wa_first_due", lang))]
         said = t("wa_summary", lang, red=f"{int(frame['red'].sum()):,}", yellow=f"{int(frame['yellow'].sum()):,}",

@@ -61,6 +61,10 @@ def test_the_review_before_disposal_is_never_red(snap, sql):
     rows, _, _ = views.warning_counts(snap, YEAR, "zh", "disposal")
     assert rows and all(r["red"] == 0 and r["kind_code"] == "disposal_review" for r in rows)
     assert [o["value"] for o in views.warning_level_options("disposal", "zh")] == ["yellow"]
+    assert [o["label"] for o in views.warning_lists("en")] == [
+        "Compliance warnings (upload, archiving, emergency-start approval)",
+        "Review before disposal (a task, never red)"]
+    assert [o["label"] for o in views.warning_lists("zh")] == ["合规预警（入库、归档、紧急启动补批）", "销毁前审核（待办任务，从不标红）"]
     with pytest.raises(access.BadParameter):
         warnings.checked("disposal", "red")
     # nor does a compliance warning turn up in the task list, or a task among the warnings

@@ -55,7 +55,10 @@ def layout(**query):
         html.P(id="wa-total"),
         dash_table.DataTable(id="wa-table", page_action="custom", page_current=0, page_size=views.PAGE_SIZE,
                              style_table={"overflowX": "auto"}, style_cell=_CELL, style_header={"fontWeight": "bold"},
-                             markdown_options={"link_target": "_self"}),
+                             markdown_options={"link_target": "_self"},
+                             # a markdown cell (the case link) is a paragraph: without its margins
+                             # its row is as high as the others
+                             css=[{"selector": ".dash-cell-value p", "rule": "margin: 0"}]),
     ])
 
 
