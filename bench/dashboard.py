@@ -75,7 +75,9 @@ def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
     warnings = []
     for i in range(20):
         (list_, level, kind), unit_filter = lists[i % len(lists)], filters[i % len(filters)]["unit_id"]
-        options = [d for d in drills if d[0] == (list_ == "disposal") and kind in (None, d[2])]
+        # a snapshot without such warnings has nothing to drill into: the page then shows none
+        options = [d for d in drills if d[0] == (list_ == "disposal") and kind in (None, d[2])] or [
+            (None, None, None, 0)]
         _, unit, drill_kind, n = next((d for d in options if d[1] == unit_filter), options[i % len(options)])
         warnings.append({"wa-list.value": list_, "wa-level.value": level, "wa-kind.value": kind,
                          "wa-drill.data": {"unit_id": unit, "kind": drill_kind}, "wa-table.page_size": 25,

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from test_dashboard import YEAR, app, call, snap, sql  # noqa: F401
 
 from dashboards import access, views
+from dashboards.app import create_app
 from dashboards.labels import t
 from dashboards.queries import warnings
 
@@ -252,3 +253,24 @@ def test_the_period_filter_does_not_change_the_warnings_and_the_page_says_so(sna
     assert views.warning_counts(snap, q1, "zh", "compliance")[0] == views.warning_counts(snap, YEAR, "zh",
                                                                                           "compliance")[0]
     assert t("wa_as_of", "zh", as_of="2025-12-31").startswith("预警是判定基准日 2025-12-31 结束时尚未完成的期限，不随期间筛选变化")
+
+
+def test_a_unit_outside_the_requester_s_scope_is_refused_not_listed(snap, sql):
+    """rules.md R-SEC: a server scoped to one unit counts, lists and downloads only that unit's
+    warnings; a drill-down or a download naming another unit is refused (403) and logged."""
+    mine, other = [u for u, in sql("""select w.unit_id from mart_warnings w join dim_units u using (unit_id)
+                                       group by 1, u.parent_unit_id
+                                       order by u.parent_unit_id is null, count(*) desc, 1 limit 2""")]
+    scoped = create_app(snap, scope=mine)
+    client = scoped.server.test_client()
+    client.get("/")
+    ok = client.get(views.warning_export_href("csv", YEAR, "compliance", None, None, mine))
+    assert ok.status_code == 200
+    refused = client.get(views.warning_export_href("csv", YEAR, "compliance", None, None, other))
+    assert refused.status_code == 403 and "不在您的查看范围内" in refused.data.decode()
+    # the whole list of the filters is the scope's own
+    body = client.get(views.warning_export_href("csv", {**YEAR, "lang": "en"}, "compliance", None, None, None)).data
+    frame = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig")
+    assert len(frame) == sql(f"""select count(*) from mart_warnings where {in_list('compliance')} and unit_id in (
+                                     select unit_id from dim_unit_descendants where ancestor_unit_id = ?)""", mine)[0][0]
+    assert set(frame["Unit"]) == set(sql("select unit_name from dim_units where unit_id = ?", mine)[0])
