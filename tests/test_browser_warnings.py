@@ -89,6 +89,20 @@ def test_the_warnings_page_counts_then_drills_into_a_unit(warnings_page, real_na
     assert "unit=" in browser.find_element(By.ID, "wa-csv").get_attribute("href")
     assert not shows_any(browser, real_names)  # party names masked
     assert not CODES_ZH.findall(page_text(browser))
+    # the level, in words, narrows the counts (and drops the pick)
+    counts = text(browser, "#wa-summary")
+    browser.find_element(By.ID, "wa-level").click()
+    option = wait_for(browser, lambda: [o for o in browser.find_elements(By.CSS_SELECTOR, "[role=option]")
+                                        if o.text == "黄色（即将到期）"], "the levels in words")[0]
+    option.click()
+    wait_for(browser, lambda: text(browser, "#wa-summary") != counts, "the yellow counts")
+    settle(browser, "#wa-counts td")
+    assert text(browser, "#wa-summary").startswith("红色 0 条")
+    assert set(texts(browser, "#wa-counts td[data-dash-column=red]")) == {"0"}
+    assert text(browser, "#wa-total").startswith("点击上表中的一行")
+    browser.get(browser.current_url)  # back to every level for the picture
+    settle(browser, "#wa-counts td")
+    pick(browser, "归档")
     out = os.environ.get("RECWATCH_SCREENSHOTS")
     if out:
         height = browser.execute_script("return document.documentElement.scrollHeight")
