@@ -22,9 +22,12 @@ from pathlib import Path
 
 import duckdb
 
-# page -> (path, output of its main callback)
+# page -> (path, output of its main callback); the warnings page twice: its counts, and a drill-down
+# into one unit's rows
 PAGES = {
     "overview": ("/", "ov-content.children"),
+    "warnings": ("/warnings", "wa-counts.data"),
+    "warnings_rows": ("/warnings", "wa-table.data"),
     "units": ("/units", "un-table.data"),
     "officers": ("/officers", "of-table.data"),
     "rules": ("/rules", "ru-table.data"),
@@ -37,14 +40,18 @@ PAGE_LAYOUT = "_pages_content.children"
 
 def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
     """Distinct requests a user makes: the filters (the year, each quarter and month, the busiest
-    units) and, for the rules table, its paging, sorting and text filters. The dashboard keeps query
-    results per snapshot, so only a request not made before measures the database."""
+    units), for the rules table its paging, sorting and text filters, and for the warnings page its
+    lists, levels and kinds, and the units drilled into (those with the most warnings) and their
+    pages. The dashboard keeps query results per snapshot, so only a request not made before
+    measures the database."""
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
         year = con.execute("select max(left(period, 4)) from mart_unit_period_scorecard "
                            "where period_type = 'year'").fetchone()[0]
         units = [r[0] for r in con.execute("select unit_id from fct_violations group by unit_id "
                                            "order by count(*) desc, unit_id limit 10").fetchall()]
+        drills = con.execute("""select kind = 'disposal_review', unit_id, kind, count(*) from mart_warnings
+                                group by all order by count(*) desc, unit_id, kind""").fetchall()
     finally:
         con.close()
     base = {"lang": "zh", "period_type": "year", "period": year, "unit_id": None, "profile_id": None}
@@ -60,6 +67,23 @@ def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
         for c, d in (("occurred_at", "desc"), ("unit", "asc"), ("detail", "desc"))] + [
         {**table, "ru-table.filter_query": q}
         for q in ("{detail} contains 小时", "{severity} = medium && {unit} contains 中队", "{media_id} contains 0")]
+    # the warnings page's own choices beside them (a callback reads only the values it takes), one
+    # for each of the first 20 requests: each list, level and kind, and a drill-down into a unit
+    # with many of them (the filters' unit where one is chosen, as a click on its counts would),
+    # paging through its rows
+    lists = [("compliance", None, None), ("compliance", "red", None), ("disposal", None, None),
+             ("compliance", None, "archive"), ("compliance", "yellow", None)]
+    warnings = []
+    for i in range(20):
+        (list_, level, kind), unit_filter = lists[i % len(lists)], filters[i % len(filters)]["unit_id"]
+        # a snapshot without such warnings has nothing to drill into: the page then shows none
+        options = [d for d in drills if d[0] == (list_ == "disposal") and kind in (None, d[2])] or [
+            (None, None, None, 0)]
+        _, unit, drill_kind, n = next((d for d in options if d[1] == unit_filter), options[i % len(options)])
+        warnings.append({"wa-list.value": list_, "wa-level.value": level, "wa-kind.value": kind,
+                         "wa-drill.data": {"unit_id": unit, "kind": drill_kind}, "wa-table.page_size": 25,
+                         "wa-table.page_current": (0, 3, n // 50, max(n // 25 - 1, 0))[(i // len(lists)) % 4]})
+    views = [{**views[i % len(views)], **warning} for i, warning in enumerate(warnings)]
     return filters, views
 
 

@@ -22,6 +22,7 @@ import flask
 from dash import Dash, Input, Output, State, dcc, html
 
 from core.glossary import term
+from core.i18n import code_label
 from core.output import safe_filename
 from core.settings import Settings, load_settings
 
@@ -29,6 +30,7 @@ from . import access, dims, views
 from .filters import PERIOD_TYPES, lang_of, normalise, resolve
 from .labels import dropdown_labels, t
 from .queries.violations import check_view
+from .queries.warnings import check_rows as check_warning_rows
 from .query import current_snapshot, snapshot_version
 
 PAGES_FOLDER = Path(__file__).with_name("pages")
@@ -241,6 +243,10 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     def _export(fmt: str):
         return export_response(fmt, flask.request.args)
 
+    @server.route("/export/warnings.<fmt>")
+    def _export_warnings(fmt: str):
+        return warning_export_response(fmt, flask.request.args)
+
     return app
 
 
@@ -336,6 +342,32 @@ def export_response(fmt: str, args) -> flask.Response:
         return flask.Response(flask.stream_with_context(chunks), mimetype="text/csv", headers=headers)
     body, _, _ = views.export_xlsx(snapshot, f, lang, family, sort_by, filter_query, unmask, who)
     return flask.Response(body, headers=headers,
+                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def warning_export_response(fmt: str, args) -> flask.Response:
+    """The download of a list of the warnings page (views.warning_export_href makes the link), of one
+    unit or of the filters' units: checked whole before the first byte, as export_response is."""
+    if fmt not in views.EXPORT_FORMATS:
+        raise access.BadParameter("fmt", fmt)
+    filters = _json_arg(args, "filters", {})
+    list_, level, kind, unit_id = (args.get(k) or None for k in ("list", "level", "kind", "unit"))
+    snapshot = current_snapshot()
+    f = normalise(filters)
+    check_warning_rows(f, list_, level, kind, unit_id)
+    unmask, who = access.unmask_allowed(filters), access.who()
+    names = dict(zip(*(dims.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
+    as_of = str(dims.run(snapshot)["as_of"])[:10]
+    ascii_name = f"warnings_{list_}_{unit_id or f['unit_id'] or 'all'}_{as_of}{'_unmasked' if unmask else ''}.{fmt}"
+    word = {"compliance": "合规", "disposal": code_label("warning_kind", "disposal_review", "zh")}[list_]
+    name = ascii_name if f["lang"] != "zh" else (
+        f"{term('warning', 'zh')}_{word}_{names.get(unit_id or f['unit_id'], t('all_units', 'zh'))}_{as_of}"
+        f"{'_' + term('unmasked', 'zh') if unmask else ''}.{fmt}")
+    headers = {"Content-Disposition": attachment(name, ascii_name)}
+    out = views.warning_export(snapshot, fmt, f, f["lang"], list_, level, kind, unit_id, unmask, who)
+    if fmt == "csv":
+        return flask.Response(flask.stream_with_context(out), mimetype="text/csv", headers=headers)
+    return flask.Response(out[0], headers=headers,
                           mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

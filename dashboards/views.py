@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
@@ -181,19 +182,10 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
     return fig
 
 
-def warning_table(snapshot: Path, filters: dict, lang: str) -> tuple[list[dict], dict]:
-    rows, counts = queries.overview.warnings(snapshot, filters, lang)
-    rows = coded(rows, lang, level="warning_level", kind="warning_kind")
-    return _records(rows), {**counts, "shown": len(rows)}
-
-WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail")
-
-
 def overview(snapshot: Path, filters: dict, lang: str) -> list:
     f = resolve(snapshot, filters)
     shown = dims.period(snapshot, f, lang)
     prev = shown.previous_label or "—"
-    records, counts = warning_table(snapshot, f, lang)
     return [
         html.H3(t("headline", lang, period=shown.label or f["period"], previous=prev)),
         headline_cards(headline(snapshot, f, lang), f, lang),
@@ -203,17 +195,7 @@ def overview(snapshot: Path, filters: dict, lang: str) -> list:
             html.Div(dcc.Graph(id="ov-rules", figure=violations_by_rule_figure(snapshot, f, lang)),
                      style={"flex": "1 1 480px"}),
         ], style={"display": "flex", "flexWrap": "wrap", "gap": 8, "marginTop": 12}),
-        html.H3(t("warnings", lang)),
-        html.P(t("warning_counts", lang, **counts)),
-        dash_table.DataTable(
-            id="ov-warnings", data=records, page_size=15, sort_action="native",
-            columns=[{"id": c, "name": t(c if c != "unit_name" else "unit", lang)} for c in WARNING_COLUMNS],
-            style_cell={"textAlign": "left", "fontSize": 13, "whiteSpace": "normal"},
-            style_data_conditional=[
-                {"if": {"filter_query": '{level} = "%s"' % code_label("warning_level", "red", lang)},
-                 "backgroundColor": "#fde2e1"},
-                {"if": {"filter_query": '{level} = "%s"' % code_label("warning_level", "yellow", lang)},
-                 "backgroundColor": "#fff6d5"}]),
+        warnings_summary(snapshot, f, lang),
     ]
 
 
@@ -365,11 +347,15 @@ def export_frames(snapshot: Path, filters: dict, lang: str, family: str | None, 
     unless `unmask` (logged once per export)."""
     purpose = _view_purpose("export", who, filters, family, filter_query)
     frames = queries.violations.violations_batches(snapshot, filters, lang, family, sort_by, filter_query, limit)
-    for i, frame in enumerate(frames):
-        frame = coded(frame, lang, severity="severity")
-        if i == 0 or not unmask:  # mask_frame logs every unmasked call: once is the record wanted
-            frame = mask_frame(frame, unmask=unmask, purpose=purpose)
+    for frame in masked_batches((coded(frame, lang, severity="severity") for frame in frames), unmask, purpose):
         yield frame.rename(columns=_headers(lang))
+
+
+def masked_batches(frames: Iterator[pd.DataFrame], unmask: bool, purpose: str) -> Iterator[pd.DataFrame]:
+    """A download's frames with party names masked, unless `unmask`: logged once for the download,
+    not once a batch."""
+    for i, frame in enumerate(frames):
+        yield mask_frame(frame, unmask=unmask, purpose=purpose) if i == 0 or not unmask else frame
 
 
 def _headers(lang: str) -> dict[str, str]:
@@ -385,9 +371,14 @@ def export_csv(snapshot: Path, filters: dict, lang: str, family: str | None, sor
                filter_query: str | None = None, unmask: bool = False, who: str = "") -> Iterator[str]:
     """The whole current view as CSV text in pieces (UTF-8 with BOM so Excel reads the Chinese). Lines
     end in CRLF (RFC 4180), so a field holding a lone carriage return is quoted, not a row break."""
-    header = pd.DataFrame(columns=[safe_text(h) for h in _headers(lang).values()])
+    return csv_pieces(list(_headers(lang).values()),
+                      export_frames(snapshot, filters, lang, family, sort_by, filter_query, unmask, who))
+
+
+def csv_pieces(headers: list[str], frames: Iterator[pd.DataFrame]) -> Iterator[str]:
+    header = pd.DataFrame(columns=[safe_text(h) for h in headers])
     yield "\ufeff" + header.to_csv(index=False, lineterminator="\r\n")
-    for frame in export_frames(snapshot, filters, lang, family, sort_by, filter_query, unmask, who):
+    for frame in frames:
         yield safe_frame(frame).to_csv(index=False, header=False, lineterminator="\r\n")
 
 
@@ -395,30 +386,42 @@ def export_xlsx(snapshot: Path, filters: dict, lang: str, family: str | None, so
                 filter_query: str | None = None, unmask: bool = False, who: str = "",
                 limit: int = EXCEL_LIMIT) -> tuple[bytes, int, bool]:
     """The current view as a workbook of at most `limit` rows: (bytes, rows written, whether cut)."""
+    f = resolve(snapshot, filters)
+    frames = export_frames(snapshot, f, lang, family, sort_by, filter_query, unmask, who, limit + 1)
+    notes = [(t(key, lang), value) for key, value in (
+        ("period", dims.period_name(snapshot, f, lang)), ("unit", f["unit_id"] or t("all_units", lang)),
+        ("profile", f["profile_id"] or t("all_profiles", lang)),
+        ("family", family_label(snapshot, lang).get(family, family) if family else "—"),
+        ("filter", filter_query or "—"))]
+    return workbook(t("violations", lang), list(_headers(lang).values()), frames, notes, lang, unmask, limit)
+
+
+def workbook(sheet: str, headers: list[str], frames: Iterator[pd.DataFrame], notes: list[tuple[str, object]],
+             lang: str, unmask: bool, limit: int = EXCEL_LIMIT) -> tuple[bytes, int, bool]:
+    """A download as a workbook: the rows of `frames` (at most `limit`; they may hold one more, which
+    tells that the view was cut) under `headers`, and a notes sheet: `notes`, the rows written,
+    whether party names are masked, and whether the view was cut. (bytes, rows written, whether cut)"""
     from openpyxl import Workbook
 
-    f = resolve(snapshot, filters)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(t("violations", lang))
-    ws.append([safe_text(h) for h in _headers(lang).values()])
+    ws = wb.create_sheet(sheet)
+    ws.append([safe_text(h) for h in headers])
     written, cut = 0, False
-    # one row past the cap tells whether the view was cut, without counting it
-    for frame in export_frames(snapshot, f, lang, family, sort_by, filter_query, unmask, who, limit + 1):
+    for frame in frames:
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
             if written == limit:
                 cut = True
                 break
             ws.append([safe_value(v) for v in row])
             written += 1
-    notes = wb.create_sheet(t("export_notes", lang))
-    for key, value in (("period", dims.period_name(snapshot, f, lang)),
-                       ("unit", f["unit_id"] or t("all_units", lang)),
-                       ("profile", f["profile_id"] or t("all_profiles", lang)),
-                       ("family", family_label(snapshot, lang).get(family, family) if family else "—"), ("filter", filter_query or "—"), ("rows", written)):
-        notes.append([safe_value(t(key, lang)), safe_value(value)])
-    notes.append([safe_text(t("party_name", lang)), safe_text(t("unmasked" if unmask else "masked", lang))])
+        if cut:
+            break
+    sheet_notes = wb.create_sheet(t("export_notes", lang))
+    for key, value in [*notes, (t("rows", lang), written)]:
+        sheet_notes.append([safe_value(key), safe_value(value)])
+    sheet_notes.append([safe_text(t("party_name", lang)), safe_text(t("unmasked" if unmask else "masked", lang))])
     if cut:
-        notes.append([safe_text(t("export_cut", lang, limit=f"{limit:,}"))])
+        sheet_notes.append([safe_text(t("export_cut", lang, limit=f"{limit:,}"))])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), written, cut
@@ -497,3 +500,175 @@ def _source(source: str, lang: str) -> str:
         return source_label(source, lang)
     except KeyError:
         return source
+
+
+# --- warnings --------------------------------------------------------------------------------
+
+def warnings_summary(snapshot: Path, filters: dict, lang: str) -> html.Div:
+    """The overview's lines on the open warnings, with the way to the warnings page."""
+    n = queries.warnings.summary(snapshot, filters)
+    return html.Div([
+        html.H3(t("warnings", lang)),
+        html.P([t("ov_warnings", lang, red=f"{n['red']:,}", yellow=f"{n['yellow']:,}", n=f"{n['disposal']:,}",
+                  disposal=code_label("warning_kind", "disposal_review", lang)), " ",
+                dcc.Link(t("ov_warnings_link", lang), href="/warnings", id="ov-warnings-link")]),
+    ], id="ov-warnings")
+
+
+def warning_lists(lang: str) -> list[dict]:
+    """The two work lists the page switches between: compliance warnings, and the review before
+    disposal, which is a task (rules.md §6) and so is kept apart."""
+    sep = "、" if lang == "zh" else ", "
+    kinds = sep.join(code_label("warning_kind", k, lang) for k in queries.warnings.LISTS["compliance"])
+    task = code_label("warning_kind", "disposal_review", lang)
+    return [{"label": t("wa_compliance", lang, kinds=kinds), "value": "compliance"},
+            {"label": t("wa_disposal", lang, kind=task[:1].upper() + task[1:]), "value": "disposal"}]
+
+
+def warning_level_options(list_: str, lang: str) -> list[dict]:
+    levels = ("yellow",) if list_ == "disposal" else queries.warnings.LEVELS
+    return [{"label": t(f"wa_{level}", lang, level=code_label("warning_level", level, lang)), "value": level}
+            for level in levels]
+
+
+def warning_kind_options(list_: str, lang: str) -> list[dict]:
+    return [{"label": code_label("warning_kind", k, lang), "value": k} for k in queries.warnings.LISTS.get(list_, ())]
+
+
+def warning_counts(snapshot: Path, filters: dict, lang: str, list_: str, level: str | None = None,
+                   kind: str | None = None) -> tuple[list[dict], list[dict], str]:
+    """(rows, columns, what they add up to) of the counts by unit and kind. Each row keeps its unit
+    id and kind code for the drill-down, and its place as its id (a click names the row by it)."""
+    frame = queries.warnings.counts(snapshot, filters, list_, level, kind)
+    frame = frame.assign(id=range(len(frame)), kind_code=frame["kind"],
+                         kind=frame["kind"].map(lambda k: code_label("warning_kind", k, lang)))
+    if list_ == "disposal":
+        columns = [("unit_name", t("unit", lang)), ("kind", t("kind", lang)), ("total", t("wa_to_review", lang)),
+                   ("first_due", t("wa_kept_until", lang))]
+        said = t("wa_disposal_summary", lang, n=f"{int(frame['total'].sum()):,}", units=frame["unit_id"].nunique())
+    else:
+        columns = [("unit_name", t("unit", lang)), ("kind", t("kind", lang)),
+                   *((lv, t(f"wa_{lv}", lang, level=code_label("warning_level", lv, lang)))
+                     for lv in queries.warnings.LEVELS),
+                   ("total", t("wa_total", lang)), ("max_days_overdue", t("wa_max_days_overdue", lang)),
+                   ("first_due", t("wa_first_due", lang))]
+        said = t("wa_summary", lang, red=f"{int(frame['red'].sum()):,}", yellow=f"{int(frame['yellow'].sum()):,}",
+                 units=frame["unit_id"].nunique())
+    numeric = {"red", "yellow", "total", "max_days_overdue"}
+    cols = [{"id": c, "name": name, "type": "numeric" if c in numeric else "text"} for c, name in columns]
+    return _records(frame), cols, said
+
+
+def warning_pick(active_cell: dict | None, rows: list[dict] | None) -> dict | None:
+    """The unit and kind a click on the counts table picked ({unit_id, kind}), or None. The rows'
+    query checks the unit (queries.warnings): this picks, it does not admit."""
+    if not (isinstance(active_cell, dict) and isinstance(rows, list)):
+        return None
+    row_id = active_cell.get("row_id")
+    if not (isinstance(row_id, int) and 0 <= row_id < len(rows) and isinstance(rows[row_id], dict)):
+        return None
+    return {"unit_id": rows[row_id].get("unit_id"), "kind": rows[row_id].get("kind_code")}
+
+
+# column -> message id of its header, per list: a review before disposal has no level, case or party
+WARNING_COLUMNS = {
+    "compliance": {"level": "level", "kind": "kind", "unit_name": "unit", "case_id": "case_id",
+                   "media_id": "media_id", "officer_id": "officer_id", "party_name": "party_name",
+                   "due_at": "due_at", "days_overdue": "days_overdue", "time_left": "time_left", "detail": "detail"},
+    "disposal": {"unit_name": "unit", "media_id": "media_id", "officer_id": "officer_id", "device_id": "device_id",
+                 "due_at": "wa_kept_until", "time_left": "time_left", "detail": "detail"},
+}
+
+
+def time_left(hours, lang: str) -> str | None:
+    """A yellow warning's time left in words: hours within a day, else days and hours (never negative:
+    queries.warnings gives a red one none)."""
+    if hours is None or pd.isna(hours):
+        return None
+    if hours < 24:
+        return t("wa_hours", lang, h=f"{round(float(hours), 1):g}")
+    days, rest = divmod(int(hours), 24)
+    return t("wa_days_hours", lang, d=days, h=rest) if rest else t("wa_days", lang, d=days)
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def case_link(case_id) -> str:
+    """A case id as a markdown link to its case page: the id's punctuation escaped, so an id from an
+    export shows as written and cannot make a link or markup of its own."""
+    if not isinstance(case_id, str) or not case_id:
+        return ""
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", case_id)
+    return f"[{text}](/case?{urlencode({'case_id': case_id})})"
+
+
+def _warnings_shown(frame: pd.DataFrame, lang: str, list_: str) -> pd.DataFrame:
+    """Rows of a list as they are shown: codes in words, the time left in words, the list's columns."""
+    frame = coded(frame, lang, level="warning_level", kind="warning_kind")
+    frame["time_left"] = frame["hours_left"].map(lambda h: time_left(h, lang))
+    frame["days_overdue"] = frame["days_overdue"].astype("Int64")
+    return frame[list(WARNING_COLUMNS[list_])]
+
+
+def warning_columns(list_: str, lang: str) -> list[dict]:
+    return [{"id": c, "name": t(key, lang), **({"presentation": "markdown"} if c == "case_id" else {})}
+            for c, key in WARNING_COLUMNS[list_].items()]
+
+
+def _warnings_purpose(what: str, who: str, filters: dict, list_: str, level, kind, unit_id) -> str:
+    f = normalise(filters)
+    return (f"dashboard warnings {what}, requested by {who or 'unknown'}: unit {unit_id or f['unit_id'] or 'all'}, "
+            f"profile {f['profile_id'] or 'all'}, list {list_}, level {level or 'all'}, kind {kind or 'all'}")
+
+
+def warning_rows(snapshot: Path, filters: dict, lang: str, list_: str, level: str | None = None,
+                 kind: str | None = None, unit_id: str | None = None, page_current: int = 0,
+                 page_size: int = PAGE_SIZE, unmask: bool = False, who: str = "") -> tuple[list[dict], int, int]:
+    """(records of the page, total rows, page count) of a list (one unit's, when `unit_id`); the case
+    id links to its case page; party names masked unless `unmask` (logged with `who` and the view)."""
+    rows, total = queries.warnings.rows_page(snapshot, filters, lang, list_, level, kind, unit_id,
+                                             page_current or 0, page_size)
+    rows = mask_frame(_warnings_shown(rows, lang, list_), unmask=unmask,
+                      purpose=_warnings_purpose("page", who, filters, list_, level, kind, unit_id))
+    if "case_id" in rows:
+        rows["case_id"] = rows["case_id"].map(case_link)
+    return _records(rows), total, max(1, math.ceil(total / page_size))
+
+
+def warning_export_href(fmt: str, filters: dict, list_: str, level: str | None, kind: str | None,
+                        unit_id: str | None) -> str:
+    """The link that downloads a list (of one unit, when `unit_id`), served by dashboards.app."""
+    return f"/export/warnings.{fmt}?" + urlencode({
+        "filters": json.dumps(filters or {}, ensure_ascii=False), "list": list_, "level": level or "",
+        "kind": kind or "", "unit": unit_id or ""})
+
+
+def _warning_export_frames(snapshot: Path, filters: dict, lang: str, list_: str, level, kind, unit_id,
+                           unmask: bool, who: str, limit: int | None = None) -> Iterator[pd.DataFrame]:
+    headers = {c: t(key, lang) for c, key in WARNING_COLUMNS[list_].items()}
+    frames = queries.warnings.rows_batches(snapshot, filters, lang, list_, level, kind, unit_id, limit)
+    purpose = _warnings_purpose("export", who, filters, list_, level, kind, unit_id)
+    for frame in masked_batches((_warnings_shown(frame, lang, list_) for frame in frames), unmask, purpose):
+        yield frame.rename(columns=headers)
+
+
+def warning_export(snapshot: Path, fmt: str, filters: dict, lang: str, list_: str, level: str | None = None,
+                   kind: str | None = None, unit_id: str | None = None, unmask: bool = False, who: str = "",
+                   limit: int = EXCEL_LIMIT) -> Iterator[str] | tuple[bytes, int, bool]:
+    """A list's download: CSV pieces (every row), or a workbook of at most `limit` rows (bytes, rows
+    written, whether cut) whose notes say what it holds, as of when."""
+    headers = [t(key, lang) for key in WARNING_COLUMNS[list_].values()]
+    if fmt == "csv":
+        return csv_pieces(headers, _warning_export_frames(snapshot, filters, lang, list_, level, kind, unit_id,
+                                                          unmask, who))
+    f = normalise(filters)
+    names = dict(zip(*(dims.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
+    lists = {o["value"]: o["label"] for o in warning_lists(lang)}
+    notes = [(t("as_of", lang), str(dims.run(snapshot)["as_of"])[:10]),
+             (t("unit", lang), names.get(unit_id or f["unit_id"], t("all_units", lang))),
+             (t("profile", lang), f["profile_id"] or t("all_profiles", lang)), (t("wa_list", lang), lists[list_]),
+             (t("level", lang), code_label("warning_level", level, lang) if level else t("wa_all_levels", lang)),
+             (t("kind", lang), code_label("warning_kind", kind, lang) if kind else t("wa_all_kinds", lang))]
+    frames = _warning_export_frames(snapshot, filters, lang, list_, level, kind, unit_id, unmask, who, limit + 1)
+    return workbook(t("wa_sheet", lang), headers, frames, notes, lang, unmask, limit)

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from plotly.utils import PlotlyJSONEncoder
 
 import dashboards.query
 from core.privacy import mask
@@ -19,7 +20,7 @@ from core.settings import Settings
 from dashboards import access, dims, status, views
 from dashboards.app import create_app, log_unmasking, pages, tree_labels, unit_options
 from dashboards.labels import UI, t
-from dashboards.queries import devices, overview, quality, retention, scorecard, violations
+from dashboards.queries import devices, overview, quality, retention, scorecard, violations, warnings
 
 # DataTable is deprecated in favour of dash-ag-grid (not a dependency here); it still works in Dash 4
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
@@ -69,8 +70,8 @@ def call(app, output: str, outputs, inputs: list[dict], state: list[dict] | None
 
 def test_app_registers_every_page_and_serves_each_path(app):
     paths = {p["path"] for p in dash.page_registry.values()}
-    assert [path for _, path, _ in pages()] == ["/", "/units", "/officers", "/rules", "/retention", "/devices",
-                                             "/quality"]
+    assert [path for _, path, _ in pages()] == ["/", "/warnings", "/units", "/officers", "/rules", "/retention",
+                                                "/devices", "/quality"]
     assert {path for _, path, _ in pages()} <= paths
     client = app.server.test_client()
     for _, path, _ in pages():
@@ -79,7 +80,7 @@ def test_app_registers_every_page_and_serves_each_path(app):
     assert client.get("/_dash-layout").status_code == 200
     deps = client.get("/_dash-dependencies").get_json()
     outputs = " ".join(d["output"] for d in deps)
-    for target in ("ov-content.children", "un-table.data", "ru-table.data", "ru-csv.href",
+    for target in ("ov-content.children", "wa-counts.data", "wa-table.data", "un-table.data", "ru-table.data", "ru-csv.href",
                    "retention-content.children", "devices-content.children", "quality-content.children",
                    "filters.data", "unit.value"):
         assert target in outputs
@@ -153,26 +154,19 @@ def test_score_trend_is_the_monthly_scorecard(snap, sql):
     assert axis["type"] == "category" and axis["ticktext"][0] == "2025年1月" and axis["tickvals"][0] == "2025-01"
 
 
-def test_warnings_list_red_first_with_counts(snap, sql):
-    rows, counts = views.warning_table(snap, YEAR, "zh")
-    red, yellow = sql("select count(*) filter (where level = 'red'), count(*) filter (where level = 'yellow') "
-                      "from mart_warnings")[0]
-    assert counts == {"red": red, "yellow": yellow, "shown": min(red + yellow, overview.WARNING_LIMIT)}
-    levels = [r["level"] for r in rows]
-    assert levels == sorted(levels, key=lambda v: v != "红色")
-    assert set(levels) <= {"红色", "黄色"}
-    # each says what is due, in the language asked for (written for the rows shown)
-    first = sql("select kind, media_id, case_id, due_at from mart_warnings "
-                "order by level = 'red' desc, due_at, warning_id limit 1")[0]
-    # with the year: a deadline early next year is not read as this year's (hand-over issue)
-    said = {"upload": f"录像{first[1]} 应于 {first[3]:%Y年%-m月%-d日 %H:%M} 前入库",
-            "archive": f"案件{first[2]} 应于 {first[3]:%Y年%-m月%-d日} 前归档",
-            "start_approval": f"紧急先行启动的案件{first[2]} 应于 {first[3]:%Y年%-m月%-d日 %H:%M} 前补办启动审批",
-            "disposal_review": f"录像{first[1]} 保存期至 {first[3]:%Y年%-m月%-d日}，处置前须复核"}[first[0]]
-    assert rows[0]["detail"] == said
-    english, _ = views.warning_table(snap, YEAR, "en")
-    assert len(english) == len(rows) and all(
-        r["detail"].startswith(("recording ", "case ", "emergency-started case ")) for r in english)
+def test_the_overview_counts_the_warnings_and_links_to_their_page(snap, sql):
+    """The overview says how many are open (rules.md §8: red, yellow, and the review before
+    disposal apart, as a task); the rows are on the warnings page (tests/test_warnings_page.py)."""
+    red, yellow, disposal = sql("""select count(*) filter (where kind <> 'disposal_review' and level = 'red'),
+                                          count(*) filter (where kind <> 'disposal_review' and level = 'yellow'),
+                                          count(*) filter (where kind = 'disposal_review') from mart_warnings""")[0]
+    assert warnings.summary(snap, YEAR) == {"red": red, "yellow": yellow, "disposal": disposal}
+    assert red and disposal
+    text = json.dumps(views.warnings_summary(snap, YEAR, "zh"), cls=PlotlyJSONEncoder, ensure_ascii=False)
+    assert f"红色（已逾期）{red:,} 条，黄色（即将到期）{yellow:,} 条；销毁前审核：{disposal:,} 条待办" in text
+    assert '"href": "/warnings"' in text
+    page = json.dumps(views.overview(snap, YEAR, "zh"), cls=PlotlyJSONEncoder, ensure_ascii=False)
+    assert "ov-warnings-link" in page and '"DataTable"' not in page
 
 
 def test_unit_filter_changes_the_numbers(snap, sql, child_unit):
@@ -183,8 +177,8 @@ def test_unit_filter_changes_the_numbers(snap, sql, child_unit):
     assert dict(zip(one["rule_id"], one["violations"])) == want
     assert one["violations"].sum() < everyone["violations"].sum()
     assert set(scorecard.scorecard(snap, {**Q3, "unit_id": child_unit})["unit_id"]) == {child_unit}
-    _, counts = overview.warnings(snap, {**Q3, "unit_id": child_unit})
-    assert counts["red"] + counts["yellow"] == sql("select count(*) from mart_warnings where unit_id = ?", child_unit)[0][0]
+    assert sum(warnings.summary(snap, {**Q3, "unit_id": child_unit}).values()) == \
+        sql("select count(*) from mart_warnings where unit_id = ?", child_unit)[0][0]
 
 
 def test_profile_filter_keeps_the_units_under_that_regulation(snap, sql):
@@ -452,9 +446,8 @@ def test_code_values_are_shown_in_words(snap):
     en, _, _ = views.violation_rows(snap, YEAR, "en", None, 0, 200)
     assert {r["severity"] for r in zh} <= {"高", "中", "低"}
     assert {r["severity"] for r in en} <= {"high", "medium", "low"}
-    records, _ = views.warning_table(snap, YEAR, "zh")
-    assert {r["level"] for r in records} <= {"红色", "黄色"} and {r["kind"] for r in records} <= {
-        "入库", "归档", "紧急启动补批", "销毁前审核"}
+    records, _, _ = views.warning_rows(snap, YEAR, "zh", "compliance", page_size=200)
+    assert {r["level"] for r in records} == {"红色", "黄色"} and {r["kind"] for r in records} <= {"入库", "归档", "紧急启动补批"}
     text = json.dumps([c.to_plotly_json() for c in views.quality(snap, YEAR, "zh")], default=str, ensure_ascii=False)
     assert "部分拒收" in text or "成功" in text
     assert '"partial"' not in text and '"success"' not in text

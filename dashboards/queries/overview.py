@@ -1,5 +1,5 @@
-"""The overview: rule families' rates against the previous period, each unit's score by month,
-violations by rule, and the open deadlines (warnings)."""
+"""The overview: rule families' rates against the previous period, each unit's score by month and
+violations by rule (its summary of the open warnings is queries.warnings')."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import dims, scope
-from ..filters import normalise, resolve
+from ..filters import resolve
 from ..query import query
 from ..scope import SCOPE
 
@@ -84,52 +84,3 @@ def violations_by_rule(snapshot: Path, filters: dict, lang: str = "zh") -> pd.Da
         from counted left join dim_rules r using (rule_id)
         order by violations desc, rule_id""",
         {**scope.params(f), "start": period.start, "end": period.end, "lang": lang})
-
-
-WARNING_LIMIT = 200
-
-# What a warning says, written for the rows shown (the mart holds 100,000s at a city's scale)
-WARNING_DETAIL = {
-    "zh": """case w.kind
-        when 'upload' then '录像' || w.media_id || ' 应于 ' || strftime(w.due_at, '%Y年%-m月%-d日 %H:%M') || ' 前入库'
-        when 'archive' then '案件' || w.case_id || ' 应于 ' || strftime(w.due_at, '%Y年%-m月%-d日') || ' 前归档'
-        when 'start_approval' then '紧急先行启动的案件' || w.case_id || ' 应于 '
-            || strftime(w.due_at, '%Y年%-m月%-d日 %H:%M') || ' 前补办启动审批'
-        when 'disposal_review' then '录像' || w.media_id || ' 保存期至 ' || strftime(w.due_at, '%Y年%-m月%-d日')
-            || '，处置前须复核'
-        end""",
-    "en": """case w.kind
-        when 'upload' then 'recording ' || w.media_id || ' is due in the store by ' || strftime(w.due_at, '%-d %B %Y %H:%M')
-        when 'archive' then 'case ' || w.case_id || ' is due for archiving by ' || strftime(w.due_at, '%-d %B %Y')
-        when 'start_approval' then 'emergency-started case ' || w.case_id || ' needs its start approved by '
-            || strftime(w.due_at, '%-d %B %Y %H:%M')
-        when 'disposal_review' then 'recording ' || w.media_id || ' is kept until ' || strftime(w.due_at, '%-d %B %Y')
-            || '; review before disposal'
-        end""",
-}
-
-
-def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNING_LIMIT) -> tuple[pd.DataFrame, dict]:
-    """Open deadlines of the units in scope (red first, nearest due first), and the red/yellow counts.
-    Warnings are as of the snapshot's as-of date, not of the chosen period."""
-    f = normalise(filters)
-    params = scope.params(f)
-    counts = query(snapshot, SCOPE + """
-        select count(*) filter (where level = 'red') as red, count(*) filter (where level = 'yellow') as yellow
-        from mart_warnings where unit_id in (select unit_id from scope)""", params).iloc[0]
-    # the rows shown are picked by their sort keys alone and fetched back by rowid: carrying every
-    # column of a province's 2.5 M open warnings through the sort took twice as long (162 -> 79 ms)
-    rows = query(snapshot, SCOPE + """,
-        shown as materialized (
-            select w.rowid as shown_row
-            from mart_warnings w
-            where w.unit_id in (select unit_id from scope)
-            order by w.level = 'red' desc, w.due_at, w.warning_id
-            limit $limit
-        )
-        select w.level, w.kind, u.unit_name, w.due_at, w.hours_left,
-               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail, w.warning_id
-        from mart_warnings w semi join shown on w.rowid = shown.shown_row
-        join dim_units u using (unit_id)
-        order by w.level = 'red' desc, w.due_at, w.warning_id""", {**params, "limit": int(limit)})
-    return rows, {"red": int(counts["red"]), "yellow": int(counts["yellow"])}
