@@ -77,6 +77,30 @@ def table(id_: str, frame: pd.DataFrame, columns: list[tuple[str, str]], **kwarg
         style_header={"fontWeight": "bold"}, **kwargs)
 
 
+# --- links to the case page (dashboards/pages/case.py) ---------------------------------------
+
+CASE_PATH = "/case"
+
+
+def case_link(case_id) -> str | None:
+    """A case id as a markdown link to its page (a DataTable column with markdown presentation):
+    the id's own markdown characters escaped, so an id from an export cannot make markup or another
+    link, and the id quoted in the address."""
+    if not isinstance(case_id, str) or not case_id:
+        return case_id
+    shown = "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~" else c for c in case_id)
+    return f"[{shown}]({CASE_PATH}?{urlencode({'case_id': case_id})})"
+
+
+def with_case_links(records: list[dict], column: str = "case_id") -> list[dict]:
+    return [{**r, column: case_link(r.get(column))} for r in records]
+
+
+def linked_columns(columns: list[dict], column: str = "case_id") -> list[dict]:
+    """DataTable columns with the case id shown as the link with_case_links makes of it."""
+    return [{**c, "presentation": "markdown"} if c["id"] == column else c for c in columns]
+
+
 # --- overview --------------------------------------------------------------------------------
 
 def headline(snapshot: Path, filters: dict, lang: str) -> list[dict]:
@@ -162,9 +186,9 @@ def violations_by_rule_figure(snapshot: Path, filters: dict, lang: str) -> go.Fi
 def warning_table(snapshot: Path, filters: dict, lang: str) -> tuple[list[dict], dict]:
     rows, counts = queries.overview.warnings(snapshot, filters, lang)
     rows = coded(rows, lang, level="warning_level", kind="warning_kind")
-    return _records(rows), {**counts, "shown": len(rows)}
+    return with_case_links(_records(rows)), {**counts, "shown": len(rows)}
 
-WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail")
+WARNING_COLUMNS = ("level", "kind", "unit_name", "due_at", "hours_left", "detail", "case_id")
 
 
 def overview(snapshot: Path, filters: dict, lang: str) -> list:
@@ -185,7 +209,9 @@ def overview(snapshot: Path, filters: dict, lang: str) -> list:
         html.P(t("warning_counts", lang, **counts)),
         dash_table.DataTable(
             id="ov-warnings", data=records, page_size=15, sort_action="native",
-            columns=[{"id": c, "name": t(c if c != "unit_name" else "unit", lang)} for c in WARNING_COLUMNS],
+            columns=linked_columns([{"id": c, "name": t(c if c != "unit_name" else "unit", lang)}
+                                    for c in WARNING_COLUMNS]),
+            markdown_options={"link_target": "_self"},
             style_cell={"textAlign": "left", "fontSize": 13, "whiteSpace": "normal"},
             style_data_conditional=[
                 {"if": {"filter_query": '{level} = "%s"' % code_label("warning_level", "red", lang)},

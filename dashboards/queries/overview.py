@@ -114,10 +114,21 @@ def warnings(snapshot: Path, filters: dict, lang: str = "zh", limit: int = WARNI
             where w.unit_id in (select unit_id from scope)
             order by w.level = 'red' desc, w.due_at, w.warning_id
             limit $limit
+        ),
+        shown_warnings as materialized (
+            select w.* from mart_warnings w semi join shown on w.rowid = shown.shown_row
+        ),
+        -- a recording's warning opens the case the recording belongs to (the first, if several)
+        recording_cases as (
+            select media_id, min(case_id) as case_id from mart_case_timeline
+            where kind = 'recording' and media_id in (select media_id from shown_warnings)
+            group by media_id
         )
         select w.level, w.kind, u.unit_name, w.due_at, w.hours_left,
-               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail, w.warning_id
-        from mart_warnings w semi join shown on w.rowid = shown.shown_row
+               """ + WARNING_DETAIL["zh" if lang == "zh" else "en"] + """ as detail,
+               coalesce(w.case_id, recording_cases.case_id) as case_id, w.warning_id
+        from shown_warnings w
         join dim_units u using (unit_id)
+        left join recording_cases using (media_id)
         order by w.level = 'red' desc, w.due_at, w.warning_id""", {**params, "limit": int(limit)})
     return rows, {"red": int(counts["red"]), "yellow": int(counts["yellow"])}

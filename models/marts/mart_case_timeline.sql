@@ -112,27 +112,48 @@ recording_acts as (
     group by media_id, act_case_id
 ),
 
+-- the recordings' facts are read for the recordings of a case only: the millions of recordings are
+-- probed against those (a join builds on its right side: runner.set_parameters)
+case_media as (
+    select media.media_id, media.recorded_start_at, media.recorded_end_at
+    from media
+    semi join media_cases using (media_id)
+),
+
+case_uploads as (
+    select uploads.media_id, uploads.deadline_at, uploads.uploaded_at, uploads.upload_status
+    from uploads
+    semi join media_cases using (media_id)
+),
+
+case_retention as (
+    select retention.media_id, retention.retention_class, retention.retain_until, retention.status,
+        retention.deleted_at
+    from retention
+    semi join media_cases using (media_id)
+),
+
 recording_spans as (
     select
         media_cases.case_id,
         'recording' as kind,
-        media.recorded_start_at as start_at,
-        media.recorded_end_at as end_at,
+        case_media.recorded_start_at as start_at,
+        case_media.recorded_end_at as end_at,
         recording_acts.act_id,
         media_cases.media_id,
-        uploads.deadline_at as due_at,
-        uploads.uploaded_at as done_at,
-        uploads.upload_status as status,
-        retention.retention_class,
-        retention.retain_until,
-        retention.status as retention_status,
-        media.deleted_at
+        case_uploads.deadline_at as due_at,
+        case_uploads.uploaded_at as done_at,
+        case_uploads.upload_status as status,
+        case_retention.retention_class,
+        case_retention.retain_until,
+        case_retention.status as retention_status,
+        case_retention.deleted_at
     from media_cases
-    inner join media using (media_id)
+    inner join case_media on case_media.media_id = media_cases.media_id
     left join recording_acts
         on recording_acts.media_id = media_cases.media_id and recording_acts.case_id = media_cases.case_id
-    left join uploads on uploads.media_id = media_cases.media_id
-    left join retention on retention.media_id = media_cases.media_id
+    left join case_uploads on case_uploads.media_id = media_cases.media_id
+    left join case_retention on case_retention.media_id = media_cases.media_id
 ),
 
 -- an act that nothing covers is one gap from its start to its end (as int_act_av_coverage counts it)
