@@ -49,8 +49,8 @@ def _is(value) -> bool:
 
 # mark -> colour (a mark is one kind of thing drawn; spans are bars, moments are points)
 COLOURS = {
-    "opened": "#1565c0", "decided": "#1565c0", "closed": "#1565c0", "archived": "#1565c0",
-    "archived_late": "#c62828", "start_approval": "#1565c0", "start_approval_late": "#c62828",
+    "opened": "#1565c0", "decided": "#6a1b9a", "closed": "#283593", "archived": "#2e7d32",
+    "archived_late": "#c62828", "start_approval": "#00838f", "start_approval_late": "#c62828",
     "act": "#90a4ae", "recording": "#2e7d32", "recording_late": "#ef6c00",
     "gap_explained": "#f9a825", "gap_unexplained": "#d50000",
     "document": "#00897b", "document_unsigned": "#b0bec5",
@@ -113,11 +113,36 @@ def timeline_marks(rows: pd.DataFrame, lang: str) -> list[dict]:
     return marks
 
 
+def marks_lanes(marks: list[dict]) -> list[str]:
+    """The lanes top to bottom: the case, each act above its recordings, other recordings, the written
+    records (the marks list the act before its recordings and gaps, the rest as they come)."""
+    first, acts, rest, last = [], [], [], []
+    for m in marks:
+        if m["mark"] in ("opened", "decided", "closed", "archived", "archived_late", "start_approval",
+                         "start_approval_late", "archive_due", "start_approval_due"):
+            first.append(m["lane"])
+        elif m["mark"] == "act":
+            acts += [m["lane"], m["lane"].split(". ", 1)[0] + ". "]  # its recordings' lane follows it
+        elif m["mark"].startswith("document"):
+            last.append(m["lane"])
+        else:
+            rest.append(m["lane"])
+    ordered = list(dict.fromkeys(first))
+    for lane in acts:
+        if lane.endswith(". "):
+            ordered += [r for r in dict.fromkeys(rest) if r.startswith(lane) and r not in ordered]
+        elif lane not in ordered:
+            ordered.append(lane)
+    ordered += [r for r in dict.fromkeys(rest) if r not in ordered]
+    return ordered + [d for d in dict.fromkeys(last) if d not in ordered]
+
+
 def timeline_figure(marks: list[dict], lang: str) -> dict:
     """The marks as a Plotly figure (plain data): a trace per kind of mark, so the legend names each
     colour; a span is a thick line from start to end with a dot at each end (visible at any zoom),
     a moment a point, a deadline a tick."""
-    lanes = list(dict.fromkeys(m["lane"] for m in marks))
+    drawn = {m["lane"] for m in marks}
+    lanes = [lane for lane in marks_lanes(marks) if lane in drawn]
     traces = []
     for mark in COLOURS:
         these = [m for m in marks if m["mark"] == mark]

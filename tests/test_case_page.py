@@ -10,23 +10,12 @@ from collections import Counter
 import duckdb
 import pandas as pd
 import pytest
+from test_dashboard import snap, sql  # noqa: F401  (the same published year, made once)
 
 from core.privacy import mask
 from dashboards import case, queries, views
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
-
-
-@pytest.fixture(scope="module")
-def snap(samples):
-    return samples.published(11)
-
-
-@pytest.fixture(scope="module")
-def sql(snap):
-    con = duckdb.connect(str(snap), read_only=True)
-    yield lambda q, *p: con.execute(q, list(p)).fetchall()
-    con.close()
 
 
 @pytest.fixture(scope="module")
