@@ -34,6 +34,7 @@ PAGES = {
     "retention": ("/retention", "retention-content.children"),
     "devices": ("/devices", "devices-content.children"),
     "quality": ("/quality", "quality-content.children"),
+    "case": ("/case", "cs-content.children"),
 }
 PAGE_LAYOUT = "_pages_content.children"
 
@@ -85,6 +86,16 @@ def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
                          "wa-table.page_current": (0, 3, n // 50, max(n // 25 - 1, 0))[(i // len(lists)) % 4]})
     views = [{**views[i % len(views)], **warning} for i, warning in enumerate(warnings)]
     return filters, views
+
+
+def busiest_cases(snapshot: Path, n: int) -> list[str]:
+    """The cases with the most events and spans (mart_case_timeline rows): the case page's heaviest."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        return [r[0] for r in con.execute("select case_id from mart_case_timeline group by case_id "
+                                          "order by count(*) desc, case_id limit ?", [n]).fetchall()]
+    finally:
+        con.close()
 
 
 def _outputs(spec: str) -> list[dict]:
@@ -142,11 +153,14 @@ def measure(snapshot: Path, repeat: int) -> dict:
     of them repeated `repeat` times (warm: answered from the dashboard's result cache), and its layout."""
     client = Client(snapshot)
     filters, views = scenarios(snapshot)
+    cases = busiest_cases(snapshot, repeat)
     layout = client.callback(PAGE_LAYOUT)
     pages = []
     for page, (path, output) in PAGES.items():
         dep = client.callback(output)
-        requests = [{"filters.data": filters[i % len(filters)], **views[i % len(views)]} for i in range(repeat)]
+        # each request of the case page opens another of the busiest cases (a callback takes only its own inputs)
+        requests = [{"filters.data": filters[i % len(filters)], **views[i % len(views)],
+                     "cs-case-id.value": cases[i % len(cases)], "cs-show.n_clicks": 0} for i in range(repeat)]
         cold = [client.fire(dep, values) for values in requests]
         warm = [client.fire(dep, requests[0]) for _ in range(repeat)]
         load = [client.fire(layout, {"_pages_location.pathname": path, "_pages_location.search": ""})

@@ -115,6 +115,18 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "warning_kind": {"upload": ("入库", "upload"), "archive": ("归档", "archiving"),
                      "start_approval": ("紧急启动补批", "emergency-start approval"),
                      "disposal_review": ("销毁前审核", "review before disposal")},
+    # the facts' statuses (contract §9), as the case page shows them beside each deadline
+    "upload_status": {"on_time": ("按时入库", "stored on time"), "late": ("逾期入库", "stored late"),
+                      "overdue_missing": ("逾期未入库", "overdue, not stored"), "pending": ("未到期", "not yet due")},
+    "deadline_status": {"on_time": ("按期", "on time"), "late": ("逾期办理", "done late"),
+                        "overdue": ("逾期未办", "overdue, not done"), "pending": ("未到期", "not yet due")},
+    "av_status": {"ok": ("已覆盖", "covered"), "missing": ("无音像记录", "not recorded"),
+                  "partial": ("部分覆盖", "partly covered"),
+                  "exempt_with_reason": ("不宜录制（已说明原因）", "exempt, reason written")},
+    "av_requirement": {"recommended": ("宜录制", "recording recommended"), "required": ("应录制", "recording required"),
+                       "full": ("全程录制", "recorded throughout")},
+    "retention_class": {"standard": ("一般保存", "standard"), "long_term": ("长期保存", "long-term"),
+                        "case_file": ("随案卷保存", "kept with the case file")},
     # why a check could not judge a thing from what was delivered (int_rule_checks.not_judged_reason)
     "not_judged_reason": {"witness_not_stated": (
         "留置送达回证未载明见证人是否签名（导出无“见证人签名”列或为空，多为旧格式导出），无法判定",

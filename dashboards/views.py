@@ -80,6 +80,33 @@ def table(id_: str, frame: pd.DataFrame, columns: list[tuple[str, str]], **kwarg
         style_header={"fontWeight": "bold"}, **kwargs)
 
 
+# --- links to the case page (dashboards/pages/case.py) ---------------------------------------
+
+CASE_PATH = "/case"
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def case_link(case_id) -> str:
+    """A case id as a markdown link to its page (a DataTable column with markdown presentation):
+    every ASCII punctuation mark of the id escaped, so an id from an export shows as written and
+    cannot make markup or another link, and the id quoted in the address."""
+    if not isinstance(case_id, str) or not case_id:
+        return ""
+    shown = _MARKDOWN_PUNCTUATION.sub(r"\\\1", case_id)
+    return f"[{shown}]({CASE_PATH}?{urlencode({'case_id': case_id})})"
+
+
+def with_case_links(records: list[dict], column: str = "case_id") -> list[dict]:
+    return [{**r, column: case_link(r[column]) if r.get(column) else r.get(column)} for r in records]
+
+
+def linked_columns(columns: list[dict], column: str = "case_id") -> list[dict]:
+    """DataTable columns with the case id shown as the link with_case_links makes of it."""
+    return [{**c, "presentation": "markdown"} if c["id"] == column else c for c in columns]
+
+
 # --- overview --------------------------------------------------------------------------------
 
 def headline(snapshot: Path, filters: dict, lang: str) -> list[dict]:
@@ -589,18 +616,6 @@ def time_left(hours, lang: str) -> str | None:
         return t("wa_hours", lang, h=f"{round(float(hours), 1):g}")
     days, rest = divmod(int(hours), 24)
     return t("wa_days_hours", lang, d=days, h=rest) if rest else t("wa_days", lang, d=days)
-
-
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def case_link(case_id) -> str:
-    """A case id as a markdown link to its case page: the id's punctuation escaped, so an id from an
-    export shows as written and cannot make a link or markup of its own."""
-    if not isinstance(case_id, str) or not case_id:
-        return ""
-    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", case_id)
-    return f"[{text}](/case?{urlencode({'case_id': case_id})})"
 
 
 def _warnings_shown(frame: pd.DataFrame, lang: str, list_: str) -> pd.DataFrame:

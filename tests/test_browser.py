@@ -157,6 +157,21 @@ def shows_any(browser, names: set[str]) -> bool:
     return any(name in source for name in names)
 
 
+def photograph(browser, name: str, max_height: int = 1500) -> bytes:
+    """The whole page (up to `max_height` pixels tall) as a PNG, kept as docs' dashboard_<name>.png
+    in $RECWATCH_SCREENSHOTS when that is set."""
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1400, min(max(height, 1000), max_height))
+    browser.execute_script("window.scrollTo(0, 0)")  # a click may have scrolled something into view
+    png = browser.get_screenshot_as_png()
+    browser.set_window_size(1400, 1000)
+    if os.environ.get("RECWATCH_SCREENSHOTS"):
+        out = Path(os.environ["RECWATCH_SCREENSHOTS"])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"dashboard_{name}.png").write_bytes(png)
+    return png
+
+
 def console_errors(browser) -> list[dict]:
     """Errors, and deprecation notices of any level (DataTable is deprecated in Python; the browser
     must not say so to the user)."""
@@ -182,21 +197,14 @@ def click_option(browser, listbox_id: str, label: str):
 # --- tests -----------------------------------------------------------------------------------
 
 def test_each_page_loads_without_console_errors_and_is_photographed(page):
-    out = Path(os.environ.get("RECWATCH_SCREENSHOTS") or "") if os.environ.get("RECWATCH_SCREENSHOTS") else None
     for path, (name, _) in PAGES.items():
         browser = page(path)
         errors = console_errors(browser)  # reading the log empties it
         assert not errors, (path, errors)
         assert browser.find_element(By.ID, "app-title").text == "行政执法全过程记录监督"
         # the whole page, up to a screen and a half: the overview's warnings sit below its charts
-        height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1400, min(max(height, 1000), 1500))
-        png = browser.get_screenshot_as_png()
-        browser.set_window_size(1400, 1000)
+        png = photograph(browser, name)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, path
-        if out:
-            out.mkdir(parents=True, exist_ok=True)
-            (out / f"dashboard_{name}.png").write_bytes(png)
 
 
 def test_a_filter_changes_the_numbers(page):

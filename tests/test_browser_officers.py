@@ -15,6 +15,7 @@ from test_browser import (  # noqa: F401
     click_option,
     console_errors,
     page,
+    photograph,
     privacy_log,
     server,
     settle,
@@ -77,14 +78,7 @@ def test_the_officers_page_shows_the_mart_and_a_click_opens_the_violations(page,
     parties = [p for p in texts(browser, "#of-violations td[data-dash-column=party_name]") if p]
     assert all(p.endswith("某某") for p in parties)
     assert not CODE.search(text(browser, "body")), CODE.search(text(browser, "body"))
-    out = os.environ.get("RECWATCH_SCREENSHOTS")
-    if out:
-        height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1400, min(max(height, 1000), 2400))
-        browser.execute_script("window.scrollTo(0, 0)")  # the click scrolled the table into view
-        Path(out).mkdir(parents=True, exist_ok=True)
-        (Path(out) / "dashboard_officers.png").write_bytes(browser.get_screenshot_as_png())
-        browser.set_window_size(1400, 1000)
+    photograph(browser, "officers", 2400)
     # in English: the same page relabelled, still without a code
     click_option(browser, "lang", "English")
     wait_for(browser, lambda: "Officers (2025)" in text(browser, "#of-title"), "the English title")

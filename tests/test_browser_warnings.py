@@ -15,6 +15,7 @@ from test_browser import (  # noqa: F401
     browser,
     click_option,
     console_errors,
+    photograph,
     privacy_log,
     real_names,
     server,
@@ -103,13 +104,7 @@ def test_the_warnings_page_counts_then_drills_into_a_unit(warnings_page, real_na
     browser.get(browser.current_url)  # back to every level for the picture
     settle(browser, "#wa-counts td")
     pick(browser, "归档")
-    out = os.environ.get("RECWATCH_SCREENSHOTS")
-    if out:
-        height = browser.execute_script("return document.documentElement.scrollHeight")
-        browser.set_window_size(1400, min(max(height, 1000), 1500))
-        Path(out).mkdir(parents=True, exist_ok=True)
-        (Path(out) / "dashboard_warnings.png").write_bytes(browser.get_screenshot_as_png())
-        browser.set_window_size(1400, 1000)
+    photograph(browser, "warnings", 1500)
     assert not console_errors(browser)
 
 

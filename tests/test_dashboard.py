@@ -71,7 +71,7 @@ def call(app, output: str, outputs, inputs: list[dict], state: list[dict] | None
 def test_app_registers_every_page_and_serves_each_path(app):
     paths = {p["path"] for p in dash.page_registry.values()}
     assert [path for _, path, _ in pages()] == ["/", "/warnings", "/units", "/officers", "/rules", "/retention",
-                                                "/devices", "/quality"]
+                                                "/devices", "/quality", "/case"]
     assert {path for _, path, _ in pages()} <= paths
     client = app.server.test_client()
     for _, path, _ in pages():

@@ -35,6 +35,7 @@ def layout(family: str = "upload", **_query):
         dash_table.DataTable(id="ru-table", page_action="custom", page_current=0, page_size=views.PAGE_SIZE,
                              sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom",
                              filter_query="", filter_options=table_filter("zh"), style_table={"overflowX": "auto"},
+                             markdown_options={"link_target": "_self"},
                              style_cell={"textAlign": "left", "fontSize": 13, "whiteSpace": "normal", "maxWidth": 420},
                              style_header={"fontWeight": "bold"}),
     ])
@@ -68,7 +69,7 @@ def render(filters, family, page_current, page_size, sort_by, filter_query):
         rows, total, pages = views.violation_rows(snapshot, f, lang, family, page, page_size, sort_by, filter_query,
                                                   unmask, who)
     family_name = views.family_label(snapshot, lang).get(family, family or t("all_units", lang))
-    return (rows, views.violation_columns(lang), pages, page,
+    return (views.with_case_links(rows), views.linked_columns(views.violation_columns(lang)), pages, page,
             t("rules_title", lang, family=family_name, period=dims.period_name(snapshot, f, lang)),
             t("rules_total", lang, total=f"{total:,}"),
             t("unmask_banner", lang) if unmask else "")

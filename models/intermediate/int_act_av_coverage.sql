@@ -1,8 +1,6 @@
 -- one row per act whose type has an AV level under its unit's profile (R-AV, rules.md §3): how
 -- much of it the recordings that belong to it cover, the gaps longer than the profile's limit,
--- and which of those gaps nothing explains: not a spoken reason opening the next recording, an
--- interruption with a reason logged by a device that could have recorded the act, or a written
--- interruption statement for it signed by enough officers.
+-- and how many of those gaps nothing explains (int_act_gap_explanations says what explains each).
 -- partitioned by day: cast(started_at as date)
 
 -- the days this build recomputes (null: all), of the acts' starts
@@ -16,22 +14,9 @@ intervals as (
     where in_run_days(act_started_at)
 ),
 
-long_gaps as (
-    select * from int_act_recording_gaps
+gaps as (
+    select * from int_act_gap_explanations
     where in_run_days(act_started_at)
-),
-
-act_devices as (
-    select * from int_act_devices
-    where in_run_days(act_started_at)
-),
-
-events as (
-    select * from stg_device_events
-),
-
-documents as (
-    select * from stg_documents
 ),
 
 coverage as (
@@ -40,42 +25,14 @@ coverage as (
     group by act_id
 ),
 
-interrupt_explained as (
-    select distinct long_gaps.act_id, long_gaps.gap_start_at
-    from long_gaps
-    inner join act_devices using (act_id)
-    inner join events
-        on events.device_id = act_devices.device_id
-        and events.event_type = 'record_interrupt'
-        and events.reason is not null
-        and events.event_at between long_gaps.gap_start_at and long_gaps.gap_end_at
-    where from_first_run_day(events.event_at)
-),
-
-statements as (
-    select distinct documents.act_id
-    from documents
-    inner join acts using (act_id)
-    where documents.doc_type = 'interruption_statement'
-        and documents.officer_signatures >= coalesce(acts.av_statement_min_signatures, 0)
-        -- one signed after as_of had not been written yet (as R-DOC, R-DEV-INT and R-EVD count them)
-        and (documents.signed_at is null or documents.signed_at < getvariable('as_of_end_at'))
-),
-
 gap_summary as (
     select
-        long_gaps.act_id,
+        act_id,
         count(*) as gap_count,
-        count(*) filter (
-            where not long_gaps.is_noted and interrupt_explained.act_id is null and statements.act_id is null
-        ) as unexplained_gaps,
-        max(long_gaps.gap_seconds) filter (
-            where not long_gaps.is_noted and interrupt_explained.act_id is null and statements.act_id is null
-        ) as longest_unexplained_gap_seconds
-    from long_gaps
-    left join interrupt_explained using (act_id, gap_start_at)
-    left join statements using (act_id)
-    group by long_gaps.act_id
+        count(*) filter (where not is_explained) as unexplained_gaps,
+        max(gap_seconds) filter (where not is_explained) as longest_unexplained_gap_seconds
+    from gaps
+    group by act_id
 ),
 
 final as (
