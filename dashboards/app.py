@@ -111,12 +111,12 @@ def scope_text(snapshot: Path, lang: str) -> str:
     return t("scope", lang, unit=names.get(root, root))
 
 
-def freshness(snapshot: Path, seen: int | None, lang: str) -> tuple[str, str]:
+def freshness(snapshot: Path, seen: str | None, lang: str) -> tuple[str, str]:
     """(what the page's data is: as of which day, published when; a warning when the snapshot was
     replaced after the page loaded it, empty otherwise)."""
     version = snapshot_version(snapshot)
     run = dims.run(snapshot)
-    published = dt.datetime.fromtimestamp(version / 1e9).strftime("%Y-%m-%d %H:%M")
+    published = dt.datetime.fromtimestamp(int(version) / 1e9).strftime("%Y-%m-%d %H:%M")
     as_of = run["as_of"].strftime("%Y-%m-%d") if run.get("as_of") is not None else "—"
     data = t("data_as_of", lang, as_of=as_of, published=published)
     return data, (t("data_changed", lang, published=published) if seen is not None and seen != version else "")
@@ -237,7 +237,7 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     @app.callback(Output("data-as-of", "children"), Output("data-changed", "children"),
                   Input("freshness-tick", "n_intervals"), Input("filters", "data"), State("snapshot-seen", "data"))
     def _freshness(_tick, filters, seen):
-        return freshness(current_snapshot(), seen if isinstance(seen, int) else None, lang_of(filters))
+        return freshness(current_snapshot(), seen if isinstance(seen, str) else None, lang_of(filters))
 
     @server.route("/export/violations.<fmt>")
     def _export(fmt: str):

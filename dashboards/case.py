@@ -177,7 +177,10 @@ def timeline_figure(marks: list[dict], lang: str) -> dict:
     layout = {"height": 140 + 34 * len(lanes), "margin": {"t": 20, "l": 10, "r": 10, "b": 40},
               "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": lanes[::-1],
                         "automargin": True},
-              "xaxis": {"type": "date"}, "legend": {"orientation": "h", "y": -0.15},
+              # dates as the page's language writes them (Plotly's own are English: "Jan 12")
+              "xaxis": {"type": "date", "tickformat": "%Y年%-m月%-d日" if lang == "zh" else "%-d %b %Y",
+                        "hoverformat": "%Y-%m-%d %H:%M"},
+              "legend": {"orientation": "h", "y": -0.15},
               "hovermode": "closest", "template": _TEMPLATE}
     return {"data": traces, "layout": layout}
 

@@ -30,10 +30,11 @@ def current_snapshot() -> Path:
     return Path(flask.current_app.config["RECWATCH_SNAPSHOT"])
 
 
-def snapshot_version(snapshot: Path | str) -> int:
+def snapshot_version(snapshot: Path | str) -> str:
     """What identifies the snapshot now at the path: publishing swaps a new file in, with a new
-    modification time (nanoseconds since the epoch)."""
-    return Path(snapshot).stat().st_mtime_ns
+    modification time (nanoseconds since the epoch, as text: a browser's numbers hold 53 bits, and
+    a number this large came back from the page changed, so every page said the data had changed)."""
+    return str(Path(snapshot).stat().st_mtime_ns)
 
 
 def _opened(snapshot: Path | str) -> tuple[tuple[str, int, int], duckdb.DuckDBPyConnection]:

@@ -202,6 +202,9 @@ def test_each_page_loads_without_console_errors_and_is_photographed(page):
         errors = console_errors(browser)  # reading the log empties it
         assert not errors, (path, errors)
         assert browser.find_element(By.ID, "app-title").text == "行政执法全过程记录监督"
+        # the data's as-of is said; that it changed, only once it has (a version the browser's
+        # numbers could not hold came back changed, and every page said so)
+        assert text(browser, "#data-as-of").startswith("数据截至 ") and text(browser, "#data-changed") == "", path
         # the whole page, up to a screen and a half: the overview's warnings sit below its charts
         png = photograph(browser, name)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, path

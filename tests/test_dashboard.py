@@ -730,8 +730,9 @@ def test_the_page_says_when_the_snapshot_changed_under_it(snap, tmp_path):
     seen = snapshot_version(copy)
     data, changed = freshness(copy, seen, "zh")
     assert data.startswith("数据截至 2025-12-31（发布于 ") and changed == ""
-    os.utime(copy, ns=(seen + 60 * 10**9, seen + 60 * 10**9))  # a publish a minute later swaps a file in
+    later = int(seen) + 60 * 10**9
+    os.utime(copy, ns=(later, later))  # a publish a minute later swaps a file in
     data, changed = freshness(copy, seen, "zh")
-    published = dt.datetime.fromtimestamp((seen + 60 * 10**9) / 1e9).strftime("%Y-%m-%d %H:%M")
+    published = dt.datetime.fromtimestamp(later / 1e9).strftime("%Y-%m-%d %H:%M")
     assert changed.startswith(f"数据已更新于 {published}") and "刷新页面" in changed
     assert freshness(copy, None, "en")[1] == "" and freshness(copy, seen, "en")[1].startswith("The data was updated")
