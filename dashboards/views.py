@@ -80,31 +80,37 @@ def table(id_: str, frame: pd.DataFrame, columns: list[tuple[str, str]], **kwarg
         style_header={"fontWeight": "bold"}, **kwargs)
 
 
-# --- links to the case page (dashboards/pages/case.py) ---------------------------------------
+# --- links to the case and officer pages (dashboards/pages/case.py, officers.py) --------------
 
 CASE_PATH = "/case"
-
+# the column of a table that links to a page, and the page's address parameter
+LINKS = {"case_id": CASE_PATH, "officer_id": "/officers"}
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def case_link(case_id) -> str:
-    """A case id as a markdown link to its page (a DataTable column with markdown presentation):
-    every ASCII punctuation mark of the id escaped, so an id from an export shows as written and
-    cannot make markup or another link, and the id quoted in the address."""
-    if not isinstance(case_id, str) or not case_id:
+def id_link(column: str, value) -> str:
+    """An id as a markdown link to its page (a DataTable column with markdown presentation): every
+    ASCII punctuation mark of the id escaped, so an id from an export shows as written and cannot
+    make markup or another link, and the id quoted in the address."""
+    if not isinstance(value, str) or not value:
         return ""
-    shown = _MARKDOWN_PUNCTUATION.sub(r"\\\1", case_id)
-    return f"[{shown}]({CASE_PATH}?{urlencode({'case_id': case_id})})"
+    shown = _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+    return f"[{shown}]({LINKS[column]}?{urlencode({column: value})})"
 
 
-def with_case_links(records: list[dict], column: str = "case_id") -> list[dict]:
-    return [{**r, column: case_link(r[column]) if r.get(column) else r.get(column)} for r in records]
+def case_link(case_id) -> str:
+    return id_link("case_id", case_id)
 
 
-def linked_columns(columns: list[dict], column: str = "case_id") -> list[dict]:
-    """DataTable columns with the case id shown as the link with_case_links makes of it."""
-    return [{**c, "presentation": "markdown"} if c["id"] == column else c for c in columns]
+def with_case_links(records: list[dict], columns: tuple[str, ...] = ("case_id",)) -> list[dict]:
+    """The records with the ids in `columns` made links to their pages."""
+    return [{**r, **{c: id_link(c, r[c]) if r.get(c) else r.get(c) for c in columns}} for r in records]
+
+
+def linked_columns(columns: list[dict], linked: tuple[str, ...] = ("case_id",)) -> list[dict]:
+    """DataTable columns with the ids in `linked` shown as the links with_case_links makes of them."""
+    return [{**c, "presentation": "markdown"} if c["id"] in linked else c for c in columns]
 
 
 # --- overview --------------------------------------------------------------------------------

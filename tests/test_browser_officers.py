@@ -89,3 +89,18 @@ def test_the_officers_page_shows_the_mart_and_a_click_opens_the_violations(page,
     assert not CODE.search(body), CODE.search(body)
     assert not console_errors(browser)
     assert not privacy_log.messages
+
+
+def test_an_officer_opens_from_a_violation_row(page, snapshot):
+    """Issue #25: an officer id in the rules table is a link; it opens the officers page on that
+    officer's violations."""
+    browser = page("/rules?family=upload", "#ru-table td")
+    links = browser.find_elements(By.CSS_SELECTOR, "#ru-table td[data-dash-column=officer_id] a")
+    assert links, "officer ids are links"
+    officer = links[0].text
+    links[0].click()
+    settle(browser, "#of-officer-title")
+    assert browser.current_url.endswith(f"/officers?officer_id={officer}")
+    assert officer in text(browser, "#of-officer-title")
+    _, violations, _ = mart_row(snapshot, officer)
+    assert f"共 {violations:,} 条" in text(browser, "#of-list-title")

@@ -480,7 +480,9 @@ def test_the_rules_callback_pages_through_the_server(app, snap):
                  {"id": "ru-table", "property": "sort_by", "value": []},
                  {"id": "ru-table", "property": "filter_query", "value": ""}])
     rows, total, _ = views.violation_rows(snap, YEAR, "en", "upload", 1, 10)
-    assert resp["ru-table"]["data"] == json.loads(json.dumps(rows))
+    # the page's rows are the view's, each case and officer id a link to its page
+    assert resp["ru-table"]["data"] == json.loads(json.dumps(views.with_case_links(rows, ("case_id", "officer_id"))))
+    assert resp["ru-table"]["data"][0]["officer_id"].endswith(f"(/officers?officer_id={rows[0]['officer_id']})")
     assert resp["ru-title"]["children"].startswith("Violations: Upload")
     assert resp["ru-total"]["children"] == f"{total:,} in all"
     assert resp["ru-table"]["page_current"] == 1

@@ -13,16 +13,19 @@ from dashboards.query import current_snapshot
 dash.register_page(__name__, path="/officers", name="执法人员", title="执法人员 Officers", order=1.5,
                    label="page_officers")
 
-layout = html.Div([
-    html.H3(id="of-title"),
-    html.P(id="of-hint", style={"color": "#555"}),
-    dcc.Graph(id="of-chart"),
-    dash_table.DataTable(id="of-table", sort_action="native", page_size=20, style_table={"overflowX": "auto"},
-                         style_cell={"textAlign": "left", "fontSize": 13}, style_header={"fontWeight": "bold"}),
-    # the officer picked; not persisted: a page opened anew shows no one's violations
-    dcc.Store(id="of-officer"),
-    html.Div(id="of-panel", style={"marginTop": 16}),
-])
+def layout(officer_id: str | None = None, **_query):
+    """/officers?officer_id=<id> opens on that officer's violations (a link from the rules table)."""
+    return html.Div([
+        html.H3(id="of-title"),
+        html.P(id="of-hint", style={"color": "#555"}),
+        dcc.Graph(id="of-chart"),
+        dash_table.DataTable(id="of-table", sort_action="native", page_size=20, style_table={"overflowX": "auto"},
+                             style_cell={"textAlign": "left", "fontSize": 13}, style_header={"fontWeight": "bold"}),
+        # the officer picked; not persisted: a page opened anew shows no one's violations but the
+        # one its address names (checked as any filter is: the panel shows only the units in scope)
+        dcc.Store(id="of-officer", data=officer_id if isinstance(officer_id, str) else None),
+        html.Div(id="of-panel", style={"marginTop": 16}),
+    ])
 
 
 @callback(Output("of-title", "children"), Output("of-hint", "children"), Output("of-chart", "figure"),

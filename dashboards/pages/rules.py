@@ -69,7 +69,8 @@ def render(filters, family, page_current, page_size, sort_by, filter_query):
         rows, total, pages = views.violation_rows(snapshot, f, lang, family, page, page_size, sort_by, filter_query,
                                                   unmask, who)
     family_name = views.family_label(snapshot, lang).get(family, family or t("all_units", lang))
-    return (views.with_case_links(rows), views.linked_columns(views.violation_columns(lang)), pages, page,
+    linked = ("case_id", "officer_id")  # a case opens its whole process, an officer their record
+    return (views.with_case_links(rows, linked), views.linked_columns(views.violation_columns(lang), linked), pages, page,
             t("rules_title", lang, family=family_name, period=dims.period_name(snapshot, f, lang)),
             t("rules_total", lang, total=f"{total:,}"),
             t("unmask_banner", lang) if unmask else "")
