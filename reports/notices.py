@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -178,13 +179,68 @@ def file_name(uf: UnitFindings, period: str, lang: str, taken: set[str]) -> str:
 
 
 def citations_text(citations: list[str], lang: str) -> str:
-    """The articles of a rule broken, each regulation named once: 《办法》第九条、第十条."""
+    """The articles of a rule broken, each regulation named once and each article once, in the
+    order of the regulation (第八条 before 第十条), the items of one article after it without
+    naming it again: 《办法》第九条第（一）项、第（三）项、第十条."""
     sep = nl("list_sep", lang)
-    by_regulation: dict[str, list[str]] = {}
+    by_regulation: dict[str, list[tuple[str, str]]] = {}
     for citation in citations:
-        regulation, mark, article = citation.rpartition("》")
-        by_regulation.setdefault(regulation + mark, []).append(article)
-    return sep.join(regulation + sep.join(a for a in articles if a) for regulation, articles in by_regulation.items())
+        regulation, mark, articles = citation.rpartition("》")
+        pieces = by_regulation.setdefault(regulation + mark, [])
+        pieces += [p for p in _pieces(articles) if p not in pieces]
+    out = []
+    for regulation, pieces in by_regulation.items():
+        said, last = [], None
+        for article, rest in sorted(pieces, key=_article_order):
+            # the next item of the article just named: 第九条第（一）项、第（三）项
+            said.append(rest if last == article and rest.startswith(_ITEM_OPEN) and said else article + rest)
+            last = article if rest.startswith(_ITEM_OPEN) else None
+        out.append(regulation + sep.join(said))
+    return sep.join(out)
+
+
+_ARTICLE = re.compile(r"(第[〇零一二三四五六七八九十百]+条)(.*)")
+_ITEM = re.compile(r"第[（(]([〇零一二三四五六七八九十]+)[）)]项")
+_ITEM_OPEN = ("第（", "第(")
+
+
+def _pieces(articles: str) -> list[tuple[str, str]]:
+    """(article, what follows it) of each article a citation lists: 第九条第（一）项、第（二）项 →
+    (第九条, 第（一）项), (第九条, 第（二）项); a range (第八条至第十八条) is its first article's."""
+    pieces, article = [], ""
+    for part in (p.strip() for p in articles.split("、")):
+        if not part:
+            continue
+        if found := _ARTICLE.fullmatch(part):
+            article = found.group(1)
+            pieces.append((article, found.group(2)))
+        elif article and _ITEM.fullmatch(part):
+            pieces.append((article, part))
+        else:  # a form not known: said as it is, after the articles
+            pieces.append((part, ""))
+            article = ""
+    return pieces
+
+
+def _article_order(piece: tuple[str, str]) -> tuple:
+    article, rest = piece
+    found = _ARTICLE.fullmatch(article)
+    if not found:
+        return (1, 0, 0, 0)
+    item = _ITEM.match(rest)
+    return (0, _chinese_number(found.group(1)[1:-1]), 1 if rest else 0, _chinese_number(item.group(1)) if item else 0)
+
+
+def _chinese_number(text: str) -> int:
+    """二十三 → 23, 十 → 10, 一百零二 → 102."""
+    total = digit = 0
+    for ch in text:
+        if ch in "十百":
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+        else:
+            digit = "〇一二三四五六七八九".find(ch.replace("零", "〇"))
+    return total + digit
 
 
 def severity_counts(groups: list[RuleGroup]) -> dict[str, int]:

@@ -362,5 +362,15 @@ def test_chinese_heading_numbers_and_dates():
 
 def test_the_articles_of_a_rule_name_each_regulation_once():
     assert citations_text(["《办法》第九条第(一)项", "《办法》第十条", "《制度》第三条", "《办法》第八条至第十八条"], "zh") == \
-        "《办法》第九条第(一)项、第十条、第八条至第十八条、《制度》第三条"
+        "《办法》第八条至第十八条、第九条第(一)项、第十条、《制度》第三条"
+
+
+def test_the_articles_of_a_rule_are_in_the_regulation_s_order_each_said_once():
+    """As a clerk cites them: 第八条 before 第十条 (not in the order of the characters), an article
+    two findings share named once, the next item of an article without the article again."""
+    r = "《办法》"
+    assert citations_text([r + "第九条第（三）项", r + "第九条第（二）项", r + "第八条第（一）项、第十六条", r + "第十五条",
+                           r + "第十条第（五）项、第十六条", r + "第二十三条第（五）项、第（六）项", r + "第九条"], "zh") == \
+        "《办法》第八条第（一）项、第九条、第九条第（二）项、第（三）项、第十条第（五）项、第十五条、第十六条、" \
+        "第二十三条第（五）项、第（六）项"
     assert citations_text(["《办法》"], "en") == "《办法》"
