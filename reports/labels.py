@@ -153,10 +153,10 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
               "Notice to {unit} to rectify problems in its whole-process recording of law enforcement"),
     "addressee": ("{unit}：", "To {unit}:"),
     "opening": ("根据{regulation}的规定，经对你单位{period}（{start}至{end}）行政执法全过程记录情况进行考核"
-                "（数据截至{as_of}），发现问题{n}项（按严重程度分：{by}），"
+                "（以{as_of}为判定基准日），发现问题{n}项（按严重程度分：{by}），"
                 "具体见附件。现将整改要求通知如下：",
                 "Under {regulation}, the whole-process recording of your unit's law enforcement during {period} "
-                "({start} to {end}) has been appraised on the data as of {as_of}. Problems found: {n} "
+                "({start} to {end}) has been appraised, every status as it stood at the end of {as_of}. Problems found: {n} "
                 "(by severity: {by}), listed in the annex. You are required "
                 "to rectify them as follows."),
     "severity_count": ("{severity}{n}项", "{n} {severity}"),

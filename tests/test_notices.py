@@ -165,6 +165,15 @@ def test_the_annex_reconciles_with_the_findings_of_each_unit_by_rule_and_article
     assert f"发现问题{n}项（按严重程度分：{by}）" in opening and (low or "低0项" not in opening)
 
 
+def test_the_opening_names_the_as_of_date_as_the_workbook_does(year, mart):
+    """The day every status is judged at is the workbook's 判定基准日; its 数据截至 is when the data was
+    last loaded, another day: the notice must not call the first by the second's name."""
+    as_of = mart.execute("select as_of from mart_run").fetchone()[0]
+    for doc in year["docs"].values():
+        opening = doc.paragraphs[3].text
+        assert f"（以{gongwen.date_text(as_of, 'zh')}为判定基准日）" in opening and "数据截至" not in opening
+
+
 def test_the_annex_table_is_laid_out_for_the_type_area(year):
     doc = next(iter(year["docs"].values()))
     table = doc.tables[0]
