@@ -162,6 +162,60 @@ def test_family_sheets_have_counts_beside_monthly_rates_and_a_sorted_bar_chart(y
     assert type(chart).__name__ == "BarChart" and 0 < chart.y_axis.scaling.min <= min(rates)
 
 
+def shaded(ws, ref: str):
+    """The fill and font the sheet's conditional formats give cell `ref`, as a spreadsheet applies them:
+    the rules over it by priority, the first true one winning where it says stop (as LibreOffice
+    always does). Formulas of the shapes the workbook writes: AND, ISNUMBER, comparisons, cell refs."""
+    import re
+
+    col, row = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
+    fill = font = None
+    rules = sorted(((cf.sqref, r) for cf in ws.conditional_formatting for r in cf.rules), key=lambda x: x[1].priority)
+    for sqref, rule in rules:
+        if ref not in sqref or rule.type != "expression":
+            continue
+        top = min(c.min_row for c in sqref.ranges)
+
+        def value(m, top=top):
+            v = ws[f"{m.group(1)}{int(m.group(2)) + int(row) - top}"].value
+            return repr(v)
+        expr = re.sub(r"\b([A-Z]{1,2})(\d+)\b", value, rule.formula[0])
+        expr = expr.replace("AND(", "all_(").replace("ISNUMBER(", "isnum_(")
+        true = eval(expr, {"all_": lambda *a: all(a), "isnum_": lambda v: isinstance(v, (int, float))})
+        if true:
+            fill = fill or (rule.dxf.fill if rule.dxf and rule.dxf.fill else None)
+            font = font or (rule.dxf.font if rule.dxf and rule.dxf.font else None)
+            if rule.stopIfTrue:
+                break
+    return fill, font
+
+
+def test_a_rate_over_few_judged_items_is_greyed_not_shaded_red(year_zh):
+    """One finding in two items is not a unit at 50 %: below MIN_JUDGED a rate is only indicative."""
+    _, wb = year_zh
+    few = many = 0
+    for name in ("音像记录覆盖", "分类合规率"):
+        ws = wb[name]
+        names = header(ws)
+        for r in range(FIRST, ws.max_row + 1):
+            if not isinstance(ws.cell(r, 1).value, int):
+                continue
+            for c, head in enumerate(names, 1):
+                rate = ws.cell(r, c).value
+                if not (head and head.endswith("/合规率") and isinstance(rate, float) and rate < tables.RATE_THRESHOLD):
+                    continue
+                judged = ws.cell(r, c - 2).value
+                fill, font = shaded(ws, f"{get_column_letter(c)}{r}")
+                if judged < tables.MIN_JUDGED:
+                    few += 1
+                    assert fill is None and font.i and font.color.rgb.endswith(tables.FEW_FONT_COLOR), (name, r, c)
+                else:
+                    many += 1
+                    assert fill is not None and "FFC7CE" in f"{fill.fgColor.rgb}{fill.bgColor.rgb}", (name, r, c)
+    assert few and many
+    assert "少于 10 项的，合规率仅供参考，以灰色斜体显示、不标红" in "".join(str(v) for r in below(wb["分类合规率"]) for v in r if v)
+
+
 def findings_rows(ws) -> tuple[list[str], list[tuple], list[str]]:
     """The findings' header, numbered rows, and heading texts (units and rules) in order."""
     names, rows = table(ws)

@@ -10,6 +10,7 @@ from ..tables import (
     FMT_INT,
     FMT_RATE,
     HEADER_ROWS,
+    MIN_JUDGED,
     RATE_THRESHOLD,
     Col,
     bar_chart,
@@ -58,7 +59,7 @@ def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) ->
         v = sum(v[1] for k, v in got.items() if k[1] == span)
         total += [j, v, (j - v) / j if j else nothing]
     w = write_table(ctx.wb, ctx.frame, family.name, wl("title_family", lang, family=family.name, period=per.label),
-                    cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}")])
+                    cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}", few=MIN_JUDGED)])
     ws = w.sheets[0][0]
     first = HEADER_ROWS + 1
     flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(spans))], first, first + len(data))
