@@ -269,6 +269,18 @@ def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(
     assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in ws["A1"].value and per_unit == 5
 
 
+def test_the_ledger_prints_every_case_number_whole(year_zh):
+    """A reviewer looks a case up by its number: a printed text is never cut at its column's edge
+    (it wraps in its column, or the column is wide enough)."""
+    _, wb = year_zh
+    ws = wb["抽查台账"]
+    printed = column_index_from_string("O")
+    cut = [(c.coordinate, c.value) for row in ws.iter_rows(min_row=FIRST, max_col=printed) if isinstance(row[0].value, int)
+           for c in row if isinstance(c.value, str) and not c.alignment.wrap_text
+           and tables.display_width(c.value) > ws.column_dimensions[c.column_letter].width]
+    assert not cut
+
+
 TABLE_SHEETS = ("汇总", "分类合规率", "及时存储", "问题清单", "抽查台账")
 
 
