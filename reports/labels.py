@@ -33,10 +33,11 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_value": ("内容", "Value"),
     "cover_scope": ("考核范围", "Scope"),
     "cover_scope_all": ("全部{term:unit}（{n} 个）", "All {term:unit}s ({n})"),
-    "cover_scope_unit": ("{unit_id} {unit_name} 及其{term:subordinate_units}（共 {n} 个）",
-                         "{unit_id} {unit_name} and its {term:subordinate_units} ({n} in all)"),
+    "cover_scope_unit": ("{unit_name}（{unit_id}）及其{term:subordinate_units}（共 {n} 个）",
+                         "{unit_name} ({unit_id}) and its {term:subordinate_units} ({n} in all)"),
+    "cover_scope_leaf": ("{unit_name}（{unit_id}）", "{unit_name} ({unit_id})"),
     "cover_period": ("考核{term:period}", "{Term:period}"),
-    "cover_period_range": ("{label}（{start} 至 {end}）", "{label} ({start} to {end})"),
+    "cover_period_range": ("{label}（{start}至{end}）", "{label} ({start} to {end})"),
     "cover_as_of": ("{term:as_of}", "{Term:as_of}"),
     "cover_as_of_value": ("{as_of}（各项状态按该日 24 时判定）", "{as_of} (every status as it stood at the end of that day)"),
     "cover_freshness": ("数据截至（最近一次{term:load}完成）", "Data as of (the last {term:load} finished)"),
@@ -44,8 +45,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
                               "{finished_at} ({term:batch} {batch_id}: {outcome})"),
     "cover_findings": ("发现{term:findings}", "{Term:findings}"),
     "cover_findings_value": ("{n} 项，涉及 {units} 个{term:unit}，按{term:unit}列于“{term:findings}清单”",
-                             "{n}, at {units} {term:unit}s, listed by {term:unit} on the {Term:findings} sheet"),
-    "cover_profile_value": ("适用{term:unit} {n} 个；计分{term:weight}：{weights}", "{n} {term:unit}s; scoring {term:weight}s: {weights}"),
+                             "{n}, at {n_units}, listed by {term:unit} on the {Term:findings} sheet"),
+    "cover_profile_value": ("适用{term:unit} {n} 个；计分{term:weight}：{weights}", "{n_units}; scoring {term:weight}s: {weights}"),
     "cover_profile_indicators": ("；仅作{term:indicator}：{families}", "; {term:indicator}s only: {families}"),
     "cover_freshness_none": ("无{term:load}记录", "No {term:load} recorded"),
     "cover_frozen": ("数据{term:frozen}状态", "{Term:frozen} figures"),
@@ -65,7 +66,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_office_unset": ("（未设置：在设置文件中填写 office_name）", "(not set: office_name in the settings file)"),
     "cover_not_judged_item": ("{rule} {n} 件：{reason}", "{rule}: {n}; {reason}"),
     "cover_not_judged_none": ("无（所有事项均可依据导出数据判定）", "None (everything could be judged from the exports)"),
-    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按 md5(seed:period:case_id) 排序，可复现）",
+    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按“{term:seed}:{term:period}编码:案件编号”的 MD5 值排序，可复现）",
                            "{period}: {n} closed cases per {term:unit}, {term:seed} {seed} (ranked by md5(seed:period:case_id), so anyone can re-draw)"),
     "cover_profiles": ("{term:profile}", "{Term:profile}s applied"),
     "cover_method": ("计分方法", "Scoring method"),
@@ -128,13 +129,13 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_detail": ("{term:findings}描述", "Detail"),
     "col_citation": ("{term:citation}", "{Term:citation}"),
     # ledger
-    "note_ledger": ("注：抽取方法：每{term:unit}按 md5(seed:period:case_id) 由小到大取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
+    "note_ledger": ("注：抽取方法：每{term:unit}已办结案件按“{term:seed}:{term:period}编码:案件编号”的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
                     "Notes: each {term:unit}'s cases are ranked by md5(seed:period:case_id), smallest first, {term:seed} {seed}, so anyone can re-draw them. The columns after the reviewer's, not printed, hold what the draw rests on."),
     "col_period": ("{term:period}", "{Term:period}"),
     "col_draw_rank": ("抽取序号", "Draw rank"),
     "col_closed_cases": ("{term:period}办结案件数", "Closed cases in {term:period}"),
     "col_seed": ("{term:seed}", "{Term:seed}"),
-    "col_draw_key": ("抽取键 md5(seed:period:case_id)", "Draw key md5(seed:period:case_id)"),
+    "col_draw_key": ("抽取键（MD5 值）", "Draw key md5(seed:period:case_id)"),
     "col_review_conclusion": ("评查结论", "Review conclusion"),
     "col_review_issues": ("问题描述", "Issues found"),
     "col_reviewer": ("评查人", "Reviewer"),
@@ -144,6 +145,11 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
 
 def wl(key: str, lang: str, **args) -> str:
     return pick(WORKBOOK_LABELS[key], lang, **args)
+
+
+def units_text(n: int, lang: str) -> str:
+    """How many units, as a count in a sentence: 7 个单位, 1 unit, 7 units."""
+    return f"{n} 个单位" if lang == "zh" else f"{n} unit" + ("" if n == 1 else "s")
 
 
 # The rectification notice (整改通知书, reports.notices): written as a county office writes one.

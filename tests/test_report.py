@@ -257,7 +257,7 @@ def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(
     _, wb = year_zh
     ws = wb["抽查台账"]
     names, rows = table(ws)
-    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键 md5(seed:period:case_id)"]
+    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键（MD5 值）"]
     want = mart.execute("""
         select l.case_id, l.seed, l.draw_key from mart_spot_check_ledger l
         join mart_unit_period_scorecard s on s.unit_id = l.unit_id and s.period_type = 'year' and s.period = '2025'
@@ -349,6 +349,26 @@ def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapsho
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
 
 
+def test_the_cover_reads_as_chinese_and_its_regulations_start_a_page(year_zh, snapshot, tmp_path):
+    """No code or English word in the Chinese cover (md5(seed:period:case_id), 2026-12-06), dates as
+    the rest of the cover writes them; the table of regulations begins a page of its own, so that
+    its heading is never left alone at the foot of the first; in English, 1 unit, not 1 units."""
+    import re
+
+    ws = year_zh[1]["说明"]
+    values = {r[0]: r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[0] and r[1]}
+    english = [(k, v) for k, v in values.items() if re.search(r"[A-Za-z]{2,}", str(v).replace("MD5", ""))
+               and not k.startswith("《")]
+    assert not english
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（第 \d+ 批次，.+）", values["数据截至（最近一次加载完成）"])
+    assert "（2025年1月1日至2025年12月31日）" in values["考核期间"]
+    heading = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "规定名称")
+    assert [b.id for b in ws.row_breaks.brk] == [heading - 1]
+    write_workbook(snapshot, "2025", tmp_path / "en.xlsx", lang="en")
+    en = cover_text(load_workbook(tmp_path / "en.xlsx"))
+    assert "1 units" not in en and re.search(r"\b1 unit;", en) and re.search(r"\b[2-9] units;", en)
+
+
 def test_the_cover_says_the_last_load_s_outcome_in_words(year_zh, mart):
     """A clerk reads 部分拒收, not the code partial."""
     outcome, = mart.execute("select outcome from load_batches order by finished_at desc, batch_id desc limit 1").fetchone()
@@ -419,6 +439,10 @@ def test_one_unit_and_its_children(snapshot, mart, tmp_path):
     wb = load_workbook(tmp_path / "leaf.xlsx")
     name, = mart.execute("select unit_name from dim_units where unit_id = ?", [leaf]).fetchone()
     assert [r[2] for r in table(wb["汇总"])[1]] == [leaf]
+    assert f"\n{name}（{leaf}）\n" in cover_text(wb) and "下级单位" not in cover_text(wb)  # a leaf has none
+    write_workbook(snapshot, "2025", tmp_path / "root.xlsx", unit=root)
+    assert f"{mart.execute('select unit_name from dim_units where unit_id = ?', [root]).fetchone()[0]}（{root}）及其下级单位（共 " \
+        in cover_text(load_workbook(tmp_path / "root.xlsx"))
     names, rows = table(wb["问题清单"])
     assert {r[names.index("单位名称")] for r in rows} <= {name}
     with pytest.raises(ValueError, match="unknown unit"):
