@@ -24,6 +24,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "title_workbook": ("行政执法全过程记录考核表（{period}）", "Whole-process recording appraisal ({period})"),
     "title_scorecard": ("考核汇总：{period}", "Scorecard: {period}"),
     "title_family": ("{family}：各单位按月{term:compliance_rate}（{period}）", "{family}: {term:compliance_rate} by unit and month ({period})"),
+    "title_family_month": ("{family}：各单位{term:compliance_rate}（{period}）", "{family}: {term:compliance_rate} by unit ({period})"),
     "title_family_rates": ("各{term:unit}分类{term:compliance_rate}（{period}）", "{Term:compliance_rate} by {term:unit} and {term:rule_family} ({period})"),
     "title_findings": ("问题清单：{period}", "Findings: {period}"),
     "title_ledger": ("案卷评查{term:spot_check}台账：{period}（每单位抽取 {n} 件已办结案件，{term:seed} {seed}）",

@@ -555,9 +555,21 @@ def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(sn
 
 def test_a_month_fills_its_month_column(snapshot, tmp_path):
     write_workbook(snapshot, "2025-07", tmp_path / "m.xlsx")
-    header, rows = table(load_workbook(tmp_path / "m.xlsx")["及时存储"])
+    ws = load_workbook(tmp_path / "m.xlsx")["及时存储"]
+    header, rows = table(ws)
     assert header[2:] == ["期间合计/判定事项数", "期间合计/违规数", "期间合计/合规率"]
     assert rows and all(isinstance(r[2], int) or r[2] in ("不适用", "—") for r in rows)
+    assert ws["A1"].value == "及时存储：各单位合规率（2025年7月）"  # one month: not 按月
+
+
+def test_count_headers_are_not_broken_mid_word(year_zh):
+    """判定事项数 printed on one line, not 判定事项 over 数."""
+    _, wb = year_zh
+    for name in ("分类合规率", "及时存储"):
+        ws = wb[name]
+        judged = [i for i, h in enumerate(header(ws), 1) if h and h.endswith("/判定事项数")]
+        assert judged and all(ws.column_dimensions[get_column_letter(i)].width >= tables.display_width("判定事项数")
+                              for i in judged)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
