@@ -253,6 +253,20 @@ def test_findings_are_listed_by_unit_then_severity_and_rule_and_reconcile(year_z
     assert len(ws.row_breaks.brk) == len(order) - 1  # each unit from a new page
 
 
+def test_a_heading_wraps_in_the_printed_columns_and_is_not_cut_at_the_page_s_edge(year_zh):
+    """A rule's heading names its articles, which can run past the five printed columns: it is merged
+    over them, wraps, and its row is as high as its lines."""
+    _, wb = year_zh
+    ws = wb["问题清单"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    width = sum(ws.column_dimensions[get_column_letter(i)].width for i in range(1, 6))
+    heads = [c for (c,) in ws.iter_rows(min_row=FIRST, max_col=1) if isinstance(c.value, str)]
+    assert heads and all(f"A{c.row}:E{c.row}" in merged and c.alignment.wrap_text for c in heads)
+    long = [c for c in heads if tables.display_width(c.value) > width]
+    assert long and all(ws.row_dimensions[c.row].height >= tables.line_height(tables.text_lines(c.value, width))
+                        for c in long)
+
+
 def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(year_zh, mart):
     _, wb = year_zh
     ws = wb["抽查台账"]

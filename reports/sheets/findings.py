@@ -54,6 +54,7 @@ class Findings:
     columns: list[tuple[str, str, int | None]]  # (column, sheetrows kind, style)
     heading_style: int
     wrapped: list[tuple[str, int]]  # (column, width) of the text that wraps
+    heading_width: int  # of the printed columns, which a heading is merged over and wraps in
 
     @property
     def rows(self) -> dict[str, int]:
@@ -62,7 +63,7 @@ class Findings:
     def splice(self, con, package: Path, out: Path) -> None:
         """Write the saved `package` to `out` with the rows in the findings sheets."""
         sql = sheetrows.rows_sql(self.sql, self.columns, ORDER, HEADER_ROWS + 1, rows_per_sheet(),
-                                 section=("_section", self.heading_style), wrapped=self.wrapped, line_pt=BODY_PT)
+                                 section=("_section", self.heading_style, self.heading_width), wrapped=self.wrapped, line_pt=BODY_PT)
         sheetrows.splice(package, out, [(ws.path.lstrip("/"), n) for ws, n in self.sheets],
                          sheetrows.row_batches(con, sql, self.params))
 
@@ -140,5 +141,24 @@ def write_findings(ctx: Context) -> Findings:
             if k:
                 ws.row_breaks.append(Break(id=row))
             row += 1 + len(groups) + sum(g[-1] for g in groups)
+    # each heading merged over the printed columns, wrapping there: a rule's long citation is not cut
+    # at the page's edge (its row is made as high as it needs when spliced)
+    last = get_column_letter(PRINTED)
+    for at in _heading_rows(ctx):
+        sheet, row = divmod(at, rows_per_sheet())
+        w.sheets[sheet][0].merged_cells.add(f"A{HEADER_ROWS + 1 + row}:{last}{HEADER_ROWS + 1 + row}")
     wraps = [(name, c.width) for (name, _, _), c in zip(columns, cols) if c.wrap]
-    return Findings(w.sheets, sql, params, columns, cell(ws, None, font=ctx.frame.fonts.bold).style_id, wraps)
+    heading = cell(ws, None, font=ctx.frame.fonts.bold, alignment=WRAP).style_id
+    return Findings(w.sheets, sql, params, columns, heading, wraps, sum(c.width for c in cols[:PRINTED]))
+
+
+def _heading_rows(ctx: Context) -> list[int]:
+    """Where each heading (a unit's, then each of its rules') is among the findings rows, from 0."""
+    at, out = 0, []
+    for _, _, groups in ctx.findings_by_unit:
+        out.append(at)
+        at += 1
+        for *_, n in groups:
+            out.append(at)
+            at += 1 + n
+    return out
