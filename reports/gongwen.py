@@ -306,9 +306,10 @@ def signature(doc: DocxDocument, office: str, date: str) -> None:
     name_w, date_w = width_in_chars(safe_text(office)), width_in_chars(date)
     date_in = max(2.0, name_w - date_w)
     name_in = date_in + date_w + 2 - name_w
-    for text, inset in ((office, name_in), (date, date_in)):
+    for k, (text, inset) in enumerate(((office, name_in), (date, date_in))):
         p = paragraph(doc, text, PLAIN, align=WD_ALIGN_PARAGRAPH.RIGHT)
         p.paragraph_format.right_indent = Pt(CHAR * inset)
+        p.paragraph_format.keep_with_next = k == 0  # the date on the name's page
 
 
 def add_table(doc: DocxDocument, widths: list[Length], headings: list[str], caption: str):

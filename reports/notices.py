@@ -178,6 +178,11 @@ def file_name(uf: UnitFindings, period: str, lang: str, taken: set[str]) -> str:
             return name
 
 
+def count(n: int, lang: str) -> str:
+    """A number of problems: 1542 in Chinese, as a 公文 writes four figures; 1,542 in English."""
+    return str(n) if lang == "zh" else f"{n:,}"
+
+
 def citations_text(citations: list[str], lang: str) -> str:
     """The articles of a rule broken, each regulation named once and each article once, in the
     order of the regulation (第八条 before 第十条), the items of one article after it without
@@ -195,7 +200,7 @@ def citations_text(citations: list[str], lang: str) -> str:
             # the next item of the article just named: 第九条第（一）项、第（三）项
             said.append(rest if last == article and rest.startswith(_ITEM_OPEN) and said else article + rest)
             last = article if rest.startswith(_ITEM_OPEN) else None
-        out.append(regulation + sep.join(said))
+        out.append(regulation + "、".join(said))  # Chinese articles, in Chinese punctuation in either language
     return sep.join(out)
 
 
@@ -267,16 +272,16 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     gongwen.paragraph(doc, nl("opening", lang, regulation=uf.regulation, period=per.label,
                               start=gongwen.date_text(per.start, lang),
                               end=gongwen.date_text(per.end - dt.timedelta(days=1), lang),
-                              as_of=gongwen.date_text(issue.as_of, lang), n=uf.n,
+                              as_of=gongwen.date_text(issue.as_of, lang), n=count(uf.n, lang),
                               by=nl("list_sep", lang).join(  # a severity with no finding is left unsaid
-                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=n)
+                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=count(n, lang))
                                   for code, n in severity_counts(uf.groups).items() if n)))
 
     heading(doc, 1, nl("problems", lang), lang)
     for k, groups in enumerate(uf.rules(), 1):
         severities = nl("list_sep", lang).join(code_label("severity", code, lang)
                                                 for code, n in severity_counts(groups).items() if n)
-        p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=sum(g.n for g in groups)), lang)
+        p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=count(sum(g.n for g in groups), lang)), lang)
         citations = [g.citation for g in groups if g.citation] or [uf.regulation]  # a finding without an article
         gongwen.run(p, nl("rule_basis", lang, citations=citations_text(citations, lang), severities=severities))
 
@@ -285,10 +290,12 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
         p = subheading(doc, k, nl(head, lang), lang)
         gongwen.run(p, nl(text, lang, office=issue.office, deadline=gongwen.date_text(issue.reply_by, lang)))
 
-    # GB/T 9704-2012 7.3.4 and 7.3.5: a line under the body the annex's name, a line under that the signature
-    gongwen.paragraph(doc)
-    gongwen.paragraph(doc, nl("annex_note", lang, annex=nl("annex_name", lang)))
-    gongwen.paragraph(doc)
+    # GB/T 9704-2012 7.3.4 and 7.3.5: a line under the body the annex's name, a line under that the signature;
+    # 7.3.5.4: the signature and date never on a page without the body's text, so the body's last
+    # paragraph, the annex's name and the signature are kept on one page
+    p.paragraph_format.keep_with_next = True
+    for text in ("", nl("annex_note", lang, annex=nl("annex_name", lang)), ""):
+        gongwen.paragraph(doc, text).paragraph_format.keep_with_next = True
     gongwen.signature(doc, issue.office, gongwen.date_text(issue.date, lang))
     annex(doc, uf, issue)
     return doc
@@ -317,7 +324,7 @@ def annex(doc: DocxDocument, uf: UnitFindings, issue: Issue) -> None:
     gongwen.paragraph(doc, nl("annex_name", lang), gongwen.TITLE)
     # the unit on a line of its own: a long name with the period and count would wrap mid-phrase
     gongwen.paragraph(doc, uf.unit_name, gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
-    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=uf.n),
+    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=count(uf.n, lang)),
                       gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
     gongwen.add_table(doc, list(ANNEX_WIDTHS), [nl(c, lang) for c in ("col_no", "col_ids", "col_occurred_at",
                                                                       "col_detail")], nl("annex_name", lang))
@@ -328,7 +335,7 @@ def annex_rows(uf: UnitFindings, lang: str) -> list[bytes]:
     rows = []
     for group in uf.groups:
         rows.append(gongwen.group_row_xml(nl("group", lang, rule=group.rule_name,
-                                             citation=group.citation or uf.regulation, n=group.n),
+                                             citation=group.citation or uf.regulation, n=count(group.n, lang)),
                                           len(ANNEX_WIDTHS)).encode())
         rows.append(group.rows)
     return rows

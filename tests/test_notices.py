@@ -24,7 +24,7 @@ from core.privacy import mask
 from orchestration.cli import main
 from reports import gongwen
 from reports.labels import nl
-from reports.notices import UnitFindings, citations_text, file_name, write_notices
+from reports.notices import UnitFindings, citations_text, count, file_name, write_notices
 
 from attacks import hostile_text
 
@@ -247,6 +247,20 @@ def test_english_notices_read_as_english(snapshot, mart, tmp_path):
         "\n".join(p.text for p in doc.paragraphs)
     assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:ascii")) == "Times New Roman"
     assert east_asian(doc.styles["Normal"]) == "仿宋_GB2312"  # the Chinese in it (names, citations)
+    # Chinese articles keep Chinese punctuation; English counts their thousands
+    assert citations_text(["《办法》第十条", "《办法》第九条", "《制度》第三条"], "en") == "《办法》第九条、第十条, 《制度》第三条"
+    assert (count(1542, "en"), count(1542, "zh")) == ("1,542", "1542")
+
+
+def test_the_signature_is_never_on_a_page_without_the_body_s_text(year):
+    """GB/T 9704-2012 7.3.5.4: the body's last paragraph, the annex's name, the lines between and the
+    signature are kept on one page (an English notice put its signature alone on page 4)."""
+    for doc in year["docs"].values():
+        paragraphs = doc.paragraphs
+        note = next(i for i, p in enumerate(paragraphs) if p.text == "附件：问题清单")
+        date = next(i for i, p in enumerate(paragraphs) if p.text == "2026年1月20日")
+        assert paragraphs[note - 2].text.startswith("（三）按时书面报告。") and date == note + 3
+        assert all(p.paragraph_format.keep_with_next for p in paragraphs[note - 2:date])
 
 
 def test_one_unit_and_the_units_under_it(snapshot, mart, tmp_path):
