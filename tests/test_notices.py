@@ -23,6 +23,7 @@ from core.output import safe_text
 from core.privacy import mask
 from orchestration.cli import main
 from reports import gongwen
+from reports.citations import citation_order
 from reports.labels import nl
 from reports.notices import UnitFindings, citations_text, count, file_name, write_notices
 
@@ -136,10 +137,13 @@ def test_page_layout_margins_and_page_numbers(year):
 
 def test_the_annex_reconciles_with_the_findings_of_each_unit_by_rule_and_article(year, mart):
     for unit, doc in year["docs"].items():
-        want = mart.execute("""
-            select rule_name_zh, coalesce(citation, ''), count(*) from mart_findings f join dim_rules r using (rule_id)
+        # by rule, then its articles in the regulation's order (第十四条 before 第十五条 and 第二十条)
+        want = [r[2:] for r in sorted(mart.execute("""
+            select any_value(r.family_sort_order), rule_id, rule_name_zh, coalesce(citation, ''), count(*)
+            from mart_findings f join dim_rules r using (rule_id)
             where unit_id = ? and occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'
-            group by all order by any_value(r.family_sort_order), any_value(rule_id), 2""", [unit]).fetchall()
+            group by rule_id, rule_name_zh, coalesce(citation, '')""", [unit]).fetchall(),
+            key=lambda r: (r[0], r[1], citation_order(r[3])))]
         rows = annex_rows(doc)
         groups = [cells[0] for kind, cells in rows if kind == "group"]
         assert groups == [nl("group", "zh", rule=rule, citation=citation, n=n) for rule, citation, n in want]

@@ -15,6 +15,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from core.i18n import code_label
 from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, tables
+from reports.citations import citation_order
 from reports.context import find_period, parse_period
 from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, Fonts, Frame, write_table
 from reports.workbook import write_workbook
@@ -247,7 +248,8 @@ def test_findings_are_listed_by_unit_then_severity_and_rule_and_reconcile(year_z
     for u in order:
         mine = [r for r in rows if r[unit_col] == u]
         assert [r[0] for r in mine] == list(range(1, len(mine) + 1))
-        keys = [(rank[r[sev_col]], want[r[fid]][0]) for r in mine]
+        # a rule's articles in the regulation's order (第十四条 before 第十五条 and 第二十条), as the notices list them
+        keys = [(rank[r[sev_col]], want[r[fid]][0], citation_order(r[cite])) for r in mine]
         assert keys == sorted(keys)
     assert ws.print_area == f"'问题清单'!$A$1:$E${HEADER_ROWS + len(rows) + len(headings)}"
     assert len(ws.row_breaks.brk) == len(order) - 1  # each unit from a new page

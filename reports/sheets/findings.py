@@ -37,7 +37,8 @@ from ..tables import (
     write_table,
 )
 
-ORDER = "_unit, _severity, rule_id nulls first, citation nulls first, _part, occurred_at, violation_id"
+# a rule's articles in the regulation's order (_cite: 第九条 before 第十条), as the notices list them
+ORDER = "_unit, _severity, rule_id nulls first, _cite nulls first, _part, occurred_at, violation_id"
 # Excel keeps at most 1,026 manual page breaks on a sheet: past that, units follow on without one.
 MAX_BREAKS = 1_000
 PRINTED = 5  # the columns a person reads; the rest are for filtering and quoting a finding back
@@ -105,13 +106,15 @@ def write_findings(ctx: Context) -> Findings:
         ),
         headings as (
             select unnest($h_unit) as _unit, unnest($h_severity) as _severity, unnest($h_rule) as rule_id,
-                   unnest($h_citation) as citation, unnest($h_text) as _section, 0 as _part
+                   unnest($h_citation) as citation, unnest($h_text) as _section, 0 as _part,
+                   list_position($cites, citation) as _cite
         )
         select * from headings
         union all by name
         select list_position($order, unit_id) - 1 as _unit, list_position($severities, severity) as _severity,
                1 as _part, row_number() over (partition by unit_id order by list_position($severities, severity),
-                                               rule_id, citation, occurred_at, violation_id) as seq,
+                                               rule_id, list_position($cites, citation), occurred_at,
+                                               violation_id) as seq, list_position($cites, citation) as _cite,
                occurred_at, {mask_sql("party_name", ctx.unmask, ctx.purpose + " findings")} as party_name,
                concat_ws({lit(wl("ref_separator", lang))}, {records}) as records, detail_{lang} as detail,
                unit_name, case severity {severity} else severity end as severity_label,
@@ -119,7 +122,7 @@ def write_findings(ctx: Context) -> Findings:
         from found"""
     heads = _headings(ctx)
     params = {**ctx.params("units", "start", "end"), "order": [u for u, _, _ in ctx.findings_by_unit],
-              "severities": list(CODES["severity"]), **{f"h_{k}": [h[i] for h in heads] for i, k in
+              "severities": list(CODES["severity"]), "cites": ctx.citations, **{f"h_{k}": [h[i] for h in heads] for i, k in
                                                         enumerate(("unit", "severity", "rule", "citation", "text"))}}
     w = write_table(ctx.wb, ctx.frame, ctx.findings_sheets[0], wl("title_findings", lang, period=ctx.period.label),
                     cols, [], sample=[], n_rows=ctx.findings_rows, key_cols=1)
