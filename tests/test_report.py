@@ -579,13 +579,16 @@ def test_a_month_fills_its_month_column(snapshot, tmp_path):
 
 
 def test_count_headers_are_not_broken_mid_word(year_zh):
-    """判定事项数 printed on one line, not 判定事项 over 数."""
+    """判定事项数 and 上期得分 printed on one line, not 判定事项 over 数."""
     _, wb = year_zh
     for name in ("分类合规率", "及时存储"):
         ws = wb[name]
         judged = [i for i, h in enumerate(header(ws), 1) if h and h.endswith("/判定事项数")]
         assert judged and all(ws.column_dimensions[get_column_letter(i)].width >= tables.display_width("判定事项数")
                               for i in judged)
+    ws = wb["汇总"]
+    for name in ("判定事项数", "上期得分", "得分变化"):  # 上期得分 was 上期得 over 分
+        assert ws.column_dimensions[get_column_letter(header(ws).index(name) + 1)].width >= tables.display_width(name)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
