@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-ARTICLE = re.compile(r"(第[〇零一二三四五六七八九十百]+条)(.*)")
+ARTICLE = re.compile(r"第[〇零一二三四五六七八九十百]+条")
 ITEM = re.compile(r"第[（(]([〇零一二三四五六七八九十]+)[）)]项")
-ITEM_OPEN = ("第（", "第(")
 
 
 def pieces(articles: str) -> list[tuple[str, str]]:
@@ -17,9 +16,9 @@ def pieces(articles: str) -> list[tuple[str, str]]:
     for part in (p.strip() for p in articles.split("、")):
         if not part:
             continue
-        if found := ARTICLE.fullmatch(part):
-            article = found.group(1)
-            out.append((article, found.group(2)))
+        if found := ARTICLE.match(part):
+            article = found.group(0)
+            out.append((article, part[found.end():]))
         elif article and ITEM.fullmatch(part):
             out.append((article, part))
         else:  # a form not known: said as it is, after the articles
@@ -32,11 +31,10 @@ def article_order(piece: tuple[str, str]) -> tuple:
     """A piece's place: by its article's number, the whole article before its items, items by number;
     a form not known after them all."""
     article, rest = piece
-    found = ARTICLE.fullmatch(article)
-    if not found:
+    if not ARTICLE.fullmatch(article):
         return (1, 0, 0, 0)
     item = ITEM.match(rest)
-    return (0, _chinese_number(found.group(1)[1:-1]), 1 if rest else 0, _chinese_number(item.group(1)) if item else 0)
+    return (0, _chinese_number(article[1:-1]), 1 if rest else 0, _chinese_number(item.group(1)) if item else 0)
 
 
 def _chinese_number(text: str) -> int:

@@ -67,7 +67,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_office_unset": ("（未设置：在设置文件中填写 office_name）", "(not set: office_name in the settings file)"),
     "cover_not_judged_item": ("{rule} {n} 件：{reason}", "{rule}: {n}; {reason}"),
     "cover_not_judged_none": ("无（所有事项均可依据导出数据判定）", "None (everything could be judged from the exports)"),
-    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按“{term:seed}:{term:period}编码:案件编号”的 MD5 值排序，可复现）",
+    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值排序，可复现）",
                            "{period}: {n} closed cases per {term:unit}, {term:seed} {seed} (ranked by md5(seed:period:case_id), so anyone can re-draw)"),
     "cover_profiles": ("{term:profile}", "{Term:profile}s applied"),
     "cover_method": ("计分方法", "Scoring method"),
@@ -130,7 +130,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_detail": ("{term:findings}描述", "Detail"),
     "col_citation": ("{term:citation}", "{Term:citation}"),
     # ledger
-    "note_ledger": ("注：抽取方法：每{term:unit}已办结案件按“{term:seed}:{term:period}编码:案件编号”的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
+    "note_ledger": ("注：抽取方法：每{term:unit}已办结案件按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
                     "Notes: each {term:unit}'s cases are ranked by md5(seed:period:case_id), smallest first, {term:seed} {seed}, so anyone can re-draw them. The columns after the reviewer's, not printed, hold what the draw rests on."),
     "col_period": ("{term:period}", "{Term:period}"),
     "col_draw_rank": ("抽取序号", "Draw rank"),

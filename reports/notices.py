@@ -29,7 +29,7 @@ from core.settings import load_settings
 from core.sql import lit
 
 from . import gongwen, sheetrows
-from .citations import ITEM_OPEN, article_order, citation_order, pieces as article_pieces
+from .citations import ITEM, article_order, citation_order, pieces as article_pieces
 from .context import FINDINGS_WHERE, Period, find_period, find_scope, parse_period
 from .labels import nl, source_column
 
@@ -204,8 +204,9 @@ def citations_text(citations: list[str], lang: str) -> str:
         said, last = [], None
         for article, rest in sorted(pieces, key=article_order):
             # the next item of the article just named: 第九条第（一）项、第（三）项
-            said.append(rest if last == article and rest.startswith(ITEM_OPEN) and said else article + rest)
-            last = article if rest.startswith(ITEM_OPEN) else None
+            item = ITEM.match(rest) is not None
+            said.append(rest if item and last == article and said else article + rest)
+            last = article if item else None
         out.append(regulation + "、".join(said))  # Chinese articles, in Chinese punctuation in either language
     return sep.join(out)
 
