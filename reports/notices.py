@@ -88,7 +88,8 @@ def write_notices(snapshot: Path, period: str, out_dir: Path, unit: str | None =
                   unmask: bool = False, date: dt.date | None = None) -> dict:
     """Write a notice to each unit in scope (`unit` and those under it, or all) with findings in
     `period` into `out_dir`; returns {dir, paths, notices, findings, units, seconds, unmasked}.
-    A unit without findings gets none. `date` is the notices' date, today unless given."""
+    A unit without findings gets none. `date` is the notices' date, today unless given; a date before
+    the snapshot's as-of date is a ValueError."""
     t0 = time.perf_counter()
     if lang not in ("zh", "en"):
         raise ValueError(f"invalid lang {lang!r}: expected 'zh' or 'en'")
@@ -103,6 +104,9 @@ def write_notices(snapshot: Path, period: str, out_dir: Path, unit: str | None =
         per = find_period(con, period, lang)
         units, _ = find_scope(con, unit)
         as_of = con.execute("select as_of from mart_run").fetchone()[0]
+        if date < as_of:
+            raise ValueError(f"the notices' date {date} is before {as_of}, the day the findings are judged as of: "
+                             "a notice cannot report an appraisal made after it (give --date on or after it)")
         issue = Issue(lang, per, as_of, date, date + dt.timedelta(days=settings.notice_reply_days),
                       settings.office_name.strip() or nl("office_unset", lang))
         out_dir.mkdir(parents=True, exist_ok=True)

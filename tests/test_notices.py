@@ -204,6 +204,14 @@ def test_the_reply_is_due_the_setting_s_days_after_the_notice_and_the_office_sig
     assert "请于2027年1月7日前将整改情况书面报送永宁县司法局" in body and "\n永宁县司法局\n2026年12月28日\n" in body
 
 
+def test_a_notice_is_not_dated_before_the_day_its_findings_are_judged_as_of(snapshot, mart, tmp_path):
+    as_of = mart.execute("select as_of from mart_run").fetchone()[0]
+    with pytest.raises(ValueError, match="before"):
+        write_notices(snapshot, "2025", tmp_path / "early", date=as_of - dt.timedelta(days=1))
+    assert not (tmp_path / "early").exists()
+    assert write_notices(snapshot, "2025-07", tmp_path / "same", date=as_of)["notices"]
+
+
 def test_signature_places_the_date_two_characters_right_of_the_name_s_start():
     """GB/T 9704-2012 7.3.5.2, counted in characters from the right edge of the type area."""
     for office, date in (("永宁县人民政府办公室", "2026年12月6日"), ("（填报单位）", "2026年1月20日")):
