@@ -68,6 +68,8 @@ LINE_PITCH = Twips(579)
 # grid's characters twice as wide). One character of body text: the unit indents are counted in.
 CHAR = 15.75
 BODY_CONDENSED = Pt(SIZE_3.pt - CHAR)
+# characters of the 2号 title on a line of the type area
+TITLE_CHARS = int(TYPE_AREA_WIDTH.pt // SIZE_2.pt)
 # The page number's 一字线 stand 7 mm under the type area: the footer's foot is that and its
 # 4号 line above the sheet's edge.
 FOOTER_DISTANCE = Length(Mm(35 - 7) - SIZE_4)

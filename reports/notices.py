@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm
 
 from core.i18n import CODES, code_label
@@ -31,7 +31,7 @@ from core.sql import lit
 from . import gongwen, sheetrows
 from .citations import ITEM, article_order, citation_order, pieces as article_pieces
 from .context import FINDINGS_WHERE, Period, find_period, find_scope, parse_period
-from .labels import nl, source_column
+from .labels import NOTICE_LABELS, nl, source_column
 
 # The ids that find a finding's record, as (column, the source whose column it is), each shown on a
 # line of its own where it is set.
@@ -233,7 +233,7 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     lang = issue.lang
     doc = gongwen.new_document(lang)
     per = issue.period
-    gongwen.paragraph(doc, nl("title", lang, unit=uf.unit_name), gongwen.TITLE)
+    title(doc, uf.unit_name, lang)
     gongwen.paragraph(doc, "", gongwen.PLAIN)
     gongwen.paragraph(doc, nl("addressee", lang, unit=uf.unit_name), gongwen.PLAIN)
     gongwen.paragraph(doc, nl("opening", lang, regulation=uf.regulation, period=per.label,
@@ -266,6 +266,19 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     gongwen.signature(doc, issue.office, gongwen.date_text(issue.date, lang))
     annex(doc, uf, issue)
     return doc
+
+
+def title(doc: DocxDocument, unit: str, lang: str) -> None:
+    """The title; one longer than a line breaks after the unit's name (GB/T 9704-2012 7.3.1: a title
+    breaks where the sense allows, not inside 全过程记录), the shorter line on top."""
+    text = nl("title", lang, unit=unit)
+    first = NOTICE_LABELS["title"][0].split("{unit}")[0] + unit
+    if lang != "zh" or gongwen.width_in_chars(text) <= gongwen.TITLE_CHARS or not text.startswith(first):
+        gongwen.paragraph(doc, text, gongwen.TITLE)
+        return
+    p = gongwen.paragraph(doc, first, gongwen.TITLE)
+    p.add_run().add_break(WD_BREAK.LINE)
+    gongwen.run(p, text[len(first):])
 
 
 def heading(doc: DocxDocument, k: int, text: str, lang: str) -> None:
