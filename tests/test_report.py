@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import threading
@@ -167,9 +168,7 @@ def shaded(ws, ref: str):
     """The fill and font the sheet's conditional formats give cell `ref`, as a spreadsheet applies them:
     the rules over it by priority, the first true one winning where it says stop (as LibreOffice
     always does). Formulas of the shapes the workbook writes: AND, ISNUMBER, comparisons, cell refs."""
-    import re
-
-    col, row = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
+    row = re.fullmatch(r"[A-Z]+(\d+)", ref).group(1)
     fill = font = None
     rules = sorted(((cf.sqref, r) for cf in ws.conditional_formatting for r in cf.rules), key=lambda x: x[1].priority)
     for sqref, rule in rules:
@@ -369,8 +368,6 @@ def test_the_cover_reads_as_chinese_and_its_regulations_start_a_page(year_zh, sn
     """No code or English word in the Chinese cover (md5(seed:period:case_id), 2026-12-06), dates as
     the rest of the cover writes them; the table of regulations begins a page of its own, so that
     its heading is never left alone at the foot of the first; in English, 1 unit, not 1 units."""
-    import re
-
     ws = year_zh[1]["说明"]
     values = {r[0]: r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[0] and r[1]}
     english = [(k, v) for k, v in values.items() if re.search(r"[A-Za-z]{2,}", str(v).replace("MD5", ""))
