@@ -113,7 +113,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_period_total": ("{term:period}合计", "{Term:period} total"),
     "chart_family": ("{family}{term:compliance_rate}", "{family} {term:compliance_rate}"),
     # findings
-    "findings_heading": ("{unit_name}（{unit_id}）：{term:findings} {n} 项（{by}）", "{unit_name} ({unit_id}): {n} {term:findings} ({by})"),
+    "findings_heading": ("{unit_name}（{unit_id}）：{term:findings} {n} 项（{by}）", "{unit_name} ({unit_id}): {n_findings} ({by})"),
     "findings_rule_heading": ("【{severity}】{rule}：{n} 项　{term:citation}：{citation}", "[{severity}] {rule}: {n}; {term:citation}: {citation}"),
     "col_records": ("涉及记录", "Records"),
     "ref_case": ("案件", "case"),
@@ -146,6 +146,11 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
 
 def wl(key: str, lang: str, **args) -> str:
     return pick(WORKBOOK_LABELS[key], lang, **args)
+
+
+def counted(n: int, noun: str) -> str:
+    """An English count with its noun: 1 finding, 1,542 findings."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def units_text(n: int, lang: str) -> str:
@@ -188,7 +193,7 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
     "annex_note": ("附件：{annex}", "Annex: {annex}"),
     "annex": ("附件", "Annex"),
     "annex_name": ("问题清单", "List of problems"),
-    "annex_subtitle": ("{period}　共{n}项", "{period}: {n} problems"),
+    "annex_subtitle": ("{period}　共{n}项", "{period}: {n_problems}"),
     "col_no": ("序号", "No."),
     "col_ids": ("记录标识", "Record ids"),
     "col_occurred_at": ("发生时间", "Occurred"),

@@ -31,7 +31,7 @@ from core.sql import lit
 from . import gongwen, sheetrows
 from .citations import ITEM, article_order, citation_order, pieces as article_pieces
 from .context import FINDINGS_WHERE, Period, find_period, find_scope, parse_period
-from .labels import NOTICE_LABELS, nl, source_column
+from .labels import NOTICE_LABELS, counted, nl, source_column
 
 # The ids that find a finding's record, as (column, the source whose column it is), each shown on a
 # line of its own where it is set.
@@ -304,7 +304,8 @@ def annex(doc: DocxDocument, uf: UnitFindings, issue: Issue) -> None:
     gongwen.paragraph(doc, nl("annex_name", lang), gongwen.TITLE)
     # the unit on a line of its own: a long name with the period and count would wrap mid-phrase
     gongwen.paragraph(doc, uf.unit_name, gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
-    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=count(uf.n, lang)),
+    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=count(uf.n, lang),
+                                        n_problems=counted(uf.n, "problem")),
                       gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
     gongwen.add_table(doc, list(ANNEX_WIDTHS), [nl(c, lang) for c in ("col_no", "col_ids", "col_occurred_at",
                                                                       "col_detail")], nl("annex_name", lang))

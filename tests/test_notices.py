@@ -265,6 +265,29 @@ def test_english_notices_read_as_english(snapshot, mart, tmp_path):
     assert (count(1542, "en"), count(1542, "zh")) == ("1,542", "1542")
 
 
+def test_one_finding_is_one_finding_in_english(snapshot, mart, tmp_path):
+    """1 problem and 1 finding, not 1 problems: a unit with a single finding in the notice's annex
+    and the workbook's heading."""
+    from openpyxl import load_workbook
+
+    from reports.workbook import write_workbook
+
+    copy = tmp_path / "wh.published.duckdb"
+    shutil.copy(snapshot, copy)
+    unit = sorted(unit_names(mart))[0]
+    with duckdb.connect(str(copy)) as con:
+        con.execute("""delete from fct_violations where unit_id = $u and violation_id <> (
+            select min(violation_id) from fct_violations where unit_id = $u
+              and occurred_at >= '2025-01-01' and occurred_at < '2026-01-01')""", {"u": unit})
+    summary = write_notices(copy, "2025", tmp_path / "n", unit=unit, lang="en", date=DATE)
+    doc = docx.Document(summary["paths"][0])
+    assert "2025: 1 problem" in [p.text for p in doc.paragraphs]
+    write_workbook(copy, "2025", tmp_path / "en.xlsx", unit=unit, lang="en")
+    heads = [r[0] for r in load_workbook(tmp_path / "en.xlsx")["Findings"].iter_rows(min_row=5, values_only=True)
+             if isinstance(r[0], str)]
+    assert any(h.startswith(f"{unit_names(mart)[unit]} ({unit}): 1 finding (") for h in heads)
+
+
 def test_the_signature_is_never_on_a_page_without_the_body_s_text(year):
     """GB/T 9704-2012 7.3.5.4: the body's last paragraph, the annex's name, the lines between and the
     signature are kept on one page (an English notice put its signature alone on page 4)."""

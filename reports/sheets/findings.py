@@ -22,7 +22,7 @@ from core.sql import lit
 
 from .. import sheetrows
 from ..context import FINDINGS_WHERE, Context
-from ..labels import source_column, wl
+from ..labels import counted, source_column, wl
 from ..tables import (
     BODY_PT,
     BORDER,
@@ -81,7 +81,8 @@ def _headings(ctx: Context) -> list[tuple]:
             counts[severity] = counts.get(severity, 0) + n
         by = sep.join(f"{code_label('severity', code, lang)} {counts[code]:,}" for code in severities if code in counts)
         out.append((k, 0, None, None, wl("findings_heading", lang, unit_name=name, unit_id=unit_id,
-                                         n=f"{sum(counts.values()):,}", by=by)))
+                                         n=f"{sum(counts.values()):,}",
+                                         n_findings=counted(sum(counts.values()), "finding"), by=by)))
         for severity, rule_id, rule_name, citation, n in groups:
             out.append((k, severities.index(severity) + 1, rule_id, citation,
                         wl("findings_rule_heading", lang, severity=code_label("severity", severity, lang),
