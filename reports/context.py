@@ -22,6 +22,7 @@ from core.i18n import CODES
 from core.settings import load_settings
 
 from . import tables
+from .citations import citation_order
 from .labels import wl
 from .tables import Fonts, Frame
 
@@ -221,8 +222,14 @@ class Context:
                 group by all""", self.params("units", "start", "end")).fetchall():
             groups.setdefault(unit, []).append(tuple(group))
         severities = list(CODES["severity"])
-        return [(u, name, sorted(groups[u], key=lambda g: (severities.index(g[0]), g[1], g[3] or "")))
+        return [(u, name, sorted(groups[u], key=lambda g: (severities.index(g[0]), g[1], citation_order(g[3]))))
                 for u, name in self.units_in_order if u in groups]
+
+    @property
+    def citations(self) -> list[str]:
+        """The citations of the findings in the regulation's order (第九条 before 第十条)."""
+        return sorted({g[3] for _, _, groups in self.findings_by_unit for g in groups if g[3] is not None},
+                      key=citation_order)
 
     @property
     def findings(self) -> int:

@@ -68,6 +68,8 @@ LINE_PITCH = Twips(579)
 # grid's characters twice as wide). One character of body text: the unit indents are counted in.
 CHAR = 15.75
 BODY_CONDENSED = Pt(SIZE_3.pt - CHAR)
+# characters of the 2号 title on a line of the type area
+TITLE_CHARS = int(TYPE_AREA_WIDTH.pt // SIZE_2.pt)
 # The page number's 一字线 stand 7 mm under the type area: the footer's foot is that and its
 # 4号 line above the sheet's edge.
 FOOTER_DISTANCE = Length(Mm(35 - 7) - SIZE_4)
@@ -306,9 +308,10 @@ def signature(doc: DocxDocument, office: str, date: str) -> None:
     name_w, date_w = width_in_chars(safe_text(office)), width_in_chars(date)
     date_in = max(2.0, name_w - date_w)
     name_in = date_in + date_w + 2 - name_w
-    for text, inset in ((office, name_in), (date, date_in)):
+    for k, (text, inset) in enumerate(((office, name_in), (date, date_in))):
         p = paragraph(doc, text, PLAIN, align=WD_ALIGN_PARAGRAPH.RIGHT)
         p.paragraph_format.right_indent = Pt(CHAR * inset)
+        p.paragraph_format.keep_with_next = k == 0  # the date on the name's page
 
 
 def add_table(doc: DocxDocument, widths: list[Length], headings: list[str], caption: str):

@@ -24,6 +24,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "title_workbook": ("行政执法全过程记录考核表（{period}）", "Whole-process recording appraisal ({period})"),
     "title_scorecard": ("考核汇总：{period}", "Scorecard: {period}"),
     "title_family": ("{family}：各单位按月{term:compliance_rate}（{period}）", "{family}: {term:compliance_rate} by unit and month ({period})"),
+    "title_family_month": ("{family}：各单位{term:compliance_rate}（{period}）", "{family}: {term:compliance_rate} by unit ({period})"),
     "title_family_rates": ("各{term:unit}分类{term:compliance_rate}（{period}）", "{Term:compliance_rate} by {term:unit} and {term:rule_family} ({period})"),
     "title_findings": ("问题清单：{period}", "Findings: {period}"),
     "title_ledger": ("案卷评查{term:spot_check}台账：{period}（每单位抽取 {n} 件已办结案件，{term:seed} {seed}）",
@@ -33,10 +34,11 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_value": ("内容", "Value"),
     "cover_scope": ("考核范围", "Scope"),
     "cover_scope_all": ("全部{term:unit}（{n} 个）", "All {term:unit}s ({n})"),
-    "cover_scope_unit": ("{unit_id} {unit_name} 及其{term:subordinate_units}（共 {n} 个）",
-                         "{unit_id} {unit_name} and its {term:subordinate_units} ({n} in all)"),
+    "cover_scope_unit": ("{unit_name}（{unit_id}）及其{term:subordinate_units}（共 {n} 个）",
+                         "{unit_name} ({unit_id}) and its {term:subordinate_units} ({n} in all)"),
+    "cover_scope_leaf": ("{unit_name}（{unit_id}）", "{unit_name} ({unit_id})"),
     "cover_period": ("考核{term:period}", "{Term:period}"),
-    "cover_period_range": ("{label}（{start} 至 {end}）", "{label} ({start} to {end})"),
+    "cover_period_range": ("{label}（{start}至{end}）", "{label} ({start} to {end})"),
     "cover_as_of": ("{term:as_of}", "{Term:as_of}"),
     "cover_as_of_value": ("{as_of}（各项状态按该日 24 时判定）", "{as_of} (every status as it stood at the end of that day)"),
     "cover_freshness": ("数据截至（最近一次{term:load}完成）", "Data as of (the last {term:load} finished)"),
@@ -44,8 +46,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
                               "{finished_at} ({term:batch} {batch_id}: {outcome})"),
     "cover_findings": ("发现{term:findings}", "{Term:findings}"),
     "cover_findings_value": ("{n} 项，涉及 {units} 个{term:unit}，按{term:unit}列于“{term:findings}清单”",
-                             "{n}, at {units} {term:unit}s, listed by {term:unit} on the {Term:findings} sheet"),
-    "cover_profile_value": ("适用{term:unit} {n} 个；计分{term:weight}：{weights}", "{n} {term:unit}s; scoring {term:weight}s: {weights}"),
+                             "{n}, at {n_units}, listed by {term:unit} on the {Term:findings} sheet"),
+    "cover_profile_value": ("适用{term:unit} {n} 个；计分{term:weight}：{weights}", "{n_units}; scoring {term:weight}s: {weights}"),
     "cover_profile_indicators": ("；仅作{term:indicator}：{families}", "; {term:indicator}s only: {families}"),
     "cover_freshness_none": ("无{term:load}记录", "No {term:load} recorded"),
     "cover_frozen": ("数据{term:frozen}状态", "{Term:frozen} figures"),
@@ -65,7 +67,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_office_unset": ("（未设置：在设置文件中填写 office_name）", "(not set: office_name in the settings file)"),
     "cover_not_judged_item": ("{rule} {n} 件：{reason}", "{rule}: {n}; {reason}"),
     "cover_not_judged_none": ("无（所有事项均可依据导出数据判定）", "None (everything could be judged from the exports)"),
-    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按 md5(seed:period:case_id) 排序，可复现）",
+    "cover_ledger_value": ("{period}，每{term:unit}抽取 {n} 件已办结案件，{term:seed} {seed}（按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值排序，可复现）",
                            "{period}: {n} closed cases per {term:unit}, {term:seed} {seed} (ranked by md5(seed:period:case_id), so anyone can re-draw)"),
     "cover_profiles": ("{term:profile}", "{Term:profile}s applied"),
     "cover_method": ("计分方法", "Scoring method"),
@@ -88,8 +90,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_judged_short": ("{term:judged}数", "{Term:judged}"),
     "col_violations_short": ("{term:violations}数", "{Term:violations}"),
     "col_rate_short": ("{term:compliance_rate}", "Rate"),
-    "note_rates": ("注：1. {term:compliance_rate} =（{term:judged}数 − {term:violations}数）÷ {term:judged}数；低于 {threshold} 的以红色底纹标出。2. “不适用”：该{term:unit}的{term:profile}中，此类{term:rule}只作{term:indicator}、不判{term:violations}。3. “—”：该{term:period}无{term:judged}。4. 合计行为各{term:unit}之和。",
-                   "Notes: 1. Rate = ({term:judged} − {term:violations}) ÷ {term:judged}; a rate below {threshold} is shaded red. 2. n/a: under the {term:unit}'s {term:profile} these {term:rule}s are {term:indicator}s only and judge no {term:violations}. 3. —: nothing was judged in that {term:period}. 4. The total row adds up all {term:unit}s."),
+    "note_rates": ("注：1. {term:compliance_rate} =（{term:judged}数 − {term:violations}数）÷ {term:judged}数；低于 {threshold} 的以红色底纹标出；{term:judged}数少于 {few} 项的，{term:compliance_rate}仅供参考，以灰色斜体显示、不标红。2. “不适用”：该{term:unit}的{term:profile}中，此类{term:rule}只作{term:indicator}、不判{term:violations}。3. “—”：该{term:period}无{term:judged}。4. 合计行为各{term:unit}之和。",
+                   "Notes: 1. Rate = ({term:judged} − {term:violations}) ÷ {term:judged}; a rate below {threshold} is shaded red; a rate over fewer than {few} {term:judged} is only indicative, in grey italics and never red. 2. n/a: under the {term:unit}'s {term:profile} these {term:rule}s are {term:indicator}s only and judge no {term:violations}. 3. —: nothing was judged in that {term:period}. 4. The total row adds up all {term:unit}s."),
     # scorecard
     "note_scorecard": ("注：1. 按{term:score}由高到低排列；{term:score}按色阶着色（红低绿高），较{term:previous}下降的以红字标出。2. {term:score} = 100 × Σ（{term:weight} × {term:rule_family}{term:compliance_rate}）÷ Σ（{term:weight}），{term:weight}见“说明”，各类{term:compliance_rate}见“分类{term:compliance_rate}”。3. {term:rank}为同一{term:parent_unit}下的排名。4. {term:appraisal_score}为{term:period}结束后 {days} 天{term:frozen}的{term:score}，未{term:frozen}时为空。5. 合计行为各{term:unit}之和，平均行为各{term:unit}的算术平均。",
                        "Notes: 1. Highest {term:score} first; {term:score}s are shaded from red (low) to green (high), a fall since the {term:previous} {term:period} is in red. 2. {Term:score} = 100 × Σ({term:weight} × {term:rule_family} {term:compliance_rate}) ÷ Σ({term:weight}), {term:weight}s on the cover, the rates on 'Rates by family'. 3. The {term:rank} compares {term:unit}s with the same {term:parent_unit}. 4. The {term:appraisal_score} is the {term:score} {term:frozen} {days} days after the {term:period} ends, empty until then. 5. The total row adds up all {term:unit}s, the mean row averages them."),
@@ -111,7 +113,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_period_total": ("{term:period}合计", "{Term:period} total"),
     "chart_family": ("{family}{term:compliance_rate}", "{family} {term:compliance_rate}"),
     # findings
-    "findings_heading": ("{unit_name}（{unit_id}）：{term:findings} {n} 项（{by}）", "{unit_name} ({unit_id}): {n} {term:findings} ({by})"),
+    "findings_heading": ("{unit_name}（{unit_id}）：{term:findings} {n} 项（{by}）", "{unit_name} ({unit_id}): {n_findings} ({by})"),
     "findings_rule_heading": ("【{severity}】{rule}：{n} 项　{term:citation}：{citation}", "[{severity}] {rule}: {n}; {term:citation}: {citation}"),
     "col_records": ("涉及记录", "Records"),
     "ref_case": ("案件", "case"),
@@ -128,13 +130,13 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_detail": ("{term:findings}描述", "Detail"),
     "col_citation": ("{term:citation}", "{Term:citation}"),
     # ledger
-    "note_ledger": ("注：抽取方法：每{term:unit}按 md5(seed:period:case_id) 由小到大取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
+    "note_ledger": ("注：抽取方法：每{term:unit}已办结案件按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
                     "Notes: each {term:unit}'s cases are ranked by md5(seed:period:case_id), smallest first, {term:seed} {seed}, so anyone can re-draw them. The columns after the reviewer's, not printed, hold what the draw rests on."),
     "col_period": ("{term:period}", "{Term:period}"),
     "col_draw_rank": ("抽取序号", "Draw rank"),
     "col_closed_cases": ("{term:period}办结案件数", "Closed cases in {term:period}"),
     "col_seed": ("{term:seed}", "{Term:seed}"),
-    "col_draw_key": ("抽取键 md5(seed:period:case_id)", "Draw key md5(seed:period:case_id)"),
+    "col_draw_key": ("抽取键（MD5 值）", "Draw key md5(seed:period:case_id)"),
     "col_review_conclusion": ("评查结论", "Review conclusion"),
     "col_review_issues": ("问题描述", "Issues found"),
     "col_reviewer": ("评查人", "Reviewer"),
@@ -146,6 +148,16 @@ def wl(key: str, lang: str, **args) -> str:
     return pick(WORKBOOK_LABELS[key], lang, **args)
 
 
+def counted(n: int, noun: str) -> str:
+    """An English count with its noun: 1 finding, 1,542 findings."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def units_text(n: int, lang: str) -> str:
+    """How many units, as a count in a sentence: 7 个单位, 1 unit, 7 units."""
+    return f"{n} 个单位" if lang == "zh" else f"{n} unit" + ("" if n == 1 else "s")
+
+
 # The rectification notice (整改通知书, reports.notices): written as a county office writes one.
 NOTICE_LABELS: dict[str, tuple[str, str]] = {
     "file": ("整改通知书", "rectification-notice"),
@@ -153,10 +165,10 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
               "Notice to {unit} to rectify problems in its whole-process recording of law enforcement"),
     "addressee": ("{unit}：", "To {unit}:"),
     "opening": ("根据{regulation}的规定，经对你单位{period}（{start}至{end}）行政执法全过程记录情况进行考核"
-                "（数据截至{as_of}），发现问题{n}项（按严重程度分：{by}），"
+                "（以{as_of}为判定基准日），发现问题{n}项（按严重程度分：{by}），"
                 "具体见附件。现将整改要求通知如下：",
                 "Under {regulation}, the whole-process recording of your unit's law enforcement during {period} "
-                "({start} to {end}) has been appraised on the data as of {as_of}. Problems found: {n} "
+                "({start} to {end}) has been appraised, every status as it stood at the end of {as_of}. Problems found: {n} "
                 "(by severity: {by}), listed in the annex. You are required "
                 "to rectify them as follows."),
     "severity_count": ("{severity}{n}项", "{n} {severity}"),
@@ -181,7 +193,7 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
     "annex_note": ("附件：{annex}", "Annex: {annex}"),
     "annex": ("附件", "Annex"),
     "annex_name": ("问题清单", "List of problems"),
-    "annex_subtitle": ("{period}　共{n}项", "{period}: {n} problems"),
+    "annex_subtitle": ("{period}　共{n}项", "{period}: {n_problems}"),
     "col_no": ("序号", "No."),
     "col_ids": ("记录标识", "Record ids"),
     "col_occurred_at": ("发生时间", "Occurred"),

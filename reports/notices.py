@@ -19,7 +19,7 @@ from typing import Iterator
 
 import duckdb
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Mm
 
 from core.i18n import CODES, code_label
@@ -29,8 +29,9 @@ from core.settings import load_settings
 from core.sql import lit
 
 from . import gongwen, sheetrows
+from .citations import ITEM, article_order, citation_order, pieces as article_pieces
 from .context import FINDINGS_WHERE, Period, find_period, find_scope, parse_period
-from .labels import nl, source_column
+from .labels import NOTICE_LABELS, counted, nl, source_column
 
 # The ids that find a finding's record, as (column, the source whose column it is), each shown on a
 # line of its own where it is set.
@@ -87,7 +88,8 @@ def write_notices(snapshot: Path, period: str, out_dir: Path, unit: str | None =
                   unmask: bool = False, date: dt.date | None = None) -> dict:
     """Write a notice to each unit in scope (`unit` and those under it, or all) with findings in
     `period` into `out_dir`; returns {dir, paths, notices, findings, units, seconds, unmasked}.
-    A unit without findings gets none. `date` is the notices' date, today unless given."""
+    A unit without findings gets none. `date` is the notices' date, today unless given; a date before
+    the snapshot's as-of date is a ValueError."""
     t0 = time.perf_counter()
     if lang not in ("zh", "en"):
         raise ValueError(f"invalid lang {lang!r}: expected 'zh' or 'en'")
@@ -102,6 +104,9 @@ def write_notices(snapshot: Path, period: str, out_dir: Path, unit: str | None =
         per = find_period(con, period, lang)
         units, _ = find_scope(con, unit)
         as_of = con.execute("select as_of from mart_run").fetchone()[0]
+        if date < as_of:
+            raise ValueError(f"the notices' date {date} is before {as_of}, the day the findings are judged as of: "
+                             "a notice cannot report an appraisal made after it (give --date on or after it)")
         issue = Issue(lang, per, as_of, date, date + dt.timedelta(days=settings.notice_reply_days),
                       settings.office_name.strip() or nl("office_unset", lang))
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,8 @@ def unit_findings(con: duckdb.DuckDBPyConnection, period: Period, units: list[st
     at once, DuckDB held every row while it ordered them: 1.8 GB of memory for a city's year, against
     0.4 GB this way for a second more."""
     regulation = "regulation_short_zh" if lang == "zh" else "regulation_en"
-    order = "family_sort_order, rule_id, citation, occurred_at, violation_id"
+    # the articles in the regulation's order (第九条 before 第十条), not the characters'
+    order = "family_sort_order, rule_id, list_position($cites, citation), occurred_at, violation_id"
     # each id's line is its label and the value
     ids = [f"case when {column} <> '' then {lit(nl('id_line', lang, label=source_column(source, column, lang), value=''))}"
            f" || {column} end as id_{column}" for column, source in IDS]
@@ -154,9 +160,14 @@ def unit_findings(con: duckdb.DuckDBPyConnection, period: Period, units: list[st
                                  order by n))
         from safe
         group by all
-        order by any_value(family_sort_order), rule_id, citation"""
+        order by any_value(family_sort_order), rule_id, any_value(list_position($cites, citation))"""
+    cites = sorted((c for (c,) in con.execute(f"select distinct coalesce(citation, '') from mart_findings "
+                                              f"where {FINDINGS_WHERE}", {"units": units, "start": period.start,
+                                                                          "end": period.end}).fetchall()),
+                   key=citation_order)
     for unit in units:
-        groups = con.execute(sql, {"units": [unit], "start": period.start, "end": period.end}).fetchall()
+        groups = con.execute(sql, {"units": [unit], "start": period.start, "end": period.end,
+                                   "cites": cites}).fetchall()
         if not groups:
             continue
         uf = UnitFindings(unit, groups[0][1] or "", groups[0][2] or "")
@@ -177,14 +188,31 @@ def file_name(uf: UnitFindings, period: str, lang: str, taken: set[str]) -> str:
             return name
 
 
+def count(n: int, lang: str) -> str:
+    """A number of problems: 1542 in Chinese, as a 公文 writes four figures; 1,542 in English."""
+    return str(n) if lang == "zh" else f"{n:,}"
+
+
 def citations_text(citations: list[str], lang: str) -> str:
-    """The articles of a rule broken, each regulation named once: 《办法》第九条、第十条."""
+    """The articles of a rule broken, each regulation named once and each article once, in the
+    order of the regulation (第八条 before 第十条), the items of one article after it without
+    naming it again: 《办法》第九条第（一）项、第（三）项、第十条."""
     sep = nl("list_sep", lang)
-    by_regulation: dict[str, list[str]] = {}
+    by_regulation: dict[str, list[tuple[str, str]]] = {}
     for citation in citations:
-        regulation, mark, article = citation.rpartition("》")
-        by_regulation.setdefault(regulation + mark, []).append(article)
-    return sep.join(regulation + sep.join(a for a in articles if a) for regulation, articles in by_regulation.items())
+        regulation, mark, articles = citation.rpartition("》")
+        pieces = by_regulation.setdefault(regulation + mark, [])
+        pieces += [p for p in article_pieces(articles) if p not in pieces]
+    out = []
+    for regulation, pieces in by_regulation.items():
+        said, last = [], None
+        for article, rest in sorted(pieces, key=article_order):
+            # the next item of the article just named: 第九条第（一）项、第（三）项
+            item = ITEM.match(rest) is not None
+            said.append(rest if item and last == article and said else article + rest)
+            last = article if item else None
+        out.append(regulation + "、".join(said))  # Chinese articles, in Chinese punctuation in either language
+    return sep.join(out)
 
 
 def severity_counts(groups: list[RuleGroup]) -> dict[str, int]:
@@ -205,22 +233,22 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     lang = issue.lang
     doc = gongwen.new_document(lang)
     per = issue.period
-    gongwen.paragraph(doc, nl("title", lang, unit=uf.unit_name), gongwen.TITLE)
+    title(doc, uf.unit_name, lang)
     gongwen.paragraph(doc, "", gongwen.PLAIN)
     gongwen.paragraph(doc, nl("addressee", lang, unit=uf.unit_name), gongwen.PLAIN)
     gongwen.paragraph(doc, nl("opening", lang, regulation=uf.regulation, period=per.label,
                               start=gongwen.date_text(per.start, lang),
                               end=gongwen.date_text(per.end - dt.timedelta(days=1), lang),
-                              as_of=gongwen.date_text(issue.as_of, lang), n=uf.n,
+                              as_of=gongwen.date_text(issue.as_of, lang), n=count(uf.n, lang),
                               by=nl("list_sep", lang).join(  # a severity with no finding is left unsaid
-                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=n)
+                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=count(n, lang))
                                   for code, n in severity_counts(uf.groups).items() if n)))
 
     heading(doc, 1, nl("problems", lang), lang)
     for k, groups in enumerate(uf.rules(), 1):
         severities = nl("list_sep", lang).join(code_label("severity", code, lang)
                                                 for code, n in severity_counts(groups).items() if n)
-        p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=sum(g.n for g in groups)), lang)
+        p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=count(sum(g.n for g in groups), lang)), lang)
         citations = [g.citation for g in groups if g.citation] or [uf.regulation]  # a finding without an article
         gongwen.run(p, nl("rule_basis", lang, citations=citations_text(citations, lang), severities=severities))
 
@@ -229,13 +257,28 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
         p = subheading(doc, k, nl(head, lang), lang)
         gongwen.run(p, nl(text, lang, office=issue.office, deadline=gongwen.date_text(issue.reply_by, lang)))
 
-    # GB/T 9704-2012 7.3.4 and 7.3.5: a line under the body the annex's name, a line under that the signature
-    gongwen.paragraph(doc)
-    gongwen.paragraph(doc, nl("annex_note", lang, annex=nl("annex_name", lang)))
-    gongwen.paragraph(doc)
+    # GB/T 9704-2012 7.3.4 and 7.3.5: a line under the body the annex's name, a line under that the signature;
+    # 7.3.5.4: the signature and date never on a page without the body's text, so the body's last
+    # paragraph, the annex's name and the signature are kept on one page
+    p.paragraph_format.keep_with_next = True
+    for text in ("", nl("annex_note", lang, annex=nl("annex_name", lang)), ""):
+        gongwen.paragraph(doc, text).paragraph_format.keep_with_next = True
     gongwen.signature(doc, issue.office, gongwen.date_text(issue.date, lang))
     annex(doc, uf, issue)
     return doc
+
+
+def title(doc: DocxDocument, unit: str, lang: str) -> None:
+    """The title; one longer than a line breaks after the unit's name (GB/T 9704-2012 7.3.1: a title
+    breaks where the sense allows, not inside 全过程记录), the shorter line on top."""
+    text = nl("title", lang, unit=unit)
+    first = NOTICE_LABELS["title"][0].split("{unit}")[0] + unit
+    if lang != "zh" or gongwen.width_in_chars(text) <= gongwen.TITLE_CHARS or not text.startswith(first):
+        gongwen.paragraph(doc, text, gongwen.TITLE)
+        return
+    p = gongwen.paragraph(doc, first, gongwen.TITLE)
+    p.add_run().add_break(WD_BREAK.LINE)
+    gongwen.run(p, text[len(first):])
 
 
 def heading(doc: DocxDocument, k: int, text: str, lang: str) -> None:
@@ -261,7 +304,8 @@ def annex(doc: DocxDocument, uf: UnitFindings, issue: Issue) -> None:
     gongwen.paragraph(doc, nl("annex_name", lang), gongwen.TITLE)
     # the unit on a line of its own: a long name with the period and count would wrap mid-phrase
     gongwen.paragraph(doc, uf.unit_name, gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
-    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=uf.n),
+    gongwen.paragraph(doc, nl("annex_subtitle", lang, period=issue.period.label, n=count(uf.n, lang),
+                                        n_problems=counted(uf.n, "problem")),
                       gongwen.PLAIN, align=WD_ALIGN_PARAGRAPH.CENTER)
     gongwen.add_table(doc, list(ANNEX_WIDTHS), [nl(c, lang) for c in ("col_no", "col_ids", "col_occurred_at",
                                                                       "col_detail")], nl("annex_name", lang))
@@ -272,7 +316,7 @@ def annex_rows(uf: UnitFindings, lang: str) -> list[bytes]:
     rows = []
     for group in uf.groups:
         rows.append(gongwen.group_row_xml(nl("group", lang, rule=group.rule_name,
-                                             citation=group.citation or uf.regulation, n=group.n),
+                                             citation=group.citation or uf.regulation, n=count(group.n, lang)),
                                           len(ANNEX_WIDTHS)).encode())
         rows.append(group.rows)
     return rows

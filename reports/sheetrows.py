@@ -92,15 +92,17 @@ def _height(wrapped: list[tuple[str, int]], line_pt: float) -> str:
 
 
 def rows_sql(query: str, columns: list[tuple[str, str, int | None]], order_by: str, first_row: int, per_sheet: int,
-             section: tuple[str, int | None] | None = None, wrapped: list[tuple[str, int]] = (),
+             section: tuple[str, int | None] | tuple[str, int | None, int] | None = None,
+             wrapped: list[tuple[str, int]] = (),
              line_pt: float = 11) -> str:
     """SQL giving each row of `query` as its <row> XML, in the order of `order_by` (over the query's
     column names): `columns` are (name, TEXT | NUMBER | DATETIME, cellXfs style index or None) in
     sheet order, `per_sheet` rows go to a sheet, the first on sheet row `first_row`. Empty and null
     values leave no cell, as in openpyxl; a date-time's style must carry its number format. With
     `section` (a text column of the query, a style), a row where that column is not null is a
-    section's heading: that text alone, in column A. A row is made as high as the `wrapped` text
-    columns (name, width) need at `line_pt` a line."""
+    section's heading: that text alone, in column A; with a third item, a width, the heading row is
+    as high as its text needs wrapped in that width (which the caller merges it over). A row is made
+    as high as the `wrapped` text columns (name, width) need at `line_pt` a line."""
     cells = ", ".join(_cell(ident(name), kind, get_column_letter(i), style)
                       for i, (name, kind, style) in enumerate(columns, 1))
     # text is made safe after the sort, which stays on the values as they are
@@ -108,7 +110,8 @@ def rows_sql(query: str, columns: list[tuple[str, str, int | None]], order_by: s
     height = _height(list(wrapped), line_pt) if wrapped else "''"
     row = f"concat('<row r=\"', _r, '\"', {height}, '>', {cells}, '</row>')"
     if section:
-        heading = f"concat('<row r=\"', _r, '\">', {_cell(ident(section[0]), TEXT, 'A', section[1])}, '</row>')"
+        tall = _height([(section[0], section[2])], line_pt) if len(section) > 2 else "''"
+        heading = f"concat('<row r=\"', _r, '\"', {tall}, '>', {_cell(ident(section[0]), TEXT, 'A', section[1])}, '</row>')"
         row = f"case when {ident(section[0])} is not null then {heading} else {row} end"
     # Sorted once, on the values; the XML is built after the sort, row by row as the rows are fetched,
     # never held sorted. Both steps keep the sorted order (a projection, and row_number over an

@@ -64,6 +64,10 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP_CENTRE = Alignment(horizontal="center", vertical="top")
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 RATE_THRESHOLD = 0.9
+# A rate over fewer judged items than this is greyed, never shaded red: one finding in two items is
+# not a unit at 50 %, and a leader reading red looks no further.
+MIN_JUDGED = 10
+FEW_FONT_COLOR = "808080"
 _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -347,13 +351,18 @@ def _notes(ws, frame: Frame, notes: list[str], signatures: bool, last: int, page
 
 
 def flag_low_rates(ws, frame: Frame, col_idx: list[int], first: int, last: int) -> None:
-    """Red fill for rates below RATE_THRESHOLD (text, 不适用 or —, stays white)."""
+    """Red fill for rates below RATE_THRESHOLD over at least MIN_JUDGED judged items, grey for a rate
+    over fewer (text, 不适用 or —, stays white). Each rate's judged items are two columns to its left
+    (rate_group: 判定事项数, 违规数, 合规率)."""
     for i in col_idx:
-        letter = get_column_letter(i)
-        ws.conditional_formatting.add(
-            f"{letter}{first}:{letter}{last}",
-            FormulaRule(formula=[f"AND(ISNUMBER({letter}{first}),{letter}{first}<{RATE_THRESHOLD})"],
-                        fill=BAD_FILL, font=frame.fonts.bad))
+        letter, judged = get_column_letter(i), get_column_letter(i - 2)
+        rate, n = f"{letter}{first}", f"{judged}{first}"
+        cells = f"{letter}{first}:{letter}{last}"
+        ws.conditional_formatting.add(cells, FormulaRule(
+            formula=[f"AND(ISNUMBER({rate}),ISNUMBER({n}),{n}<{MIN_JUDGED})"],
+            font=Font(name=frame.fonts.body.name, size=BODY_PT, italic=True, color=FEW_FONT_COLOR), stopIfTrue=True))
+        ws.conditional_formatting.add(cells, FormulaRule(
+            formula=[f"AND(ISNUMBER({rate}),{rate}<{RATE_THRESHOLD})"], fill=BAD_FILL, font=frame.fonts.bad))
 
 
 def chart_below(ws, chart, last_row: int) -> None:

@@ -23,8 +23,9 @@ from core.output import safe_text
 from core.privacy import mask
 from orchestration.cli import main
 from reports import gongwen
+from reports.citations import citation_order
 from reports.labels import nl
-from reports.notices import UnitFindings, citations_text, file_name, write_notices
+from reports.notices import UnitFindings, citations_text, count, file_name, write_notices
 
 from attacks import hostile_text
 
@@ -85,7 +86,8 @@ def test_title_and_addressee_name_the_unit_in_the_standard_s_faces_and_sizes(yea
     names = unit_names(mart)
     for unit, doc in year["docs"].items():
         title, blank, addressee, opening = doc.paragraphs[:4]
-        assert title.text == f"关于对{names[unit]}行政执法全过程记录问题进行整改的通知" and not blank.text
+        # longer than a line of 20 characters, it breaks after the unit's name, not inside 全过程记录
+        assert title.text == f"关于对{names[unit]}\n行政执法全过程记录问题进行整改的通知" and not blank.text
         assert addressee.text == names[unit] + "："
         assert opening.text.startswith("根据《") and "2025年度（2025年1月1日至2025年12月31日）" in opening.text
     doc = year["docs"][sorted(names)[0]]
@@ -136,10 +138,13 @@ def test_page_layout_margins_and_page_numbers(year):
 
 def test_the_annex_reconciles_with_the_findings_of_each_unit_by_rule_and_article(year, mart):
     for unit, doc in year["docs"].items():
-        want = mart.execute("""
-            select rule_name_zh, coalesce(citation, ''), count(*) from mart_findings f join dim_rules r using (rule_id)
+        # by rule, then its articles in the regulation's order (第十四条 before 第十五条 and 第二十条)
+        want = [r[2:] for r in sorted(mart.execute("""
+            select any_value(r.family_sort_order), rule_id, rule_name_zh, coalesce(citation, ''), count(*)
+            from mart_findings f join dim_rules r using (rule_id)
             where unit_id = ? and occurred_at >= '2025-01-01' and occurred_at < '2026-01-01'
-            group by all order by any_value(r.family_sort_order), any_value(rule_id), 2""", [unit]).fetchall()
+            group by rule_id, rule_name_zh, coalesce(citation, '')""", [unit]).fetchall(),
+            key=lambda r: (r[0], r[1], citation_order(r[3])))]
         rows = annex_rows(doc)
         groups = [cells[0] for kind, cells in rows if kind == "group"]
         assert groups == [nl("group", "zh", rule=rule, citation=citation, n=n) for rule, citation, n in want]
@@ -163,6 +168,15 @@ def test_the_annex_reconciles_with_the_findings_of_each_unit_by_rule_and_article
     opening = year["docs"][unit].paragraphs[3].text
     by = "、".join(f"{label}{k}项" for label, k in (("高", high), ("中", medium), ("低", low)) if k)
     assert f"发现问题{n}项（按严重程度分：{by}）" in opening and (low or "低0项" not in opening)
+
+
+def test_the_opening_names_the_as_of_date_as_the_workbook_does(year, mart):
+    """The day every status is judged at is the workbook's 判定基准日; its 数据截至 is when the data was
+    last loaded, another day: the notice must not call the first by the second's name."""
+    as_of = mart.execute("select as_of from mart_run").fetchone()[0]
+    for doc in year["docs"].values():
+        opening = doc.paragraphs[3].text
+        assert f"（以{gongwen.date_text(as_of, 'zh')}为判定基准日）" in opening and "数据截至" not in opening
 
 
 def test_the_annex_table_is_laid_out_for_the_type_area(year):
@@ -189,6 +203,14 @@ def test_the_reply_is_due_the_setting_s_days_after_the_notice_and_the_office_sig
     summary = write_notices(snapshot, "2025Q3", tmp_path, date=dt.date(2026, 12, 28))
     body = "\n".join(p.text for p in docx.Document(summary["paths"][0]).paragraphs)
     assert "请于2027年1月7日前将整改情况书面报送永宁县司法局" in body and "\n永宁县司法局\n2026年12月28日\n" in body
+
+
+def test_a_notice_is_not_dated_before_the_day_its_findings_are_judged_as_of(snapshot, mart, tmp_path):
+    as_of = mart.execute("select as_of from mart_run").fetchone()[0]
+    with pytest.raises(ValueError, match="before"):
+        write_notices(snapshot, "2025", tmp_path / "early", date=as_of - dt.timedelta(days=1))
+    assert not (tmp_path / "early").exists()
+    assert write_notices(snapshot, "2025-07", tmp_path / "same", date=as_of)["notices"]
 
 
 def test_signature_places_the_date_two_characters_right_of_the_name_s_start():
@@ -238,6 +260,43 @@ def test_english_notices_read_as_english(snapshot, mart, tmp_path):
         "\n".join(p.text for p in doc.paragraphs)
     assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:ascii")) == "Times New Roman"
     assert east_asian(doc.styles["Normal"]) == "仿宋_GB2312"  # the Chinese in it (names, citations)
+    # Chinese articles keep Chinese punctuation; English counts their thousands
+    assert citations_text(["《办法》第十条", "《办法》第九条", "《制度》第三条"], "en") == "《办法》第九条、第十条, 《制度》第三条"
+    assert (count(1542, "en"), count(1542, "zh")) == ("1,542", "1542")
+
+
+def test_one_finding_is_one_finding_in_english(snapshot, mart, tmp_path):
+    """1 problem and 1 finding, not 1 problems: a unit with a single finding in the notice's annex
+    and the workbook's heading."""
+    from openpyxl import load_workbook
+
+    from reports.workbook import write_workbook
+
+    copy = tmp_path / "wh.published.duckdb"
+    shutil.copy(snapshot, copy)
+    unit = sorted(unit_names(mart))[0]
+    with duckdb.connect(str(copy)) as con:
+        con.execute("""delete from fct_violations where unit_id = $u and violation_id <> (
+            select min(violation_id) from fct_violations where unit_id = $u
+              and occurred_at >= '2025-01-01' and occurred_at < '2026-01-01')""", {"u": unit})
+    summary = write_notices(copy, "2025", tmp_path / "n", unit=unit, lang="en", date=DATE)
+    doc = docx.Document(summary["paths"][0])
+    assert "2025: 1 problem" in [p.text for p in doc.paragraphs]
+    write_workbook(copy, "2025", tmp_path / "en.xlsx", unit=unit, lang="en")
+    heads = [r[0] for r in load_workbook(tmp_path / "en.xlsx")["Findings"].iter_rows(min_row=5, values_only=True)
+             if isinstance(r[0], str)]
+    assert any(h.startswith(f"{unit_names(mart)[unit]} ({unit}): 1 finding (") for h in heads)
+
+
+def test_the_signature_is_never_on_a_page_without_the_body_s_text(year):
+    """GB/T 9704-2012 7.3.5.4: the body's last paragraph, the annex's name, the lines between and the
+    signature are kept on one page (an English notice put its signature alone on page 4)."""
+    for doc in year["docs"].values():
+        paragraphs = doc.paragraphs
+        note = next(i for i, p in enumerate(paragraphs) if p.text == "附件：问题清单")
+        date = next(i for i, p in enumerate(paragraphs) if p.text == "2026年1月20日")
+        assert paragraphs[note - 2].text.startswith("（三）按时书面报告。") and date == note + 3
+        assert all(p.paragraph_format.keep_with_next for p in paragraphs[note - 2:date])
 
 
 def test_one_unit_and_the_units_under_it(snapshot, mart, tmp_path):
@@ -285,7 +344,10 @@ def test_hostile_unit_and_party_names_and_details_still_make_a_document_that_rea
     doc = docx.Document(path)
 
     # python-docx writes a carriage return in the title as a line break
-    assert doc.paragraphs[0].text == safe_text(nl("title", "zh", unit=name)).replace("\r", "\n")
+    # (and a title longer than a line breaks after the unit's name)
+    text, first = nl("title", "zh", unit=name), "关于对" + name
+    whole, head, rest = (safe_text(t).replace("\r", "\n") for t in (text, first, text[len(first):]))
+    assert doc.paragraphs[0].text in (whole, head + "\n" + rest)
     rows = [cells for kind, cells in annex_rows(doc) if kind == "finding"]
     assert len(rows) == summary["findings"] > 0
     # an id's line is made safe whole (its label first), the problem's text alone
@@ -362,5 +424,15 @@ def test_chinese_heading_numbers_and_dates():
 
 def test_the_articles_of_a_rule_name_each_regulation_once():
     assert citations_text(["《办法》第九条第(一)项", "《办法》第十条", "《制度》第三条", "《办法》第八条至第十八条"], "zh") == \
-        "《办法》第九条第(一)项、第十条、第八条至第十八条、《制度》第三条"
+        "《办法》第八条至第十八条、第九条第(一)项、第十条、《制度》第三条"
+
+
+def test_the_articles_of_a_rule_are_in_the_regulation_s_order_each_said_once():
+    """As a clerk cites them: 第八条 before 第十条 (not in the order of the characters), an article
+    two findings share named once, the next item of an article without the article again."""
+    r = "《办法》"
+    assert citations_text([r + "第九条第（三）项", r + "第九条第（二）项", r + "第八条第（一）项、第十六条", r + "第十五条",
+                           r + "第十条第（五）项、第十六条", r + "第二十三条第（五）项、第（六）项", r + "第九条"], "zh") == \
+        "《办法》第八条第（一）项、第九条、第九条第（二）项、第（三）项、第十条第（五）项、第十五条、第十六条、" \
+        "第二十三条第（五）项、第（六）项"
     assert citations_text(["《办法》"], "en") == "《办法》"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import threading
@@ -15,6 +16,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from core.i18n import code_label
 from core.privacy import STRIPPED, mask, mask_sql
 from reports import sheetrows, tables
+from reports.citations import citation_order
 from reports.context import find_period, parse_period
 from reports.tables import FMT_DATETIME, HEADER_ROWS, Col, Fonts, Frame, write_table
 from reports.workbook import write_workbook
@@ -162,6 +164,58 @@ def test_family_sheets_have_counts_beside_monthly_rates_and_a_sorted_bar_chart(y
     assert type(chart).__name__ == "BarChart" and 0 < chart.y_axis.scaling.min <= min(rates)
 
 
+def shaded(ws, ref: str):
+    """The fill and font the sheet's conditional formats give cell `ref`, as a spreadsheet applies them:
+    the rules over it by priority, the first true one winning where it says stop (as LibreOffice
+    always does). Formulas of the shapes the workbook writes: AND, ISNUMBER, comparisons, cell refs."""
+    row = re.fullmatch(r"[A-Z]+(\d+)", ref).group(1)
+    fill = font = None
+    rules = sorted(((cf.sqref, r) for cf in ws.conditional_formatting for r in cf.rules), key=lambda x: x[1].priority)
+    for sqref, rule in rules:
+        if ref not in sqref or rule.type != "expression":
+            continue
+        top = min(c.min_row for c in sqref.ranges)
+
+        def value(m, top=top):
+            v = ws[f"{m.group(1)}{int(m.group(2)) + int(row) - top}"].value
+            return repr(v)
+        expr = re.sub(r"\b([A-Z]{1,2})(\d+)\b", value, rule.formula[0])
+        expr = expr.replace("AND(", "all_(").replace("ISNUMBER(", "isnum_(")
+        true = eval(expr, {"all_": lambda *a: all(a), "isnum_": lambda v: isinstance(v, (int, float))})
+        if true:
+            fill = fill or (rule.dxf.fill if rule.dxf and rule.dxf.fill else None)
+            font = font or (rule.dxf.font if rule.dxf and rule.dxf.font else None)
+            if rule.stopIfTrue:
+                break
+    return fill, font
+
+
+def test_a_rate_over_few_judged_items_is_greyed_not_shaded_red(year_zh):
+    """One finding in two items is not a unit at 50 %: below MIN_JUDGED a rate is only indicative."""
+    _, wb = year_zh
+    few = many = 0
+    for name in ("音像记录覆盖", "分类合规率"):
+        ws = wb[name]
+        names = header(ws)
+        for r in range(FIRST, ws.max_row + 1):
+            if not isinstance(ws.cell(r, 1).value, int):
+                continue
+            for c, head in enumerate(names, 1):
+                rate = ws.cell(r, c).value
+                if not (head and head.endswith("/合规率") and isinstance(rate, float) and rate < tables.RATE_THRESHOLD):
+                    continue
+                judged = ws.cell(r, c - 2).value
+                fill, font = shaded(ws, f"{get_column_letter(c)}{r}")
+                if judged < tables.MIN_JUDGED:
+                    few += 1
+                    assert fill is None and font.i and font.color.rgb.endswith(tables.FEW_FONT_COLOR), (name, r, c)
+                else:
+                    many += 1
+                    assert fill is not None and "FFC7CE" in f"{fill.fgColor.rgb}{fill.bgColor.rgb}", (name, r, c)
+    assert few and many
+    assert "少于 10 项的，合规率仅供参考，以灰色斜体显示、不标红" in "".join(str(v) for r in below(wb["分类合规率"]) for v in r if v)
+
+
 def findings_rows(ws) -> tuple[list[str], list[tuple], list[str]]:
     """The findings' header, numbered rows, and heading texts (units and rules) in order."""
     names, rows = table(ws)
@@ -193,17 +247,32 @@ def test_findings_are_listed_by_unit_then_severity_and_rule_and_reconcile(year_z
     for u in order:
         mine = [r for r in rows if r[unit_col] == u]
         assert [r[0] for r in mine] == list(range(1, len(mine) + 1))
-        keys = [(rank[r[sev_col]], want[r[fid]][0]) for r in mine]
+        # a rule's articles in the regulation's order (第十四条 before 第十五条 and 第二十条), as the notices list them
+        keys = [(rank[r[sev_col]], want[r[fid]][0], citation_order(r[cite])) for r in mine]
         assert keys == sorted(keys)
     assert ws.print_area == f"'问题清单'!$A$1:$E${HEADER_ROWS + len(rows) + len(headings)}"
     assert len(ws.row_breaks.brk) == len(order) - 1  # each unit from a new page
+
+
+def test_a_heading_wraps_in_the_printed_columns_and_is_not_cut_at_the_page_s_edge(year_zh):
+    """A rule's heading names its articles, which can run past the five printed columns: it is merged
+    over them, wraps, and its row is as high as its lines."""
+    _, wb = year_zh
+    ws = wb["问题清单"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    width = sum(ws.column_dimensions[get_column_letter(i)].width for i in range(1, 6))
+    heads = [c for (c,) in ws.iter_rows(min_row=FIRST, max_col=1) if isinstance(c.value, str)]
+    assert heads and all(f"A{c.row}:E{c.row}" in merged and c.alignment.wrap_text for c in heads)
+    long = [c for c in heads if tables.display_width(c.value) > width]
+    assert long and all(ws.row_dimensions[c.row].height >= tables.line_height(tables.text_lines(c.value, width))
+                        for c in long)
 
 
 def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(year_zh, mart):
     _, wb = year_zh
     ws = wb["抽查台账"]
     names, rows = table(ws)
-    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键 md5(seed:period:case_id)"]
+    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键（MD5 值）"]
     want = mart.execute("""
         select l.case_id, l.seed, l.draw_key from mart_spot_check_ledger l
         join mart_unit_period_scorecard s on s.unit_id = l.unit_id and s.period_type = 'year' and s.period = '2025'
@@ -213,6 +282,18 @@ def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(
     assert ws.print_area.endswith("$A$1:$O$" + str(ws.max_row))  # the md5 key is not printed
     per_unit, seed = mart.execute("select spot_check_per_unit, spot_check_seed from mart_run").fetchone()
     assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in ws["A1"].value and per_unit == 5
+
+
+def test_the_ledger_prints_every_case_number_whole(year_zh):
+    """A reviewer looks a case up by its number: a printed text is never cut at its column's edge
+    (it wraps in its column, or the column is wide enough)."""
+    _, wb = year_zh
+    ws = wb["抽查台账"]
+    printed = column_index_from_string("O")
+    cut = [(c.coordinate, c.value) for row in ws.iter_rows(min_row=FIRST, max_col=printed) if isinstance(row[0].value, int)
+           for c in row if isinstance(c.value, str) and not c.alignment.wrap_text
+           and tables.display_width(c.value) > ws.column_dimensions[c.column_letter].width]
+    assert not cut
 
 
 TABLE_SHEETS = ("汇总", "分类合规率", "及时存储", "问题清单", "抽查台账")
@@ -281,6 +362,24 @@ def test_cover_states_scope_as_of_profiles_weights_and_freezing(year_zh, snapsho
         assert needle in text, needle
     q3 = write_workbook(snapshot, "2025Q3", tmp_path / "q3.xlsx")
     assert q3["frozen"] and "已冻结" in cover_text(load_workbook(tmp_path / "q3.xlsx"))
+
+
+def test_the_cover_reads_as_chinese_and_its_regulations_start_a_page(year_zh, snapshot, tmp_path):
+    """No code or English word in the Chinese cover (md5(seed:period:case_id), 2026-12-06), dates as
+    the rest of the cover writes them; the table of regulations begins a page of its own, so that
+    its heading is never left alone at the foot of the first; in English, 1 unit, not 1 units."""
+    ws = year_zh[1]["说明"]
+    values = {r[0]: r[1] for r in ws.iter_rows(min_row=4, values_only=True) if r[0] and r[1]}
+    english = [(k, v) for k, v in values.items() if re.search(r"[A-Za-z]{2,}", str(v).replace("MD5", ""))
+               and not k.startswith("《")]
+    assert not english
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（第 \d+ 批次，.+）", values["数据截至（最近一次加载完成）"])
+    assert "（2025年1月1日至2025年12月31日）" in values["考核期间"]
+    heading = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "规定名称")
+    assert [b.id for b in ws.row_breaks.brk] == [heading - 1]
+    write_workbook(snapshot, "2025", tmp_path / "en.xlsx", lang="en")
+    en = cover_text(load_workbook(tmp_path / "en.xlsx"))
+    assert "1 units" not in en and re.search(r"\b1 unit;", en) and re.search(r"\b[2-9] units;", en)
 
 
 def test_the_cover_says_the_last_load_s_outcome_in_words(year_zh, mart):
@@ -353,6 +452,10 @@ def test_one_unit_and_its_children(snapshot, mart, tmp_path):
     wb = load_workbook(tmp_path / "leaf.xlsx")
     name, = mart.execute("select unit_name from dim_units where unit_id = ?", [leaf]).fetchone()
     assert [r[2] for r in table(wb["汇总"])[1]] == [leaf]
+    assert f"\n{name}（{leaf}）\n" in cover_text(wb) and "下级单位" not in cover_text(wb)  # a leaf has none
+    write_workbook(snapshot, "2025", tmp_path / "root.xlsx", unit=root)
+    assert f"{mart.execute('select unit_name from dim_units where unit_id = ?', [root]).fetchone()[0]}（{root}）及其下级单位（共 " \
+        in cover_text(load_workbook(tmp_path / "root.xlsx"))
     names, rows = table(wb["问题清单"])
     assert {r[names.index("单位名称")] for r in rows} <= {name}
     with pytest.raises(ValueError, match="unknown unit"):
@@ -465,9 +568,24 @@ def test_a_period_the_snapshot_does_not_cover_is_refused_naming_those_it_does(sn
 
 def test_a_month_fills_its_month_column(snapshot, tmp_path):
     write_workbook(snapshot, "2025-07", tmp_path / "m.xlsx")
-    header, rows = table(load_workbook(tmp_path / "m.xlsx")["及时存储"])
+    ws = load_workbook(tmp_path / "m.xlsx")["及时存储"]
+    header, rows = table(ws)
     assert header[2:] == ["期间合计/判定事项数", "期间合计/违规数", "期间合计/合规率"]
     assert rows and all(isinstance(r[2], int) or r[2] in ("不适用", "—") for r in rows)
+    assert ws["A1"].value == "及时存储：各单位合规率（2025年7月）"  # one month: not 按月
+
+
+def test_count_headers_are_not_broken_mid_word(year_zh):
+    """判定事项数 and 上期得分 printed on one line, not 判定事项 over 数."""
+    _, wb = year_zh
+    for name in ("分类合规率", "及时存储"):
+        ws = wb[name]
+        judged = [i for i, h in enumerate(header(ws), 1) if h and h.endswith("/判定事项数")]
+        assert judged and all(ws.column_dimensions[get_column_letter(i)].width >= tables.display_width("判定事项数")
+                              for i in judged)
+    ws = wb["汇总"]
+    for name in ("上期得分",):  # it was 上期得 over 分
+        assert ws.column_dimensions[get_column_letter(header(ws).index(name) + 1)].width >= tables.display_width(name)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from core.i18n import code_label
 
 from ..context import Context
-from ..labels import wl
+from ..labels import units_text, wl
 from ..tables import BORDER, HEADER_ALIGN, HEADER_FILL, WRAP, cell, line_height, print_setup, text_lines, title_rows
 
 WIDTHS = (20, 90)  # one A4 landscape page wide at 100 % (tables.PAGE_WIDTH_UNITS)
@@ -57,8 +58,8 @@ def write_cover(ctx: Context) -> None:
     if ctx.root is None:
         rows.line(wl("cover_scope", lang), wl("cover_scope_all", lang, n=len(ctx.units)))
     else:
-        rows.line(wl("cover_scope", lang), wl("cover_scope_unit", lang, unit_id=ctx.root[0], unit_name=ctx.root[1],
-                                              n=len(ctx.units)))
+        rows.line(wl("cover_scope", lang), wl("cover_scope_unit" if len(ctx.units) > 1 else "cover_scope_leaf", lang,
+                                              unit_id=ctx.root[0], unit_name=ctx.root[1], n=len(ctx.units)))
     last_day = per.end - dt.timedelta(days=1)
     rows.line(wl("cover_period", lang), wl("cover_period_range", lang, label=per.label, start=ctx.frame.date_text(per.start),
                                            end=ctx.frame.date_text(last_day)))
@@ -66,7 +67,7 @@ def write_cover(ctx: Context) -> None:
     batch = ctx.con.execute("select batch_id, finished_at, outcome from load_batches where finished_at is not null "
                             "order by finished_at desc, batch_id desc limit 1").fetchone()
     rows.line(wl("cover_freshness", lang), wl("cover_freshness_value", lang, batch_id=batch[0],
-                                              finished_at=batch[1].strftime("%Y-%m-%d %H:%M"),
+                                              finished_at=f"{ctx.frame.date_text(batch[1])} {batch[1]:%H:%M}",
                                               outcome=code_label("batch_outcome", batch[2], lang))
               if batch else wl("cover_freshness_none", lang))
     if ctx.frozen:
@@ -80,7 +81,8 @@ def write_cover(ctx: Context) -> None:
     rows.line(wl("cover_frozen", lang), frozen)
     rows.line(wl("cover_masking", lang), wl("cover_unmasked", lang) if ctx.unmask else wl("cover_masked", lang))
     rows.line(wl("cover_findings", lang), wl("cover_findings_value", lang, n=f"{ctx.findings:,}",
-                                             units=len(ctx.findings_by_unit)))
+                                             units=len(ctx.findings_by_unit),
+                                             n_units=units_text(len(ctx.findings_by_unit), lang)))
     parts = ctx.findings_sheets
     if len(parts) > 1:
         rows.line(wl("cover_split", lang), wl("cover_split_value", lang, sheet=parts[0], n=len(parts),
@@ -122,13 +124,14 @@ def _profiles(ctx: Context, rows: _Rows) -> None:
         select profile_id, family, weight from dim_profile_family_weights
         where list_contains($profiles, profile_id)""", {"profiles": [p[0] for p in profiles]}).fetchall()
     order = {f.family: i for i, f in enumerate(ctx.families)}
-    rows.blank()
+    # the regulations from a new page: their heading never left alone at the foot of the first
+    rows.ws.row_breaks.append(Break(id=rows.written))
     rows.heading(wl("col_regulation", lang), wl("cover_weights", lang))
     for pid, short_zh, reg_en, n in profiles:
         mine = sorted(((w, f) for p, f, w in weights if p == pid), key=lambda x: (-x[0], order.get(x[1], 99)))
         weighed = (", " if lang == "en" else "、").join(f"{ctx.family_name(f)} {w:g}" for w, f in mine if w)
         indicators = (", " if lang == "en" else "、").join(ctx.family_name(f) for w, f in mine if not w)
-        text = wl("cover_profile_value", lang, n=n, weights=weighed)
+        text = wl("cover_profile_value", lang, n=n, n_units=units_text(n, lang), weights=weighed)
         if indicators:
             text += wl("cover_profile_indicators", lang, families=indicators)
         rows.line(short_zh if lang == "zh" else reg_en, text)

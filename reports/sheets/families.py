@@ -10,6 +10,7 @@ from ..tables import (
     FMT_INT,
     FMT_RATE,
     HEADER_ROWS,
+    MIN_JUDGED,
     RATE_THRESHOLD,
     Col,
     bar_chart,
@@ -21,7 +22,8 @@ from ..tables import (
 
 def rate_group(lang: str, group: str) -> list[Col]:
     """The three columns of a rate beside its counts, under `group`: 判定数, 违规数, 合规率."""
-    return [Col(wl("col_judged_short", lang), FMT_INT, 8, group), Col(wl("col_violations_short", lang), FMT_INT, 6, group),
+    # 判定事项数 on one line: wrapped, it broke as 判定事项 / 数
+    return [Col(wl("col_judged_short", lang), FMT_INT, 10, group), Col(wl("col_violations_short", lang), FMT_INT, 6, group),
             Col(wl("col_rate_short", lang), FMT_RATE, 8, group)]
 
 
@@ -57,8 +59,9 @@ def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) ->
         j = sum(v[0] for k, v in got.items() if k[1] == span)
         v = sum(v[1] for k, v in got.items() if k[1] == span)
         total += [j, v, (j - v) / j if j else nothing]
-    w = write_table(ctx.wb, ctx.frame, family.name, wl("title_family", lang, family=family.name, period=per.label),
-                    cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}")])
+    by_month = per.kind != "month"  # a month's sheet has the month alone: not 按月
+    title = wl("title_family" if by_month else "title_family_month", lang, family=family.name, period=per.label)
+    w = write_table(ctx.wb, ctx.frame, family.name, title, cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}", few=MIN_JUDGED)])
     ws = w.sheets[0][0]
     first = HEADER_ROWS + 1
     flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(spans))], first, first + len(data))

@@ -22,7 +22,7 @@ from core.sql import lit
 
 from .. import sheetrows
 from ..context import FINDINGS_WHERE, Context
-from ..labels import source_column, wl
+from ..labels import counted, source_column, wl
 from ..tables import (
     BODY_PT,
     BORDER,
@@ -37,7 +37,8 @@ from ..tables import (
     write_table,
 )
 
-ORDER = "_unit, _severity, rule_id nulls first, citation nulls first, _part, occurred_at, violation_id"
+# a rule's articles in the regulation's order (_cite: 第九条 before 第十条), as the notices list them
+ORDER = "_unit, _severity, rule_id nulls first, _cite nulls first, _part, occurred_at, violation_id"
 # Excel keeps at most 1,026 manual page breaks on a sheet: past that, units follow on without one.
 MAX_BREAKS = 1_000
 PRINTED = 5  # the columns a person reads; the rest are for filtering and quoting a finding back
@@ -54,6 +55,7 @@ class Findings:
     columns: list[tuple[str, str, int | None]]  # (column, sheetrows kind, style)
     heading_style: int
     wrapped: list[tuple[str, int]]  # (column, width) of the text that wraps
+    heading_width: int  # of the printed columns, which a heading is merged over and wraps in
 
     @property
     def rows(self) -> dict[str, int]:
@@ -62,7 +64,7 @@ class Findings:
     def splice(self, con, package: Path, out: Path) -> None:
         """Write the saved `package` to `out` with the rows in the findings sheets."""
         sql = sheetrows.rows_sql(self.sql, self.columns, ORDER, HEADER_ROWS + 1, rows_per_sheet(),
-                                 section=("_section", self.heading_style), wrapped=self.wrapped, line_pt=BODY_PT)
+                                 section=("_section", self.heading_style, self.heading_width), wrapped=self.wrapped, line_pt=BODY_PT)
         sheetrows.splice(package, out, [(ws.path.lstrip("/"), n) for ws, n in self.sheets],
                          sheetrows.row_batches(con, sql, self.params))
 
@@ -79,7 +81,8 @@ def _headings(ctx: Context) -> list[tuple]:
             counts[severity] = counts.get(severity, 0) + n
         by = sep.join(f"{code_label('severity', code, lang)} {counts[code]:,}" for code in severities if code in counts)
         out.append((k, 0, None, None, wl("findings_heading", lang, unit_name=name, unit_id=unit_id,
-                                         n=f"{sum(counts.values()):,}", by=by)))
+                                         n=f"{sum(counts.values()):,}",
+                                         n_findings=counted(sum(counts.values()), "finding"), by=by)))
         for severity, rule_id, rule_name, citation, n in groups:
             out.append((k, severities.index(severity) + 1, rule_id, citation,
                         wl("findings_rule_heading", lang, severity=code_label("severity", severity, lang),
@@ -104,13 +107,15 @@ def write_findings(ctx: Context) -> Findings:
         ),
         headings as (
             select unnest($h_unit) as _unit, unnest($h_severity) as _severity, unnest($h_rule) as rule_id,
-                   unnest($h_citation) as citation, unnest($h_text) as _section, 0 as _part
+                   unnest($h_citation) as citation, unnest($h_text) as _section, 0 as _part,
+                   list_position($cites, citation) as _cite
         )
         select * from headings
         union all by name
         select list_position($order, unit_id) - 1 as _unit, list_position($severities, severity) as _severity,
                1 as _part, row_number() over (partition by unit_id order by list_position($severities, severity),
-                                               rule_id, citation, occurred_at, violation_id) as seq,
+                                               rule_id, list_position($cites, citation), occurred_at,
+                                               violation_id) as seq, list_position($cites, citation) as _cite,
                occurred_at, {mask_sql("party_name", ctx.unmask, ctx.purpose + " findings")} as party_name,
                concat_ws({lit(wl("ref_separator", lang))}, {records}) as records, detail_{lang} as detail,
                unit_name, case severity {severity} else severity end as severity_label,
@@ -118,7 +123,7 @@ def write_findings(ctx: Context) -> Findings:
         from found"""
     heads = _headings(ctx)
     params = {**ctx.params("units", "start", "end"), "order": [u for u, _, _ in ctx.findings_by_unit],
-              "severities": list(CODES["severity"]), **{f"h_{k}": [h[i] for h in heads] for i, k in
+              "severities": list(CODES["severity"]), "cites": ctx.citations, **{f"h_{k}": [h[i] for h in heads] for i, k in
                                                         enumerate(("unit", "severity", "rule", "citation", "text"))}}
     w = write_table(ctx.wb, ctx.frame, ctx.findings_sheets[0], wl("title_findings", lang, period=ctx.period.label),
                     cols, [], sample=[], n_rows=ctx.findings_rows, key_cols=1)
@@ -140,5 +145,24 @@ def write_findings(ctx: Context) -> Findings:
             if k:
                 ws.row_breaks.append(Break(id=row))
             row += 1 + len(groups) + sum(g[-1] for g in groups)
+    # each heading merged over the printed columns, wrapping there: a rule's long citation is not cut
+    # at the page's edge (its row is made as high as it needs when spliced)
+    last = get_column_letter(PRINTED)
+    for at in _heading_rows(ctx):
+        sheet, row = divmod(at, rows_per_sheet())
+        w.sheets[sheet][0].merged_cells.add(f"A{HEADER_ROWS + 1 + row}:{last}{HEADER_ROWS + 1 + row}")
     wraps = [(name, c.width) for (name, _, _), c in zip(columns, cols) if c.wrap]
-    return Findings(w.sheets, sql, params, columns, cell(ws, None, font=ctx.frame.fonts.bold).style_id, wraps)
+    heading = cell(ws, None, font=ctx.frame.fonts.bold, alignment=WRAP).style_id
+    return Findings(w.sheets, sql, params, columns, heading, wraps, sum(c.width for c in cols[:PRINTED]))
+
+
+def _heading_rows(ctx: Context) -> list[int]:
+    """Where each heading (a unit's, then each of its rules') is among the findings rows, from 0."""
+    at, out = 0, []
+    for _, _, groups in ctx.findings_by_unit:
+        out.append(at)
+        at += 1
+        for *_, n in groups:
+            out.append(at)
+            at += 1 + n
+    return out

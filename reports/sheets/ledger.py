@@ -36,7 +36,7 @@ def write_ledger(ctx: Context) -> dict[str, int]:
             for i, r in enumerate(drawn, 1)]
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=20, wrap=True),
             Col(wl("col_draw_rank", lang), width=5), Col(wl("col_closed_cases", lang), FMT_INT, 7),
-            Col(source_column("cases", "case_id", lang), width=14), Col(source_column("cases", "party_name", lang), width=7),
+            Col(source_column("cases", "case_id", lang), width=18, wrap=True), Col(source_column("cases", "party_name", lang), width=7),
             Col(source_column("cases", "case_type", lang), width=9, wrap=True),
             Col(source_column("cases", "procedure", lang), width=7, wrap=True),
             Col(source_column("cases", "opened_at", lang), FMT_DATE, 11),

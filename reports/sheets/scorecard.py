@@ -14,6 +14,7 @@ from ..tables import (
     FMT_INT,
     FMT_SCORE,
     HEADER_ROWS,
+    MIN_JUDGED,
     RATE_THRESHOLD,
     Col,
     bar_chart,
@@ -40,10 +41,10 @@ def _write_scores(ctx: Context) -> dict[str, int]:
     parents = dict(ctx.con.execute("select unit_id, unit_name from dim_units").fetchall())
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True),
             Col(source_column("units", "unit_id", lang), width=9),
-            Col(wl("col_parent", lang), width=16, wrap=True),
+            Col(wl("col_parent", lang), width=14, wrap=True),
             Col(wl("col_judged", lang), FMT_INT, 9), Col(wl("col_violations", lang), FMT_INT, 7),
             Col(wl("col_score", lang), FMT_SCORE, 6), Col(wl("col_rank", lang), width=7),
-            Col(wl("col_rank_of", lang), width=6), Col(wl("col_previous_score", lang), FMT_SCORE, 6),
+            Col(wl("col_rank_of", lang), width=6), Col(wl("col_previous_score", lang), FMT_SCORE, 8),
             Col(wl("col_score_change", lang), FMT_CHANGE, 7), Col(wl("col_appraisal_score", lang), FMT_SCORE, 9)]
     data = [(i, names.get(r["unit_id"], r["unit_name"]), r["unit_id"], parents.get(r["parent_unit_id"]),
              r["judged"], r["violations"], r["score"], r["rank"], r["rank_of"], r["previous_score"],
@@ -99,7 +100,7 @@ def _write_family_rates(ctx: Context) -> dict[str, int]:
     name = wl("sheet_family_rates", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_family_rates", lang, period=per.label), cols, data,
                     totals=[tuple(total)] if data else [],
-                    notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}")])
+                    notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}", few=MIN_JUDGED)])
     ws = w.sheets[0][0]
     flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(shown))], HEADER_ROWS + 1,
                    HEADER_ROWS + max(len(data), 1) + 1)
