@@ -128,6 +128,27 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "retention_class": {"standard": ("一般保存", "standard"), "long_term": ("长期保存", "long-term"),
                         "case_file": ("随案卷保存", "kept with the case file")},
     # why a check could not judge a thing from what was delivered (int_rule_checks.not_judged_reason)
+    # a quarantined row's reason, named (the row's own message, in MESSAGES, says the column and value)
+    "quarantine_reason": {
+        "row_field_count": ("字段个数不符", "wrong number of fields"),
+        "row_encoding": ("编码无效", "not valid in the file's encoding"),
+        "row_encoding_ambiguous": ("编码无法确定", "encoding cannot be told"),
+        "row_bad_csv": ("无法按 CSV 解析", "not readable as CSV"),
+        "row_bad_json": ("不是有效的 JSON", "not valid JSON"),
+        "missing": ("必填值缺失", "missing required value"),
+        "missing_when": ("条件必填值缺失", "missing value required by another"),
+        "bad_timestamp": ("时间无法解析", "unreadable time"),
+        "bad_date": ("日期无法解析", "unreadable date"),
+        "bad_bool": ("不是是/否值", "not yes or no"),
+        "bad_int": ("不是整数", "not a whole number"),
+        "bad_number": ("不是数字", "not a number"),
+        "bad_enum": ("未知取值", "unknown value"),
+        "bad_hash": ("哈希值无效", "not a valid hash"),
+        "below_min": ("小于下限", "below the minimum"),
+        "before": ("结束早于开始", "ends before it starts"),
+        "fk": ("引用的记录不存在", "refers to no known record"),
+        "list_empty": ("列表为空", "empty list"),
+    },
     "not_judged_reason": {"witness_not_stated": (
         "留置送达回证未载明见证人是否签名（导出无“见证人签名”列或为空，多为旧格式导出），无法判定",
         "a lien service's receipt does not state whether the witness signed (no witness column in the "

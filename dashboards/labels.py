@@ -79,6 +79,13 @@ UI: dict[str, tuple[str, str]] = expand({
     # rules
     "rules_title": ("{term:violations}明细：{family}（{period}）", "{Term:violations}: {family} ({period})"),
     "rules_total": ("共 {total} 条", "{total} in all"),
+    "all_families": ("全部{term:rule_family}", "All {term:rule_family}s"),
+    "rules_empty_none": ("所选{term:period}和{term:unit}没有此类{term:violations}。",
+                         "No {term:violations} of this kind in the chosen {term:period} and {term:unit}s."),
+    "rules_empty_no_units": ("所选{term:unit}不适用所选{term:profile}，没有可显示的{term:unit}：请清除其中一个筛选条件。",
+                             "The chosen {term:unit} is not under the chosen {term:profile}, so no {term:unit} is shown: clear one of the two filters."),
+    "rules_empty_not_applicable": ("所选{term:unit}适用的规定中，此类{term:rule}只作{term:indicator}，不判{term:violations}。",
+                                   "Under the regulations of the chosen {term:unit}s these {term:rule}s are {term:indicator}s only: they judge no {term:violations}."),
     "download_csv": ("下载当前视图（CSV）", "Download current view (CSV)"),
     "download_xlsx": ("下载当前视图（Excel）", "Download current view (Excel)"),
     "export_hint": ("CSV 为全部行；Excel 最多 {limit} 行，超出部分请用 CSV。",

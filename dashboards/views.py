@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
 
+from core.contract import SOURCES
 from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
 from core.privacy import mask_frame
@@ -85,6 +86,7 @@ def table(id_: str, frame: pd.DataFrame, columns: list[tuple[str, str]], **kwarg
 CASE_PATH = "/case"
 # the column of a table that links to a page, and the page's address parameter
 LINKS = {"case_id": CASE_PATH, "officer_id": "/officers"}
+LINKED = tuple(LINKS)
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -335,8 +337,24 @@ def unit_from_click(click_data: dict | None, active_cell: dict | None, rows: lis
 
 # --- rules -----------------------------------------------------------------------------------
 
-def violation_columns(lang: str) -> list[dict]:
-    return [{"id": c, "name": t(c, lang)} for c in queries.violations.VIOLATION_ORDER]
+def violation_columns(lang: str, filled: set[str] | None = None) -> list[dict]:
+    """The table's columns; with `filled`, those of the view's rules that fill them only (a family's
+    recordings name no act: the column would only be empty)."""
+    optional = set(queries.violations.SOMETIMES_FILLED)
+    return [{"id": c, "name": t(c, lang)} for c in queries.violations.VIOLATION_ORDER
+            if filled is None or c not in optional or c in filled]
+
+
+def view_columns(snapshot: Path, filters: dict, lang: str, family: str | None, filter_query: str | None,
+                 total: int) -> list[dict]:
+    """The rules table's columns for its current view: those its rows fill, each id a link."""
+    filled = queries.violations.filled_columns(snapshot, filters, lang, family, filter_query) if total else None
+    return linked_columns(violation_columns(lang, filled), LINKED)
+
+
+def empty_reason(snapshot: Path, filters: dict, lang: str, family: str | None) -> str:
+    """What an empty view of the rules table means, in words."""
+    return t(f"rules_empty_{queries.violations.why_empty(snapshot, filters, family)}", lang)
 
 
 def violation_rows(snapshot: Path, filters: dict, lang: str, family: str | None, page_current: int = 0,
@@ -502,20 +520,22 @@ def quality(snapshot: Path, filters: dict, lang: str) -> list:
     normalise(filters)
     fresh = queries.quality.freshness(snapshot)
     fmt = lambda v: "—" if v is None or pd.isna(v) else str(v)[:19]  # noqa: E731
-    unjudged = coded(queries.quality.not_judged(snapshot, filters), lang, reason="not_judged_reason")
+    unjudged = coded(queries.quality.not_judged(snapshot, filters, lang), lang, reason="not_judged_reason")
     head = [html.H3(t("quality_title", lang)),
             html.P(t("freshness", lang, as_of=fmt(fresh["as_of"])[:10], finished=fmt(fresh["finished"]),
                      published=fmt(fresh["published"]))),
             html.H4(t("not_judged", lang)),
-            table("dq-not-judged", unjudged, [("rule_id", t("rule", lang)), ("reason", t("reason", lang)),
+            table("dq-not-judged", unjudged, [("rule_name", t("rule", lang)), ("reason", t("reason", lang)),
                                               ("things", t("things", lang))])
             if len(unjudged) else html.P(t("not_judged_none", lang), id="dq-not-judged")]
     if access.bound() is not None:
         return head + [html.P(t("quality_scoped", lang), id="dq-scoped")]
     batches = coded(queries.quality.load_batches(snapshot), lang, outcome="batch_outcome")
     reasons = queries.quality.quarantine_reasons(snapshot, lang)
+    reasons["code"] = [reason_words(code, source, lang) for code, source in zip(reasons["code"], reasons["source"])]
     reasons["source"] = reasons["source"].map(lambda v: _source(v, lang))
     rejected = queries.quality.rejected_files(snapshot, lang)
+    rejected["source"] = rejected["source"].map(lambda v: _source(v, lang))
     return head + [
         html.H4(t("load_batches", lang)),
         table("dq-batches", batches, [(c, t(c, lang)) for c in batches.columns]),
@@ -526,6 +546,19 @@ def quality(snapshot: Path, filters: dict, lang: str) -> list:
         html.H4(t("rejected_files", lang)),
         table("dq-rejected", rejected, [("batch_id", t("batch_id", lang)), ("source", t("source", lang)),
                                         ("file_name", t("file_name", lang)), ("message", t("message", lang))])]
+
+
+def reason_words(code: str, source: str, lang: str) -> str:
+    """A quarantine reason code (kind:column, as the loader writes it) in words: 未知取值：案件类型."""
+    kind, _, column = code.partition(":")
+    words = code_label("quarantine_reason", kind, lang)
+    if not column:
+        return words
+    try:
+        name = SOURCES[source].column(column).zh if lang == "zh" else column.replace("_", " ")
+    except KeyError:  # a column the contract no longer has
+        name = column
+    return f"{words}：{name}" if lang == "zh" else f"{words}: {name}"
 
 
 def _source(source: str, lang: str) -> str:

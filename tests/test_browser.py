@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.contract import SOURCES
 from core.privacy import mask
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
@@ -157,6 +159,16 @@ def shows_any(browser, names: set[str]) -> bool:
     return any(name in source for name in names)
 
 
+# what a code looks like where words should stand: a rule id, or a snake_case code (ids such as
+# DSJ-0001_20250101_120000 or 13012300001 are the records' own and are shown; a column's export name
+# in brackets after its words, 事件类型（event_type）, tells data staff where to look; a file is
+# named as delivered)
+SCREEN_CODE = re.compile(r"\bR-[A-Z]{2,}\b|(?<![\w\-（(])[a-z]+(?:_[a-z]+)+(?![\w.-])")
+
+
+EXPORT_NAMES = {n for s in SOURCES.values() for n in (s.name, *(c.name for c in s.columns))}
+
+
 def photograph(browser, name: str, max_height: int = 1500) -> bytes:
     """The whole page (up to `max_height` pixels tall) as a PNG, kept as docs' dashboard_<name>.png
     in $RECWATCH_SCREENSHOTS when that is set."""
@@ -205,6 +217,11 @@ def test_each_page_loads_without_console_errors_and_is_photographed(page):
         # the data's as-of is said; that it changed, only once it has (a version the browser's
         # numbers could not hold came back changed, and every page said so)
         assert text(browser, "#data-as-of").startswith("数据截至 ") and text(browser, "#data-changed") == "", path
+        # no code on screen (issue #25 item 7): no rule id, and no snake_case code of a family,
+        # status, kind or reason where its words should stand
+        # an English export names its columns and folders so: those names are what data staff know
+        found = [m.group() for m in SCREEN_CODE.finditer(text(browser, "body")) if m.group() not in EXPORT_NAMES]
+        assert not found, (path, found)
         # the whole page, up to a screen and a half: the overview's warnings sit below its charts
         png = photograph(browser, name)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, path
@@ -316,3 +333,16 @@ def test_dash_s_own_words_are_in_the_page_s_language(page):
     assert "filter data" not in browser.page_source and 'placeholder="Search"' not in browser.page_source
     click_option(browser, "lang", "English")
     wait_for(browser, lambda: placeholders() == {"Filter…"}, "English filter placeholders")
+
+
+def test_no_page_shows_a_code_in_english(page):
+    """Issue #25 item 7, in English too: families, levels, kinds, statuses and reasons in words."""
+    for path, (_, ready) in PAGES.items():
+        browser = page(path)
+        click_option(browser, "lang", "English")
+        wait_for(browser, lambda: browser.find_element(By.ID, "app-title").text == "Whole-process recording oversight",
+                 "the English title")
+        settle(browser, ready)
+        # an English export names its columns and folders so: those names are what data staff know
+        found = [m.group() for m in SCREEN_CODE.finditer(text(browser, "body")) if m.group() not in EXPORT_NAMES]
+        assert not found, (path, found)

@@ -273,7 +273,7 @@ def test_rules_table_pages_in_sql_with_the_right_slice_and_total(snap, sql):
                         order by v.occurred_at, v.violation_id limit 7 offset 14""")
     assert media == [m for m, in want_media]
     assert set(rows[0]) == set(violations.VIOLATION_ORDER)
-    assert rows[0]["citation"].startswith("《") and rows[0]["rule"].startswith("R-UPL")
+    assert rows[0]["citation"].startswith("《") and not rows[0]["rule"].startswith("R-")  # rules by name
 
 
 def test_rules_table_sorts_and_filters_with_parameters(snap, sql, child_unit):
@@ -607,11 +607,15 @@ def test_retention_devices_and_quality_pages(snap, sql, child_unit):
     year = {"period_type": "year", "period": "2025", "unit_id": None}
     unjudged = quality.not_judged(snap, year)
     assert unjudged.to_dict("records") == [
-        {"rule_id": "R-DOC", "reason": "witness_not_stated",
+        {"rule_id": "R-DOC", "rule_name": "文字记录完整", "reason": "witness_not_stated",
          "things": sql("select sum(not_judged) from mart_unit_rule_period_not_judged "
                        "where period_type = 'year' and period = '2025'")[0][0]}]
     assert unjudged["things"][0] > 0
-    assert "未载明见证人是否签名" in str(views.quality(snap, year, "zh"))
+    page = str(views.quality(snap, year, "zh"))
+    assert "未载明见证人是否签名" in page and "文字记录完整" in page and "R-DOC" not in page
+    # a quarantine reason in words, the column by its name
+    assert views.reason_words("bad_enum:case_type", "cases", "zh") == "未知取值：执法类别"
+    assert views.reason_words("bad_enum:case_type", "cases", "en") == "unknown value: case type"
 
 
 def test_periods_are_the_snapshot_s(snap):
@@ -738,3 +742,34 @@ def test_the_page_says_when_the_snapshot_changed_under_it(snap, tmp_path):
     published = dt.datetime.fromtimestamp(later / 1e9).strftime("%Y-%m-%d %H:%M")
     assert changed.startswith(f"数据已更新于 {published}") and "刷新页面" in changed
     assert freshness(copy, None, "en")[1] == "" and freshness(copy, seen, "en")[1].startswith("The data was updated")
+
+
+def test_the_rules_page_opens_on_every_family_and_says_why_a_view_is_empty(snap, sql, app):
+    """Issue #25 item 6: the page opens on all families; a column no rule of the view fills is left
+    out; an empty view says why (a unit outside the chosen profile, a family that is only an
+    indicator under the units' regulations, or nothing found); rules by name, not by code."""
+    import sys
+    rules_page = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/rules")]
+    with app.server.app_context():
+        layout = rules_page.layout()
+    assert next(c for c in _walk(layout) if getattr(c, "id", None) == "ru-family").value is None
+    # the columns the upload rules fill, and only those
+    filled = {c for c in ("case_id", "act_id", "media_id", "device_id", "officer_id") if sql(
+        f"select count({c}) from mart_findings where family = 'upload' and occurred_at >= '2025-01-01' "
+        "and occurred_at < '2026-01-01'")[0][0]}
+    ids = [c["id"] for c in views.view_columns(snap, YEAR, "zh", "upload", None, 1)]
+    assert {"case_id", "act_id", "media_id", "device_id", "officer_id"} & set(ids) == filled
+    assert "media_id" in ids and ids[0] == "rule"
+    rows, _, _ = views.violation_rows(snap, YEAR, "zh", "upload", 0, 5)
+    names = {n for (n,) in sql("select name_zh from dim_rules where family = 'upload'")}
+    assert rows and all(r["rule"] in names for r in rows)  # no R-UPL before the name
+    # why empty
+    hebei_unit = sql("""select unit_id from dim_units u where profile_id = 'hebei' and not exists
+                        (select 1 from dim_units c where c.parent_unit_id = u.unit_id) order by unit_id limit 1""")[0][0]
+    other = sql("select profile_id from dim_units where profile_id <> 'hebei' limit 1")[0][0]
+    assert views.empty_reason(snap, {**YEAR, "unit_id": hebei_unit, "profile_id": other}, "zh", None).startswith(
+        "所选单位不适用所选适用规则")
+    indicator = sql("select profile_id, family from dim_profile_family_weights where weight = 0 "
+                    "and profile_id in (select profile_id from dim_units) order by all limit 1")[0]
+    assert "只作指标" in views.empty_reason(snap, {**YEAR, "profile_id": indicator[0]}, "zh", indicator[1])
+    assert views.empty_reason(snap, YEAR, "en", "upload").startswith("No violations of this kind")

@@ -16,8 +16,9 @@ _LINK = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "
          "color": "inherit"}
 
 
-def layout(family: str = "upload", **_query):
-    """/rules?family=<family> opens the page on that family (the drill-down from the overview)."""
+def layout(family: str | None = None, **_query):
+    """/rules?family=<family> opens the page on that family (the drill-down from the overview); with
+    none, on every family."""
     return html.Div([
         html.Div([
             html.Label(id="ru-family-label"),
@@ -68,12 +69,12 @@ def render(filters, family, page_current, page_size, sort_by, filter_query):
     if page != (page_current or 0):  # a narrower view than the page shown: go to its last page
         rows, total, pages = views.violation_rows(snapshot, f, lang, family, page, page_size, sort_by, filter_query,
                                                   unmask, who)
-    family_name = views.family_label(snapshot, lang).get(family, family or t("all_units", lang))
-    linked = ("case_id", "officer_id")  # a case opens its whole process, an officer their record
-    return (views.with_case_links(rows, linked), views.linked_columns(views.violation_columns(lang), linked), pages, page,
-            t("rules_title", lang, family=family_name, period=dims.period_name(snapshot, f, lang)),
-            t("rules_total", lang, total=f"{total:,}"),
-            t("unmask_banner", lang) if unmask else "")
+    family_name = views.family_label(snapshot, lang).get(family, family) if family else t("all_families", lang)
+    said = t("rules_total", lang, total=f"{total:,}") if total else views.empty_reason(snapshot, f, lang, family)
+    # a case opens its whole process, an officer their record
+    return (views.with_case_links(rows, views.LINKED), views.view_columns(snapshot, f, lang, family, filter_query, total),
+            pages, page, t("rules_title", lang, family=family_name, period=dims.period_name(snapshot, f, lang)),
+            said, t("unmask_banner", lang) if unmask else "")
 
 
 @callback(Output("ru-csv", "href"), Output("ru-xlsx", "href"), Input("filters", "data"), Input("ru-family", "value"),

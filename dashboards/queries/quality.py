@@ -14,16 +14,18 @@ from ..query import query
 from ..scope import SCOPE
 
 
-def not_judged(snapshot: Path, filters: dict) -> pd.DataFrame:
-    """What the rules could not judge in the period for the units in scope, by rule and reason: left
-    out of the rates, never counted compliant (rules.md §5, e.g. a receipt without the witness column)."""
+def not_judged(snapshot: Path, filters: dict, lang: str = "zh") -> pd.DataFrame:
+    """What the rules could not judge in the period for the units in scope, by rule (its name) and
+    reason: left out of the rates, never counted compliant (rules.md §5, e.g. a receipt without the
+    witness column)."""
     f = resolve(snapshot, filters)
     return query(snapshot, SCOPE + """
-        select rule_id, not_judged_reason as reason, cast(sum(not_judged) as bigint) as things
-        from mart_unit_rule_period_not_judged
-        where period_type = $pt and period = $p and unit_id in (select unit_id from scope)
-        group by all order by things desc, rule_id, reason""",
-        {**scope.params(f), "pt": f["period_type"], "p": f["period"]})
+        select n.rule_id, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
+               n.not_judged_reason as reason, cast(sum(n.not_judged) as bigint) as things
+        from mart_unit_rule_period_not_judged n left join dim_rules r using (rule_id)
+        where n.period_type = $pt and n.period = $p and n.unit_id in (select unit_id from scope)
+        group by all order by things desc, n.rule_id, reason""",
+        {**scope.params(f), "pt": f["period_type"], "p": f["period"], "lang": lang})
 
 
 def load_batches(snapshot: Path) -> pd.DataFrame:

@@ -19,7 +19,8 @@ from ..scope import SCOPE
 
 # table column id -> SQL expression on mart_findings' columns (the only things a sort or filter may name)
 VIOLATION_COLUMNS: dict[str, str] = {
-    "rule": "v.rule_id || ' ' || case when $lang = 'zh' then v.rule_name_zh else v.rule_name_en end",
+    # the rule by its name: an id like R-UPL is a code to the official reading the table
+    "rule": "case when $lang = 'zh' then v.rule_name_zh else v.rule_name_en end",
     "rule_id": "v.rule_id",
     "severity": "v.severity",
     "unit": "v.unit_name",
@@ -182,6 +183,37 @@ def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str
         order by {order}""",
         {**params, "limit": int(page_size), "offset": int(page_current) * int(page_size)})
     return rows, total
+
+
+# columns only some rules fill (a recording's rule names no act, an archiving rule no device)
+SOMETIMES_FILLED = ("case_id", "act_id", "media_id", "device_id", "officer_id", "party_name")
+
+
+def filled_columns(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
+                   filter_query: str | None = None) -> set[str]:
+    """The columns of SOMETIMES_FILLED that some row of the current view fills (a party name, where
+    the view names a case): the table leaves out the others."""
+    where, params = _violation_where(snapshot, filters, lang, family, filter_query)
+    counts = ", ".join(f"count(v.{c}) > 0 as {c}" for c in SOMETIMES_FILLED if c != "party_name")
+    row = query(snapshot, SCOPE + f"select {counts} from ({_FINDINGS_BUT_PARTY}) v where {where}", params).iloc[0]
+    filled = {c for c in SOMETIMES_FILLED if c != "party_name" and bool(row[c])}
+    return filled | ({"party_name"} if "case_id" in filled else set())
+
+
+def why_empty(snapshot: Path, filters: dict, family: str | None) -> str:
+    """Why a view of the table has no row: 'no_units' (the unit is not under the chosen profile, or
+    nothing is in scope), 'not_applicable' (no unit in scope has a violation rule of the family:
+    under their regulations it is only an indicator), else 'none' (nothing was found)."""
+    f = resolve(snapshot, filters)
+    row = query(snapshot, SCOPE + """
+        select (select count(*) from scope) as units,
+               (select count(*) from dim_units u join dim_profile_family_weights w using (profile_id)
+                where u.unit_id in (select unit_id from scope) and w.weight > 0
+                  and (cast($family as varchar) is null or w.family = cast($family as varchar))) as weighed""",
+                {**scope.params(f), "family": family or None}).iloc[0]
+    if not row["units"]:
+        return "no_units"
+    return "not_applicable" if not row["weighed"] else "none"
 
 
 def violations_batches(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
