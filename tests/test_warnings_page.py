@@ -274,3 +274,15 @@ def test_a_unit_outside_the_requester_s_scope_is_refused_not_listed(snap, sql):
     assert len(frame) == sql(f"""select count(*) from mart_warnings where {in_list('compliance')} and unit_id in (
                                      select unit_id from dim_unit_descendants where ancestor_unit_id = ?)""", mine)[0][0]
     assert set(frame["Unit"]) == set(sql("select unit_name from dim_units where unit_id = ?", mine)[0])
+
+
+def test_a_recording_s_warning_opens_the_case_the_recording_was_made_in(snap, sql):
+    """An upload warning names a recording, not a case: the row still links to the case the
+    recording belongs to (mart_case_timeline), the party of that case masked."""
+    want = dict(sql("""select w.media_id, min(t.case_id) from mart_warnings w
+                       join mart_case_timeline t on t.kind = 'recording' and t.media_id = w.media_id
+                       where w.kind = 'upload' and w.case_id is null group by all"""))
+    frame, _ = warnings.rows_page(snap, YEAR, "zh", "compliance", kind="upload", page_size=1000)
+    linked = {m: c for m, c in zip(frame["media_id"], frame["case_id"]) if m in want}
+    assert linked and linked == {m: want[m] for m in linked}
+    assert frame.loc[frame["media_id"].isin(list(linked)), "party_name"].notna().any()

@@ -115,8 +115,8 @@ def counts(snapshot: Path, filters: dict, list_: str, level: str | None = None,
         order by c.red desc, c.yellow desc, u.tree_order, c.kind""", params)
 
 
-def _select(lang: str) -> str:
-    return f"""w.warning_id, w.level, w.kind, w.unit_id, u.unit_name, w.case_id, w.media_id, w.officer_id,
+def _select(lang: str, case: str = "w.case_id") -> str:
+    return f"""w.warning_id, w.level, w.kind, w.unit_id, u.unit_name, {case} as case_id, w.media_id, w.officer_id,
         w.device_id, c.party_name, w.due_at, {DAYS_OVERDUE} as days_overdue, {HOURS_LEFT} as hours_left,
         {DETAIL['zh' if lang == 'zh' else 'en']} as detail"""
 
@@ -135,12 +135,20 @@ def rows_page(snapshot: Path, filters: dict, lang: str, list_: str, level: str |
     # of its own few cases: carrying every column (and every case) through the sort is for nothing
     rows = query(snapshot, SCOPE + f""",
         page as materialized (
-            select w.rowid as shown_row from mart_warnings w where {where} order by {ORDER} limit $limit offset $offset)
-        select {_select(lang)}
-        from mart_warnings w semi join page on w.rowid = page.shown_row
+            select w.rowid as shown_row from mart_warnings w where {where} order by {ORDER} limit $limit offset $offset),
+        shown as materialized (select w.* from mart_warnings w semi join page on w.rowid = page.shown_row),
+        -- a recording's warning names no case: the case the recording was made in (the first, if
+        -- several), so that the row still opens the case's whole process
+        recording_cases as (
+            select media_id, min(case_id) as case_id from mart_case_timeline
+            where kind = 'recording' and media_id in (select media_id from shown where case_id is null)
+            group by media_id)
+        select {_select(lang, "coalesce(w.case_id, rc.case_id)")}
+        from shown w
         cross join mart_run run
         join dim_units u using (unit_id)
-        left join dim_cases c on c.case_id = w.case_id
+        left join recording_cases rc using (media_id)
+        left join dim_cases c on c.case_id = coalesce(w.case_id, rc.case_id)
         order by {ORDER}""", {**params, "limit": int(page_size), "offset": int(page_current) * int(page_size)})
     return rows, total
 
