@@ -29,6 +29,9 @@ from .filters import normalise, resolve
 from .labels import t
 
 PAGE_SIZE = 25
+# a download link drawn as a button
+LINK_STYLE = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "textDecoration": "none",
+              "color": "inherit"}
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -260,6 +263,26 @@ def scorecard_records(snapshot: Path, filters: dict, lang: str) -> tuple[list[di
              **({"format": formats[c]} if c in formats else {})} for c, name in columns]
     cols.append({"id": "unit_id", "name": t("unit_id", lang)})
     return _records(frame[[c for c, _ in columns] + ["unit_id"]]), cols
+
+
+def scorecard_export_href(fmt: str, filters: dict) -> str:
+    """The link that downloads the units table as shown (served by dashboards.app)."""
+    return f"/export/scorecard.{fmt}?" + urlencode({"filters": json.dumps(filters or {}, ensure_ascii=False)})
+
+
+def scorecard_export(snapshot: Path, fmt: str, filters: dict, lang: str) -> Iterator[str] | tuple[bytes, int, bool]:
+    """The units table as shown (its columns and words), as CSV pieces or a workbook whose notes
+    name the period, unit and profile; its text made safe to open (core.output)."""
+    f = resolve(snapshot, filters)
+    rows, columns = scorecard_records(snapshot, f, lang)
+    headers = [c["name"] for c in columns]
+    frame = pd.DataFrame(rows, columns=[c["id"] for c in columns])
+    if fmt == "csv":
+        return csv_pieces(headers, iter([frame]))
+    notes = [(t("period", lang), dims.period_name(snapshot, f, lang)),
+             (t("unit", lang), f["unit_id"] or t("all_units", lang)),
+             (t("profile", lang), f["profile_id"] or t("all_profiles", lang))]
+    return workbook(t("page_units", lang), headers, iter([frame]), notes, lang, unmask=False)
 
 
 def score_styles(lang: str) -> list[dict]:

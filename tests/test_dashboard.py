@@ -773,3 +773,26 @@ def test_the_rules_page_opens_on_every_family_and_says_why_a_view_is_empty(snap,
                     "and profile_id in (select profile_id from dim_units) order by all limit 1")[0]
     assert "只作指标" in views.empty_reason(snap, {**YEAR, "profile_id": indicator[0]}, "zh", indicator[1])
     assert views.empty_reason(snap, YEAR, "en", "upload").startswith("No violations of this kind")
+
+
+def test_the_units_table_downloads_as_shown_and_safe_to_open(app, snap, sql, monkeypatch):
+    """Issue #25 item 5: the units page's table as CSV and Excel, the rows and words the page shows;
+    a unit named like a formula stays text (core.output)."""
+    from urllib.parse import urlsplit
+    client = app.server.test_client()
+    href = views.scorecard_export_href("csv", {**Q3, "lang": "zh"})
+    resp = client.get(href)
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(resp.data), encoding="utf-8-sig", dtype={"单位编码": str})
+    want = sql("select unit_id, score from mart_unit_period_scorecard where period_type = 'quarter' "
+               "and period = '2025Q3' order by score desc, unit_id")
+    assert list(frame["单位编码"]) == [u for u, _ in want] and list(frame.columns[:3]) == ["名次", "单位", "得分"]
+    xlsx = client.get(views.scorecard_export_href("xlsx", {**Q3, "lang": "en"}))
+    wb = load_workbook(io.BytesIO(xlsx.data))
+    assert [c.value for c in wb.worksheets[0][1]][:3] == ["Place", "Unit", "Score"]
+    assert wb.worksheets[0].max_row == len(want) + 1
+    hostile = scorecard.scorecard(snap, Q3).assign(unit_name="=HYPERLINK(\"http://x\",\"y\")")
+    monkeypatch.setattr(scorecard, "scorecard", lambda *a, **k: hostile.copy())
+    shown = pd.read_csv(io.StringIO("".join(views.scorecard_export(snap, "csv", Q3, "zh"))))
+    assert shown["单位"].str.startswith("'=HYPERLINK").all()  # text, never a live formula
+    assert urlsplit(href).path == "/export/scorecard.csv"

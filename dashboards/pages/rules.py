@@ -12,8 +12,6 @@ from dashboards.query import current_snapshot
 
 dash.register_page(__name__, path="/rules", name="规则明细", title="规则明细 Rules", order=2, label="page_rules")
 
-_LINK = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "textDecoration": "none",
-         "color": "inherit"}
 
 
 def layout(family: str | None = None, **_query):
@@ -26,8 +24,8 @@ def layout(family: str | None = None, **_query):
             dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260},
                          labels=dropdown_labels("zh"),
                          options=views.family_options(current_snapshot(), "zh")),
-            html.A(id="ru-csv", href="", style=_LINK),
-            html.A(id="ru-xlsx", href="", style=_LINK),
+            html.A(id="ru-csv", href="", style=views.LINK_STYLE),
+            html.A(id="ru-xlsx", href="", style=views.LINK_STYLE),
             html.Span(id="ru-export-hint", style={"fontSize": 12, "color": "#666"}),
         ], style={"display": "flex", "gap": 12, "alignItems": "center", "padding": "8px 0"}),
         html.H3(id="ru-title"),

@@ -14,6 +14,9 @@ layout = html.Div([
     html.H3(id="un-title"),
     html.P(id="un-hint"),
     html.Div(id="un-legend"),
+    html.Div([html.A(id="un-csv", href="", style=views.LINK_STYLE),
+              html.A(id="un-xlsx", href="", style=views.LINK_STYLE)],
+             style={"display": "flex", "gap": 12, "padding": "4px 0"}),
     dcc.Graph(id="un-chart"),
     dash_table.DataTable(id="un-table", sort_action="native", style_table={"overflowX": "auto"},
                          style_cell={"textAlign": "left", "fontSize": 13},
@@ -40,3 +43,11 @@ def pick_unit(click_data, active_cell, rows):
     unit = views.unit_from_click(click_data if trigger == "un-chart" else None,
                                  active_cell if trigger == "un-table" else None, rows)
     return unit if unit else no_update
+
+
+@callback(Output("un-csv", "href"), Output("un-xlsx", "href"), Output("un-csv", "children"),
+          Output("un-xlsx", "children"), Input("filters", "data"))
+def export_links(filters):
+    lang = lang_of(filters)
+    return (views.scorecard_export_href("csv", filters), views.scorecard_export_href("xlsx", filters),
+            t("download_csv", lang), t("download_xlsx", lang))

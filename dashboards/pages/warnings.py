@@ -17,8 +17,6 @@ from dashboards.query import current_snapshot
 # after the overview (0), before the units (1), without renumbering the pages after it
 dash.register_page(__name__, path="/warnings", name="预警", title="预警 Warnings", order=0.5, label="page_warnings")
 
-_LINK = {"padding": "4px 10px", "border": "1px solid #888", "borderRadius": 4, "textDecoration": "none",
-         "color": "inherit"}
 _CELL = {"textAlign": "left", "fontSize": 13, "whiteSpace": "normal", "maxWidth": 420}
 
 
@@ -47,8 +45,8 @@ def layout(**query):
         dcc.Store(id="wa-drill"),
         html.Div([
             html.H4(id="wa-rows-title", style={"margin": 0}),
-            html.A(id="wa-csv", href="", style=_LINK),
-            html.A(id="wa-xlsx", href="", style=_LINK),
+            html.A(id="wa-csv", href="", style=views.LINK_STYLE),
+            html.A(id="wa-xlsx", href="", style=views.LINK_STYLE),
             html.Span(id="wa-export-hint", style={"fontSize": 12, "color": "#666"}),
         ], style={"display": "flex", "gap": 12, "alignItems": "center", "padding": "16px 0 4px"}),
         html.P(id="wa-unmasked", style={"color": "#c62828", "fontWeight": "bold"}),
