@@ -110,7 +110,8 @@ def case_link(case_id) -> str:
 
 def with_case_links(records: list[dict], columns: tuple[str, ...] = ("case_id",)) -> list[dict]:
     """The records with the ids in `columns` made links to their pages."""
-    return [{**r, **{c: id_link(c, r[c]) if r.get(c) else r.get(c) for c in columns}} for r in records]
+    # an id missing is an empty cell: a markdown cell shows None as the word "null"
+    return [{**r, **{c: id_link(c, r.get(c)) for c in columns}} for r in records]
 
 
 def linked_columns(columns: list[dict], linked: tuple[str, ...] = ("case_id",)) -> list[dict]:

@@ -222,6 +222,7 @@ def test_each_page_loads_without_console_errors_and_is_photographed(page):
         # an English export names its columns and folders so: those names are what data staff know
         found = [m.group() for m in SCREEN_CODE.finditer(text(browser, "body")) if m.group() not in EXPORT_NAMES]
         assert not found, (path, found)
+        assert "null" not in texts(browser, "td"), path  # a missing id is an empty cell, not the word null
         # the whole page, up to a screen and a half: the overview's warnings sit below its charts
         png = photograph(browser, name)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000, path

@@ -22,6 +22,7 @@ def layout(family: str | None = None, **_query):
             html.Label(id="ru-family-label"),
             # options given with the value: Dash 4's dropdown drops a value that is not among its options
             dcc.Dropdown(id="ru-family", value=family or None, clearable=True, style={"width": 260},
+                         placeholder=t("all_families", "zh"),
                          labels=dropdown_labels("zh"),
                          options=views.family_options(current_snapshot(), "zh")),
             html.A(id="ru-csv", href="", style=views.LINK_STYLE),
@@ -40,12 +41,14 @@ def layout(family: str | None = None, **_query):
     ])
 
 
-@callback(Output("ru-family", "options"), Output("ru-family", "labels"), Output("ru-family-label", "children"),
+@callback(Output("ru-family", "options"), Output("ru-family", "labels"), Output("ru-family", "placeholder"),
+          Output("ru-family-label", "children"),
           Output("ru-csv", "children"), Output("ru-xlsx", "children"), Output("ru-export-hint", "children"),
           Output("ru-table", "filter_options"), Input("filters", "data"))
 def relabel(filters):
     lang = lang_of(filters)
-    return (views.family_options(current_snapshot(), lang), dropdown_labels(lang), t("family", lang),
+    return (views.family_options(current_snapshot(), lang), dropdown_labels(lang), t("all_families", lang),
+            t("family", lang),
             t("download_csv", lang), t("download_xlsx", lang), t("export_hint", lang, limit=f"{views.EXCEL_LIMIT:,}"),
             table_filter(lang))
 
