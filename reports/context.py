@@ -124,6 +124,7 @@ class Context:
     families: tuple[Family, ...]  # in the order every reader lists them
     office: str  # the oversight office filing it (填报单位; setting office_name), empty if not set
     made_on: dt.date  # 制表日期
+    rate_red: float  # a rate below it is shaded red (setting rate_red, the dashboard's red too)
 
     @classmethod
     def build(cls, con, wb: Workbook, period: str, unit: str | None, lang: str, unmask: bool,
@@ -135,12 +136,15 @@ class Context:
                                "spot_check_seed from mart_run").fetchone())
         families = con.execute(f"select family, name_{lang}, rate_column from dim_rule_families "
                                "order by sort_order").fetchall()
+        settings = load_settings()
         return cls(con, wb, lang, unmask, f"workbook {name} ({per.code})", per, units, root, run,
-                   tuple(Family(*f) for f in families), load_settings().office_name.strip(), dt.date.today())
+                   tuple(Family(*f) for f in families), settings.office_name.strip(), dt.date.today(),
+                   settings.rate_red)
 
     @cached_property
     def frame(self) -> Frame:
-        return Frame(self.lang, self.office or wl("cover_office_unset", self.lang), self.made_on, Fonts.of(self.lang))
+        return Frame(self.lang, self.office or wl("cover_office_unset", self.lang), self.made_on, Fonts.of(self.lang),
+                     self.rate_red)
 
     def params(self, *names: str) -> dict:
         """Query parameters by name (DuckDB refuses one a query does not use): the scope ($units), the

@@ -63,7 +63,6 @@ TOP = Alignment(vertical="top")  # a row grown for wrapped text reads from its t
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP_CENTRE = Alignment(horizontal="center", vertical="top")
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
-RATE_THRESHOLD = 0.9
 # A rate over fewer judged items than this is greyed, never shaded red: one finding in two items is
 # not a unit at 50 %, and a leader reading red looks no further.
 MIN_JUDGED = 10
@@ -127,6 +126,7 @@ class Frame:
     office: str
     made_on: dt.date
     fonts: Fonts
+    rate_red: float = 0.9  # a rate below it is shaded red: the setting rate_red, as on the dashboard
 
     def date_text(self, day: dt.date) -> str:
         return f"{day.year}年{day.month}月{day.day}日" if self.lang == "zh" else f"{day:%-d %B %Y}"
@@ -351,7 +351,7 @@ def _notes(ws, frame: Frame, notes: list[str], signatures: bool, last: int, page
 
 
 def flag_low_rates(ws, frame: Frame, col_idx: list[int], first: int, last: int) -> None:
-    """Red fill for rates below RATE_THRESHOLD over at least MIN_JUDGED judged items, grey for a rate
+    """Red fill for rates below frame.rate_red over at least MIN_JUDGED judged items, grey for a rate
     over fewer (text, 不适用 or —, stays white). Each rate's judged items are two columns to its left
     (rate_group: 判定事项数, 违规数, 合规率)."""
     for i in col_idx:
@@ -362,7 +362,7 @@ def flag_low_rates(ws, frame: Frame, col_idx: list[int], first: int, last: int) 
             formula=[f"AND(ISNUMBER({rate}),ISNUMBER({n}),{n}<{MIN_JUDGED})"],
             font=Font(name=frame.fonts.body.name, size=BODY_PT, italic=True, color=FEW_FONT_COLOR), stopIfTrue=True))
         ws.conditional_formatting.add(cells, FormulaRule(
-            formula=[f"AND(ISNUMBER({rate}),{rate}<{RATE_THRESHOLD})"], fill=BAD_FILL, font=frame.fonts.bad))
+            formula=[f"AND(ISNUMBER({rate}),{rate}<{frame.rate_red})"], fill=BAD_FILL, font=frame.fonts.bad))
 
 
 def chart_below(ws, chart, last_row: int) -> None:

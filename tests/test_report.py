@@ -202,7 +202,7 @@ def test_a_rate_over_few_judged_items_is_greyed_not_shaded_red(year_zh):
                 continue
             for c, head in enumerate(names, 1):
                 rate = ws.cell(r, c).value
-                if not (head and head.endswith("/合规率") and isinstance(rate, float) and rate < tables.RATE_THRESHOLD):
+                if not (head and head.endswith("/合规率") and isinstance(rate, float) and rate < 0.9):
                     continue
                 judged = ws.cell(r, c - 2).value
                 fill, font = shaded(ws, f"{get_column_letter(c)}{r}")
@@ -606,3 +606,14 @@ def test_libreoffice_opens_the_workbook_and_converts_it_to_pdf(snapshot, mart, t
         # the cover first, the summary with its signature lines, numbered pages
         assert "行政执法全过程记录考核表" in pages[0] and "填报单位：" in pages[0]
         assert any("考核汇总" in p and "负责人：" in p for p in pages) and f"共 {len(pages) - 1} 页" in pages[0]
+
+
+def test_the_workbook_shades_red_below_the_dashboard_s_threshold(snapshot, tmp_path, monkeypatch):
+    """One red for a rate: the setting rate_red, as on the dashboard (dashboards.status)."""
+    monkeypatch.setenv("RECWATCH_RATE_RED", "0.8")
+    write_workbook(snapshot, "2025", tmp_path / "red.xlsx")
+    ws = load_workbook(tmp_path / "red.xlsx")["分类合规率"]
+    formulas = [f for cf in ws.conditional_formatting for r in cf.rules for f in r.formula]
+    reds = [f for f in formulas if f.count("ISNUMBER") == 1]  # the red rule (the other is the few-judged grey)
+    assert reds and all(f.endswith("<0.8)") for f in reds)
+    assert any("低于 80%" in str(c.value) for row in ws.iter_rows() for c in row if c.value)

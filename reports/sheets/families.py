@@ -11,7 +11,6 @@ from ..tables import (
     FMT_RATE,
     HEADER_ROWS,
     MIN_JUDGED,
-    RATE_THRESHOLD,
     Col,
     bar_chart,
     chart_below,
@@ -61,7 +60,7 @@ def _write_family(ctx: Context, family: Family, month_labels: dict[str, str]) ->
         total += [j, v, (j - v) / j if j else nothing]
     by_month = per.kind != "month"  # a month's sheet has the month alone: not 按月
     title = wl("title_family" if by_month else "title_family_month", lang, family=family.name, period=per.label)
-    w = write_table(ctx.wb, ctx.frame, family.name, title, cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}", few=MIN_JUDGED)])
+    w = write_table(ctx.wb, ctx.frame, family.name, title, cols, data, totals=[tuple(total)], notes=[wl("note_rates", lang, threshold=f"{ctx.frame.rate_red:.0%}", few=MIN_JUDGED)])
     ws = w.sheets[0][0]
     first = HEADER_ROWS + 1
     flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(spans))], first, first + len(data))

@@ -15,7 +15,6 @@ from ..tables import (
     FMT_SCORE,
     HEADER_ROWS,
     MIN_JUDGED,
-    RATE_THRESHOLD,
     Col,
     bar_chart,
     chart_below,
@@ -100,7 +99,7 @@ def _write_family_rates(ctx: Context) -> dict[str, int]:
     name = wl("sheet_family_rates", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_family_rates", lang, period=per.label), cols, data,
                     totals=[tuple(total)] if data else [],
-                    notes=[wl("note_rates", lang, threshold=f"{RATE_THRESHOLD:.0%}", few=MIN_JUDGED)])
+                    notes=[wl("note_rates", lang, threshold=f"{ctx.frame.rate_red:.0%}", few=MIN_JUDGED)])
     ws = w.sheets[0][0]
     flag_low_rates(ws, ctx.frame, [5 + 3 * k for k in range(len(shown))], HEADER_ROWS + 1,
                    HEADER_ROWS + max(len(data), 1) + 1)
