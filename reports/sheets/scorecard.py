@@ -36,7 +36,6 @@ def _mean(values) -> float | None:
 
 def _write_scores(ctx: Context) -> dict[str, int]:
     lang, rows = ctx.lang, ctx.scorecard
-    names = dict(ctx.units_in_order)
     parents = dict(ctx.con.execute("select unit_id, unit_name from dim_units").fetchall())
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True),
             Col(source_column("units", "unit_id", lang), width=9),
@@ -45,7 +44,7 @@ def _write_scores(ctx: Context) -> dict[str, int]:
             Col(wl("col_score", lang), FMT_SCORE, 6), Col(wl("col_rank", lang), width=7),
             Col(wl("col_rank_of", lang), width=6), Col(wl("col_previous_score", lang), FMT_SCORE, 8),
             Col(wl("col_score_change", lang), FMT_CHANGE, 7), Col(wl("col_appraisal_score", lang), FMT_SCORE, 9)]
-    data = [(i, names.get(r["unit_id"], r["unit_name"]), r["unit_id"], parents.get(r["parent_unit_id"]),
+    data = [(i, r["unit_name"], r["unit_id"], parents.get(r["parent_unit_id"]),
              r["judged"], r["violations"], r["score"], r["rank"], r["rank_of"], r["previous_score"],
              r["score_change"], r["appraisal_score"]) for i, r in enumerate(rows, 1)]
     totals = [(wl("row_total", lang), None, None, None, sum(r["judged"] or 0 for r in rows),
