@@ -12,12 +12,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 # Column types the loader knows how to parse (orchestration/load.py turns each into SQL).
-TEXT, TIMESTAMP, DATE, BOOL, INT, NUMBER, ENUM, LIST, HASH = (
-    "text", "timestamp", "date", "bool", "int", "number", "enum", "list", "hash",
+TEXT, TIMESTAMP, DATE, BOOL, INT, NUMBER, ENUM, LIST, HASH, PERIOD = (
+    "text", "timestamp", "date", "bool", "int", "number", "enum", "list", "hash", "period",
 )
 SQL_TYPES = {
     TEXT: "varchar", TIMESTAMP: "timestamp", DATE: "date", BOOL: "boolean", INT: "bigint",
-    NUMBER: "double", ENUM: "varchar", LIST: "varchar[]", HASH: "varchar",
+    NUMBER: "double", ENUM: "varchar", LIST: "varchar[]", HASH: "varchar", PERIOD: "varchar",
 }
 
 
@@ -36,6 +36,9 @@ class Column:
     # a yes/no that may be unknown: left empty (or absent from an older export) it stays null, "not
     # stated", where any other empty yes/no is no
     nullable: bool = False
+    # a case id that the spot-check ledger must have drawn for the period in this other column
+    # (contract: a review of a case not drawn is quarantined)
+    drawn_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class Source:
     zh: str
     key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    # Worksheets recwatch itself writes for this source to be filled in and returned (the appraisal
+    # workbook's spot-check ledger): a workbook with one of them is read there, its header found
+    # below the sheet's title rows, and the table ends where its notes begin (readers/xlsx.py).
+    sheets: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -107,6 +114,8 @@ ENUMS: dict[str, dict[str, str]] = {
         "device_fault": "设备故障", "battery": "电量不足", "storage": "存储空间不足", "weather": "天气原因",
         "obstruction": "阻碍执法", "other": "其他",
     },
+    # 案卷评查 grades, as review forms write them
+    "review_conclusion": {"passed": "合格", "basically_passed": "基本合格", "failed": "不合格"},
 }
 # Profile ids are data (models/rules/profiles.csv), checked by the loader against that table.
 
@@ -210,6 +219,19 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         C("action", "操作类型", ENUM, required=True, enum="access_action"),
         C("approval_ref", "审批文号"),
     )),
+    # the reviewers' filled-in spot-check ledger, returned (contract §2); a row without a conclusion
+    # is a drawn case not reviewed yet
+    Source("spot_check_reviews", "评查结果", ("review_id",), (
+        C("review_id", "评查编号", required=True),
+        C("case_id", "案件编号", required=True, fk="cases", drawn_in="period"),
+        C("period", "抽查期间", PERIOD, required=True, aliases=("期间",)),
+        C("reviewer", "评查人"),
+        C("reviewed_at", "评查时间", TIMESTAMP, aliases=("评查日期",)),
+        C("conclusion", "评查结论", ENUM, enum="review_conclusion"),
+        C("problems", "存在问题", aliases=("问题描述",)),
+        C("rectify_by", "整改期限", DATE),
+        C("rectified_at", "整改完成时间", TIMESTAMP, not_before="reviewed_at"),
+    ), sheets=("抽查台账", "Spot-check ledger")),
 )}
 del C
 

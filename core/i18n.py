@@ -29,6 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "max_sheet_mb setting): rejected"),
     "file_sheet_too_slow": ("读取工作表超过 {seconds} 秒，拒收", "reading the sheet took longer than {seconds} s: rejected"),
     "file_no_sheet": ("工作簿中没有可见的工作表", "the workbook has no visible worksheet"),
+    "file_no_header_row": ("工作表“{sheet}”前 {rows} 行中没有列齐必填列的表头行",
+                           "sheet '{sheet}' has no header row naming every required column in its first {rows} rows"),
     "file_no_rows": ("文件只有表头，没有数据行", "file has a header but no rows"),
     # files not read at all (on record with why)
     "file_link_outside": ("链接指向收件目录以外，拒绝读取", "a link leading outside the inbox: refused, not read"),
@@ -72,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "before": ("{col} 早于 {other}（结束早于开始）", "{col} is before {other} (end before start)"),
     "fk": ("{col}：“{value}”在{target}中不存在", "{col}: '{value}' does not exist in {target}"),
     "list_empty": ("{col}：至少需要一项", "{col}: needs at least one entry"),
+    "bad_period": ("{col}：不是期间“{value}”（应写作 2025、2025Q3 或 2025-07）",
+                   "{col}: not a period '{value}' (write 2025, 2025Q3 or 2025-07)"),
+    "not_drawn": ("{col}：案件“{value}”未被抽中（该{period}的抽查台账未抽取此案）",
+                  "{col}: case '{value}' was not drawn (the spot-check ledger of that {period} did not draw it)"),
 }
 
 
@@ -114,7 +120,14 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "warning_level": {"red": ("红色", "red"), "yellow": ("黄色", "yellow")},
     "warning_kind": {"upload": ("入库", "upload"), "archive": ("归档", "archiving"),
                      "start_approval": ("紧急启动补批", "emergency-start approval"),
-                     "disposal_review": ("销毁前审核", "review before disposal")},
+                     "disposal_review": ("销毁前审核", "review before disposal"),
+                     "rectification": ("案卷评查整改", "rectification after case-file review")},
+    # a drawn case's review and its rectification (mart_spot_check_ledger)
+    "review_status": {"not_reviewed": ("未评查", "not reviewed"), "passed": ("合格", "passed"),
+                      "basically_passed": ("基本合格", "basically passed"), "failed": ("不合格", "failed")},
+    "rectification_status": {"not_required": ("无需整改", "none needed"), "pending": ("整改中", "under way"),
+                             "overdue": ("逾期未整改", "overdue, not done"), "on_time": ("按期整改", "done on time"),
+                             "late": ("逾期整改", "done late")},
     # the facts' statuses (contract §9), as the case page shows them beside each deadline
     "upload_status": {"on_time": ("按时入库", "stored on time"), "late": ("逾期入库", "stored late"),
                       "overdue_missing": ("逾期未入库", "overdue, not stored"), "pending": ("未到期", "not yet due")},
@@ -148,6 +161,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "before": ("结束早于开始", "ends before it starts"),
         "fk": ("引用的记录不存在", "refers to no known record"),
         "list_empty": ("列表为空", "empty list"),
+        "bad_period": ("期间无法解析", "unreadable period"),
+        "not_drawn": ("案件未被抽中", "case not drawn"),
     },
     "not_judged_reason": {"witness_not_stated": (
         "留置送达回证未载明见证人是否签名（导出无“见证人签名”列或为空，多为旧格式导出），无法判定",

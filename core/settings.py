@@ -33,6 +33,15 @@ class Settings:
     # draw can be re-shown to anyone who has the seed.
     spot_check_per_unit: int = 5
     spot_check_seed: int = 2025
+    # A drawn case that failed its review (案卷评查不合格) is put right by the day the reviewer set
+    # (整改期限), or else within this many days of the review; an open one is a yellow warning this
+    # many days before it is due, red once it is overdue.
+    review_rectify_days: int = 30
+    review_warn_days: int = 7
+    # The weight of a unit's 案卷评查合格率 (reviewed cases passed or basically passed) in its score,
+    # in the units of the profile's scoring weights (hebei's add up to 100). 0: the rate is shown
+    # beside the score and the score is the rules' alone; an office that appraises reviews sets it.
+    review_weight: float = 0.0
     # Status colours (green, yellow, red) on the dashboard, stated in its legends: a compliance rate
     # is green from rate_green, red below rate_red and yellow between; a unit's score likewise with
     # score_green and score_red. The workbook shades a rate below rate_red.

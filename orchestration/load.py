@@ -29,6 +29,7 @@ from core.contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normali
 from core.progress import Ticker
 from core.sql import ident, lit
 from core.warehouse import cursor, memory_share
+from models import macro_sql
 
 from . import inbox as inbox_, readers
 from .validate import file_select
@@ -79,6 +80,8 @@ def ddl() -> list[str]:
 def init_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     for stmt in ddl():
         con.execute(stmt)
+    # the loader draws the spot-check ledger as the models do, to check a returned review (validate.drawn_sql)
+    con.execute(macro_sql())
 
 
 @dataclass
@@ -158,13 +161,23 @@ def map_headers(source: str, headers: list[str], check_required: bool = True) ->
     return canonical, extras
 
 
+def sheet_layout(source: str) -> readers.SheetLayout | None:
+    """Where a workbook recwatch wrote for `source` to be filled in keeps its table (Source.sheets)."""
+    src = SOURCES[source]
+    if not src.sheets:
+        return None
+    spellings = header_aliases(source)
+    return readers.SheetLayout(src.sheets, tuple(tuple(sorted(h for h, name in spellings.items() if name == c.name))
+                                                 for c in src.columns if c.required))
+
+
 def load_file(con, source: str, path: Path, rel: str, batch_id: int, file_id: int,
               seen: SeenKeys | None = None) -> FileResult:
     """Load one file's rows into raw_<source> and quarantine; raises FileRejected for a file that
     cannot be used at all."""
     result = FileResult(source, rel, "loaded")
     name, fmt = Path(rel).name, Path(rel).suffix  # `path` may be the open file's /proc/self/fd
-    read = readers.read(path, fmt)
+    read = readers.read(path, fmt, sheet_layout(source))
     if read.num_rows == 0 and not read.broken:
         raise readers.FileRejected("file_no_rows")  # a header alone is an export that went wrong
     # A JSONL file whose every line is broken has no columns to check; its lines are quarantined.

@@ -27,7 +27,7 @@ import duckdb
 from core import i18n
 from core.progress import steps
 from core.settings import Settings, load_settings
-from models import MACROS_DIR, MODELS_DIR, RULES_DIR
+from models import MODELS_DIR, RULES_DIR, macro_sql
 
 from .load import recover
 
@@ -127,7 +127,7 @@ def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
 def macros(macros_dir: Path | None = None) -> str:
     """The statements of every macro file, in name order. The macros are stored in the warehouse,
     not temporary, so that the views calling them read the same from any connection."""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((macros_dir or MACROS_DIR).glob("*.sql")))
+    return macro_sql(macros_dir)
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,9 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
         "freeze_grace_days": settings.freeze_grace_days,
         "spot_check_per_unit": settings.spot_check_per_unit,
         "spot_check_seed": settings.spot_check_seed,
+        "review_rectify_days": settings.review_rectify_days,
+        "review_warn_days": settings.review_warn_days,
+        "review_weight": float(settings.review_weight),
     }
     for name, value in variables.items():
         con.execute(f"set variable {name} = ?", [value])

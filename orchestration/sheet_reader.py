@@ -1,6 +1,6 @@
 """Reads one spreadsheet in a process of its own, for readers.read_xlsx:
 
-    python -m orchestration.sheet_reader FILE.xlsx OUT.arrow MEMORY_LIMIT_BYTES
+    python -m orchestration.sheet_reader FILE.xlsx OUT.arrow MEMORY_LIMIT_BYTES [LAYOUT_JSON]
 
 The rows go to OUT.arrow (an Arrow IPC file); a file that cannot be used prints its rejection
 (catalogue key and arguments, JSON) and exits with readers.REJECTED. The memory limit is set before
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 
-def main(path: str, out: str, limit: str) -> int:
+def main(path: str, out: str, limit: str, layout: str | None = None) -> int:
     try:
         import resource
 
@@ -26,7 +26,7 @@ def main(path: str, out: str, limit: str) -> int:
     from . import readers
 
     try:
-        table = readers.read_sheet(Path(path))
+        table = readers.read_sheet(Path(path), readers.SheetLayout.from_json(layout) if layout else None)
     except readers.FileRejected as exc:
         print(json.dumps({"key": exc.key, "args": exc.args_}, ensure_ascii=False))
         return readers.REJECTED
@@ -36,4 +36,4 @@ def main(path: str, out: str, limit: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

@@ -14,7 +14,21 @@ from functools import cache
 import pyarrow as pa
 
 from core import i18n
-from core.contract import BOOL, DATE, ENUM, ENUMS, HASH, INT, LIST, NUMBER, SOURCES, SQL_TYPES, TIMESTAMP, Column
+from core.contract import (
+    BOOL,
+    DATE,
+    ENUM,
+    ENUMS,
+    HASH,
+    INT,
+    LIST,
+    NUMBER,
+    PERIOD,
+    SOURCES,
+    SQL_TYPES,
+    TIMESTAMP,
+    Column,
+)
 from core.sql import ident, lit, text_list
 from models import RULES_DIR
 
@@ -48,6 +62,7 @@ def enum_values(enum: str) -> dict[str, str]:
     out = {}
     for code, label in ENUMS[enum].items():
         out[code.lower()] = code
+        out[code.lower().replace("_", " ")] = code  # as an English form writes it: basically passed
         out[label.replace("（", "(").replace("）", ")").lower()] = code
     return out
 
@@ -127,6 +142,9 @@ def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) 
         return f"coalesce({spellings}[{text}], {spellings}[{folded}])"
     if col.type == HASH:
         return f"case when regexp_full_match(lower({text}), '[0-9a-f]{{64}}') then lower({text}) end"
+    if col.type == PERIOD:
+        # a year, a quarter or a month as the contract writes them: 2025, 2025Q3, 2025-07
+        return f"case when regexp_full_match(upper({text}), '\\d{{4}}(Q[1-4]|-(0[1-9]|1[0-2]))?') then upper({text}) end"
     if col.type == LIST:
         return (f"list_filter(list_transform(regexp_split_to_array({text}, '{LIST_SEPARATORS}'), "
                 f"lambda x: trim(x)), lambda x: x <> '')")
@@ -152,8 +170,44 @@ def message_sql(key: str, value_sql: str | None = None, **args) -> tuple[str, st
     return out[0], out[1]
 
 
+def drawn_sql(case_col: str, period_col: str) -> str:
+    """The (ledger period, case) pairs of `typed` that the spot-check ledger draws, drawn as
+    mart_spot_check_ledger draws (macros/spot_check.sql) from every closed case loaded so far, with
+    the seed and size in force: only the units and periods the file names are drawn."""
+    from core.settings import load_settings
+
+    settings = load_settings()
+    return f"""
+        with named as (
+            select distinct ledger_period({period_col}) as period, {case_col} as case_id
+            from typed where {period_col} is not null and {case_col} is not null
+        ),
+        closed_cases as (
+            select case_id, unit_id, closed_at from raw_cases
+            anti join (select replaced_file_id as _file_id, replaced_row_number as _row_number
+                       from load_replacements where source = 'cases') using (_file_id, _row_number)
+            where closed_at is not null
+        ),
+        ledgers as (
+            select distinct closed_cases.unit_id, named.period
+            from named inner join closed_cases using (case_id)
+        ),
+        draws as (
+            select ledgers.period, closed_cases.case_id
+            from closed_cases
+            inner join ledgers
+                on ledgers.unit_id = closed_cases.unit_id
+                and list_contains(ledger_periods(closed_cases.closed_at), ledgers.period)
+            qualify row_number() over (
+                partition by ledgers.unit_id, ledgers.period
+                order by spot_check_draw_key({int(settings.spot_check_seed)}, ledgers.period, closed_cases.case_id)
+            ) <= {int(settings.spot_check_per_unit)}
+        )
+        select period as drawn_period, case_id as drawn_case_id from draws semi join named using (period, case_id)"""
+
+
 BAD_KEY = {TIMESTAMP: "bad_timestamp", DATE: "bad_date", BOOL: "bad_bool", INT: "bad_int",
-           NUMBER: "bad_number", ENUM: "bad_enum", HASH: "bad_hash"}
+           NUMBER: "bad_number", ENUM: "bad_enum", HASH: "bad_hash", PERIOD: "bad_period"}
 
 
 def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers: dict[str, str],
@@ -231,6 +285,14 @@ def file_select(source: str, arrow_types: dict[str, pa.DataType | None], headers
                 ctes.append(f"{alias} as (select distinct target.k from ({keys}) as target{named})")
                 joins.append(f"left join {alias} on typed.{raw} = {alias}.k")
                 check(f"typed.{raw} is not null and {alias}.k is null", "fk", "fk", f"typed.{raw}", target=tgt)
+        if col.drawn_in:
+            alias, fk_alias = ident("drawn__" + col.name), ident("fk__" + col.name)
+            ctes.append(f"{alias} as ({drawn_sql(raw, ident(col.drawn_in))})")
+            joins.append(f"left join {alias} on typed.{raw} = {alias}.drawn_case_id "
+                         f"and ledger_period(typed.{ident(col.drawn_in)}) = {alias}.drawn_period")
+            period = {lang: i18n.column_label(source, col.drawn_in, lang) for lang in ("zh", "en")}
+            check(f"typed.{raw} is not null and typed.{ident(col.drawn_in)} is not null and {fk_alias}.k is not null "
+                  f"and {alias}.drawn_case_id is null", "not_drawn", "not_drawn", f"typed.{raw}", period=period)
 
     extra_json = ("to_json({" + ", ".join(f"{lit(h)}: {ident(e)}" for e, h in extras.items()) + "})"
                   if extras else "cast(null as varchar)")

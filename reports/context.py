@@ -101,6 +101,7 @@ class Run:
     freeze_grace_days: int
     spot_check_per_unit: int
     spot_check_seed: int
+    review_rectify_days: int
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class Context:
         per = find_period(con, period, lang)
         units, root = find_scope(con, unit)
         run = Run(*con.execute("select as_of, as_of_end_at, freeze_grace_days, spot_check_per_unit, "
-                               "spot_check_seed from mart_run").fetchone())
+                               "spot_check_seed, review_rectify_days from mart_run").fetchone())
         families = con.execute(f"select family, name_{lang}, rate_column from dim_rule_families "
                                "order by sort_order").fetchall()
         settings = load_settings()

@@ -137,10 +137,20 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_closed_cases": ("{term:period}办结案件数", "Closed cases in {term:period}"),
     "col_seed": ("{term:seed}", "{Term:seed}"),
     "col_draw_key": ("抽取键（MD5 值）", "Draw key md5(seed:period:case_id)"),
-    "col_review_conclusion": ("评查结论", "Review conclusion"),
-    "col_review_issues": ("问题描述", "Issues found"),
-    "col_reviewer": ("评查人", "Reviewer"),
-    "col_review_date": ("评查日期", "Review date"),
+    "col_rectification_status": ("{term:rectification}情况", "{Term:rectification}"),
+    "note_ledger_return": ("注：本表即{term:review}结果的填报表：{term:review}后在“评查结论”一栏选择合格、基本合格或不合格，填写存在问题、评查人、评查时间；不合格的，填写整改期限（未填的，以评查之日起 {rectify_days} 日为限）和整改完成时间。保存后将本工作簿放入数据目录的 spot_check_reviews 文件夹，系统即读取本表；“{term:rectification}情况”一栏由系统填写。",
+                           "Notes: this sheet is also the form for the {term:review}'s results: pick passed, basically passed or failed under Conclusion, and fill in the problems, the reviewer and the date; for a failed case, the day it is to be put right by (if left empty, {rectify_days} days after the review) and the day it was. Save the workbook into the inbox's spot_check_reviews folder and recwatch reads this sheet; it fills in the {term:rectification} column itself."),
+    "ledger_pick_conclusion": ("请从列表中选择：合格、基本合格或不合格", "Pick one of the list: passed, basically passed or failed"),
+    # review summary
+    "sheet_review_summary": ("评查汇总", "Review summary"),
+    "title_review_summary": ("{term:review}结果汇总：{period}", "{Term:review} results: {period}"),
+    "col_drawn": ("抽取件数", "Drawn"),
+    "col_reviewed": ("已评查", "Reviewed"),
+    "col_review_pass_rate": ("{term:review_pass_rate}", "{Term:review_pass_rate}"),
+    "col_rectifications": ("需{term:rectification}", "To put right"),
+    "col_group_rectification": ("{term:rectification}", "{Term:rectification}"),
+    "note_review_summary": ("注：{term:review_pass_rate} =（合格 + 基本合格）÷ 已评查件数。不合格的案件须{term:rectification}，基本合格而定有整改期限的亦同；整改期限未填的，以评查之日起 {rectify_days} 日为限。截至{as_of}：评查时间或整改完成时间在其后的，尚不计入。",
+                            "Notes: {term:review_pass_rate} = (passed + basically passed) ÷ reviewed. A failed case is to be put right, and so is one basically passed with a deadline set; with none set, the deadline is {rectify_days} days after the review. As of {as_of}: a review or a rectification dated later is not counted yet."),
 })
 
 

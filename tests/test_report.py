@@ -63,12 +63,12 @@ def cover_text(wb) -> str:
 
 def test_sheet_names_in_chinese_and_english(snapshot, year_zh, tmp_path):
     summary, wb = year_zh
-    assert wb.sheetnames[:3] == ["说明", "汇总", "分类合规率"] and wb.sheetnames[-2:] == ["问题清单", "抽查台账"]
+    assert wb.sheetnames[:3] == ["说明", "汇总", "分类合规率"] and wb.sheetnames[-3:] == ["问题清单", "评查汇总", "抽查台账"]
     assert "及时存储" in wb.sheetnames and summary["sheets"] == wb.sheetnames
     en = write_workbook(snapshot, "2025", tmp_path / "en.xlsx", lang="en")
     wb_en = load_workbook(tmp_path / "en.xlsx")
     assert wb_en.sheetnames[:3] == ["Cover", "Scorecard", "Rates by family"]
-    assert wb_en.sheetnames[-2:] == ["Findings", "Spot-check ledger"]
+    assert wb_en.sheetnames[-3:] == ["Findings", "Review summary", "Spot-check ledger"]
     assert "Upload" in wb_en.sheetnames and len(wb_en.sheetnames) == len(wb.sheetnames) == len(en["sheets"])
     names, _ = table(wb_en["Findings"])
     assert names[:5] == ["No.", "Occurred at", "Party name", "Records", "Detail"] and "Finding id" in names
@@ -272,14 +272,16 @@ def test_spot_check_ledger_has_reviewer_columns_and_keeps_the_draw_out_of_print(
     _, wb = year_zh
     ws = wb["抽查台账"]
     names, rows = table(ws)
-    assert names[11:15] == ["评查结论", "问题描述", "评查人", "评查日期"] and names[-2:] == ["随机种子", "抽取键（MD5 值）"]
+    # the reviewer's columns carry the contract's headers of spot_check_reviews: the sheet is its form
+    assert names[11:18] == ["评查结论", "存在问题", "评查人", "评查时间", "整改期限", "整改完成时间", "整改情况"]
+    assert names[-5:] == ["评查编号", "单位编码", "抽查期间", "随机种子", "抽取键（MD5 值）"]
     want = mart.execute("""
         select l.case_id, l.seed, l.draw_key from mart_spot_check_ledger l
         join mart_unit_period_scorecard s on s.unit_id = l.unit_id and s.period_type = 'year' and s.period = '2025'
         where l.period_type = 'year' and l.period = '2025' order by s.score desc, s.unit_id, l.draw_rank""").fetchall()
     case = names.index("案件编号")
-    assert [(r[case], r[-2], r[-1]) for r in rows] == want and all(r[11:15] == (None,) * 4 for r in rows)
-    assert ws.print_area.endswith("$A$1:$O$" + str(ws.max_row))  # the md5 key is not printed
+    assert [(r[case], r[-2], r[-1]) for r in rows] == want and all(r[11:18] == (None,) * 7 for r in rows)
+    assert ws.print_area.endswith("$A$1:$R$" + str(ws.max_row))  # the review id and the md5 key are not printed
     per_unit, seed = mart.execute("select spot_check_per_unit, spot_check_seed from mart_run").fetchone()
     assert f"每单位抽取 {per_unit} 件已办结案件，随机种子 {seed}" in ws["A1"].value and per_unit == 5
 
@@ -289,14 +291,14 @@ def test_the_ledger_prints_every_case_number_whole(year_zh):
     (it wraps in its column, or the column is wide enough)."""
     _, wb = year_zh
     ws = wb["抽查台账"]
-    printed = column_index_from_string("O")
+    printed = column_index_from_string("R")
     cut = [(c.coordinate, c.value) for row in ws.iter_rows(min_row=FIRST, max_col=printed) if isinstance(row[0].value, int)
            for c in row if isinstance(c.value, str) and not c.alignment.wrap_text
            and tables.display_width(c.value) > ws.column_dimensions[c.column_letter].width]
     assert not cut
 
 
-TABLE_SHEETS = ("汇总", "分类合规率", "及时存储", "问题清单", "抽查台账")
+TABLE_SHEETS = ("汇总", "分类合规率", "及时存储", "问题清单", "评查汇总", "抽查台账")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -7,7 +7,10 @@ with final as (
         cast(getvariable('default_profile') as varchar) as default_profile,
         cast(getvariable('freeze_grace_days') as integer) as freeze_grace_days,
         cast(getvariable('spot_check_per_unit') as integer) as spot_check_per_unit,
-        cast(getvariable('spot_check_seed') as bigint) as spot_check_seed
+        cast(getvariable('spot_check_seed') as bigint) as spot_check_seed,
+        cast(getvariable('review_rectify_days') as integer) as review_rectify_days,
+        cast(getvariable('review_warn_days') as integer) as review_warn_days,
+        cast(getvariable('review_weight') as double) as review_weight
 )
 
 select * from final

@@ -1,7 +1,9 @@
 -- one row per unit × period (month, quarter, year): each rule family's compliance rate over the
 -- rules that are violations under the unit's profile, a 0–100 score weighted by the profile's
 -- scoring weights (families with nothing judged in the period drop out of the weighting), rank
--- among sibling units, and the change against the previous period of the same kind.
+-- among sibling units, and the change against the previous period of the same kind. Beside it, the
+-- unit's 案卷评查合格率 for a quarter or a year (mart_unit_period_spot_checks): an indicator, in the
+-- score only with the weight the setting review_weight gives it (default 0).
 -- A period is frozen once its grace window after the period's end has passed (rules.md §6): its
 -- appraisal_score is then the figure first computed after that, kept in appraisal_frozen_scores,
 -- and a later difference shows in mart_scorecard_revisions instead of silently changing it.
@@ -29,6 +31,10 @@ periods as (
     select * from dim_periods
 ),
 
+spot_checks as (
+    select * from mart_unit_period_spot_checks
+),
+
 family_rates as (
     select
         unit_id,
@@ -49,7 +55,8 @@ scored as (
         family_rates.period,
         sum(family_rates.judged) as judged,
         sum(family_rates.judged - family_rates.compliant) as violations,
-        round(100 * sum(weights.weight * family_rates.rate) / nullif(sum(weights.weight), 0), 2) as score,
+        sum(weights.weight * family_rates.rate) as weighted_rates,
+        sum(weights.weight) as weights,
         max(family_rates.rate) filter (where family_rates.family = 'upload') as upload_rate,
         max(family_rates.rate) filter (where family_rates.family = 'av_coverage') as av_coverage_rate,
         max(family_rates.rate) filter (where family_rates.family = 'retention') as retention_rate,
@@ -67,13 +74,28 @@ scored as (
     group by all
 ),
 
+with_reviews as (
+    select
+        scored.* exclude (weighted_rates, weights),
+        spot_checks.pass_rate as review_pass_rate,
+        case
+            when run.review_weight > 0 and spot_checks.pass_rate is not null
+                then round(100 * (scored.weighted_rates + run.review_weight * spot_checks.pass_rate)
+                    / (scored.weights + run.review_weight), 2)
+            else round(100 * scored.weighted_rates / nullif(scored.weights, 0), 2)
+        end as score
+    from scored
+    cross join run
+    left join spot_checks using (unit_id, period_type, period)
+),
+
 with_previous as (
     select
-        scored.*,
+        with_reviews.*,
         periods.previous_period,
         periods.period_start,
         periods.period_end
-    from scored
+    from with_reviews
     inner join periods using (period_type, period)
 ),
 
@@ -96,6 +118,7 @@ final as (
         with_previous.start_rate,
         with_previous.labelling_rate,
         with_previous.evidence_rate,
+        with_previous.review_pass_rate,
         with_previous.judged,
         with_previous.violations,
         with_previous.score,
@@ -126,7 +149,7 @@ final as (
         on frozen.unit_id = with_previous.unit_id
         and frozen.period_type = with_previous.period_type
         and frozen.period = with_previous.period
-    left join scored as previous
+    left join with_reviews as previous
         on previous.unit_id = with_previous.unit_id
         and previous.period_type = with_previous.period_type
         and previous.period = with_previous.previous_period

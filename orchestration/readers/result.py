@@ -67,6 +67,33 @@ class ReadResult:
         return np.arange(1, self.num_rows + 1, dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """How to find a source's table in a workbook recwatch wrote for it to be filled in: the sheets
+    it may be on (`sheets`, by name), and for each required column the headers that name it,
+    normalised (core.contract.normalize_header). Such a sheet has title rows above its header; its
+    table ends where a row names none of the required columns (the notes and signatures below)."""
+    sheets: tuple[str, ...]
+    required: tuple[tuple[str, ...], ...]
+
+    # the header is looked for in this many rows from the top
+    HEADER_WITHIN = 10
+
+    def is_header(self, cells: list) -> bool:
+        from core.contract import normalize_header
+
+        names = {normalize_header(c) for c in cells if isinstance(c, str)}
+        return all(names & set(spellings) for spellings in self.required)
+
+    def to_json(self) -> str:
+        return json.dumps({"sheets": self.sheets, "required": self.required}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SheetLayout":
+        said = json.loads(text)
+        return cls(tuple(said["sheets"]), tuple(tuple(r) for r in said["required"]))
+
+
 def arrow_of(values: np.ndarray) -> pa.Array:
     """A numpy array of numbers as an Arrow array, sharing its memory. Not pa.array: handed a numpy
     array, pyarrow first imports pandas to look for pandas types, half a second of a daily run."""
@@ -89,7 +116,9 @@ def cell_text(value) -> str | None:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        # a spreadsheet's date cell (a serial day, formatted without a time) is that day at 00:00:
+        # Excel's own value, which a timestamp column takes as it takes any date cell (contract §1)
+        return value.strftime("%Y-%m-%d 00:00:00")
     if isinstance(value, (list, tuple)):
         return ";".join(str(v) for v in value)
     if isinstance(value, dict):

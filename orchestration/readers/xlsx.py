@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .result import FileRejected, ReadResult, cell_text, check_headers, columns_to_table
+from core.contract import normalize_header
+
+from .result import FileRejected, ReadResult, SheetLayout, cell_text, check_headers, columns_to_table
 
 # Excel's own limits: a sheet beyond them was not written by Excel.
 EXCEL_ROWS = 1_048_576
@@ -40,15 +42,16 @@ def _xml(z: zipfile.ZipFile, name: str):
     return etree.fromstring(z.read(name), parser)
 
 
-def _first_sheet_part(z: zipfile.ZipFile) -> str | None:
-    """The package part of the workbook's first visible sheet (the one read), as workbook.xml and
-    its relationships say, read as XML (a comment or CDATA cannot point it elsewhere); None if they
-    do not say."""
+def _first_sheet_part(z: zipfile.ZipFile, names: tuple[str, ...] = ()) -> str | None:
+    """The package part of the sheet read: the first visible one named in `names`, else the
+    workbook's first visible sheet, as workbook.xml and its relationships say, read as XML (a
+    comment or CDATA cannot point it elsewhere); None if they do not say."""
     from lxml import etree
 
     try:
-        sheet = next((e for e in _xml(z, "xl/workbook.xml").iter(f"{_MAIN}sheet")
-                      if e.get("state") not in ("hidden", "veryHidden")), None)
+        shown = [e for e in _xml(z, "xl/workbook.xml").iter(f"{_MAIN}sheet")
+                 if e.get("state") not in ("hidden", "veryHidden")]
+        sheet = next((e for e in shown if e.get("name") in names), shown[0] if shown else None)
         rels = _xml(z, "xl/_rels/workbook.xml.rels")
     except (KeyError, ValueError, etree.XMLSyntaxError):
         return None
@@ -66,7 +69,7 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def check_sheet_size(path: Path, max_mb: int) -> None:
+def check_sheet_size(path: Path, max_mb: int, names: tuple[str, ...] = ()) -> None:
     """Refuse a spreadsheet before any of it is loaded when its first sheet has more rows or columns
     than Excel allows, spans a rectangle of more than CELLS_PER_MB × `max_mb` cells, or it or
     another part read with it (shared strings, styles) unpacks past `max_mb` megabytes: reading
@@ -76,7 +79,7 @@ def check_sheet_size(path: Path, max_mb: int) -> None:
     sheet is found as calamine finds it, and if that cannot be told, every sheet is measured."""
     try:
         with zipfile.ZipFile(path) as z:
-            sheet = _first_sheet_part(z)
+            sheet = _first_sheet_part(z, names)
             sheets = [sheet] if sheet in z.NameToInfo else [n for n in z.namelist() if n.startswith("xl/worksheets/")]
             for name in sheets:
                 _measure_sheet(z, name, max_mb)
@@ -119,8 +122,8 @@ def _measure_sheet(z: zipfile.ZipFile, name: str, max_mb: int) -> None:
             raise FileRejected("file_sheet_too_large", mb=max_mb)
 
 
-def read_xlsx(path: Path) -> ReadResult:
-    """The first visible worksheet, first row the header. Its size is checked first
+def read_xlsx(path: Path, layout: SheetLayout | None = None) -> ReadResult:
+    """The first visible worksheet, first row the header (or a sheet of `layout`, read as it says). Its size is checked first
     (check_sheet_size, for a clear reason); then it is read in a process of its own
     (orchestration.sheet_reader) whose memory is capped at 1 GB + 2 × max_sheet_mb (a 461 MB sheet of
     7.5 M cells needed 1.5 GB of address space, 0.86 GB resident): calamine holds a sheet
@@ -134,14 +137,15 @@ def read_xlsx(path: Path) -> ReadResult:
     from core.settings import load_settings
 
     max_mb = load_settings().max_sheet_mb
-    check_sheet_size(path, max_mb)
+    check_sheet_size(path, max_mb, layout.sheets if layout else ())
     limit = (1000 + 2 * max_mb) * 1_000_000
     with tempfile.TemporaryDirectory(prefix="recwatch-sheet-") as scratch:
         out = Path(scratch) / "rows.arrow"
         try:
             # a file the load holds open (/proc/self/fd/N) is handed on as that descriptor
             held = (int(path.name),) if path.parent == Path("/proc/self/fd") else ()
-            done = subprocess.run([sys.executable, "-m", "orchestration.sheet_reader", str(path), str(out), str(limit)],
+            done = subprocess.run([sys.executable, "-m", "orchestration.sheet_reader", str(path), str(out), str(limit),
+                                   *([layout.to_json()] if layout else [])],
                                   capture_output=True, timeout=SHEET_SECONDS, stdin=subprocess.DEVNULL, pass_fds=held)
         except subprocess.TimeoutExpired:
             raise FileRejected("file_sheet_too_slow", seconds=SHEET_SECONDS) from None
@@ -160,19 +164,32 @@ REJECTED = 3
 SHEET_SECONDS = 600
 
 
-def read_sheet(path: Path) -> pa.Table:
+def read_sheet(path: Path, layout: SheetLayout | None = None) -> pa.Table:
     """The rows of a spreadsheet's first visible worksheet (not a hidden one, not a chart) as Arrow
-    text columns with their row numbers; run by orchestration.sheet_reader in its own process."""
+    text columns with their row numbers; run by orchestration.sheet_reader in its own process.
+
+    A workbook with a visible sheet `layout` names is read there instead: its header is the first
+    row, of the first SheetLayout.HEADER_WITHIN, that names every required column, and its table
+    ends before the first row after it with none of them filled in."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+    start, named = 1, None
     try:
         book = CalamineWorkbook.from_path(str(path))
         shown = [i for i, m in enumerate(book.sheets_metadata)
                  if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
         if not shown:
             raise FileRejected("file_no_sheet")
-        rows = book.get_sheet_by_index(shown[0]).iter_rows()
+        if layout:
+            named = next((i for i in shown if book.sheets_metadata[i].name in layout.sheets), None)
+        rows = book.get_sheet_by_index(shown[0] if named is None else named).iter_rows()
         first = next(rows, None)
+        if named is not None:
+            while first is not None and start < layout.HEADER_WITHIN and not layout.is_header(first):
+                first, start = next(rows, None), start + 1
+            if first is None or not layout.is_header(first):
+                raise FileRejected("file_no_header_row", sheet=book.sheets_metadata[named].name,
+                                   rows=layout.HEADER_WITHIN)
     except (CalamineError, OSError, ValueError) as exc:
         raise FileRejected.unreadable(exc) from None
     if not first or not any(c not in (None, "") for c in first):
@@ -189,8 +206,12 @@ def read_sheet(path: Path) -> pa.Table:
         body.clear()
         numbers.clear()
 
-    for n, row in enumerate(rows, start=2):
+    required = ([i for i, h in enumerate(header) if any(normalize_header(h) in r for r in layout.required)]
+                if named is not None else [])
+    for n, row in enumerate(rows, start=start + 1):
         if any(c not in (None, "") for c in row):  # blank lines in a sheet are layout, not data
+            if required and all(i >= len(row) or row[i] in (None, "") for i in required):
+                break  # the notes below the table
             body.append(row)
             numbers.append(n)
             if len(body) == XLSX_BATCH_ROWS:

@@ -1,28 +1,50 @@
-"""The spot-check ledger (抽查台账): the cases drawn for case-file review in the period's ledger period
-(its quarter, for a month), with empty columns for the reviewer to fill in. How the draw can be
-re-shown (the seed, each case's draw key) is kept in the last columns, which are not printed."""
+"""The spot-check ledger (抽查台账) and where its reviews stand (评查汇总).
+
+The ledger lists the cases drawn for case-file review in the period's ledger period (its quarter,
+for a month) with the reviewer's columns: empty where no review has come back, filled in with the
+review where one has. The sheet is also a form: a reviewer fills it in and returns the workbook to
+the inbox's spot_check_reviews folder, where it loads as that source (contract §2). So its
+reviewer's columns carry the contract's headers, its conclusion cells offer the three conclusions,
+and each row carries the review's id (评查编号) among the columns after the printed ones, with what
+the draw rests on (the seed, each case's draw key)."""
 
 from __future__ import annotations
 
-from core.i18n import enum_label
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.contract import ENUMS
+from core.i18n import code_label, enum_label
 from core.privacy import mask_sql
 
 from ..context import Context
 from ..labels import source_column, wl
-from ..tables import FMT_DATE, FMT_INT, Col, write_table
+from ..tables import FMT_DATE, FMT_INT, FMT_RATE, HEADER_ROWS, Col, write_table
 
-# The columns a reviewer fills in and reads are printed; the draw's evidence after them is not.
-PRINTED = 15
+# The columns a reviewer fills in and reads are printed; the review's id and the draw's evidence after them are not.
+PRINTED = 18
+CONCLUSION_COLUMN = 12
+
+
+def conclusion_words(lang: str) -> list[str]:
+    """The conclusions as the sheet writes them and the loader reads them back (contract enum review_conclusion)."""
+    return [code_label("review_status", code, lang) for code in ENUMS["review_conclusion"]]
 
 
 def write_ledger(ctx: Context) -> dict[str, int]:
     """Rows written per sheet."""
+    return _write_summary(ctx) | _write_ledger(ctx)
+
+
+def _write_ledger(ctx: Context) -> dict[str, int]:
     lang, per = ctx.lang, ctx.period
     drawn = ctx.con.execute(f"""
         select u.unit_name, l.draw_rank, l.closed_cases, l.case_id,
                {mask_sql("c.party_name", ctx.unmask, ctx.purpose + " spot-check ledger")} as party_name,
                l.case_type, l.procedure, l.opened_at::date, l.closed_at::date, l.archived_at::date,
-               l.unit_id, l.period, l.seed, l.draw_key
+               l.conclusion, l.problems, l.reviewer, l.reviewed_at::date, l.rectify_by, l.rectified_at::date,
+               l.rectification_status,
+               coalesce(l.review_id, l.period || ':' || l.case_id), l.unit_id, l.period, l.seed, l.draw_key
         from mart_spot_check_ledger l
         left join dim_units u using (unit_id)
         left join dim_cases c using (case_id)
@@ -30,10 +52,12 @@ def write_ledger(ctx: Context) -> dict[str, int]:
         order by list_position($order, l.unit_id), l.draw_rank""",
         {"units": ctx.units, "kind": per.ledger_kind, "code": per.ledger_code,
          "order": [u for u, _ in ctx.units_in_order]}).fetchall()
-    # the reviewer's four columns (conclusion, issues, reviewer, date) are left empty
     rows = [(i, *r[:5], enum_label("case_type", r[5], lang) if r[5] else None,
-             enum_label("procedure", r[6], lang) if r[6] else None, *r[7:10], None, None, None, None, *r[10:])
+             enum_label("procedure", r[6], lang) if r[6] else None, *r[7:10],
+             code_label("review_status", r[10], lang) if r[10] else None, *r[11:16],
+             code_label("rectification_status", r[16], lang) if r[16] else None, *r[17:])
             for i, r in enumerate(drawn, 1)]
+    review = "spot_check_reviews"
     cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=20, wrap=True),
             Col(wl("col_draw_rank", lang), width=5), Col(wl("col_closed_cases", lang), FMT_INT, 7),
             Col(source_column("cases", "case_id", lang), width=18, wrap=True), Col(source_column("cases", "party_name", lang), width=7),
@@ -42,14 +66,61 @@ def write_ledger(ctx: Context) -> dict[str, int]:
             Col(source_column("cases", "opened_at", lang), FMT_DATE, 11),
             Col(source_column("cases", "closed_at", lang), FMT_DATE, 11),
             Col(source_column("cases", "archived_at", lang), FMT_DATE, 11),
-            Col(wl("col_review_conclusion", lang), width=10), Col(wl("col_review_issues", lang), width=16),
-            Col(wl("col_reviewer", lang), width=7), Col(wl("col_review_date", lang), FMT_DATE, 9),
-            Col(source_column("units", "unit_id", lang), width=10), Col(wl("col_period", lang), width=8),
+            Col(source_column(review, "conclusion", lang), width=9), Col(source_column(review, "problems", lang), width=18, wrap=True),
+            Col(source_column(review, "reviewer", lang), width=7),
+            Col(source_column(review, "reviewed_at", lang), FMT_DATE, 11),
+            Col(source_column(review, "rectify_by", lang), FMT_DATE, 11),
+            Col(source_column(review, "rectified_at", lang), FMT_DATE, 11),
+            Col(wl("col_rectification_status", lang), width=10, wrap=True),
+            Col(source_column(review, "review_id", lang), width=24), Col(source_column("units", "unit_id", lang), width=10),
+            Col(source_column(review, "period", lang), width=8),
             Col(wl("col_seed", lang), width=8), Col(wl("col_draw_key", lang), width=34)]
+    assert cols[CONCLUSION_COLUMN - 1].header == source_column(review, "conclusion", lang) and len(cols) == PRINTED + 5
     name = wl("sheet_ledger", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_ledger", lang, period=per.ledger_label,
                                                 n=ctx.run.spot_check_per_unit, seed=ctx.run.spot_check_seed),
-                    cols, rows, notes=[wl("note_ledger", lang, seed=ctx.run.spot_check_seed)])
+                    cols, rows, notes=[wl("note_ledger_return", lang, rectify_days=ctx.run.review_rectify_days),
+                                       wl("note_ledger", lang, seed=ctx.run.spot_check_seed)])
+    letter = get_column_letter(CONCLUSION_COLUMN)
     for ws, n in w.sheets:
-        ws.print_area = f"A1:O{w.last_row}"
+        ws.print_area = f"A1:{get_column_letter(PRINTED)}{w.last_row}"
+        if n:
+            # the reviewer picks a conclusion the loader reads back, rather than typing one it may not
+            choose = DataValidation(type="list", formula1='"' + ",".join(conclusion_words(lang)) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=source_column(review, "conclusion", lang),
+                                    error=wl("ledger_pick_conclusion", lang))
+            choose.add(f"{letter}{HEADER_ROWS + 1}:{letter}{HEADER_ROWS + n}")
+            ws.data_validations.append(choose)
+    return {name: w.rows}
+
+
+def _write_summary(ctx: Context) -> dict[str, int]:
+    """Per unit: drawn, reviewed, each conclusion, the pass rate, and the rectifications asked for,
+    done on time, done late, under way and overdue (mart_unit_period_spot_checks)."""
+    lang, per = ctx.lang, ctx.period
+    got = {r[0]: r[1:] for r in ctx.con.execute("""
+        select unit_id, drawn, reviewed, passed, basically_passed, failed, pass_rate, rectifications,
+               rectified_on_time, rectified_late, rectifying, rectification_overdue
+        from mart_unit_period_spot_checks
+        where period_type = $kind and period = $code and list_contains($units, unit_id)""",
+        {"units": ctx.units, "kind": per.ledger_kind, "code": per.ledger_code}).fetchall()}
+    data = [(i, name, *got[unit]) for i, (unit, name) in enumerate(
+        [(u, n) for u, n in ctx.units_in_order if u in got], 1)]
+    sums = [sum(r[k] or 0 for r in data) for k in range(2, len(data[0]) if data else 2)]
+    totals = []
+    if data:
+        reviewed, passing = sums[1], sums[2] + sums[3]
+        totals = [(wl("row_total", lang), None, *sums[:5], passing / reviewed if reviewed else None, *sums[6:])]
+    group = wl("col_group_rectification", lang)
+    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True),
+            Col(wl("col_drawn", lang), FMT_INT, 7), Col(wl("col_reviewed", lang), FMT_INT, 7),
+            *[Col(code_label("review_status", c, lang), FMT_INT, 7) for c in ENUMS["review_conclusion"]],
+            Col(wl("col_review_pass_rate", lang), FMT_RATE, 10),
+            Col(wl("col_rectifications", lang), FMT_INT, 7, group=group),
+            *[Col(code_label("rectification_status", c, lang), FMT_INT, 8, group=group)
+              for c in ("on_time", "late", "pending", "overdue")]]
+    name = wl("sheet_review_summary", lang)
+    w = write_table(ctx.wb, ctx.frame, name, wl("title_review_summary", lang, period=per.ledger_label), cols, data,
+                    totals=totals, notes=[wl("note_review_summary", lang, as_of=ctx.frame.date_text(ctx.run.as_of),
+                                             rectify_days=ctx.run.review_rectify_days)])
     return {name: w.rows}
