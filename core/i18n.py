@@ -126,8 +126,8 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
     "review_status": {"not_reviewed": ("未评查", "not reviewed"), "passed": ("合格", "passed"),
                       "basically_passed": ("基本合格", "basically passed"), "failed": ("不合格", "failed")},
     "rectification_status": {"not_required": ("无需整改", "none needed"), "pending": ("整改中", "under way"),
-                             "overdue": ("逾期未整改", "overdue, not done"), "on_time": ("按期整改", "done on time"),
-                             "late": ("逾期整改", "done late")},
+                             "overdue": ("逾期未整改", "overdue, not done"),
+                             "on_time": ("按期完成整改", "done on time"), "late": ("逾期完成整改", "done late")},
     # the facts' statuses (contract §9), as the case page shows them beside each deadline
     "upload_status": {"on_time": ("按时入库", "stored on time"), "late": ("逾期入库", "stored late"),
                       "overdue_missing": ("逾期未入库", "overdue, not stored"), "pending": ("未到期", "not yet due")},

@@ -51,6 +51,17 @@ def mask_sql(column: str, unmask: bool = False, purpose: str = "") -> str:
     return f"(case when {text} = '' then '' else left({text}, 1) || '{MASK}' end)"
 
 
+def mask_within_sql(text: str, name: str, unmask: bool = False, purpose: str = "") -> str:
+    """The SQL expression `text` (free text a person wrote: a reviewer's problems) with the party's
+    name (the expression `name`) written in it masked as mask_sql masks it: 当事人王小明未签名 →
+    当事人王某某未签名. A one-character name is left: masked it would read the same."""
+    if unmask:
+        _log_unmasked(purpose)
+        return text
+    bare = f"regexp_replace({name}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
+    return f"(case when length({bare}) > 1 then replace({text}, {bare}, {mask_sql(name)}) else {text} end)"
+
+
 def mask_frame(frame: pd.DataFrame, unmask: bool = False, purpose: str = "") -> pd.DataFrame:
     """A copy of `frame` with personal columns masked, unless `unmask`, which is logged."""
     if unmask:

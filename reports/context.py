@@ -102,6 +102,7 @@ class Run:
     spot_check_per_unit: int
     spot_check_seed: int
     review_rectify_days: int
+    review_weight: float
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Context:
         per = find_period(con, period, lang)
         units, root = find_scope(con, unit)
         run = Run(*con.execute("select as_of, as_of_end_at, freeze_grace_days, spot_check_per_unit, "
-                               "spot_check_seed, review_rectify_days from mart_run").fetchone())
+                               "spot_check_seed, review_rectify_days, review_weight from mart_run").fetchone())
         families = con.execute(f"select family, name_{lang}, rate_column from dim_rule_families "
                                "order by sort_order").fetchall()
         settings = load_settings()
@@ -254,4 +255,4 @@ class Context:
     def sheets(self) -> list[str]:
         """Every table sheet's name, in order."""
         return [wl("sheet_scorecard", self.lang), wl("sheet_family_rates", self.lang), *(f.name for f in self.judged_families), *self.findings_sheets,
-                wl("sheet_ledger", self.lang)]
+                wl("sheet_review_summary", self.lang), wl("sheet_ledger", self.lang)]

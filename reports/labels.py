@@ -62,6 +62,9 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "cover_split": ("分表说明", "Split sheets"),
     "cover_split_value": ("“{sheet}”超过 Excel 行数上限，拆分为 {n} 张：{names}",
                           "'{sheet}' passes Excel's row limit and is split into {n} sheets: {names}"),
+    "cover_reviews": ("{term:review}", "{Term:review}"),
+    "cover_reviews_value": ("不合格案卷的整改期限未填的，以评查之日起 {days} 日为限；{term:review_pass_rate}{weighed}",
+                            "a failed case file with no deadline set is to be put right within {days} days of its review; the {term:review_pass_rate} is {weighed}"),
     "cover_ledger_period": ("{term:spot_check}{term:period}", "{Term:spot_check} {term:period}"),
     "cover_not_judged": ("{term:not_judged}事项", "{Term:not_judged}"),
     "cover_office_unset": ("（未设置：在设置文件中填写 office_name）", "(not set: office_name in the settings file)"),
@@ -95,6 +98,10 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     # scorecard
     "note_scorecard": ("注：1. 按{term:score}由高到低排列；{term:score}按色阶着色（红低绿高），较{term:previous}下降的以红字标出。2. {term:score} = 100 × Σ（{term:weight} × {term:rule_family}{term:compliance_rate}）÷ Σ（{term:weight}），{term:weight}见“说明”，各类{term:compliance_rate}见“分类{term:compliance_rate}”。3. {term:rank}为同一{term:parent_unit}下的排名。4. {term:appraisal_score}为{term:period}结束后 {days} 天{term:frozen}的{term:score}，未{term:frozen}时为空。5. 合计行为各{term:unit}之和，平均行为各{term:unit}的算术平均。",
                        "Notes: 1. Highest {term:score} first; {term:score}s are shaded from red (low) to green (high), a fall since the {term:previous} {term:period} is in red. 2. {Term:score} = 100 × Σ({term:weight} × {term:rule_family} {term:compliance_rate}) ÷ Σ({term:weight}), {term:weight}s on the cover, the rates on 'Rates by family'. 3. The {term:rank} compares {term:unit}s with the same {term:parent_unit}. 4. The {term:appraisal_score} is the {term:score} {term:frozen} {days} days after the {term:period} ends, empty until then. 5. The total row adds up all {term:unit}s, the mean row averages them."),
+    "note_scorecard_reviews": ("6. {term:review_pass_rate}（季度、年度）=（合格 + 基本合格）÷ 已评查案卷，见“{ledger}”；作为{term:indicator}列示，{weighed}。",
+                               " 6. The {term:review_pass_rate} (quarters and years) = (passed + basically passed) ÷ reviewed case files, on '{ledger}'; an {term:indicator}, {weighed}."),
+    "review_not_weighed": ("不计入{term:score}", "not in the {term:score}"),
+    "review_weighed": ("以{term:weight} {weight} 计入{term:score}", "in the {term:score} with {term:weight} {weight}"),
     "col_rate": ("{family}{term:compliance_rate}", "{family} {term:compliance_rate}"),
     "col_judged": ("{term:judged}数", "{Term:judged}"),
     "col_violations": ("{term:violations}数", "{Term:violations}"),
@@ -169,18 +176,30 @@ def units_text(n: int, lang: str) -> str:
 
 
 # The rectification notice (整改通知书, reports.notices): written as a county office writes one.
-NOTICE_LABELS: dict[str, tuple[str, str]] = {
+NOTICE_LABELS: dict[str, tuple[str, str]] = expand({
     "file": ("整改通知书", "rectification-notice"),
     "title": ("关于对{unit}行政执法全过程记录问题进行整改的通知",
               "Notice to {unit} to rectify problems in its whole-process recording of law enforcement"),
     "addressee": ("{unit}：", "To {unit}:"),
     "opening": ("根据{regulation}的规定，经对你单位{period}（{start}至{end}）行政执法全过程记录情况进行考核"
                 "（以{as_of}为判定基准日），发现问题{n}项（按严重程度分：{by}），"
-                "具体见附件。现将整改要求通知如下：",
+                "具体见附件{reviews}。现将整改要求通知如下：",
                 "Under {regulation}, the whole-process recording of your unit's law enforcement during {period} "
                 "({start} to {end}) has been appraised, every status as it stood at the end of {as_of}. Problems found: {n} "
-                "(by severity: {by}), listed in the annex. You are required "
+                "(by severity: {by}), listed in the annex{reviews}. You are required "
                 "to rectify them as follows."),
+    "opening_reviews": ("；另经{term:review}（{ledger}{term:spot_check}台账），{m}件案卷需{term:rectification}",
+                        "; and in the {term:review} of {ledger}'s {term:spot_check} ledger, {m} case files are to be put right"),
+    "opening_reviews_only": ("根据{regulation}的规定，经对你单位{ledger}{term:spot_check}台账抽取的案卷进行{term:review}"
+                             "（以{as_of}为判定基准日），{m}件案卷需{term:rectification}。现将整改要求通知如下：",
+                             "Under {regulation}, the case files of your unit drawn for {ledger}'s {term:spot_check} ledger have "
+                             "been through {term:review}, every status as it stood at the end of {as_of}: {m} are "
+                             "to be put right. You are required to rectify them as follows."),
+    "review_problems": ("{term:review}需{term:rectification}的案卷：{m}件。", "Case files to put right after {term:review}: {m}."),
+    "review_case": ("案件{case}，评查结论为{conclusion}。存在问题：{problems}。整改期限{due}，{status}。",
+                    " Case {case}, reviewed as {conclusion}. Problems: {problems}. To be put right by {due}: {status}."),
+    "review_no_problems": ("评查未写明问题", "no problem written down"),
+    "review_no_due": ("未定", "no date set"),
     "severity_count": ("{severity}{n}项", "{n} {severity}"),
     "problems": ("存在的问题", "Problems found"),
     "rule": ("{rule}：{n}项。", "{rule}: {n}."),
@@ -212,7 +231,7 @@ NOTICE_LABELS: dict[str, tuple[str, str]] = {
     "id_line": ("{label}：{value}", "{label}: {value}"),
     "office_unset": ("（填报单位）", "(oversight office)"),
     "list_sep": ("、", ", "),
-}
+})
 
 
 def nl(key: str, lang: str, **args) -> str:

@@ -24,7 +24,7 @@ from docx.shared import Mm
 
 from core.i18n import CODES, code_label
 from core.output import safe_filename
-from core.privacy import mask_sql
+from core.privacy import mask_sql, mask_within_sql
 from core.settings import load_settings
 from core.sql import lit
 
@@ -57,12 +57,23 @@ class RuleGroup:
         return sum(self.severities.values())
 
 
+@dataclass(frozen=True)
+class ReviewProblem:
+    """A drawn case whose case-file review asked for it to be put right (mart_spot_check_ledger)."""
+    case_id: str
+    conclusion: str  # in the notice's language
+    problems: str  # party names masked
+    due: dt.date | None  # the last day to put it right
+    status: str  # where the rectification stands, in the notice's language
+
+
 @dataclass
 class UnitFindings:
     unit_id: str
     unit_name: str
     regulation: str  # the unit's profile's regulation, as dim_units names it
     groups: list[RuleGroup] = field(default_factory=list)
+    reviews: list[ReviewProblem] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -124,7 +135,8 @@ def write_notices(snapshot: Path, period: str, out_dir: Path, unit: str | None =
 def unit_findings(con: duckdb.DuckDBPyConnection, period: Period, units: list[str], lang: str, unmask: bool,
                   purpose: str) -> Iterator[UnitFindings]:
     """The findings of the period of each unit of `units` that has any, by rule (in the order every
-    reader lists them) and article. DuckDB writes the annex's rows, in its threads: Python took
+    reader lists them) and article, and the cases its case-file review of the period's ledger asked it
+    to put right (review_problems); a unit with neither is left out. DuckDB writes the annex's rows, in its threads: Python took
     three times as long as all the rest for a city's year (scale M). One query a unit: for all units
     at once, DuckDB held every row while it ordered them: 1.8 GB of memory for a city's year, against
     0.4 GB this way for a second more."""
@@ -165,16 +177,41 @@ def unit_findings(con: duckdb.DuckDBPyConnection, period: Period, units: list[st
                                               f"where {FINDINGS_WHERE}", {"units": units, "start": period.start,
                                                                           "end": period.end}).fetchall()),
                    key=citation_order)
+    reviews = review_problems(con, period, units, lang, unmask, purpose)
+    named = {u: (n, r) for u, n, r in con.execute(f"select unit_id, unit_name, {regulation} from dim_units").fetchall()}
     for unit in units:
         groups = con.execute(sql, {"units": [unit], "start": period.start, "end": period.end,
                                    "cites": cites}).fetchall()
-        if not groups:
+        if not groups and unit not in reviews:
             continue
-        uf = UnitFindings(unit, groups[0][1] or "", groups[0][2] or "")
+        uf = (UnitFindings(unit, groups[0][1] or "", groups[0][2] or "", reviews=reviews.get(unit, [])) if groups
+              else UnitFindings(unit, named[unit][0] or "", named[unit][1] or "", reviews=reviews[unit]))
         for _, _, _, rule_id, rule_name, citation, *counts, rows in groups:
             uf.groups.append(RuleGroup(rule_id, rule_name or rule_id, citation,
                                        Counter(dict(zip(CODES["severity"], counts))), rows))
         yield uf
+
+
+def review_problems(con: duckdb.DuckDBPyConnection, period: Period, units: list[str], lang: str, unmask: bool,
+                    purpose: str) -> dict[str, list[ReviewProblem]]:
+    """Each unit's drawn cases of the period's ledger (its quarter's, for a month) whose review asked
+    for a rectification, in draw order, the problems with the party's name masked (shown unmasked,
+    the notices' findings have logged it once)."""
+    found: dict[str, list[ReviewProblem]] = {}
+    for unit, case_id, conclusion, problems, due, status in con.execute(f"""
+            select l.unit_id, l.case_id, l.conclusion,
+                   {mask_within_sql("coalesce(l.problems, '')", "c.party_name", unmask, purpose) if not unmask
+                    else "coalesce(l.problems, '')"},
+                   cast(l.rectify_due_at - interval 1 day as date), l.rectification_status
+            from mart_spot_check_ledger l
+            left join dim_cases c using (case_id)
+            where l.period_type = $kind and l.period = $code and list_contains($units, l.unit_id)
+                and l.rectification_status not in ('not_required')
+            order by l.unit_id, l.draw_rank""",
+            {"kind": period.ledger_kind, "code": period.ledger_code, "units": units}).fetchall():
+        found.setdefault(unit, []).append(ReviewProblem(case_id, code_label("review_status", conclusion, lang),
+                                                        problems, due, code_label("rectification_status", status, lang)))
+    return found
 
 
 def file_name(uf: UnitFindings, period: str, lang: str, taken: set[str]) -> str:
@@ -236,21 +273,35 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     title(doc, uf.unit_name, lang)
     gongwen.paragraph(doc, "", gongwen.PLAIN)
     gongwen.paragraph(doc, nl("addressee", lang, unit=uf.unit_name), gongwen.PLAIN)
-    gongwen.paragraph(doc, nl("opening", lang, regulation=uf.regulation, period=per.label,
-                              start=gongwen.date_text(per.start, lang),
-                              end=gongwen.date_text(per.end - dt.timedelta(days=1), lang),
-                              as_of=gongwen.date_text(issue.as_of, lang), n=count(uf.n, lang),
-                              by=nl("list_sep", lang).join(  # a severity with no finding is left unsaid
-                                  nl("severity_count", lang, severity=code_label("severity", code, lang), n=count(n, lang))
-                                  for code, n in severity_counts(uf.groups).items() if n)))
+    dates = {"start": gongwen.date_text(per.start, lang), "end": gongwen.date_text(per.end - dt.timedelta(days=1), lang),
+             "as_of": gongwen.date_text(issue.as_of, lang)}
+    reviewed = nl("opening_reviews", lang, ledger=per.ledger_label, m=count(len(uf.reviews), lang)) if uf.reviews else ""
+    if uf.n:
+        opening = nl("opening", lang, regulation=uf.regulation, period=per.label, **dates, n=count(uf.n, lang),
+                     by=nl("list_sep", lang).join(  # a severity with no finding is left unsaid
+                         nl("severity_count", lang, severity=code_label("severity", code, lang), n=count(n, lang))
+                         for code, n in severity_counts(uf.groups).items() if n), reviews=reviewed)
+    else:  # a unit whose recording broke no rule, but whose reviewed case files did not pass
+        opening = nl("opening_reviews_only", lang, regulation=uf.regulation, ledger=per.ledger_label,
+                     as_of=dates["as_of"], m=count(len(uf.reviews), lang))
+    gongwen.paragraph(doc, opening)
 
     heading(doc, 1, nl("problems", lang), lang)
+    k = 0
     for k, groups in enumerate(uf.rules(), 1):
         severities = nl("list_sep", lang).join(code_label("severity", code, lang)
                                                 for code, n in severity_counts(groups).items() if n)
         p = subheading(doc, k, nl("rule", lang, rule=groups[0].rule_name, n=count(sum(g.n for g in groups), lang)), lang)
         citations = [g.citation for g in groups if g.citation] or [uf.regulation]  # a finding without an article
         gongwen.run(p, nl("rule_basis", lang, citations=citations_text(citations, lang), severities=severities))
+    if uf.reviews:
+        p = subheading(doc, k + 1, nl("review_problems", lang, ledger=per.ledger_label, m=count(len(uf.reviews), lang)),
+                       lang)
+        for n, r in enumerate(uf.reviews, 1):  # GB/T 9704 7.3.3: the third level of a body's headings is 1.
+            p = gongwen.paragraph(doc, f"{n}." + nl("review_case", lang, case=r.case_id, conclusion=r.conclusion,
+                                                   problems=r.problems or nl("review_no_problems", lang),
+                                                   due=gongwen.date_text(r.due, lang) if r.due else nl("review_no_due", lang),
+                                                   status=r.status))
 
     heading(doc, 2, nl("requirements", lang), lang)
     for k, (head, text) in enumerate((("check", "check_text"), ("duty", "duty_text"), ("reply", "reply_text")), 1):
@@ -261,10 +312,11 @@ def render(uf: UnitFindings, issue: Issue) -> DocxDocument:
     # 7.3.5.4: the signature and date never on a page without the body's text, so the body's last
     # paragraph, the annex's name and the signature are kept on one page
     p.paragraph_format.keep_with_next = True
-    for text in ("", nl("annex_note", lang, annex=nl("annex_name", lang)), ""):
+    for text in ("", nl("annex_note", lang, annex=nl("annex_name", lang)), "") if uf.n else ("",):
         gongwen.paragraph(doc, text).paragraph_format.keep_with_next = True
     gongwen.signature(doc, issue.office, gongwen.date_text(issue.date, lang))
-    annex(doc, uf, issue)
+    if uf.n:  # the annex lists findings; a case-file review's problems are in the body
+        annex(doc, uf, issue)
     return doc
 
 

@@ -73,6 +73,7 @@ def test_the_year_is_a_draw_of_its_own(inbox, warehouse):
 import datetime as dt  # noqa: E402
 import shutil  # noqa: E402
 
+import duckdb  # noqa: E402
 import pytest  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
@@ -114,8 +115,12 @@ def returned(samples, tmp_path_factory):
     fill(ws, first, 评查结论="合格", 评查人="周敏", 评查时间=D(2025, 10, 20))
     fill(ws, first + 1, 评查结论="不合格", 存在问题="询问笔录无当事人签名", 评查人="周敏", 评查时间=D(2025, 10, 20),
          整改期限=D(2025, 11, 20), 整改完成时间=D(2025, 11, 28))  # put right late
-    fill(ws, first + 2, 评查结论="不合格", 存在问题="-1+1 询问笔录缺页", 评查人="周敏", 评查时间=D(2025, 10, 21),
-         整改期限=D(2025, 12, 10))  # overdue
+    # the reviewer names the party in the problems: outputs mask it there too (rules.md R-SEC)
+    con = duckdb.connect(str(snapshot), read_only=True)
+    party = con.execute("select party_name from dim_cases where case_id = ?", [cases[2]]).fetchone()[0]
+    con.close()
+    fill(ws, first + 2, 评查结论="不合格", 存在问题=f"-1+1 询问笔录缺页，当事人{party}未签名", 评查人="周敏",
+         评查时间=D(2025, 10, 21), 整改期限=D(2025, 12, 10))  # overdue
     fill(ws, first + 3, 评查结论="基本合格", 评查人="吴刚", 评查时间=D(2025, 11, 2))  # no deadline: nothing to put right
     fill(ws, first + 4, 评查结论="不合格", 评查人="吴刚", 评查时间=D(2025, 12, 1), 整改期限=D(2026, 1, 5))  # due in 5 days
     fill(ws, first + 5, 评查结论="不合格", 评查人="吴刚", 评查时间=D(2025, 12, 1))  # due 30 days on: 31 Dec 2025 24:00
@@ -130,13 +135,13 @@ def returned(samples, tmp_path_factory):
         publish(con, root / "wh.duckdb")
     finally:
         con.close()
-    return root, batch, cases
+    return root, batch, cases, party
 
 
 def test_the_filled_in_ledger_loads_as_the_reviews(returned):
     """contract §2: the workbook's 抽查台账 sheet, filled in and saved, is a valid delivery of
     spot_check_reviews: read below its title rows, to the notes under it, every drawn case a row."""
-    root, batch, cases = returned
+    root, batch, cases, party = returned
     (f,) = batch.files
     assert (f.source, f.outcome, f.rows_in, f.rows_loaded, f.rows_quarantined) == (
         "spot_check_reviews", "loaded", len(cases), len(cases), 0)
@@ -150,13 +155,13 @@ def test_the_filled_in_ledger_loads_as_the_reviews(returned):
     by_case = {r[1]: r for r in got}
     assert by_case[cases[1]] == (f"2025:{cases[1]}", cases[1], "2025", "周敏", dt.datetime(2025, 10, 20), "failed",
                                  "询问笔录无当事人签名", D(2025, 11, 20), dt.datetime(2025, 11, 28))
-    assert by_case[cases[2]][6] == "-1+1 询问笔录缺页"
+    assert by_case[cases[2]][6] == f"-1+1 询问笔录缺页，当事人{party}未签名"
 
 
 def test_each_drawn_case_tracks_its_review_to_rectification(returned):
     """longjiang 第二十二条 (检查台账 records what the checks found), hebei 第三十条 (案卷评查): each
     drawn case's review and where its rectification stands as of 31 December 2025."""
-    root, _, cases = returned
+    root, _, cases, _ = returned
     con = connect(root / "wh.duckdb", read_only=True)
     try:
         got = dict((r[0], r[1:]) for r in con.execute("""
@@ -204,3 +209,97 @@ def test_the_english_ledger_is_a_form_too(samples, tmp_path):
     finally:
         con.close()
     assert f.rows_quarantined == 0 and got == [("basically_passed", "Zhou Min", dt.datetime(2025, 10, 20))]
+
+
+@pytest.fixture(scope="module")
+def rewritten(returned):
+    """The workbook written again from the snapshot with the reviews judged."""
+    root = returned[0]
+    write_workbook(root / "wh.published.duckdb", "2025", root / "again.xlsx")
+    return load_workbook(root / "again.xlsx")
+
+
+def test_the_workbook_shows_each_review_and_masks_the_party_in_its_problems(returned, rewritten):
+    root, _, cases, party = returned
+    ws = rewritten["抽查台账"]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=HEADER_ROWS + 1, values_only=True) if isinstance(r[0], int)}
+    assert [rows[c][11] for c in cases[:4]] == ["合格", "不合格", "不合格", "基本合格"]
+    assert [rows[c][17] for c in cases[:4]] == ["无需整改", "逾期完成整改", "逾期未整改", "无需整改"]
+    masked = party[:1] + "某某"
+    # the problems are written as text, a leading - made inert (no formula), the party's name masked
+    assert rows[cases[2]][12] == f"'-1+1 询问笔录缺页，当事人{masked}未签名" or \
+        rows[cases[2]][12] == f"-1+1 询问笔录缺页，当事人{masked}未签名"
+    assert party not in str(list(ws.values)) or len(party) == 1
+    # the review's id comes back as written, so returning this sheet replaces the same reviews
+    assert rows[cases[1]][18] == f"2025:{cases[1]}"
+
+
+def test_the_review_summary_counts_the_units_ledger(returned, rewritten):
+    root, _, cases, _ = returned
+    con = duckdb.connect(str(root / "wh.published.duckdb"), read_only=True)
+    try:
+        want = con.execute("""select sum(drawn), sum(reviewed), sum(passed), sum(basically_passed), sum(failed),
+                                     sum(rectification_overdue) from mart_unit_period_spot_checks
+                              where period_type = 'year' and period = '2025'""").fetchone()
+        rates = dict(con.execute("select unit_id, review_pass_rate from mart_unit_period_scorecard "
+                                 "where period_type = 'year' and period = '2025'").fetchall())
+    finally:
+        con.close()
+    assert want == (len(cases), 6, 1, 1, 4, 2)
+    ws = rewritten["评查汇总"]
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "合计")
+    assert (total[2], total[3], total[4], total[5], total[6], total[7]) == (*want[:5], 2 / 6)
+    assert total[12] == 2  # overdue
+    card = rewritten["汇总"]
+    head = [c.value for c in card[HEADER_ROWS - 1]]
+    at = head.index("案卷评查合格率")
+    shown = {r[2]: r[at] for r in card.iter_rows(min_row=HEADER_ROWS + 1, values_only=True) if isinstance(r[0], int)}
+    assert shown == {u: rates[u] for u in shown} and any(v is not None for v in shown.values())
+
+
+def test_the_notices_tell_each_unit_its_cases_to_put_right(returned, tmp_path):
+    """The rectification notice (整改通知书) of a unit lists its drawn cases that failed review (or
+    passed basically with a deadline), each with its problems, deadline and where it stands."""
+    import docx
+
+    from reports.notices import write_notices
+
+    root, _, cases, party = returned
+    out = write_notices(root / "wh.published.duckdb", "2025", tmp_path, date=D(2026, 1, 5))
+    text = "\n".join(p.text for path in out["paths"] for p in docx.Document(path).paragraphs)
+    assert f"案件{cases[1]}，评查结论为不合格。存在问题：询问笔录无当事人签名。整改期限2025年11月20日，逾期完成整改。" in text
+    assert f"当事人{party[:1]}某某未签名" in text and (len(party) == 1 or party not in text)
+    assert f"案件{cases[3]}" not in text  # basically passed with no deadline: nothing to put right
+    assert f"案件{cases[4]}，评查结论为不合格。存在问题：评查未写明问题。整改期限2026年1月5日，整改中。" in text
+
+
+def test_the_review_pass_rate_weighs_in_the_score_only_when_an_office_says_so(returned, tmp_path):
+    """review_weight 0 (the default) leaves the score the rules'; with 20 the pass rate is weighed in
+    as the profile's weights are: 100 × (Σ w·rate + 20 × p) ÷ (Σ w + 20) (docs/rules.md §8)."""
+    from core.settings import Settings
+
+    root = returned[0]
+    shutil.copy(root / "wh.duckdb", tmp_path / "wh.duckdb")
+    con = connect(tmp_path / "wh.duckdb")
+    try:
+        before = dict(con.execute("select unit_id, score from mart_unit_period_scorecard "
+                                  "where period_type = 'year' and period = '2025'").fetchall())
+        parts = con.execute("""
+            select s.unit_id, sum(cast(w.weight as double) * r.compliant / r.judged), sum(cast(w.weight as double)),
+                   any_value(s.review_pass_rate)
+            from (select unit_id, family, sum(compliant) as compliant, sum(judged) as judged
+                  from mart_unit_rule_period_rates where level = 'violation' and period_type = 'year' and period = '2025'
+                  group by all) r
+            join int_units u using (unit_id)
+            join rules_scoring_weights w on w.profile_id = u.profile_id and w.family = r.family
+            join mart_unit_period_scorecard s on s.unit_id = r.unit_id and s.period_type = 'year' and s.period = '2025'
+            group by s.unit_id""").fetchall()
+        runner.build(con, AS_OF, "hebei", settings=Settings(review_weight=20))
+        after = dict(con.execute("select unit_id, score from mart_unit_period_scorecard "
+                                 "where period_type = 'year' and period = '2025'").fetchall())
+    finally:
+        con.close()
+    assert any(p is not None for *_, p in parts)
+    for unit, weighted, weights, p in parts:
+        assert before[unit] == round(100 * weighted / weights, 2)
+        assert after[unit] == (round(100 * (weighted + 20 * p) / (weights + 20), 2) if p is not None else before[unit])

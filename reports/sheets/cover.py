@@ -89,6 +89,9 @@ def write_cover(ctx: Context) -> None:
                                               names=listed(parts)))
     rows.line(wl("cover_ledger_period", lang), wl("cover_ledger_value", lang, period=per.ledger_label,
                                                   n=run.spot_check_per_unit, seed=run.spot_check_seed))
+    rows.line(wl("cover_reviews", lang), wl("cover_reviews_value", lang, days=run.review_rectify_days,
+                                            weighed=wl("review_weighed", lang, weight=f"{run.review_weight:g}")
+                                            if run.review_weight else wl("review_not_weighed", lang)))
     _not_judged(ctx, rows)
     rows.line(wl("cover_method", lang), wl("cover_method_value", lang))
     rows.line(wl("cover_sheets", lang), listed(ctx.sheets))

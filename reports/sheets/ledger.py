@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.contract import ENUMS
 from core.i18n import code_label, enum_label
-from core.privacy import mask_sql
+from core.privacy import mask_sql, mask_within_sql
 
 from ..context import Context
 from ..labels import source_column, wl
@@ -39,10 +39,11 @@ def write_ledger(ctx: Context) -> dict[str, int]:
 def _write_ledger(ctx: Context) -> dict[str, int]:
     lang, per = ctx.lang, ctx.period
     drawn = ctx.con.execute(f"""
-        select u.unit_name, l.draw_rank, l.closed_cases, l.case_id,
+        select l.case_id, u.unit_name, l.draw_rank, l.closed_cases,
                {mask_sql("c.party_name", ctx.unmask, ctx.purpose + " spot-check ledger")} as party_name,
                l.case_type, l.procedure, l.opened_at::date, l.closed_at::date, l.archived_at::date,
-               l.conclusion, l.problems, l.reviewer, l.reviewed_at::date, l.rectify_by, l.rectified_at::date,
+               l.conclusion, {"l.problems" if ctx.unmask else mask_within_sql("l.problems", "c.party_name")},
+               l.reviewer, l.reviewed_at::date, l.rectify_by, l.rectified_at::date,
                l.rectification_status,
                coalesce(l.review_id, l.period || ':' || l.case_id), l.unit_id, l.period, l.seed, l.draw_key
         from mart_spot_check_ledger l
@@ -58,9 +59,12 @@ def _write_ledger(ctx: Context) -> dict[str, int]:
              code_label("rectification_status", r[16], lang) if r[16] else None, *r[17:])
             for i, r in enumerate(drawn, 1)]
     review = "spot_check_reviews"
-    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=20, wrap=True),
+    # the case number next to 序号: the two repeat on each page a printed row is continued on, so the
+    # reviewer's columns on the second page still say which case they are for
+    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("cases", "case_id", lang), width=18, wrap=True),
+            Col(source_column("units", "unit_name", lang), width=20, wrap=True),
             Col(wl("col_draw_rank", lang), width=5), Col(wl("col_closed_cases", lang), FMT_INT, 7),
-            Col(source_column("cases", "case_id", lang), width=18, wrap=True), Col(source_column("cases", "party_name", lang), width=7),
+            Col(source_column("cases", "party_name", lang), width=7),
             Col(source_column("cases", "case_type", lang), width=9, wrap=True),
             Col(source_column("cases", "procedure", lang), width=7, wrap=True),
             Col(source_column("cases", "opened_at", lang), FMT_DATE, 11),

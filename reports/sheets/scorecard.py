@@ -12,6 +12,7 @@ from ..labels import source_column, wl
 from ..tables import (
     FMT_CHANGE,
     FMT_INT,
+    FMT_RATE,
     FMT_SCORE,
     HEADER_ROWS,
     MIN_JUDGED,
@@ -37,21 +38,26 @@ def _mean(values) -> float | None:
 def _write_scores(ctx: Context) -> dict[str, int]:
     lang, rows = ctx.lang, ctx.scorecard
     parents = dict(ctx.con.execute("select unit_id, unit_name from dim_units").fetchall())
-    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=24, wrap=True),
+    # one page wide (reports.tables.PAGE_WIDTH_UNITS) with the review pass rate beside the scores
+    cols = [Col(wl("col_seq", lang), width=4), Col(source_column("units", "unit_name", lang), width=20, wrap=True),
             Col(source_column("units", "unit_id", lang), width=9),
-            Col(wl("col_parent", lang), width=14, wrap=True),
+            Col(wl("col_parent", lang), width=12, wrap=True),
             Col(wl("col_judged", lang), FMT_INT, 9), Col(wl("col_violations", lang), FMT_INT, 7),
             Col(wl("col_score", lang), FMT_SCORE, 6), Col(wl("col_rank", lang), width=7),
             Col(wl("col_rank_of", lang), width=6), Col(wl("col_previous_score", lang), FMT_SCORE, 8),
-            Col(wl("col_score_change", lang), FMT_CHANGE, 7), Col(wl("col_appraisal_score", lang), FMT_SCORE, 9)]
+            Col(wl("col_score_change", lang), FMT_CHANGE, 7), Col(wl("col_appraisal_score", lang), FMT_SCORE, 9),
+            Col(wl("col_review_pass_rate", lang), FMT_RATE, 8)]
     data = [(i, r["unit_name"], r["unit_id"], parents.get(r["parent_unit_id"]),
              r["judged"], r["violations"], r["score"], r["rank"], r["rank_of"], r["previous_score"],
-             r["score_change"], r["appraisal_score"]) for i, r in enumerate(rows, 1)]
+             r["score_change"], r["appraisal_score"], r["review_pass_rate"]) for i, r in enumerate(rows, 1)]
     totals = [(wl("row_total", lang), None, None, None, sum(r["judged"] or 0 for r in rows),
-               sum(r["violations"] or 0 for r in rows), None, None, None, None, None, None),
+               sum(r["violations"] or 0 for r in rows), None, None, None, None, None, None, None),
               (wl("row_mean", lang), None, None, None, None, None, _mean(r["score"] for r in rows), None, None,
-               _mean(r["previous_score"] for r in rows), None, _mean(r["appraisal_score"] for r in rows))]
-    notes = [wl("note_scorecard", lang, days=ctx.run.freeze_grace_days)]
+               _mean(r["previous_score"] for r in rows), None, _mean(r["appraisal_score"] for r in rows), None)]
+    weight = ctx.run.review_weight
+    notes = [wl("note_scorecard", lang, days=ctx.run.freeze_grace_days)
+             + wl("note_scorecard_reviews", lang, ledger=wl("sheet_review_summary", lang),
+                  weighed=wl("review_weighed", lang, weight=f"{weight:g}") if weight else wl("review_not_weighed", lang))]
     name = wl("sheet_scorecard", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_scorecard", lang, period=ctx.period.label), cols, data,
                     totals=totals if data else [], notes=notes, signatures=True)
