@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 
+import docx
 import duckdb
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
@@ -17,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from core.output import CUT_MARK, ERROR_CODES, FORMULA_START, MAX_CHARS, safe_text, safe_text_sql
 from dashboards import views
 from orchestration.publish import publish
+from reports.notices import write_notices
 from reports.workbook import write_workbook
 
 from attacks import hostile_text as hostile
@@ -103,6 +105,11 @@ def hostile_world(text: list[str]) -> dict[str, list[dict]]:
         "media": [{"media_id": media, "device_id": device, "officer_id": officer, "case_id": case,
                    "recorded_start": T(2025, 3, 1, 9), "recorded_end": T(2025, 3, 1, 10), "sha256": "a" * 64,
                    "size_bytes": 1}],
+        # a failed review of the drawn case, its reviewer and problems the attack's too (the ledger,
+        # the review summary and the notices write them)
+        "spot_check_reviews": [{"review_id": case, "case_id": case, "period": "2025", "reviewer": name,
+                                "reviewed_at": T(2025, 4, 1, 9), "conclusion": "failed", "problems": party + name,
+                                "rectify_by": dt.date(2025, 5, 1)}],
     }
 
 
@@ -120,6 +127,13 @@ def test_workbook_and_downloads_of_hostile_data_hold_nothing_live(tmp_path_facto
     for lang in ("zh", "en"):
         write_workbook(snapshot, "2025", root / f"{lang}.xlsx", lang=lang, unmask=True)
         assert scan_xlsx((root / f"{lang}.xlsx").read_bytes()) > 50
+        ledger = load_workbook(root / f"{lang}.xlsx").worksheets[-1]
+        assert safe_text(text[5] + text[6]) in {c.value for row in ledger.iter_rows() for c in row}
+        # the notice to the unit names the review's problems too, and opens
+        notices = write_notices(snapshot, "2025", root / f"notices-{lang}", lang=lang, unmask=True,
+                                date=dt.date(2026, 1, 5))
+        body = "\n".join(p.text for path in notices["paths"] for p in docx.Document(path).paragraphs)
+        assert notices["notices"] == 1 and safe_text(text[5] + text[6]).lstrip("'")[:20] in body
     filters = {"period_type": "year", "period": "2025", "lang": "zh"}
     # a table filter is the user's own text, written onto the notes sheet (control characters in it are
     # refused with a 400 before this: tests/test_server.py)
