@@ -27,7 +27,8 @@ def resources(inbox: Path, warehouse: Path, as_of: str = "") -> dict:
 
 
 ALL = [*assets.load_assets, assets.rule_tables, *assets.model_assets, assets.published_snapshot,
-       *checks.source_checks, checks.no_orphan_keys, checks.no_missing_log_days, checks.marts_fresh]
+       *checks.source_checks, checks.no_orphan_keys, checks.no_missing_log_days, checks.marts_fresh,
+       checks.rectifications_on_time]
 
 
 def test_definitions_load_with_schedule_sensor_and_every_model():
@@ -66,7 +67,7 @@ def test_every_asset_materialises_the_checks_pass_and_a_day_recomputes_only_that
     result = dg.materialize(ALL, resources=resources(inbox, wh), partition_key="2025-12-30")
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == len(checks.source_checks) + 3
+    assert len(evaluations) == len(checks.source_checks) + 4
     hard = {k: e.passed for k, e in evaluations.items() if k[1] in ("counts_add_up", "no_orphan_keys", "marts_fresh")}
     assert all(hard.values()), hard
     materialised = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}

@@ -95,6 +95,22 @@ def no_missing_log_days(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                                metadata={"device_days_without_log": missing, "sample": ", ".join(sample or [])})
 
 
+@dg.asset_check(asset="mart_spot_check_ledger", name="rectifications_on_time",
+                description="No drawn case's rectification after 案卷评查 is overdue (a red warning): a warning "
+                            "to the office, not a fault of the run.")
+def rectifications_on_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    con = warehouse.connect()
+    try:
+        overdue, reviewed, sample = con.execute("""
+            select count(*) filter (where rectification_status = 'overdue'), count(conclusion),
+                   list(case_id order by unit_id, period, draw_rank) filter (where rectification_status = 'overdue')[1:10]
+            from mart_spot_check_ledger""").fetchall()[0]
+    finally:
+        con.close()
+    return dg.AssetCheckResult(passed=overdue == 0, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"overdue": overdue, "reviewed": reviewed, "sample": ", ".join(sample or [])})
+
+
 @dg.asset_check(asset="mart_unit_period_scorecard", name="marts_fresh",
                 description="The marts were built after the latest successful load.")
 def marts_fresh(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
