@@ -51,6 +51,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "rectification": ("整改", "rectification"),
     "seed": ("随机种子", "seed"),
     "warning": ("预警", "warning"),
+    "disposal_review": ("销毁前审核", "review before disposal"),
     "recording": ("音像记录", "recording"),
     # loading
     "source": ("数据来源", "source"),
@@ -80,6 +81,7 @@ AVOID: dict[str, tuple[str, ...]] = {
     "as_of": ("Judged as of", "（as_of）"),
     "load": ("装载", "导入批次"),
     "masked": ("遮蔽", "屏蔽", "NOT masked"),
+    "disposal_review": ("到期销毁审查",),
     "unmasked": ("UNMASKED",),
 }
 
