@@ -153,6 +153,12 @@ def print_judgement_summary(con, as_of: dt.date) -> None:
             unit_id, unit_name, score, judged, violations = row
             click.echo(f"  {score:>6.1f}  {unit_id:<10} {unit_name}  "
                        f"({violations:,} {en('violations')} of {judged:,} {en('judged')})")
+    drawn, reviewed, failed, overdue = con.execute("""
+        select sum(drawn), sum(reviewed), sum(failed), sum(rectification_overdue) from mart_unit_period_spot_checks
+        where period_type = 'year' and period = ?""", [year]).fetchone()
+    if drawn:
+        click.echo(f"\n{en('spot_check')} ledger {year} ({en('review')}, 案卷评查): {drawn:,} cases drawn, "
+                   f"{reviewed:,} reviewed, {failed:,} failed, {overdue:,} {en('rectification')}s overdue")
 
 
 @main.command()
