@@ -151,6 +151,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     # review summary
     "sheet_review_summary": ("评查汇总", "Review summary"),
     "title_review_summary": ("{term:review}结果汇总：{period}", "{Term:review} results: {period}"),
+    "note_reviews_outside_draw": ("另有 {n} 份评查结果所评案卷不在本期抽取之列（其后补报的案件改变了抽取结果），未计入上表。",
+                                  "Besides, {n} returned reviews are of cases this ledger does not draw (cases delivered later changed the draw); they are not counted above."),
     "col_drawn": ("抽取件数", "Drawn"),
     "col_reviewed": ("已评查", "Reviewed"),
     "col_review_pass_rate": ("{term:review_pass_rate}", "{Term:review_pass_rate}"),

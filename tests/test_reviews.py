@@ -303,3 +303,30 @@ def test_the_review_pass_rate_weighs_in_the_score_only_when_an_office_says_so(re
     for unit, weighted, weights, p in parts:
         assert before[unit] == round(100 * weighted / weights, 2)
         assert after[unit] == (round(100 * (weighted + 20 * p) / (weights + 20), 2) if p is not None else before[unit])
+
+
+# --- the draw holds still: a period is drawn once it has ended ------------------------------------
+
+def test_a_period_is_drawn_once_it_has_ended_and_no_review_is_dropped(tmp_path):
+    """rules.md §8: a quarter still open at as_of has no ledger yet (a case closing later in it could
+    displace a drawn one); a review of a case the ledger does not draw is counted apart."""
+    from modelkit import CASE, build, world
+
+    cases = [{**CASE, "case_id": f"C{i}", "opened_at": dt.datetime(2025, 7, 1, 9),
+              "closed_at": dt.datetime(2025, 7 + i % 5, 2, 9)} for i in range(1, 9)]  # July to November
+    third = draw("2025Q3", [c["case_id"] for c in cases if c["closed_at"].month <= 9])
+    undrawn = next(c["case_id"] for c in cases if c["closed_at"].month > 9)
+    reviews = [{"review_id": "R1", "case_id": third[0], "period": "2025Q3", "conclusion": "failed",
+                "reviewed_at": dt.datetime(2025, 10, 9, 10)},
+               {"review_id": "R2", "case_id": undrawn, "period": "2025Q4", "conclusion": "passed",
+                "reviewed_at": dt.datetime(2025, 11, 3, 10)}]
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    try:
+        build(con, world(cases=cases, spot_check_reviews=reviews), as_of=dt.date(2025, 11, 15))
+        ledgers = con.execute("select distinct period from mart_spot_check_ledger order by period").fetchall()
+        status = con.execute("select period, drawn, reviewed, failed, reviews_outside_draw "
+                             "from mart_unit_period_spot_checks order by period").fetchall()
+    finally:
+        con.close()
+    assert ledgers == [("2025Q3",)]  # not 2025Q4, not 2025: neither has ended by 15 November
+    assert status == [("2025Q3", len(third), 1, 1, 0), ("2025Q4", 0, 0, 0, 1)]

@@ -6,6 +6,14 @@
 create or replace macro ledger_periods(closed_at) as
     [strftime(closed_at, '%Y') || 'Q' || quarter(closed_at), strftime(closed_at, '%Y')];
 
+-- when a ledger period ends: its ledger is drawn only then, so that a case closing later in the
+-- period cannot change the draw under reviewers who already have it
+create or replace macro ledger_period_end(period) as
+    case when contains(period, 'Q')
+        then make_date(cast(period[1:4] as integer), 1, 1) + to_months(3 * cast(period[6:6] as integer))
+        else make_date(cast(period[1:4] as integer) + 1, 1, 1)
+    end;
+
 -- the ledger period of a period as a review names it (2025, 2025Q3, 2025-07): a month's workbook
 -- prints its quarter's draw, so a month is reviewed in its quarter's ledger
 create or replace macro ledger_period(period) as

@@ -1,6 +1,8 @@
 -- one row per closed case drawn for review (案卷评查 / 检查台账: longjiang 第二十二条, hebei 第三十条),
 -- per unit and period (quarter, year). The draw ranks each case by md5(seed:period:case_id), so
 -- anyone with the seed and the list of closed cases can re-draw the same sample (macros/spot_check.sql).
+-- A period is drawn once it has ended by the end of as_of: until then cases still close in it, and
+-- each could displace a case already drawn.
 -- Each drawn case carries its review as returned (spot_check_reviews) and where its rectification
 -- stands, as of the end of as_of: a review or a rectification dated later has not happened yet.
 with cases as (
@@ -23,14 +25,18 @@ closed as (
     where cases.closed_at < getvariable('as_of_end_at')
 ),
 
+ended as (
+    select * from closed where ledger_period_end(period) <= getvariable('as_of_end_at')
+),
+
 drawn as (
     select
-        closed.*,
-        case when contains(closed.period, 'Q') then 'quarter' else 'year' end as period_type,
+        ended.*,
+        case when contains(ended.period, 'Q') then 'quarter' else 'year' end as period_type,
         run.spot_check_seed as seed,
-        spot_check_draw_key(run.spot_check_seed, closed.period, closed.case_id) as draw_key,
+        spot_check_draw_key(run.spot_check_seed, ended.period, ended.case_id) as draw_key,
         run.spot_check_per_unit
-    from closed
+    from ended
     cross join run
 ),
 

@@ -104,11 +104,12 @@ def _write_summary(ctx: Context) -> dict[str, int]:
     lang, per = ctx.lang, ctx.period
     got = {r[0]: r[1:] for r in ctx.con.execute("""
         select unit_id, drawn, reviewed, passed, basically_passed, failed, pass_rate, rectifications,
-               rectified_on_time, rectified_late, rectifying, rectification_overdue
+               rectified_on_time, rectified_late, rectifying, rectification_overdue, reviews_outside_draw
         from mart_unit_period_spot_checks
         where period_type = $kind and period = $code and list_contains($units, unit_id)""",
         {"units": ctx.units, "kind": per.ledger_kind, "code": per.ledger_code}).fetchall()}
-    data = [(i, name, *got[unit]) for i, (unit, name) in enumerate(
+    outside = sum(r[-1] for r in got.values())
+    data = [(i, name, *got[unit][:-1]) for i, (unit, name) in enumerate(
         [(u, n) for u, n in ctx.units_in_order if u in got], 1)]
     sums = [sum(r[k] or 0 for r in data) for k in range(2, len(data[0]) if data else 2)]
     totals = []
@@ -126,5 +127,6 @@ def _write_summary(ctx: Context) -> dict[str, int]:
     name = wl("sheet_review_summary", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_review_summary", lang, period=per.ledger_label), cols, data,
                     totals=totals, notes=[wl("note_review_summary", lang, as_of=ctx.frame.date_text(ctx.run.as_of),
-                                             rectify_days=ctx.run.review_rectify_days)])
+                                             rectify_days=ctx.run.review_rectify_days)]
+                    + ([wl("note_reviews_outside_draw", lang, n=outside)] if outside else []))
     return {name: w.rows}
