@@ -137,20 +137,23 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_detail": ("{term:findings}描述", "Detail"),
     "col_citation": ("{term:citation}", "{Term:citation}"),
     # ledger
-    "note_ledger": ("注：抽取方法：每{term:unit}已办结案件按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
-                    "Notes: each {term:unit}'s cases are ranked by md5(seed:period:case_id), smallest first, {term:seed} {seed}, so anyone can re-draw them. The columns after the reviewer's, not printed, hold what the draw rests on."),
+    "notes_numbered": ("注：", "Notes: "),
+    "note_ledger": ("抽取方法：每{term:unit}已办结案件按{term:seed}、{term:period}编码、案件编号以半角冒号连接后的 MD5 值由小到大排序，取前若干件，{term:seed} {seed}；任何人可据此复核抽取结果。右侧未打印各列为抽取依据。",
+                    "each {term:unit}'s cases are ranked by md5(seed:period:case_id), smallest first, {term:seed} {seed}, so anyone can re-draw them. The columns after the reviewer's, not printed, hold what the draw rests on."),
     "col_period": ("{term:period}", "{Term:period}"),
     "col_draw_rank": ("抽取序号", "Draw rank"),
     "col_closed_cases": ("{term:period}办结案件数", "Closed cases in {term:period}"),
     "col_seed": ("{term:seed}", "{Term:seed}"),
     "col_draw_key": ("抽取键（MD5 值）", "Draw key md5(seed:period:case_id)"),
     "col_rectification_status": ("{term:rectification}情况", "{Term:rectification}"),
-    "note_ledger_return": ("注：本表即{term:review}结果的填报表：{term:review}后在“评查结论”一栏选择合格、基本合格或不合格，填写存在问题、评查人、评查时间；不合格的，填写整改期限（未填的，以评查之日起 {rectify_days} 日为限）和整改完成时间。保存后将本工作簿放入数据目录的 spot_check_reviews 文件夹，系统即读取本表；“{term:rectification}情况”一栏由系统填写。",
-                           "Notes: this sheet is also the form for the {term:review}'s results: pick passed, basically passed or failed under Conclusion, and fill in the problems, the reviewer and the date; for a failed case, the day it is to be put right by (if left empty, {rectify_days} days after the review) and the day it was. Save the workbook into the inbox's spot_check_reviews folder and recwatch reads this sheet; it fills in the {term:rectification} column itself."),
+    "note_ledger_return": ("本表即{term:review}结果的填报表：{term:review}后在“评查结论”一栏选择合格、基本合格或不合格，填写存在问题、评查人、评查时间；不合格的，填写整改期限（未填的，以评查之日起 {rectify_days} 日为限）和整改完成时间。保存后将本工作簿放入数据目录的 spot_check_reviews 文件夹，系统即读取本表；“{term:rectification}情况”一栏由系统填写。",
+                           "this sheet is also the form for the {term:review}'s results: pick passed, basically passed or failed under Conclusion, and fill in the problems, the reviewer and the date; for a failed case, the day it is to be put right by (if left empty, {rectify_days} days after the review) and the day it was. Save the workbook into the inbox's spot_check_reviews folder and recwatch reads this sheet; it fills in the {term:rectification} column itself."),
     "ledger_pick_conclusion": ("请从列表中选择：合格、基本合格或不合格", "Pick one of the list: passed, basically passed or failed"),
     # review summary
     "sheet_review_summary": ("评查汇总", "Review summary"),
     "title_review_summary": ("{term:review}结果汇总：{period}", "{Term:review} results: {period}"),
+    "note_ledger_not_drawn": ("{period}至{day}结束，结束后方从其已办结案件中抽取（期间未结束时，其后办结的案件可能改变抽取结果）。",
+                              "{period} ends on {day}; its closed cases are drawn once it has ended (until then a case closing later could change the draw)."),
     "note_reviews_outside_draw": ("另有 {n} 份评查结果所评案卷不在本期抽取之列（其后补报的案件改变了抽取结果），未计入上表。",
                                   "Besides, {n} returned reviews are of cases this ledger does not draw (cases delivered later changed the draw); they are not counted above."),
     "col_drawn": ("抽取件数", "Drawn"),
@@ -158,8 +161,8 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_review_pass_rate": ("{term:review_pass_rate}", "{Term:review_pass_rate}"),
     "col_rectifications": ("需{term:rectification}", "To put right"),
     "col_group_rectification": ("{term:rectification}", "{Term:rectification}"),
-    "note_review_summary": ("注：{term:review_pass_rate} =（合格 + 基本合格）÷ 已评查件数。不合格的案件须{term:rectification}，基本合格而定有整改期限的亦同；整改期限未填的，以评查之日起 {rectify_days} 日为限。截至{as_of}：评查时间或整改完成时间在其后的，尚不计入。",
-                            "Notes: {term:review_pass_rate} = (passed + basically passed) ÷ reviewed. A failed case is to be put right, and so is one basically passed with a deadline set; with none set, the deadline is {rectify_days} days after the review. As of {as_of}: a review or a rectification dated later is not counted yet."),
+    "note_review_summary": ("{term:review_pass_rate} =（合格 + 基本合格）÷ 已评查件数。不合格的案件须{term:rectification}，基本合格而定有整改期限的亦同；整改期限未填的，以评查之日起 {rectify_days} 日为限。截至{as_of}：评查时间或整改完成时间在其后的，尚不计入。",
+                            "{term:review_pass_rate} = (passed + basically passed) ÷ reviewed. A failed case is to be put right, and so is one basically passed with a deadline set; with none set, the deadline is {rectify_days} days after the review. As of {as_of}: a review or a rectification dated later is not counted yet."),
 })
 
 

@@ -326,7 +326,15 @@ def test_a_period_is_drawn_once_it_has_ended_and_no_review_is_dropped(tmp_path):
         ledgers = con.execute("select distinct period from mart_spot_check_ledger order by period").fetchall()
         status = con.execute("select period, drawn, reviewed, failed, reviews_outside_draw "
                              "from mart_unit_period_spot_checks order by period").fetchall()
+        snapshot = publish(con, tmp_path / "wh.duckdb")
     finally:
         con.close()
     assert ledgers == [("2025Q3",)]  # not 2025Q4, not 2025: neither has ended by 15 November
     assert status == [("2025Q3", len(third), 1, 1, 0), ("2025Q4", 0, 0, 0, 1)]
+    # November's workbook prints its quarter's ledger: none yet, and it says why and when
+    write_workbook(snapshot, "2025-11", tmp_path / "november.xlsx")
+    wb = load_workbook(tmp_path / "november.xlsx")
+    texts = [c for row in wb["抽查台账"].iter_rows(min_row=HEADER_ROWS + 1, values_only=True) for c in row if c]
+    assert len(texts) == 1 and texts[0].startswith("注：1. 2025年第四季度至2025年12月31日结束，结束后方从其已办结案件中抽取")
+    summary = [c for row in wb["评查汇总"].iter_rows(min_row=HEADER_ROWS + 1, values_only=True) for c in row if c]
+    assert "另有 1 份评查结果所评案卷不在本期抽取之列" in summary[-1]

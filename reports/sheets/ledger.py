@@ -10,6 +10,8 @@ the draw rests on (the seed, each case's draw key)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -83,8 +85,9 @@ def _write_ledger(ctx: Context) -> dict[str, int]:
     name = wl("sheet_ledger", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_ledger", lang, period=per.ledger_label,
                                                 n=ctx.run.spot_check_per_unit, seed=ctx.run.spot_check_seed),
-                    cols, rows, notes=[wl("note_ledger_return", lang, rectify_days=ctx.run.review_rectify_days),
-                                       wl("note_ledger", lang, seed=ctx.run.spot_check_seed)])
+                    cols, rows, notes=[numbered([*not_drawn_yet(ctx),
+                                                wl("note_ledger_return", lang, rectify_days=ctx.run.review_rectify_days),
+                                                wl("note_ledger", lang, seed=ctx.run.spot_check_seed)], lang)])
     letter = get_column_letter(CONCLUSION_COLUMN)
     for ws, n in w.sheets:
         ws.print_area = f"A1:{get_column_letter(PRINTED)}{w.last_row}"
@@ -96,6 +99,25 @@ def _write_ledger(ctx: Context) -> dict[str, int]:
             choose.add(f"{letter}{HEADER_ROWS + 1}:{letter}{HEADER_ROWS + n}")
             ws.data_validations.append(choose)
     return {name: w.rows}
+
+
+def numbered(notes: list[str], lang: str) -> str:
+    """The sheet's notes in one paragraph, 注：1. … 2. …, as the other sheets write theirs."""
+    if lang == "en":  # each note is a sentence of its own
+        notes = [note[:1].upper() + note[1:] for note in notes]
+    if len(notes) == 1:
+        return wl("notes_numbered", lang) + notes[0]
+    return wl("notes_numbered", lang) + " ".join(f"{i}. {note}" for i, note in enumerate(notes, 1))
+
+
+def not_drawn_yet(ctx: Context) -> list[str]:
+    """The note of a ledger period not ended by the end of as_of, whose cases are not drawn yet."""
+    ends = ctx.con.execute("select period_end from dim_periods where period_type = $kind and period = $code",
+                           {"kind": ctx.period.ledger_kind, "code": ctx.period.ledger_code}).fetchall()
+    if not ends or ends[0][0] <= ctx.run.as_of_end_at.date():
+        return []
+    return [wl("note_ledger_not_drawn", ctx.lang, period=ctx.period.ledger_label,
+               day=ctx.frame.date_text(ends[0][0] - dt.timedelta(days=1)))]
 
 
 def _write_summary(ctx: Context) -> dict[str, int]:
@@ -126,7 +148,8 @@ def _write_summary(ctx: Context) -> dict[str, int]:
               for c in ("on_time", "late", "pending", "overdue")]]
     name = wl("sheet_review_summary", lang)
     w = write_table(ctx.wb, ctx.frame, name, wl("title_review_summary", lang, period=per.ledger_label), cols, data,
-                    totals=totals, notes=[wl("note_review_summary", lang, as_of=ctx.frame.date_text(ctx.run.as_of),
-                                             rectify_days=ctx.run.review_rectify_days)]
-                    + ([wl("note_reviews_outside_draw", lang, n=outside)] if outside else []))
+                    totals=totals, notes=[numbered([wl("note_review_summary", lang, as_of=ctx.frame.date_text(ctx.run.as_of),
+                                                       rectify_days=ctx.run.review_rectify_days),
+                                                    *([wl("note_reviews_outside_draw", lang, n=outside)] if outside else [])],
+                                                   lang)])
     return {name: w.rows}
