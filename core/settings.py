@@ -54,6 +54,12 @@ class Settings:
     # A rectification notice (整改通知书) asks for the unit's written reply within this many days
     # of the notice's date; the notice states the day.
     notice_reply_days: int = 30
+    # Backups (recwatch backup; the Dagster schedule daily_backup): where they go, and how many the
+    # schedule keeps: the newest of each of the last backup_keep_daily days and of each of the last
+    # backup_keep_monthly months.
+    backup_dir: str = "backups"
+    backup_keep_daily: int = 7
+    backup_keep_monthly: int = 12
     # The largest spreadsheet sheet accepted, in megabytes of unpacked XML (its other parts likewise);
     # a larger one is rejected with this reason. 512 MB holds a province's quarter of cases (375,000
     # rows of twenty columns, 340 MB). A sheet is read in a process of its own whose memory is capped

@@ -287,6 +287,46 @@ def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool, scope: 
         raise click.UsageError(str(exc)) from None
 
 
+@main.command("backup")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file (default from settings: recwatch.duckdb).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder the backup folder is made in (default from settings: backups).")
+@click.option("--wait", type=float, default=600, show_default=True,
+              help="Seconds to wait for a run that holds the warehouse before giving up.")
+def backup_command(warehouse: Path | None, out: Path | None, wait: float) -> None:
+    """Copy the warehouse, consistent and checksummed, with a manifest (备份)."""
+    from .backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        folder = backup(warehouse or Path(settings.warehouse), out or Path(settings.backup_dir), wait=wait)
+    except (BackupError, WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    manifest = (folder / "manifest.json").stat().st_size
+    click.echo(f"backup written to {folder} (manifest {manifest:,} bytes)")
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file to restore to (default from settings: recwatch.duckdb).")
+@click.option("--force", is_flag=True, help="Overwrite the warehouse if it exists.")
+@click.option("--wait", type=float, default=600, show_default=True,
+              help="Seconds to wait for a run that holds the warehouse before giving up.")
+def restore_command(folder: Path, warehouse: Path | None, force: bool, wait: float) -> None:
+    """Check a backup against its manifest and put it in place as the warehouse (恢复)."""
+    from .backup import BackupError, restore
+
+    target = warehouse or Path(load_settings().warehouse)
+    try:
+        manifest = restore(folder, target, force=force, wait=wait)
+    except (BackupError, WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {target} from {folder} (taken {manifest.created_at} by recwatch {manifest.recwatch_version}, "
+               f"{len(manifest.tables)} tables checked); its snapshot is published again")
+
+
 def require_snapshot(warehouse: Path) -> Path:
     snapshot = snapshot_path(warehouse)
     if not snapshot.exists():

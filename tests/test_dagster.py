@@ -35,7 +35,7 @@ def test_definitions_load_with_schedule_sensor_and_every_model():
     d = defs()
     keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
     assert {"raw_media", "rule_tables", "stg_media", "fct_violations", "mart_unit_period_scorecard"} <= keys
-    assert [s.name for s in d.schedules] == ["daily_load_and_judge", "yearly_appraisal_workbook"]
+    assert sorted(s.name for s in d.schedules) == ["daily_backup", "daily_load_and_judge", "yearly_appraisal_workbook"]
     assert all(d.resolve_schedule_def(s.name).execution_timezone == "Asia/Shanghai" for s in d.schedules)
     assert [s.name for s in d.sensors] == ["inbox_sensor"]
     assert d.resolve_job_def("load_and_judge").partitions_def == partitions.days
@@ -170,3 +170,23 @@ def test_the_sensor_leaves_an_inbox_the_warehouse_already_holds_alone(tmp_path):
     write_csv(inbox / "units" / "u2.csv", [{"unit_id": "U2", "unit_name": "二中队"}])
     later = sensors.inbox_sensor(dg.build_sensor_context(resources=res))
     assert isinstance(later, dg.RunRequest) and later.tags["recwatch/new_files"] == "units/u2.csv"
+
+
+def test_the_nightly_backup_job_backs_up_and_keeps_what_the_retention_keeps(samples, tmp_path, monkeypatch):
+    """issue #30: the daily_backup schedule's job writes a backup that verifies and prunes the old ones."""
+    import shutil
+
+    from orchestration.backup import verify
+    from orchestration.defs import jobs
+    from orchestration.defs.resources import WarehouseResource
+
+    wh = tmp_path / "recwatch.duckdb"
+    shutil.copy(samples.published(5).with_name("wh.duckdb"), wh)
+    backups = tmp_path / "backups"
+    (backups / "recwatch-20000101-013000").mkdir(parents=True)  # a backup older than any kept
+    monkeypatch.setenv("RECWATCH_BACKUP_DIR", str(backups))
+    assert defs().resolve_schedule_def("daily_backup").cron_schedule == "30 1 * * *"
+    result = jobs.warehouse_backup.execute_in_process(resources={"warehouse": WarehouseResource(path=str(wh))})
+    assert result.success
+    (folder,) = backups.iterdir()
+    assert result.output_for_node("backup_warehouse") == str(folder) and verify(folder).tables["raw_cases"] > 0

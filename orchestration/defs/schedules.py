@@ -16,6 +16,17 @@ daily_load_and_judge = dg.build_schedule_from_partitioned_job(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
+# Before the daily run, which waits for it (one writer at a time): the backup holds the warehouse
+# as the day before left it.
+daily_backup = dg.ScheduleDefinition(
+    name="daily_backup",
+    job=jobs.warehouse_backup,
+    cron_schedule="30 1 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Backs the warehouse up each night and keeps the newest backup of each recent day and month.",
+)
+
 # The year's scores freeze freeze_grace_days after it ends (rules.md §6), which that morning's
 # daily run records; the workbook is written half an hour later, so it shows the frozen figures.
 FROZEN_ON = dt.date(2001, 1, 1) + dt.timedelta(days=load_settings().freeze_grace_days)
