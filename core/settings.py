@@ -88,6 +88,9 @@ class Settings:
     # (HTTP 503), so a crafted or unlucky request cannot hold a thread for ever. A year of a
     # province's rules table, the slowest, takes about 1 s.
     dashboard_query_timeout: int = 30
+    # The dashboard's /health answers 503 (a monitor alerts) once the published snapshot is older
+    # than this: the daily run publishes every morning, so a day and a half means a run was missed.
+    health_max_age_hours: float = 36.0
 
 
 def load_settings() -> Settings:

@@ -28,6 +28,7 @@ from core.settings import Settings, load_settings
 
 from . import access, dims, views
 from .filters import PERIOD_TYPES, lang_of, normalise, resolve
+from .health import health
 from .labels import dropdown_labels, t
 from .queries.violations import check_view
 from .queries.warnings import check_rows as check_warning_rows
@@ -265,6 +266,17 @@ def guard(app: Dash, settings: Settings, scope: str | None) -> None:
         flask.g.recwatch_access = access.decide(flask.request.environ, settings, scope, parents)
 
     server.before_request_funcs.setdefault(None, []).insert(0, admit)
+
+    def answer_health():
+        """/health, answered before anything else (the access decision, Dash's setup, which builds a
+        layout of units): it says nothing about any unit, so a monitor need not be a user."""
+        if flask.request.path == "/health":
+            report, status = health(current_snapshot(), settings.health_max_age_hours)
+            return flask.Response(json.dumps(report, ensure_ascii=False) + "\n", status=status,
+                                  mimetype="application/json")
+        return None
+
+    server.before_request_funcs[None].insert(0, answer_health)
 
     @server.errorhandler(access.Refused)
     def _refused(refused: access.Refused):

@@ -16,6 +16,7 @@ from core import i18n
 from core.contract import LOAD_ORDER
 from core.glossary import term
 from core.output import one_line
+from core.runstatus import write_status
 from core.settings import load_settings
 from core.warehouse import WarehouseBusy, connect
 
@@ -51,6 +52,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         con = connect(warehouse, settings=settings)
     except WarehouseBusy as exc:  # one run at a time: said plainly, not as DuckDB's traceback
         raise click.ClickException(str(exc)) from None
+    write_status(warehouse, "running", as_of=as_of)
     try:
         phases = Phases()
         batch = load_inbox(con, inbox, progress=progress)
@@ -64,6 +66,10 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         click.echo(phases.summary())
         print_judgement_summary(con, as_of)
         click.echo(f"\npublished snapshot for the dashboard and reports: {snapshot}")
+        write_status(warehouse, "success", as_of=as_of, batch_outcome=batch.outcome)
+    except BaseException as exc:
+        write_status(warehouse, "failed", as_of=as_of, error=one_line(repr(exc))[:300])
+        raise
     finally:
         con.close()
 

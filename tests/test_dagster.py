@@ -37,7 +37,7 @@ def test_definitions_load_with_schedule_sensor_and_every_model():
     assert {"raw_media", "rule_tables", "stg_media", "fct_violations", "mart_unit_period_scorecard"} <= keys
     assert sorted(s.name for s in d.schedules) == ["daily_backup", "daily_load_and_judge", "yearly_appraisal_workbook"]
     assert all(d.resolve_schedule_def(s.name).execution_timezone == "Asia/Shanghai" for s in d.schedules)
-    assert [s.name for s in d.sensors] == ["inbox_sensor"]
+    assert sorted(s.name for s in d.sensors) == ["inbox_sensor", "run_failure_status"]
     assert d.resolve_job_def("load_and_judge").partitions_def == partitions.days
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from core.contract import SOURCES
+from core.runstatus import write_status
 from orchestration import runner
 from orchestration.load import load_inbox
 from orchestration.publish import publish, snapshot_path
@@ -111,12 +112,13 @@ PUBLISHED_FROM = [a.key for a in model_assets if a.key.path[-1].startswith(("fct
 
 @dg.asset(group_name="publish", kinds={"duckdb"}, deps=PUBLISHED_FROM,
           description="The read-only snapshot of the marts the dashboard and workbooks read, swapped in atomically.")
-def published_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     con = warehouse.connect()
     try:
         target = publish(con, warehouse.path)
     finally:
         con.close()
+    write_status(warehouse.path, "success", run_id=context.run_id)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)),
                                           "bytes": target.stat().st_size})
 

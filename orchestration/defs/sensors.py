@@ -56,3 +56,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource, ware
         return dg.SkipReason(f"no day to judge before {days.start:%Y-%m-%d}")
     return dg.RunRequest(run_key=cursor, partition_key=yesterday,
                          tags={"recwatch/new_files": ", ".join(fresh)[:4000]})
+
+
+@dg.run_failure_sensor(name="run_failure_status", default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Records a failed run beside the warehouse, where the dashboard's /health reads it.")
+def run_failure_status(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    from core.output import one_line
+    from core.runstatus import write_status
+
+    error = context.failure_event.message or "failed"
+    write_status(warehouse.path, "failed", run_id=context.dagster_run.run_id, job=context.dagster_run.job_name,
+                 error=one_line(error)[:300])
