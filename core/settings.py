@@ -117,3 +117,45 @@ def load_settings() -> Settings:
 
 def resolve(path: str | os.PathLike | None, default: str) -> Path:
     return Path(path if path else default)
+
+
+def reference() -> list[tuple[list[str], str]]:
+    """Each group of settings that one comment explains, with that comment, in the order of the
+    Settings class: what docs/settings.md is written from (render_reference)."""
+    import ast
+    import inspect
+
+    source = inspect.getsource(Settings)
+    lines = source.splitlines()
+    groups: list[tuple[list[str], str]] = []
+    for node in ast.parse(source).body[0].body:
+        if not isinstance(node, ast.AnnAssign):
+            continue
+        above, k = [], node.lineno - 2
+        while k >= 0 and lines[k].strip().startswith("#"):
+            above.insert(0, lines[k].strip().lstrip("#").strip())
+            k -= 1
+        name = node.target.id
+        trailing = lines[node.lineno - 1].split("#", 1)[1].strip() if "  # " in lines[node.lineno - 1] else ""
+        if above or not groups:
+            groups.append(([name], " ".join(above + ([trailing] if trailing else []))))
+        else:  # under the comment of the settings before it
+            groups[-1][0].append(name)
+            if trailing:
+                groups[-1] = (groups[-1][0], groups[-1][1] + f" ({name}: {trailing})")
+    return groups
+
+
+def render_reference() -> str:
+    """docs/settings.md: every setting, its default, the variable that overrides it, what it does."""
+    defaults = Settings()
+    out = ["# Settings (设置)", "",
+           "Written by `recwatch settings-page` from `core/settings.py`; a test fails when it lags behind.",
+           "A TOML file named by `RECWATCH_SETTINGS` sets any of them (`deploy/settings.example.toml`);",
+           "an environment variable `RECWATCH_<NAME>` overrides the file (a table, such as `access_users`,",
+           "only in the file). Every report states the values in force on its cover.", "",
+           "| setting = default | what it does |", "|---|---|"]
+    for names, text in reference():
+        cells = "<br>".join(f"`{n}` = `{getattr(defaults, n)!r}`" for n in names)
+        out.append(f"| {cells} | {text.replace('|', '/')} |")
+    return "\n".join(out) + "\n"

@@ -220,6 +220,18 @@ def glossary_page(out: Path | None) -> None:
     click.echo(f"wrote {out}")
 
 
+@main.command("settings-page")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it (default docs/settings.md of the source tree).")
+def settings_page(out: Path | None) -> None:
+    """Write the reference of every setting, its default and what it does, from core/settings.py."""
+    from core.settings import render_reference
+
+    out = out or Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+    out.write_text(render_reference(), encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
 @main.command()
 @click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--period", required=True, help="A year (2025), quarter (2025Q3) or month (2025-07).")
