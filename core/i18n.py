@@ -74,6 +74,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "before": ("{col} 早于 {other}（结束早于开始）", "{col} is before {other} (end before start)"),
     "fk": ("{col}：“{value}”在{target}中不存在", "{col}: '{value}' does not exist in {target}"),
     "list_empty": ("{col}：至少需要一项", "{col}: needs at least one entry"),
+    "warehouse_too_new": ("该仓库由更新版本的 recwatch（{release}，仓库结构第 {schema} 版）写入，本程序只识别到第 {ours} 版：请安装 {release} 或更新的版本后再运行，仓库未作任何改动",
+                          "this warehouse was written by a newer recwatch ({release}, warehouse schema {schema}); this one knows "
+                          "schema {ours} at most: install {release} or later and run again. Nothing in the warehouse was changed"),
     "backup_no_warehouse": ("仓库 {path} 不存在", "warehouse {path} does not exist"),
     "backup_exists": ("备份 {folder} 已存在", "backup {folder} already exists"),
     "backup_no_manifest": ("{folder} 中没有 manifest.json：不是 recwatch 的备份", "{folder} has no manifest.json: not a recwatch backup"),

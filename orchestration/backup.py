@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import backoff
@@ -31,6 +30,8 @@ import duckdb
 
 from core import i18n
 from core.warehouse import WarehouseBusy, connect
+
+from .migrate import recwatch_version
 
 MANIFEST = "manifest.json"
 PREFIX = "recwatch-"
@@ -65,13 +66,6 @@ class Manifest:
             raise BackupError("backup_no_manifest", folder=folder) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise BackupError("backup_bad_manifest", folder=folder, error=exc) from None
-
-
-def recwatch_version() -> str:
-    try:
-        return metadata.version("recwatch")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
 
 
 def table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

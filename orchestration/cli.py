@@ -55,6 +55,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
     write_status(warehouse, "running", as_of=as_of)
     try:
         phases = Phases()
+        started = dt.datetime.now().replace(microsecond=0)
         batch = load_inbox(con, inbox, progress=progress)
         phases.end("load")
         built = runner.build(con, as_of, profile, progress=progress)
@@ -65,6 +66,7 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
         click.echo(f"\nmodels built ({en('as_of')} {as_of}, default {en('profile')} {profile}): {len(built)}")
         click.echo(phases.summary())
         print_judgement_summary(con, as_of)
+        print_rule_changes(con, started)
         click.echo(f"\npublished snapshot for the dashboard and reports: {snapshot}")
         write_status(warehouse, "success", as_of=as_of, batch_outcome=batch.outcome)
     except BaseException as exc:
@@ -133,6 +135,16 @@ def print_load_summary(con, batch: BatchResult) -> None:
             group by all order by n desc, source, reason, col limit 10""", [batch.batch_id]).fetchall()
         for source, reason, col, n in rows:
             click.echo(f"  {n:>8,}  {source}.{col or '-'}: {reason}")
+
+
+def print_rule_changes(con, since: dt.datetime) -> None:
+    """The rule tables this run found changed (an upgrade, or an office's edit): they can move every
+    score not yet frozen; a frozen figure never moves."""
+    changed = con.execute("select table_name, rows_added, rows_removed from rule_table_changes where changed_at >= ? "
+                          "order by table_name", [since]).fetchall()
+    if changed:
+        click.echo("\nrule tables changed since the last build (unfrozen scores may move; frozen ones do not): "
+                   + ", ".join(f"{t} +{a} -{r}" for t, a, r in changed))
 
 
 def print_judgement_summary(con, as_of: dt.date) -> None:

@@ -31,7 +31,7 @@ from core.sql import ident, lit
 from core.warehouse import cursor, memory_share
 from models import macro_sql
 
-from . import inbox as inbox_, readers
+from . import inbox as inbox_, migrate, readers
 from .validate import file_select
 
 log = logging.getLogger("recwatch.load")
@@ -78,10 +78,12 @@ def ddl() -> list[str]:
 
 
 def init_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    was = migrate.check(con)  # a warehouse a newer recwatch wrote is refused before anything is touched
     for stmt in ddl():
         con.execute(stmt)
     # the loader draws the spot-check ledger as the models do, to check a returned review (validate.drawn_sql)
     con.execute(macro_sql())
+    migrate.bring_up_to_date(con, was)
 
 
 @dataclass

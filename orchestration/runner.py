@@ -30,6 +30,7 @@ from core.settings import Settings, load_settings
 from models import MODELS_DIR, RULES_DIR, macro_sql
 
 from .load import recover
+from .migrate import recwatch_version
 
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -148,16 +149,29 @@ def rule_tables(rules_dir: Path | None = None) -> dict[str, RuleTable]:
 
 
 def load_rule_table(con: duckdb.DuckDBPyConnection, name: str, table: RuleTable) -> None:
+    """The rule table `name` from its CSV files; a change to the rows it had is recorded in
+    rule_table_changes (an upgrade's or an office's edit can move every unfrozen score)."""
     paths = [str(p) for p in table.files]
+    before = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
+                         "and schema_name = 'main' and table_name = ?", [name]).fetchall()[0][0]
+    if before:
+        con.execute(f"create or replace temp table rules_before as select to_json(t)::varchar as r from {name} t")
     if not table.per_profile:
         con.execute(f"create or replace table {name} as "
                     f"select * from read_csv(?, header = true, all_varchar = true)", [paths[0]])
-        return
-    con.execute(f"""create or replace table {name} as
-        select regexp_extract(replace(filename, '\\', '/'), '([^/]+)/[^/]+$', 1) as profile_id,
-               * exclude (filename)
-        from read_csv(?, header = true, all_varchar = true, filename = true, union_by_name = true)
-        order by profile_id""", [paths])
+    else:
+        con.execute(f"""create or replace table {name} as
+            select regexp_extract(replace(filename, '\\', '/'), '([^/]+)/[^/]+$', 1) as profile_id,
+                   * exclude (filename)
+            from read_csv(?, header = true, all_varchar = true, filename = true, union_by_name = true)
+            order by profile_id""", [paths])
+    if before:
+        con.execute(f"""insert into rule_table_changes
+            select current_localtimestamp()::timestamp(0), ?, ?, added, removed
+            from (select (select count(*) from (select to_json(t)::varchar from {name} t except all from rules_before)) as added,
+                         (select count(*) from (from rules_before except all select to_json(t)::varchar from {name} t)) as removed)
+            where added + removed > 0""", [recwatch_version(), name])
+        con.execute("drop table rules_before")
 
 
 # How a partitioned model keeps the rows of the days its build recomputes (run_days, null: every
@@ -180,6 +194,9 @@ STATE_DDL = [
     """create table if not exists model_partitions (
         model varchar primary key, fingerprint varchar, as_of date, batch_id integer,
         previous_as_of date, previous_batch_id integer, days date[])""",
+    # each rule table a build found changed (rows added, rows removed), and by which release
+    """create table if not exists rule_table_changes (
+        changed_at timestamp, recwatch_version varchar, table_name varchar, rows_added bigint, rows_removed bigint)""",
     """create table if not exists appraisal_frozen_scores (
         unit_id varchar, period_type varchar, period varchar, frozen_as_of date, score double,
         judged bigint, violations bigint, rank bigint,

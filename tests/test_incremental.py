@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import models
 from bench.incremental import next_day
 from core.warehouse import connect
 from orchestration import runner
@@ -158,7 +159,7 @@ def test_a_changed_macro_rebuilds_every_day(warehouse, tmp_path, monkeypatch):
     (tmp_path / "macros").mkdir()
     (tmp_path / "macros" / "changed.sql").write_text(runner.macros().replace("'%H:%M')", "'%H时%M分')"),
                                                      encoding="utf-8")
-    monkeypatch.setattr(runner, "MACROS_DIR", tmp_path / "macros")
+    monkeypatch.setattr(models, "MACROS_DIR", tmp_path / "macros")
     runner.build(con, dt.date(2025, 6, 30), "hebei")
     assert run_days(con) is None and run_days(con, "int_checks__device_days") is None
     assert con.execute("select count(*) from fct_violations where rule_id = 'R-DEV-CHECK' "
