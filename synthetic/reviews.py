@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.settings import Settings
 
@@ -73,8 +74,13 @@ def periods(year: int) -> list[str]:
     return [f"{year}Q{q}" for q in range(1, 5)] + [str(year)]
 
 
-def draw(case_id: list[str], unit: np.ndarray, closed_t: np.ndarray, year: int) -> dict[str, Draw]:
-    """The ledger's draw for each quarter and the year of `year` (macros/spot_check.sql)."""
+def draw(case_id: list[str], unit: pa.Array, closed_t: np.ndarray, year: int) -> dict[str, Draw]:
+    """The ledger's draw for each quarter and the year of `year` (macros/spot_check.sql), each
+    period's drawn cases in the order of their unit's id, then of their place in the draw."""
+    enc = pc.dictionary_encode(unit)
+    names = np.array(enc.dictionary.to_pylist(), dtype=object)
+    code = np.argsort(np.argsort(names))[enc.indices.to_numpy()]  # numbered in the order of the ids
+    names = np.sort(names)
     closed = closed_t >= 0
     when = np.where(closed, closed_t, 0).astype("datetime64[s]")
     in_year = closed & (when.astype("datetime64[Y]").astype(np.int64) + 1970 == year)
@@ -82,11 +88,13 @@ def draw(case_id: list[str], unit: np.ndarray, closed_t: np.ndarray, year: int) 
     out = {}
     for period in periods(year):
         idx = np.flatnonzero(in_year & ((quarter == int(period[-1])) if "Q" in period else True))
-        keys = np.array([hashlib.md5(f"{SEED}:{period}:{case_id[i]}".encode()).hexdigest() for i in idx], dtype=str)
-        units = unit[idx].astype(str)
-        order = np.lexsort((keys, units))
-        idx, units = idx[order], units[order]
-        rank = group_rank(units)
+        # the hex digests' order is their bytes' order: two big-endian words sort as fast as numbers
+        digest = b"".join(hashlib.md5(f"{SEED}:{period}:{case_id[i]}".encode()).digest() for i in idx)
+        words = np.frombuffer(digest, dtype=">u8").reshape(-1, 2)
+        order = np.lexsort((words[:, 1], words[:, 0], code[idx]))
+        idx = idx[order]
+        units = names[code[idx]].astype(str)
+        rank = group_rank(code[idx])
         first_out = rank == PER_UNIT
         take = rank < PER_UNIT
         out[period] = Draw(idx[take], units[take], rank[take] + 1,
@@ -98,12 +106,12 @@ def build(cases: pa.Table, year: int, rng: np.random.Generator, counter: list[in
     """The rounds' ledgers for `cases` (case_id, unit_id, procedure, closed_at as written)."""
     t0, n_days = year_start(year), days_in_year(year)
     case_id = cases.column("case_id").to_pylist()
-    unit = np.array(cases.column("unit_id").to_pylist(), dtype=object)
+    unit = cases.column("unit_id").combine_chunks()
     simple = np.array(cases.column("procedure").to_pylist(), dtype=object) == "simple"
     closed_at = cases.column("closed_at").cast(pa.timestamp("s")).cast(pa.int64())
     closed_t = closed_at.fill_null(-1).to_numpy()
     draws = draw(case_id, unit, closed_t, year)
-    pool = _reviewers(rng, max(4, 2 * int(np.ceil(len(set(unit.tolist())) / 20))))
+    pool = _reviewers(rng, max(4, 2 * int(np.ceil(len(pc.unique(unit)) / 20))))
 
     tables, rows_by_period, undrawn = {}, {}, None
     for suffix, (first, last) in ROUNDS.items():
