@@ -1,4 +1,5 @@
-"""Synthetic inbox generator: realistic exports of all nine sources with known, planted violations.
+"""Synthetic inbox generator: realistic exports of all ten sources with known, planted violations
+(the reviewers' returned spot-check ledgers, 案卷评查, among them).
 
     from synthetic import generate
     planted = generate(Path("inbox"), scale="S", seed=1, year=2025)

@@ -14,13 +14,13 @@ from tqdm import tqdm
 
 from core.contract import ENUMS, LOAD_ORDER
 
-from . import malformed, paperwork, planted
+from . import malformed, paperwork, planted, reviews
 from .cases import build_cases
 from .params import DEFAULT_PROFILE, PROFILES, RATES, SCALES
 from .recordings import EVENT_TYPES, Simulator
 from .util import month_bounds, stream, ts_array
 from .world import build_world
-from .writers import Sink, Spec, write_whole
+from .writers import Sink, Spec, render, write_whole
 
 PLANTED_FILE = "_planted.json"
 VERSION = 1
@@ -53,6 +53,15 @@ EVENT_BAD_TYPED = ["fk_missing", "unknown_enum", "negative_value"]
 EVENT_BAD_TEXT = ["bad_timestamp", "unknown_enum", "fk_missing", "negative_value", "missing_required"]
 
 
+def _reviews_spec(period: str) -> Spec:
+    """Each review round's ledger comes back as its reviewers keep it."""
+    name = f"spot_check_reviews/{period}"
+    return {"Q1": Spec(f"{name}.csv", "zh", "utf-8-sig", "ymd_hm", enum="zh"),
+            "Q2": Spec(f"{name}.xlsx", "zh", ts="excel", enum="zh"),
+            "Q3": Spec(f"{name}.csv", "en", "utf-8", "iso")}.get(
+        period[4:], Spec(f"{name}.csv", "zh", "gb18030", "slash_hm", enum="zh"))
+
+
 def _prepare(out: Path) -> None:
     """Create `out`; clear a previous generator run there, refuse to mix with other files."""
     out.mkdir(parents=True, exist_ok=True)
@@ -66,14 +75,16 @@ def _prepare(out: Path) -> None:
 
 
 def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progress: bool = True) -> dict:
-    """Write a synthetic inbox `out/<source>/<file>` for all nine sources plus `out/_planted.json`
+    """Write a synthetic inbox `out/<source>/<file>` for all ten sources plus `out/_planted.json`
     (the ground truth planted in it) and return that dict. Same (scale, seed, year) → same bytes.
 
     scale: XS (tests), S (county-year), M (city-year), L (province-year, written month by month).
     `_planted.json` keys: generator, as_of, export_time, default_profile, profiles, units, counts,
     files (format / encoding / header / timestamp, boolean and enum spelling of every file),
     rejected_files, malformed_rows (source, file, kind, count, 1-based rows), redelivery,
-    interpretation (how each rule's figure was counted), coverage (act / event types, triggers,
+    reviews (the spot-check ledger's draw and the reviews of it: per period drawn, reviewed, each
+    conclusion, each rectification status as of as_of, the warnings they raise), interpretation (how
+    each rule's figure was counted), coverage (act / event types, triggers,
     per-profile volumes) and rules (per rule id: total and by_profile counts, shares, levels).
     A previous generator run in `out` is replaced; other files there make it refuse."""
     if str(scale).upper() not in SCALES:
@@ -83,7 +94,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     out = Path(out)
     _prepare(out)
     y = year
-    bar = tqdm(total=19, desc=f"generate {sc.name}", unit="step", file=sys.stderr, disable=not progress,
+    bar = tqdm(total=20, desc=f"generate {sc.name}", unit="step", file=sys.stderr, disable=not progress,
                leave=False)
     bar.set_postfix_str("world")
     world = build_world(sc, seed, year)
@@ -186,7 +197,8 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
         bad, labels = bad_for("cases", part, spec, kinds) if kinds else (None, [])
         n, rows = write_whole(out, "cases", spec, part, bad, rng_bad)
         note("cases", spec, n, labels, rows)
-
+    # the spot-check ledger draws from the cases as loaded: every row above loads, in this version
+    closed = ct.select(["case_id", "unit_id", "procedure", "closed_at"]).filter(pc.is_valid(ct.column("closed_at")))
     bar.update(1)
 
     bar.set_postfix_str("writing acts")
@@ -231,6 +243,25 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     rejected = malformed.write_rejected(out, year)
     bar.update(1)
 
+    bar.set_postfix_str("writing reviews")
+    # a stream of its own, so the reviews leave every other file as it was
+    rng_reviews = stream(seed, year, "reviews")
+    rev = reviews.build(closed, year, rng_reviews, counter)
+    for period, table in rev.tables.items():
+        if not table.num_rows:
+            continue
+        spec = _reviews_spec(period)
+        bad = labels = None
+        if rev.undrawn is not None and rev.undrawn[0] == period:
+            bad, labels = render("spot_check_reviews", rev.undrawn[1], spec, as_strings=True), ["not_drawn"]
+        n, rows = write_whole(out, "spot_check_reviews", spec, table, bad, rng_reviews)
+        note("spot_check_reviews", spec, n, labels or [], rows)
+        if bad is not None:
+            rev.summary["not_drawn"] = {"file": spec.path, "row": rows[0], "period": period,
+                                        "review_id": rev.undrawn[1].column("review_id")[0].as_py(),
+                                        "case_id": rev.undrawn[1].column("case_id")[0].as_py()}
+    bar.update(1)
+
     # ---- ground truth ------------------------------------------------------------------------------
     units = [{"unit_id": world.unit_id[i], "unit_name": world.unit_name[i],
               "parent_unit_id": world.unit_id[world.unit_parent[i]] if world.unit_parent[i] >= 0 else None,
@@ -250,6 +281,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
             "cases": cases.n, "acts": acts.n, "documents": n_docs,
             "media": int(st["media"].sum()), "device_events": int(st["events_by_type"].sum()),
             "media_access": access.num_rows,
+            "spot_check_reviews": sum(t.num_rows for t in rev.tables.values()),
             "recordings_on_devices": int(st["recordings_total"].sum()),
             "rows_delivered": rows_delivered,
             "malformed_rows": sum(b["count"] for b in bad_summary),
@@ -258,6 +290,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
         "rejected_files": rejected,
         "malformed_rows": bad_summary,
         "redelivery": redelivery,
+        "reviews": rev.summary,
     }
     result = planted.build(meta, sim.stats)
     result = json.loads(json.dumps(result, ensure_ascii=False, default=_jsonable))

@@ -27,6 +27,11 @@ INTERPRETATION = {
     "R-RET": "deleted_early = deleted within 10–60 days of upload, or (while_held) 200–240 days after "
              "recording where the recording's case keeps it (cele, zhuhui, dalian_jinpu); disposed / "
              "unapproved = patrol recordings in 6-month profiles deleted 199–260 days after recording",
+    "reviews": "spot_check_reviews are of the cases mart_spot_check_ledger draws with the default seed and size "
+               "(reviews.seed, reviews.per_unit); the fourth quarter is not reviewed yet; statuses as of the end "
+               "of as_of: due at the end of rectify_by, or rectify_days after the review's day; warnings: red = "
+               "overdue, yellow = due within review_warn_days after as_of; not_drawn: the one review of a case "
+               "not drawn (also in malformed_rows, kind not_drawn)",
     "row_numbers": "malformed rows: 1-based data row (first row after the header; JSONL line)",
 }
 

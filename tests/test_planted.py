@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 
 from core.warehouse import connect
@@ -142,3 +143,57 @@ def test_upload_late_share_is_close_to_published_audits(judged):
     _, planted, _ = judged
     assert 0.05 <= planted["rules"]["R-UPL"]["late_share"] <= 0.09
     json.dumps(planted)  # the ledger is plain JSON
+
+
+# ---- the review loop (案卷评查): the reviewers' returned ledgers the generator writes ----------------
+
+@pytest.fixture(scope="module", params=[("XS", 5), ("S", 1)], ids=["XS-5", "S-1"])
+def reviewed(request, samples):
+    """A sample year loaded and its snapshot judged as of 2025-12-31: XS seed 5 (the workbook's
+    tests' year) and S seed 1 (the demo's), each made once a session for other tests as well."""
+    scale, seed = request.param
+    _, planted = samples.inbox(seed, scale)
+    _, batch = samples.loaded(seed, scale)
+    con = duckdb.connect(str(samples.published(seed, scale)), read_only=True)
+    yield con, planted, batch
+    con.close()
+
+
+def test_every_generated_review_loads_but_the_undrawn_one(reviewed):
+    """contract §8: the reviews are of the cases the ledger draws, so they all load; the one planted
+    review of a case not drawn is quarantined as such."""
+    con, planted, batch = reviewed
+    files = [f for f in batch.files if f.source == "spot_check_reviews"]
+    assert {f.outcome for f in files} == {"loaded"} and len(files) == 4
+    assert sum(f.rows_in for f in files) == planted["counts"]["rows_delivered"]["spot_check_reviews"]
+    assert sum(f.rows_loaded for f in files) == planted["counts"]["spot_check_reviews"]
+    slip = planted["reviews"]["not_drawn"]
+    assert con.execute("""select f.path, q.row_number, q.reason_codes
+                          from quarantine q join load_files f using (file_id)
+                          where q.source = 'spot_check_reviews'""").fetchall() == [
+        (slip["file"], slip["row"] + 1, ["not_drawn:case_id"])]  # a CSV's header is its row 1
+
+
+def test_the_ledger_shows_the_planted_reviews(reviewed):
+    """rules.md §8: each drawn case's review and where its rectification stands as of 31 December
+    2025, per period, as _planted.json counts them; overdue ones are red warnings."""
+    con, planted, _ = reviewed
+    want = planted["reviews"]["by_period"]
+    found = {row[0]: row[1:] for row in con.execute("""
+        select period, sum(drawn), sum(reviewed), sum(passed), sum(basically_passed), sum(failed),
+               sum(rectified_on_time), sum(rectified_late), sum(rectifying), sum(rectification_overdue)
+        from mart_unit_period_spot_checks where period like '2025%' group by 1""").fetchall()}
+    assert found == {p: (w["drawn"], w["reviewed"], w["passed"], w["basically_passed"], w["failed"],
+                         *(w["rectification"][s] for s in ("on_time", "late", "pending", "overdue")))
+                     for p, w in want.items()}
+    ledger = {row[0]: row[1:] for row in con.execute("""
+        select period, count(*) filter (where review_status <> 'not_reviewed'),
+               count(*) filter (where review_status = 'failed'),
+               count(*) filter (where rectification_status = 'overdue')
+        from mart_spot_check_ledger group by 1""").fetchall()}
+    assert ledger == {p: (w["reviewed"], w["failed"], w["rectification"]["overdue"]) for p, w in want.items()}
+    assert all(ledger["2025"])  # the workbook's year shows reviews, failures and overdue rectifications
+    warnings = dict(con.execute("select level, count(*) from mart_warnings where kind = 'rectification' "
+                                "group by 1").fetchall())
+    assert warnings == {k: v for k, v in planted["reviews"]["warnings"].items() if v}
+    assert warnings["red"] == planted["reviews"]["overdue"]

@@ -328,7 +328,7 @@ def test_planted_rates_in_range(s_inbox):
     kinds = {b["kind"] for b in p["malformed_rows"]}
     assert {"missing_required", "bad_timestamp", "unknown_enum", "end_before_start", "fk_missing",
             "bad_bool"} <= kinds
-    for kind in kinds:
+    for kind in kinds - {"not_drawn"}:  # one review of a case not drawn is planted, a reviewer's slip
         assert sum(b["count"] for b in p["malformed_rows"] if b["kind"] == kind) >= 3, kind
     total_rows = sum(p["counts"]["rows_delivered"].values())
     assert 0.002 <= p["counts"]["malformed_rows"] / total_rows <= 0.006
@@ -622,6 +622,60 @@ def test_access_and_documents_from_files(s_data):
             req.append("closing_review")
         missing += sum((row.case_id, t) not in have for t in req)
     assert missing == sum(p["rules"]["R-DOC"]["missing_by_type"].values()) > 0
+
+
+def test_reviews_from_files(s_data):
+    """spot_check_reviews (contract §8): every review is of a case the ledger draws for its period,
+    drawn here from the cases as rules.md §8 states the draw; the planted review of an undrawn case is
+    not; conclusions, deadlines and rectifications are those _planted.json counts."""
+    d, r = s_data, s_data.planted["reviews"]
+    cases = d["cases"].dropna(subset=["closed_at"])
+    closed = pd.concat([cases.assign(period=cases["closed_at"].dt.year.astype(str) + "Q"
+                                     + cases["closed_at"].dt.quarter.astype(str)),
+                        cases.assign(period=cases["closed_at"].dt.year.astype(str))])
+    closed["key"] = [hashlib.md5(f"{r['seed']}:{period}:{case}".encode()).hexdigest()
+                     for period, case in zip(closed["period"], closed["case_id"])]
+    drawn = closed.sort_values("key").groupby(["unit_id", "period"]).head(r["per_unit"])
+    assert drawn.groupby("period").size().to_dict() == {k: v["drawn"] for k, v in r["by_period"].items() if v["drawn"]}
+    rev = d["spot_check_reviews"].merge(drawn[["case_id", "period", "closed_at"]], on=["case_id", "period"],
+                                        how="left", indicator=True)
+    assert (rev["_merge"] == "both").all() and len(rev) == d.planted["counts"]["spot_check_reviews"]
+    slip = r["not_drawn"]
+    assert not ((drawn["case_id"] == slip["case_id"]) & (drawn["period"] == slip["period"])).any()
+    assert slip["case_id"] in set(closed.loc[closed["period"] == slip["period"], "case_id"])
+    assert {"not_drawn"} == {b["kind"] for b in d.planted["malformed_rows"] if b["source"] == "spot_check_reviews"}
+
+    done = rev[rev["conclusion"].fillna("") != ""].copy()  # a row left empty: not reviewed yet
+    assert set(done["period"]) == {"2025Q1", "2025Q2", "2025Q3", "2025"}  # the fourth quarter is reviewed in January
+    assert done["reviewer"].str.fullmatch(r"[^、]{2,3}、[^、]{2,3}").all()  # a group of two
+    day = done["reviewed_at"].dt.normalize()
+    quarter = done["period"].str.contains("Q")
+    assert ((done["closed_at"] < day) | quarter).all()  # the year's round: only cases closed before it
+    assert (day[quarter].dt.quarter == done.loc[quarter, "period"].str[-1].astype(int) + 1).all()
+    assert (day[~quarter].dt.month >= 11).all()
+    assert done.loc[done["conclusion"] == "failed", "problems"].notna().all()
+    assert done.loc[done["conclusion"] == "passed", "problems"].isna().all()
+    rectify_by = pd.to_datetime(done["rectify_by"].map(lambda v: None if v in ("", None) else pd.Timestamp(v)))
+    assert ((rectify_by - day).dt.days.dropna().between(15, 30)).all()
+    assert (done["rectified_at"].dropna() >= done["reviewed_at"][done["rectified_at"].notna()]).all()
+    assert (done["rectified_at"].dropna() <= pd.Timestamp(d.planted["export_time"])).all()
+
+    # where each rectification stands at the end of as_of (rules.md §8)
+    due = (rectify_by + DAY).fillna(day + DAY * (1 + r["rectify_days"]))
+    required = (done["conclusion"] == "failed") | ((done["conclusion"] == "basically_passed") & rectify_by.notna())
+    fixed = done["rectified_at"].notna()
+    done["status"] = np.select(
+        [~required, fixed & (done["rectified_at"] < due), fixed, due <= d.asof_end],
+        ["not_required", "on_time", "late", "overdue"], "pending")
+    for period, want in r["by_period"].items():
+        mine = done[done["period"] == period]
+        assert len(mine) == want["reviewed"], period
+        assert mine["conclusion"].value_counts().to_dict() == {c: want[c] for c in ENUMS["review_conclusion"]
+                                                                 if want[c]}, period
+        assert mine["status"].value_counts().to_dict() == {k: v for k, v in want["rectification"].items() if v}, period
+    year = r["by_period"]["2025"]
+    assert year["failed"] and year["rectification"]["overdue"] and year["rectification"]["pending"]
+    assert 0.55 <= r["total"]["passed"] / r["total"]["reviewed"] <= 0.85
 
 
 def test_chunked_writing_matches_one_piece(tmp_path):
