@@ -73,7 +73,7 @@ def _write_ledger(ctx: Context) -> dict[str, int]:
             Col(source_column("cases", "closed_at", lang), FMT_DATE, 11),
             Col(source_column("cases", "archived_at", lang), FMT_DATE, 11),
             Col(source_column(review, "conclusion", lang), width=9), Col(source_column(review, "problems", lang), width=18, wrap=True),
-            Col(source_column(review, "reviewer", lang), width=7),
+            Col(source_column(review, "reviewer", lang), width=8, wrap=True),  # a review group: 陈金云、刘静
             Col(source_column(review, "reviewed_at", lang), FMT_DATE, 11),
             Col(source_column(review, "rectify_by", lang), FMT_DATE, 11),
             Col(source_column(review, "rectified_at", lang), FMT_DATE, 11),
