@@ -39,6 +39,8 @@ class Column:
     # a case id that the spot-check ledger must have drawn for the period in this other column
     # (contract: a review of a case not drawn is quarantined)
     drawn_in: str | None = None
+    # a timestamp a person types (a review's date) may be a date alone: that day at 00:00
+    date_alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,11 +228,11 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         C("case_id", "案件编号", required=True, fk="cases", drawn_in="period"),
         C("period", "抽查期间", PERIOD, required=True, aliases=("期间",)),
         C("reviewer", "评查人"),
-        C("reviewed_at", "评查时间", TIMESTAMP, aliases=("评查日期",)),
+        C("reviewed_at", "评查时间", TIMESTAMP, aliases=("评查日期",), date_alone=True),
         C("conclusion", "评查结论", ENUM, enum="review_conclusion"),
         C("problems", "存在问题", aliases=("问题描述",)),
         C("rectify_by", "整改期限", DATE),
-        C("rectified_at", "整改完成时间", TIMESTAMP, not_before="reviewed_at"),
+        C("rectified_at", "整改完成时间", TIMESTAMP, not_before="reviewed_at", date_alone=True),
     ), sheets=("抽查台账", "Spot-check ledger")),
 )}
 del C

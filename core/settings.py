@@ -27,7 +27,7 @@ class Settings:
     temp_directory: str = ""
     threads: int = 0  # 0 = DuckDB's default (all cores)
     # A period's scorecard is live until this many days after the period ends, then frozen as the
-    # appraisal figure; later changes show as revisions (rules.md §6).
+    # appraisal figure; later changes show as revisions (rules.md §8).
     freeze_grace_days: int = 15
     # Spot-check ledger (案卷评查): closed cases drawn per unit and period, by a seeded hash so the
     # draw can be re-shown to anyone who has the seed.

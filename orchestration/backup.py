@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import backoff
 import duckdb
 
 from core import i18n
+from core.runstatus import write_status
 from core.warehouse import WarehouseBusy, connect
 
 from .migrate import recwatch_version
@@ -106,11 +108,15 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def backup(warehouse: Path, out_root: Path, wait: float = 0, now: dt.datetime | None = None) -> Path:
-    """Copy the warehouse into a new folder under `out_root`; returns the folder."""
+def backup(warehouse: Path, out_root: Path, wait: float = 0, now: dt.datetime | None = None,
+           label: str | None = None) -> Path:
+    """Copy the warehouse into a new folder under `out_root`; returns the folder. A `label` (letters,
+    digits, - and _) is added to the folder's name, which takes it out of prune's reach."""
     warehouse, out_root = Path(warehouse), Path(out_root)
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    folder = out_root / f"{PREFIX}{now:{STAMP}}"
+    if label is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", label):
+        raise ValueError(f"a backup's label is letters, digits, - and _ (at most 40): {label!r}")
+    folder = out_root / f"{PREFIX}{now:{STAMP}}{'-' + label if label else ''}"
     if folder.exists():
         raise BackupError("backup_exists", folder=folder)
     con = holding(warehouse, wait)
@@ -178,6 +184,8 @@ def restore(folder: Path, warehouse: Path, force: bool = False, wait: float = 0)
         publish(con, warehouse)
     finally:
         con.close()
+    # /health tells what the dashboard now shows: the restored warehouse, not the run before it
+    write_status(warehouse, "restored", from_backup=str(folder), taken_at=manifest.created_at)
     return manifest
 
 

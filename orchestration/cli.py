@@ -20,7 +20,7 @@ from core.runstatus import write_status
 from core.settings import load_settings
 from core.warehouse import WarehouseBusy, connect
 
-from . import runner
+from . import migrate, runner
 from .load import BatchResult, load_inbox
 from .publish import publish, snapshot_path
 from .validate import profile_ids
@@ -56,7 +56,11 @@ def run_pipeline(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: s
     try:
         phases = Phases()
         started = dt.datetime.now().replace(microsecond=0)
+        schema_before = migrate.recorded(con)[0]
         batch = load_inbox(con, inbox, progress=progress)
+        if 0 < schema_before < migrate.SCHEMA_VERSION:
+            click.echo(f"仓库结构已从第 {schema_before} 版升级到第 {migrate.SCHEMA_VERSION} 版（warehouse_versions）\n"
+                       f"warehouse migrated from schema {schema_before} to {migrate.SCHEMA_VERSION} (warehouse_versions)")
         phases.end("load")
         built = runner.build(con, as_of, profile, progress=progress)
         phases.end("judge")
@@ -143,8 +147,9 @@ def print_rule_changes(con, since: dt.datetime) -> None:
     changed = con.execute("select table_name, rows_added, rows_removed from rule_table_changes where changed_at >= ? "
                           "order by table_name", [since]).fetchall()
     if changed:
-        click.echo("\nrule tables changed since the last build (unfrozen scores may move; frozen ones do not): "
-                   + ", ".join(f"{t} +{a} -{r}" for t, a, r in changed))
+        listed = ", ".join(f"{t} +{a} -{r}" for t, a, r in changed)
+        click.echo(f"\n规则表自上次判定以来有变化（未冻结的得分可能随之变化，已冻结的不变）：{listed}"
+                   f"\nrule tables changed since the last build (unfrozen scores may move; frozen ones do not): {listed}")
 
 
 def print_judgement_summary(con, as_of: dt.date) -> None:
@@ -180,14 +185,16 @@ def print_judgement_summary(con, as_of: dt.date) -> None:
 
 
 @main.command()
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder with <source>/<file> exports.")
-@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="DuckDB warehouse file (created if missing).")
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder with <source>/<file> exports (default from settings: inbox).")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file, created if missing (default from settings: recwatch.duckdb).")
 @click.option("--as-of", callback=parse_date, help="Judge compliance as of the end of this day (default today).")
 @click.option("--profile", help="Rule profile for units that name none (default from settings: hebei).")
-def run(inbox: Path, warehouse: Path, as_of: dt.date | None, profile: str | None) -> None:
+def run(inbox: Path | None, warehouse: Path | None, as_of: dt.date | None, profile: str | None) -> None:
     """Load every new file in the inbox and rebuild the models."""
+    settings = load_settings()
+    inbox, warehouse = inbox or Path(settings.inbox), warehouse or Path(settings.warehouse)
     if not inbox.is_dir():
         raise click.UsageError(f"inbox {inbox} is not a folder")
     run_pipeline(inbox, warehouse, as_of, profile)
@@ -245,17 +252,18 @@ def settings_page(out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file (default from settings: recwatch.duckdb).")
 @click.option("--period", required=True, help="A year (2025), quarter (2025Q3) or month (2025-07).")
 @click.option("--unit", help="Only this unit and the units under it.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--unmask", is_flag=True, help="Show personal data unmasked (logged, and stated on the cover).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def report(warehouse: Path, period: str, unit: str | None, lang: str, unmask: bool, out: Path) -> None:
+def report(warehouse: Path | None, period: str, unit: str | None, lang: str, unmask: bool, out: Path) -> None:
     """Write the appraisal workbook (年度考核) for a period."""
     from reports.workbook import write_workbook
 
-    snapshot = require_snapshot(warehouse)
+    snapshot = require_snapshot(warehouse or Path(load_settings().warehouse))
     try:
         summary = write_workbook(snapshot, period, out, unit=unit, lang=lang, unmask=unmask)
     except ValueError as exc:
@@ -291,7 +299,8 @@ def notices(warehouse: Path | None, period: str, unit: str | None, lang: str, un
 
 
 @main.command()
-@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="DuckDB warehouse file whose snapshot is served (default from settings: recwatch.duckdb).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8050, show_default=True)
 @click.option("--allow-unmask", is_flag=True, help="Offer a switch that shows party names (every use is logged).")
@@ -300,7 +309,7 @@ def notices(warehouse: Path | None, period: str, unit: str | None, lang: str, un
               help="An authenticating proxy (address or network) whose forwarded user is believed; repeatable. "
                    "Default: settings trusted_proxies (none). Its users see the units the settings' access "
                    "map gives them; anyone else is refused.")
-def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool, scope: str | None,
+def dashboard(warehouse: Path | None, host: str, port: int, allow_unmask: bool, scope: str | None,
               trusted_proxies: tuple[str, ...]) -> None:
     """Serve the oversight dashboard from the published snapshot."""
     from dataclasses import replace
@@ -311,7 +320,7 @@ def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool, scope: 
     if trusted_proxies:
         settings = replace(settings, trusted_proxies=trusted_proxies)
     try:
-        serve(require_snapshot(warehouse), host=host, port=port, allow_unmask=allow_unmask,
+        serve(require_snapshot(warehouse or Path(settings.warehouse)), host=host, port=port, allow_unmask=allow_unmask,
               scope=scope, settings=settings)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -324,17 +333,18 @@ def dashboard(warehouse: Path, host: str, port: int, allow_unmask: bool, scope: 
               help="Folder the backup folder is made in (default from settings: backups).")
 @click.option("--wait", type=float, default=600, show_default=True,
               help="Seconds to wait for a run that holds the warehouse before giving up.")
-def backup_command(warehouse: Path | None, out: Path | None, wait: float) -> None:
+@click.option("--label", help="A word added to the backup's folder name (before-upgrade): such a backup is kept "
+                              "until removed by hand, the nightly clean-up leaves it alone.")
+def backup_command(warehouse: Path | None, out: Path | None, wait: float, label: str | None) -> None:
     """Copy the warehouse, consistent and checksummed, with a manifest (备份)."""
     from .backup import BackupError, backup
 
     settings = load_settings()
     try:
-        folder = backup(warehouse or Path(settings.warehouse), out or Path(settings.backup_dir), wait=wait)
-    except (BackupError, WarehouseBusy) as exc:
+        folder = backup(warehouse or Path(settings.warehouse), out or Path(settings.backup_dir), wait=wait, label=label)
+    except (BackupError, ValueError, WarehouseBusy) as exc:
         raise click.ClickException(str(exc)) from None
-    manifest = (folder / "manifest.json").stat().st_size
-    click.echo(f"backup written to {folder} (manifest {manifest:,} bytes)")
+    click.echo(f"备份已写入 {folder}\nbackup written to {folder}")
 
 
 @main.command("restore")
@@ -353,7 +363,9 @@ def restore_command(folder: Path, warehouse: Path | None, force: bool, wait: flo
         manifest = restore(folder, target, force=force, wait=wait)
     except (BackupError, WarehouseBusy) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {target} from {folder} (taken {manifest.created_at} by recwatch {manifest.recwatch_version}, "
+    click.echo(f"已从 {folder} 恢复 {target}（备份于 {manifest.created_at}，recwatch {manifest.recwatch_version}，"
+               f"{len(manifest.tables)} 张表已核对），快照已重新发布\n"
+               f"restored {target} from {folder} (taken {manifest.created_at} by recwatch {manifest.recwatch_version}, "
                f"{len(manifest.tables)} tables checked); its snapshot is published again")
 
 

@@ -114,10 +114,12 @@ def parse_expr(col: Column, text: str, native: bool, spreadsheet: bool = False) 
     slashed = (f"case when {text}[5] = '/' and {text}[8] = '/' and {text}[11] = ' ' and {text}[14] = ':' and {hour_ok} "
                f"and (length({text}) = 16 or (length({text}) = 19 and {text}[17] = ':')) "
                f"then try_cast(replace({text}, '/', '-') as timestamp) end")
+    iso_date = f"case when length({text}) = 10 and {text}[5] = '-' then try_cast({text} as date) end"
     if col.type == TIMESTAMP:
-        return f"coalesce({iso}, {slashed}, {strptime(text, TIMESTAMP_FORMATS)}, {serial})"
+        # a column people fill in by hand (a review's date) takes a date alone as that day at 00:00
+        day = f", cast(coalesce({iso_date}, cast({strptime(text, DATE_FORMATS)} as date)) as timestamp)" if col.date_alone else ""
+        return f"coalesce({iso}, {slashed}, {strptime(text, TIMESTAMP_FORMATS)}, {serial}{day})"
     if col.type == DATE:
-        iso_date = f"case when length({text}) = 10 and {text}[5] = '-' then try_cast({text} as date) end"
         return (f"coalesce({iso_date}, cast(coalesce({strptime(text, DATE_FORMATS)}, "
                 f"{strptime(text, TIMESTAMP_FORMATS)}, {serial}) as date))")
     if col.type == BOOL:

@@ -146,7 +146,7 @@ WORKBOOK_LABELS: dict[str, tuple[str, str]] = expand({
     "col_seed": ("{term:seed}", "{Term:seed}"),
     "col_draw_key": ("抽取键（MD5 值）", "Draw key md5(seed:period:case_id)"),
     "col_rectification_status": ("{term:rectification}情况", "{Term:rectification}"),
-    "note_ledger_return": ("本表即{term:review}结果的填报表：{term:review}后在“评查结论”一栏选择合格、基本合格或不合格，填写存在问题、评查人、评查时间；不合格的，填写整改期限（未填的，以评查之日起 {rectify_days} 日为限）和整改完成时间。保存后将本工作簿放入数据目录的 spot_check_reviews 文件夹，系统即读取本表；“{term:rectification}情况”一栏由系统填写。",
+    "note_ledger_return": ("本表即{term:review}结果的填报表：{term:review}后在“评查结论”一栏选择合格、基本合格或不合格，填写存在问题、评查人、评查时间；不合格的，填写整改期限（未填的，以评查之日起 {rectify_days} 日为限）和整改完成时间。保存后将本工作簿放入收件目录的 spot_check_reviews 文件夹，系统即读取本表；“{term:rectification}情况”一栏由系统填写。",
                            "this sheet is also the form for the {term:review}'s results: pick passed, basically passed or failed under Conclusion, and fill in the problems, the reviewer and the date; for a failed case, the day it is to be put right by (if left empty, {rectify_days} days after the review) and the day it was. Save the workbook into the inbox's spot_check_reviews folder and recwatch reads this sheet; it fills in the {term:rectification} column itself."),
     "ledger_pick_conclusion": ("请从列表中选择：合格、基本合格或不合格", "Pick one of the list: passed, basically passed or failed"),
     # review summary

@@ -135,20 +135,22 @@ def test_the_schedule_keeps_the_newest_of_each_recent_day_and_month(tmp_path):
     for stamp in stamps:
         (tmp_path / f"recwatch-{stamp}").mkdir()
     (tmp_path / "recwatch-20260105-150000.partial").mkdir()  # a backup cut short: not the schedule's to judge
+    (tmp_path / "recwatch-20251001-090000-before-upgrade").mkdir()  # labelled: kept until removed by hand
     (tmp_path / "notes").mkdir()
     removed = prune(tmp_path, keep_daily=3, keep_monthly=2, today=dt.date(2026, 1, 5))
     # kept: the newest of 5, 4 and 3 January (none that day), and of January (the same) and December
     assert sorted(p.name[9:] for p in removed) == ["20251115-020000", "20251130-020000", "20251201-020000",
                                                     "20260101-020000", "20260105-020000"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "notes", "recwatch-20251231-020000", "recwatch-20260104-020000", "recwatch-20260105-140000",
+        "notes", "recwatch-20251001-090000-before-upgrade", "recwatch-20251231-020000", "recwatch-20260104-020000", "recwatch-20260105-140000",
         "recwatch-20260105-150000.partial"]
 
 
 def test_the_commands(warehouse, tmp_path):
     runner = CliRunner()
-    made = runner.invoke(main, ["backup", "--warehouse", str(warehouse), "-o", str(tmp_path / "b")])
-    assert made.exit_code == 0, made.output
+    made = runner.invoke(main, ["backup", "--warehouse", str(warehouse), "-o", str(tmp_path / "b"), "--label", "before-upgrade"])
+    assert made.exit_code == 0 and "备份已写入" in made.output, made.output
+    assert runner.invoke(main, ["backup", "--warehouse", str(warehouse), "-o", str(tmp_path / "c"), "--label", "../x"]).exit_code == 1
     (folder,) = (tmp_path / "b").iterdir()
     refused = runner.invoke(main, ["restore", str(folder), "--warehouse", str(warehouse)])
     assert refused.exit_code == 1 and "--force" in refused.output

@@ -50,7 +50,7 @@ def test_the_previous_releases_warehouse_is_migrated_and_judged_again(tmp_path):
     (inbox / "reviews.csv").write_text("评查编号,案件编号,抽查期间,评查结论\nR1,C1,2025,不合格\n", encoding="utf-8")
     done = CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(wh),
                                      "--as-of", "2026-02-01"])
-    assert done.exit_code == 0, done.output
+    assert done.exit_code == 0 and "warehouse migrated from schema 1 to 2" in done.output, done.output
     assert rows(wh, "select schema_version, recwatch_version, note from warehouse_versions") == [
         (2, recwatch_version(), "migrated from schema 1")] and SCHEMA_VERSION == 2
     assert {t: rows(wh, f"select count(*) from {t}")[0][0] for t in raw} == raw  # every loaded row kept

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import CASES, load, rows, write_csv
+from conftest import CASES, T, load, rows, write_csv
 
 SEED, PER_UNIT = 2025, 5  # core/settings.py defaults
 
@@ -44,17 +44,22 @@ def test_reviews_load_and_a_case_not_drawn_is_quarantined(inbox, warehouse):
         {"评查编号": "R6", "案件编号": drawn[3], "抽查期间": "2025Q3", "评查结论": "待定"},
         # a row the reviewer has not filled in yet: a drawn case, not reviewed
         {"评查编号": "R7", "案件编号": drawn[4], "抽查期间": "2025Q3"},
+        # dates typed by hand, without a time: that day at 00:00 (a review's date is a day)
+        {"评查编号": "R8", "案件编号": drawn[2], "抽查期间": "2025Q3", "评查时间": "2025年10月22日",
+         "评查结论": "基本合格", "整改期限": "2025/11/5", "整改完成时间": "2025-11-03"},
     ])
     batch = load(warehouse, inbox)
     assert rows(warehouse, "select review_id, case_id, period, conclusion, rectify_by::varchar from raw_spot_check_reviews "
                            "order by review_id") == [
         ("R1", drawn[0], "2025Q3", "failed", "2025-11-20"), ("R2", drawn[1], "2025-08", "passed", None),
-        ("R7", drawn[4], "2025Q3", None, None)]
+        ("R7", drawn[4], "2025Q3", None, None), ("R8", drawn[2], "2025Q3", "basically_passed", "2025-11-05")]
+    assert rows(warehouse, "select reviewed_at, rectified_at from raw_spot_check_reviews where review_id = 'R8'") == [
+        (T(2025, 10, 22), T(2025, 11, 3))]
     reasons = dict(rows(warehouse, "select row_number, reason_codes from quarantine where source = 'spot_check_reviews'"))
     assert reasons == {4: ["not_drawn:case_id"], 5: ["fk:case_id"], 6: ["bad_period:period"], 7: ["bad_enum:conclusion"]}
     zh = rows(warehouse, "select reason_zh from quarantine where row_number = 4 and source = 'spot_check_reviews'")[0][0]
     assert zh == f"案件编号（case_id）：案件“{not_drawn[0]}”未被抽中（该抽查期间（period）的抽查台账未抽取此案）"
-    assert sum(f.rows_in for f in batch.files if f.source == "spot_check_reviews") == 7
+    assert sum(f.rows_in for f in batch.files if f.source == "spot_check_reviews") == 8
 
 
 def test_the_year_is_a_draw_of_its_own(inbox, warehouse):

@@ -27,7 +27,7 @@ daily_backup = dg.ScheduleDefinition(
     description="Backs the warehouse up each night and keeps the newest backup of each recent day and month.",
 )
 
-# The year's scores freeze freeze_grace_days after it ends (rules.md §6), which that morning's
+# The year's scores freeze freeze_grace_days after it ends (rules.md §8), which that morning's
 # daily run records; the workbook is written half an hour later, so it shows the frozen figures.
 FROZEN_ON = dt.date(2001, 1, 1) + dt.timedelta(days=load_settings().freeze_grace_days)
 
