@@ -289,12 +289,16 @@ def case_view(snapshot: Path, case_id: str | None, filters: dict, lang: str) -> 
     findings = queries.case.findings(snapshot, case_id, lang)
     recordings = retention_records(rows, lang)
     as_of = dims.run(snapshot)["as_of"]
+    from .ledger import case_review  # the ledger page builds on this module's words: imported once both exist
+
     return [
         html.H3(t("case_title", lang, case_id=case_id), id="cs-title"),
         html.P(t("case_facts", lang, unit=case["unit_name"], case_type=words("case_type", case["case_type"], lang),
                  procedure=words("procedure", case["procedure"], lang),
                  source=words("case_source", case["case_source"], lang), party=party), id="cs-facts"),
         html.P(t("unmask_banner", lang), style={"color": "#c62828", "fontWeight": "bold"}) if unmask else None,
+        # a drawn case's review first: the reviewer opens the case to read and answer it
+        *case_review(snapshot, case_id, lang),
         html.H4(t("case_timeline", lang, as_of=str(as_of)[:10])),
         html.P(t("case_timeline_hint", lang), style={"fontSize": 12, "color": "#555"}),
         dcc.Graph(id="cs-timeline", figure=timeline_figure(marks, lang)),

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from reviewkit import reviewed
 
-from dashboards import access, ledger
+from dashboards import access, case, ledger
 from dashboards.app import create_app, pages
 from dashboards.queries import ledger as ledger_queries
 
@@ -253,3 +253,24 @@ def test_a_scoped_server_downloads_only_its_units(snap, sql):
     assert set(frame["Unit"]) == {sql("select unit_name from dim_units where unit_id = ?", mine)[0][0]}
     refused = client.get(ledger.export_href("csv", {**YEAR, "unit_id": other}, None, None))
     assert refused.status_code == 403
+
+
+def test_the_case_page_shows_the_review_where_the_case_was_drawn(snap, sql):
+    overdue, due, problems = sql("""select case_id, rectify_due_at, problems from mart_spot_check_ledger
+                                    where period = '2025' and rectification_status = 'overdue'
+                                    order by case_id limit 1""")[0]
+    ledgers = sql("select count(*) from mart_spot_check_ledger where case_id = ?", overdue)[0][0]
+    for lang, words in (("zh", ("逾期未整改", "案卷评查：本案在抽查中被抽取", "2025年度")),
+                        ("en", ("overdue, not done", "Case-file review: this case was drawn", "2025"))):
+        page = case.case_view(snap, overdue, {"lang": lang}, lang)
+        table = next(c for c in page if getattr(c, "id", None) == "cs-review")
+        assert len(table.data) == ledgers
+        year = next(r for r in table.data if r["ledger"] == words[2])
+        assert year["rectification"] == words[0] and year["problems"] == problems
+        assert year["rectify_by"] == f"{(due - pd.Timedelta(days=1)):%Y-%m-%d}"
+        assert words[1] in str(page)
+        assert not shown_codes(table.data)
+    # a case no ledger drew has no review to show
+    undrawn = sql("select case_id from dim_cases where case_id not in (select case_id from mart_spot_check_ledger) "
+                  "order by case_id limit 1")[0][0]
+    assert "cs-review" not in str(case.case_view(snap, undrawn, {}, "zh"))
