@@ -17,9 +17,9 @@ import pytest
 from openpyxl import load_workbook
 from reviewkit import reviewed
 
-from dashboards import access, case, ledger
+from dashboards import access, case, ledger, views
 from dashboards.app import create_app, pages
-from dashboards.queries import ledger as ledger_queries
+from dashboards.queries import ledger as ledger_queries, warnings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
@@ -274,3 +274,25 @@ def test_the_case_page_shows_the_review_where_the_case_was_drawn(snap, sql):
     undrawn = sql("select case_id from dim_cases where case_id not in (select case_id from mart_spot_check_ledger) "
                   "order by case_id limit 1")[0][0]
     assert "cs-review" not in str(case.case_view(snap, undrawn, {}, "zh"))
+
+
+def test_an_overdue_rectification_is_a_red_compliance_warning_in_words(snap, sql):
+    want = dict(((u, lv), n) for u, lv, n in sql("""select unit_id, level, count(*) from mart_warnings
+                                                    where kind = 'rectification' group by all"""))
+    assert any(lv == "red" for _, lv in want), "the sample has an overdue rectification"
+    rows, _, _ = views.warning_counts(snap, YEAR, "zh", "compliance", kind="rectification")
+    assert {(r["unit_id"], lv): r[lv] for r in rows for lv in ("red", "yellow") if r[lv]} == want
+    assert {r["kind"] for r in rows} == {"案卷评查整改"}
+    assert "rectification" in [o["value"] for o in views.warning_kind_options("compliance", "zh")]
+    assert views.warning_lists("zh")[0]["label"] == "合规预警（入库、归档、紧急启动补批、案卷评查整改）"
+    unit = rows[0]["unit_id"]
+    for lang, said in (("zh", "案卷评查发现的问题应于"), ("en", "case-file review found is to be put right by")):
+        records, total, _ = views.warning_rows(snap, YEAR, lang, "compliance", None, "rectification", unit)
+        assert total == sum(n for (u, _), n in want.items() if u == unit)
+        assert all(said in r["detail"] and r["case_id"].startswith("[") for r in records)
+        assert not shown_codes(records)
+    # what is due, by the day the reviewer set (due at its end)
+    frame, _ = warnings.rows_page(snap, YEAR, "zh", "compliance", kind="rectification", page_size=1000)
+    assert len(frame) == sum(want.values())
+    for case_id, due, detail in zip(frame["case_id"], frame["due_at"], frame["detail"]):
+        assert detail == f"案件{case_id} 案卷评查发现的问题应于 {due - pd.Timedelta(days=1):%Y年%-m月%-d日} 前整改完毕"
