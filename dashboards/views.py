@@ -255,10 +255,19 @@ def scorecard_records(snapshot: Path, filters: dict, lang: str) -> tuple[list[di
                ("rank", t("rank", lang)), ("appraisal_score", t("appraisal_score", lang)),
                ("violations", t("violations", lang)), ("judged", t("judged", lang))]
     columns += [(c, f"{labels[c]} %") for c in rates]
+    # the 案卷评查合格率 beside the score where there is one (quarters and years, reviews returned): an
+    # indicator, unless the run gave it a weight in the score (settings.review_weight)
+    reviewed = ["review_pass_rate"] if "review_pass_rate" in frame and frame["review_pass_rate"].notna().any() else []
+    if reviewed:
+        frame["review_pass_rate"] = (100 * frame["review_pass_rate"]).round(1)
+        weight = queries.ledger.run_parameters(snapshot)["review_weight"]
+        columns.insert(7, ("review_pass_rate", t("un_review_pass_rate_weighted", lang, weight=f"{weight:g}")
+                           if weight > 0 else t("un_review_pass_rate", lang)))
     # one decimal for every score and rate (83 was shown beside 82.8), counts grouped by thousands
     one_decimal = Format(precision=1, scheme=Scheme.fixed).to_plotly_json()
     counts = Format().group(True).to_plotly_json()
-    formats = {c: one_decimal for c in ("score", "previous_score", "score_change", "appraisal_score", *rates)}
+    formats = {c: one_decimal for c in ("score", "previous_score", "score_change", "appraisal_score", *rates,
+                                        *reviewed)}
     formats |= {"judged": counts, "violations": counts}
     cols = [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric",
              **({"format": formats[c]} if c in formats else {})} for c, name in columns]

@@ -296,3 +296,20 @@ def test_an_overdue_rectification_is_a_red_compliance_warning_in_words(snap, sql
     assert len(frame) == sum(want.values())
     for case_id, due, detail in zip(frame["case_id"], frame["due_at"], frame["detail"]):
         assert detail == f"案件{case_id} 案卷评查发现的问题应于 {due - pd.Timedelta(days=1):%Y年%-m月%-d日} 前整改完毕"
+
+
+def test_the_units_table_shows_the_pass_rate_beside_the_score(snap, sql, monkeypatch):
+    rows, columns = views.scorecard_records(snap, Q3, "zh")
+    want = dict(sql("select unit_id, review_pass_rate from mart_unit_period_scorecard "
+                    "where period_type = 'quarter' and period = '2025Q3'"))
+    assert {r["unit_id"]: r["review_pass_rate"] for r in rows} == {
+        u: (round(100 * p, 1) if p is not None else None) for u, p in want.items()}
+    ids = [c["id"] for c in columns]
+    assert ids[ids.index("appraisal_score") + 1] == "review_pass_rate"
+    names = {c["id"]: c["name"] for c in columns}
+    assert names["review_pass_rate"] == "案卷评查合格率 %（指标）"
+    month_ids = [c["id"] for c in views.scorecard_records(snap, AUGUST, "zh")[1]]
+    assert "review_pass_rate" not in month_ids  # a month has no ledger of its own
+    monkeypatch.setattr(ledger_queries, "run_parameters", lambda s: {"seed": 1, "per_unit": 5, "review_weight": 10.0})
+    names = {c["id"]: c["name"] for c in views.scorecard_records(snap, Q3, "en")[1]}
+    assert names["review_pass_rate"] == "Review pass rate % (in the score, weight 10)"
