@@ -11,14 +11,14 @@ from urllib.parse import parse_qs
 import pandas as pd
 from dash import dash_table, dcc, html
 
-from core.contract import ENUMS
 from core.i18n import code_label
 from core.privacy import mask_frame
 
 from . import access, dims, queries
 from .filters import normalise, resolve
 from .labels import t
-from .views import CASE_PATH, _records, plot_text, table, with_case_links
+from .ledger import case_review
+from .views import CASE_PATH, _records, plot_text, table, with_case_links, words
 
 PATH = CASE_PATH
 
@@ -27,14 +27,6 @@ def case_id_from_search(search: str | None) -> str | None:
     """The case id a URL's query (`?case_id=…`) names."""
     values = parse_qs((search or "").lstrip("?")).get("case_id")
     return values[0].strip() or None if values else None
-
-
-def words(enum: str, code, lang: str) -> str | None:
-    """A delivered enum value (act, record and case types) in words: its Chinese label, or its code
-    written as words in English."""
-    if not isinstance(code, str):
-        return None
-    return ENUMS[enum].get(code, code) if lang == "zh" else code.replace("_", " ")
 
 
 def _when(value) -> str:
@@ -289,8 +281,6 @@ def case_view(snapshot: Path, case_id: str | None, filters: dict, lang: str) -> 
     findings = queries.case.findings(snapshot, case_id, lang)
     recordings = retention_records(rows, lang)
     as_of = dims.run(snapshot)["as_of"]
-    from .ledger import case_review  # the ledger page builds on this module's words: imported once both exist
-
     return [
         html.H3(t("case_title", lang, case_id=case_id), id="cs-title"),
         html.P(t("case_facts", lang, unit=case["unit_name"], case_type=words("case_type", case["case_type"], lang),

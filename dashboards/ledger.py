@@ -17,10 +17,9 @@ from dash.dash_table import FormatTemplate
 from core.i18n import code_label
 
 from . import dims, queries, status
-from .case import words
 from .filters import resolve
 from .labels import t
-from .views import EXCEL_LIMIT, _records, case_link, csv_pieces, workbook
+from .views import EXCEL_LIMIT, _records, case_link, csv_pieces, words, workbook
 
 _CELL = {"textAlign": "left", "fontSize": 13, "whiteSpace": "normal", "maxWidth": 360}
 # the status columns of the units table, by the catalogue word each is headed with

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
 
-from core.contract import SOURCES
+from core.contract import ENUMS, SOURCES
 from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
 from core.privacy import mask_frame
@@ -48,6 +48,14 @@ def coded(frame: pd.DataFrame, lang: str, **kinds: str) -> pd.DataFrame:
     """A copy with each named column's code values replaced by their label (column=catalogue kind)."""
     return frame.assign(**{col: frame[col].map(lambda v, k=kind: code_label(k, v, lang))
                            for col, kind in kinds.items()})
+
+
+def words(enum: str, code, lang: str) -> str | None:
+    """A delivered enum value (act, record and case types) in words: its Chinese label, or its code
+    written as words in English."""
+    if not isinstance(code, str):
+        return None
+    return ENUMS[enum].get(code, code) if lang == "zh" else code.replace("_", " ")
 
 
 def _pct(x) -> str:
