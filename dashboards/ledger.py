@@ -22,8 +22,9 @@ from .labels import t
 from .views import EXCEL_LIMIT, _records, case_link, csv_pieces, words, workbook
 
 _CELL = {"textAlign": "left", "fontSize": 13, "whiteSpace": "normal", "maxWidth": 360}
-# the status columns of the units table, by the catalogue word each is headed with
-_REVIEW_WORDS = {"passed": "passed", "basically_passed": "basically_passed", "failed": "failed"}
+# the units table's columns headed by a catalogue word: each conclusion (column and code alike), and
+# the rectifications by their status
+_REVIEW_COLUMNS = ("passed", "basically_passed", "failed")
 _RECTIFICATION_WORDS = {"rectified_on_time": "on_time", "rectified_late": "late", "rectifying": "pending",
                         "rectification_overdue": "overdue"}
 
@@ -52,7 +53,7 @@ def period_text(snapshot: Path, filters: dict, lang: str) -> tuple[str, list[str
 
 def unit_columns(lang: str) -> list[dict]:
     names = {"unit_name": t("unit", lang), "drawn": t("lg_drawn", lang), "reviewed": t("lg_reviewed", lang),
-             **{c: _heading(code_label("review_status", w, lang)) for c, w in _REVIEW_WORDS.items()},
+             **{c: _heading(code_label("review_status", c, lang)) for c in _REVIEW_COLUMNS},
              "pass_rate": t("lg_pass_rate", lang), "rectifications": t("lg_rectifications", lang),
              **{c: _heading(code_label("rectification_status", w, lang)) for c, w in _RECTIFICATION_WORDS.items()}}
     return [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric",
@@ -69,8 +70,7 @@ def unit_records(snapshot: Path, filters: dict, lang: str) -> list[dict]:
         sums = {c: int(frame[c].sum()) for c in queries.ledger.UNIT_COUNTS}
         passed = sums["passed"] + sums["basically_passed"]
         records.append({"unit_id": None, "unit_name": t("lg_all", lang, n=len(frame)), **sums,
-                        "pass_rate": round(passed / sums["reviewed"], 4) if sums["reviewed"] else None,
-                        "is_total": True})
+                        "pass_rate": round(passed / sums["reviewed"], 4) if sums["reviewed"] else None})
     return records
 
 
@@ -78,7 +78,8 @@ def unit_styles() -> list[dict]:
     """An overdue rectification in red; the sum's row in bold."""
     return [{"if": {"filter_query": "{rectification_overdue} > 0", "column_id": "rectification_overdue"},
              "backgroundColor": status.FILLS["red"], "color": status.COLOURS["red"], "fontWeight": "bold"},
-            {"if": {"filter_query": "{is_total} eq true"}, "fontWeight": "bold", "backgroundColor": "#f3f3f3"}]
+            # the sum is the one row of no unit
+            {"if": {"filter_query": "{unit_id} is nil"}, "fontWeight": "bold", "backgroundColor": "#f3f3f3"}]
 
 
 # --- the drawn cases -----------------------------------------------------------------------

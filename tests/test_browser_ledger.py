@@ -90,6 +90,10 @@ def test_the_ledger_shows_the_mart_s_counts_and_colours_what_is_overdue(open_pag
     shown = list(zip(*(texts(driver, f"#lg-units td[data-dash-column={c}]") for c in columns)))
     assert {r[0]: (int(r[1]), int(r[2]), int(r[3]), int(r[4]), r[5]) for r in shown[:-1]} == want
     assert shown[-1][0] == f"合计（{len(want)} 个单位）" and int(shown[-1][1]) == sum(w[0] for w in want.values())
+    weights = driver.execute_script("return Array.from(document.querySelectorAll(arguments[0]))"
+                                    ".map(e => getComputedStyle(e).fontWeight)",
+                                    "#lg-units td[data-dash-column=unit_name]")
+    assert weights[-1] == "700" and set(weights[:-1]) == {"400"}  # the sum in bold
     # an overdue rectification is red in the counts
     overdue = texts(driver, "#lg-units td[data-dash-column=rectification_overdue]")
     cells = backgrounds(driver, "#lg-units td[data-dash-column=rectification_overdue]")
@@ -151,8 +155,8 @@ def test_a_case_id_opens_the_case_page_on_its_review(open_page, facts):
     settle(driver, "#cs-title, #cs-review td")
     assert driver.current_url.split("/")[-1].startswith("case?case_id=")
     assert case_id in text(driver, "#cs-title")
-    review = facts("""select l.conclusion, l.problems, l.reviewer, strftime(l.rectify_due_at - interval 1 day, '%Y-%m-%d')
-                      from mart_spot_check_ledger l where l.case_id = ? and l.period = '2025'""", case_id)[0]
+    review = facts("""select conclusion, problems, reviewer, strftime(rectify_due_at - interval 1 day, '%Y-%m-%d')
+                      from mart_spot_check_ledger where case_id = ? and period = '2025'""", case_id)[0]
     rows = driver.execute_script("""
         return Array.from(document.querySelectorAll('#cs-review tbody tr')).filter(tr => tr.querySelector('td'))
             .map(tr => Object.fromEntries(

@@ -92,7 +92,7 @@ def test_each_unit_s_counts_are_the_mart_s_and_their_sum_is_under_them(snap, sql
             "rectified_on_time", "rectified_late", "rectifying", "rectification_overdue")
     assert [tuple(r[k] for k in keys) for r in units] == want
     assert sum(r["rectification_overdue"] for r in units) > 0, "the sample has an overdue rectification"
-    assert total["is_total"] and total["unit_name"] == f"合计（{len(units)} 个单位）"
+    assert total["unit_id"] is None and total["unit_name"] == f"合计（{len(units)} 个单位）"
     for k in keys[1:6] + keys[7:]:
         assert total[k] == sum(r[k] for r in units), k
     # the sum's rate is over every reviewed case, not an average of the units' rates
@@ -125,8 +125,8 @@ def test_the_drawn_cases_are_the_ledger_s_in_words(snap, sql):
     records = ledger.case_records(snap, YEAR, "zh")
     assert [case_of(r["case_id"]) for r in records] == [w[0] for w in want]
     words = {"not_reviewed": "未评查", "passed": "合格", "basically_passed": "基本合格", "failed": "不合格"}
-    fixes = {None: None, "not_required": "无需整改", "pending": "整改中", "overdue": "逾期未整改", "on_time": "按期整改",
-             "late": "逾期整改"}
+    fixes = {None: None, "not_required": "无需整改", "pending": "整改中", "overdue": "逾期未整改",
+             "on_time": "按期整改", "late": "逾期整改"}
     for r, (_, rank, closed, review, problems, reviewer, reviewed_at, due, done, fix) in zip(records, want):
         assert r["draw"] == f"{rank} / {closed}" and r["review_status"] == words[review]
         assert (r["problems"], r["reviewer"]) == (problems, reviewer)
@@ -145,7 +145,8 @@ def test_the_drawn_cases_are_the_ledger_s_in_words(snap, sql):
 
 
 def test_the_list_is_filtered_by_review_and_rectification_status(snap, sql):
-    for review, fix in (("failed", None), (None, "overdue"), ("basically_passed", "not_required"), ("not_reviewed", None)):
+    for review, fix in (("failed", None), (None, "overdue"), ("basically_passed", "not_required"),
+                        ("not_reviewed", None)):
         got = [case_of(r["case_id"]) for r in ledger.case_records(snap, YEAR, "zh", review, fix)]
         want = [c for c, in sql("""select l.case_id from mart_spot_check_ledger l join dim_units u using (unit_id)
                                    where period_type = 'year' and period = '2025'
@@ -191,7 +192,8 @@ def test_the_callbacks_render_through_the_server(app, snap):
     rows = resp["lg-cases"]["data"]
     assert rows and {r["rectification"] for r in rows} == {"逾期未整改"}
     assert resp["lg-total"]["children"].startswith(f"共 {len(rows)} 件")
-    assert [c["name"] for c in resp["lg-cases"]["columns"]][:5] == ["单位", "抽取顺序", "案件编号", "执法类别", "办结时间"]
+    headers = [c["name"] for c in resp["lg-cases"]["columns"]]
+    assert headers[:5] == ["单位", "抽取顺序", "案件编号", "执法类别", "办结时间"]
     assert next(c for c in resp["lg-cases"]["columns"] if c["id"] == "case_id")["presentation"] == "markdown"
     # a crafted status is refused in words above the page, not a 500
     client = app.server.test_client()

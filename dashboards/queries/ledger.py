@@ -43,7 +43,8 @@ def ledger_period(snapshot: Path, filters: dict, lang: str | None = None) -> dic
                case when $lang = 'zh' then p.label_zh else p.label_en end as asked_label
         from dim_periods p
         left join dim_periods l on l.period_type = p.spot_check_period_type and l.period = p.spot_check_period
-        where p.period_type = $pt and p.period = $p""", {"pt": f["period_type"], "p": f["period"], "lang": lang or f["lang"]})
+        where p.period_type = $pt and p.period = $p""",
+                  {"pt": f["period_type"], "p": f["period"], "lang": lang or f["lang"]})
     if frame.empty:
         return {"period_type": None, "period": None, "label": f["period"], "asked_label": f["period"]}
     row = frame.iloc[0]
