@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 # page -> (path, output of its main callback); the warnings page twice: its counts, and a drill-down
-# into one unit's rows
+# into one unit's rows; the spot-check ledger twice: each unit's counts, and its list of cases
 PAGES = {
     "overview": ("/", "ov-content.children"),
     "warnings": ("/warnings", "wa-counts.data"),
@@ -31,6 +31,8 @@ PAGES = {
     "units": ("/units", "un-table.data"),
     "officers": ("/officers", "of-table.data"),
     "rules": ("/rules", "ru-table.data"),
+    "ledger": ("/ledger", "lg-units.data"),
+    "ledger_cases": ("/ledger", "lg-cases.data"),
     "retention": ("/retention", "retention-content.children"),
     "devices": ("/devices", "devices-content.children"),
     "quality": ("/quality", "quality-content.children"),
@@ -85,6 +87,11 @@ def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
                          "wa-drill.data": {"unit_id": unit, "kind": drill_kind}, "wa-table.page_size": 25,
                          "wa-table.page_current": (0, 3, n // 50, max(n // 25 - 1, 0))[(i // len(lists)) % 4]})
     views = [{**views[i % len(views)], **warning} for i, warning in enumerate(warnings)]
+    # the ledger's list by each conclusion and rectification status, and unfiltered
+    ledger = [(None, None), ("failed", None), (None, "overdue"), ("not_reviewed", None), (None, "pending"),
+              ("basically_passed", "not_required")]
+    views = [{**view, "lg-review.value": review, "lg-rectification.value": fix}
+             for view, (review, fix) in zip(views, itertools.cycle(ledger))]
     return filters, views
 
 

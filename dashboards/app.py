@@ -26,10 +26,11 @@ from core.i18n import code_label
 from core.output import safe_filename
 from core.settings import Settings, load_settings
 
-from . import access, dims, views
+from . import access, dims, ledger, views
 from .filters import PERIOD_TYPES, lang_of, normalise, resolve
 from .health import health
 from .labels import dropdown_labels, t
+from .queries.ledger import checked as check_ledger_statuses, ledger_period
 from .queries.violations import check_view
 from .queries.warnings import check_rows as check_warning_rows
 from .query import current_snapshot, snapshot_version
@@ -252,6 +253,10 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
     def _export_warnings(fmt: str):
         return warning_export_response(fmt, flask.request.args)
 
+    @server.route("/export/ledger.<fmt>")
+    def _export_ledger(fmt: str):
+        return ledger_export_response(fmt, flask.request.args)
+
     return app
 
 
@@ -400,6 +405,27 @@ def warning_export_response(fmt: str, args) -> flask.Response:
     out = views.warning_export(snapshot, fmt, f, f["lang"], list_, level, kind, unit_id, unmask, who)
     if fmt == "csv":
         return flask.Response(flask.stream_with_context(out), mimetype="text/csv", headers=headers)
+    return flask.Response(out[0], headers=headers,
+                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def ledger_export_response(fmt: str, args) -> flask.Response:
+    """The download of the spot-check ledger's list as filtered (ledger.export_href makes the link):
+    the filters and statuses checked first (a unit outside the requester's scope: 403)."""
+    if fmt not in views.EXPORT_FORMATS:
+        raise access.BadParameter("fmt", fmt)
+    snapshot = current_snapshot()
+    f = resolve(snapshot, _json_arg(args, "filters", {}))
+    review, rectification = check_ledger_statuses(args.get("review") or None, args.get("rectification") or None)
+    period = ledger_period(snapshot, f)["period"] or f["period"]
+    ascii_name = f"spot_check_ledger_{f['unit_id'] or 'all'}_{period}.{fmt}"
+    names = dict(zip(*(dims.units(snapshot)[c] for c in ("unit_id", "unit_name"))))
+    name = ascii_name if f["lang"] != "zh" else (
+        f"{t('page_ledger', 'zh')}_{names.get(f['unit_id'], t('all_units', 'zh'))}_{period}.{fmt}")
+    headers = {"Content-Disposition": attachment(name, ascii_name)}
+    out = ledger.export(snapshot, fmt, f, f["lang"], review, rectification)
+    if fmt == "csv":
+        return flask.Response("".join(out), mimetype="text/csv", headers=headers)
     return flask.Response(out[0], headers=headers,
                           mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -11,14 +11,14 @@ from urllib.parse import parse_qs
 import pandas as pd
 from dash import dash_table, dcc, html
 
-from core.contract import ENUMS
 from core.i18n import code_label
 from core.privacy import mask_frame
 
 from . import access, dims, queries
 from .filters import normalise, resolve
 from .labels import t
-from .views import CASE_PATH, _records, plot_text, table, with_case_links
+from .ledger import case_review
+from .views import CASE_PATH, _records, plot_text, table, with_case_links, words
 
 PATH = CASE_PATH
 
@@ -27,14 +27,6 @@ def case_id_from_search(search: str | None) -> str | None:
     """The case id a URL's query (`?case_id=…`) names."""
     values = parse_qs((search or "").lstrip("?")).get("case_id")
     return values[0].strip() or None if values else None
-
-
-def words(enum: str, code, lang: str) -> str | None:
-    """A delivered enum value (act, record and case types) in words: its Chinese label, or its code
-    written as words in English."""
-    if not isinstance(code, str):
-        return None
-    return ENUMS[enum].get(code, code) if lang == "zh" else code.replace("_", " ")
 
 
 def _when(value) -> str:
@@ -295,6 +287,8 @@ def case_view(snapshot: Path, case_id: str | None, filters: dict, lang: str) -> 
                  procedure=words("procedure", case["procedure"], lang),
                  source=words("case_source", case["case_source"], lang), party=party), id="cs-facts"),
         html.P(t("unmask_banner", lang), style={"color": "#c62828", "fontWeight": "bold"}) if unmask else None,
+        # a drawn case's review first: the reviewer opens the case to read and answer it
+        *case_review(snapshot, case_id, lang),
         html.H4(t("case_timeline", lang, as_of=str(as_of)[:10])),
         html.P(t("case_timeline_hint", lang), style={"fontSize": 12, "color": "#555"}),
         dcc.Graph(id="cs-timeline", figure=timeline_figure(marks, lang)),

@@ -308,6 +308,54 @@ UI: dict[str, tuple[str, str]] = expand({
     "case_closed_at": ("办结时间", "Closed"),
     "case_archived_at": ("归档时间", "Archived"),
     "case_not_yet": ("未发生", "not yet"),
+    # spot-check ledger page (issue #29), the case page's review and the units page's pass rate
+    "page_ledger": ("{term:spot_check}台账", "{Term:spot_check} ledger"),
+    "lg_title": ("{term:spot_check}台账：{period}", "{Term:spot_check} ledger: {period}"),
+    "lg_month_note": ("所选{term:period}为{month}：{term:spot_check}按季度和年度抽取，此处为其所在季度的台账。",
+                      "The chosen {term:period} is {month}: cases are drawn by quarter and by year, so this is the "
+                      "ledger of its quarter."),
+    "lg_hint": ("每个{term:unit}每期从办结案件中随机抽取 {n} 件进行{term:review}（{term:seed} {seed}，可重现）。"
+                "{term:review_pass_rate}为合格和基本合格的案件占已评查案件的比例。",
+                "Each {term:unit} has {n} of its closed cases drawn at random for {term:review} each period "
+                "({term:seed} {seed}: anyone can draw them again). The {term:review_pass_rate} is the share of the "
+                "reviewed cases that passed or basically passed."),
+    "lg_rate_indicator": ("{term:review_pass_rate}是{term:indicator}，不计入{term:score}。",
+                          "The {term:review_pass_rate} is an {term:indicator}: it is not part of the {term:score}."),
+    "lg_rate_weighted": ("{term:review_pass_rate}以{term:weight} {weight} 计入{term:score}。",
+                         "The {term:review_pass_rate} counts in the {term:score} with a {term:weight} of {weight}."),
+    "lg_units_title": ("各{term:unit}{term:review}和{term:rectification}情况", "{Term:review} and {term:rectification} "
+                       "by {term:unit}"),
+    "lg_units_hint": ("只列有办结案件被抽取的{term:unit}；有逾期未{term:rectification}案件的，该数字标红。",
+                      "Only {term:unit}s with closed cases drawn are listed; an overdue {term:rectification} is red."),
+    "lg_all": ("合计（{n} 个{term:unit}）", "All ({n} {term:unit}s)"),
+    "lg_drawn": ("抽取", "Drawn"),
+    "lg_reviewed": ("已评查", "Reviewed"),
+    "lg_pass_rate": ("{term:review_pass_rate}", "{Term:review_pass_rate}"),
+    "lg_rectifications": ("应{term:rectification}", "{Term:rectification}s due"),
+    "lg_cases_title": ("抽取的案件", "Cases drawn"),
+    "lg_cases_total": ("共 {total} 件。点击案件编号查看该案全过程和评查结论。",
+                       "{total} in all. Click a case id for its whole process and its review."),
+    "lg_none": ("所选{term:period}和{term:unit}没有抽取的案件。",
+                "No case was drawn for the chosen {term:period} and {term:unit}s."),
+    "lg_none_match": ("没有符合所选评查结论和{term:rectification}情况的案件。",
+                      "No drawn case has the chosen conclusion and {term:rectification}."),
+    "lg_review_status": ("评查结论", "Conclusion"),
+    "lg_rectification_status": ("{term:rectification}情况", "{Term:rectification}"),
+    "lg_all_reviews": ("全部评查结论", "Every conclusion"),
+    "lg_all_rectifications": ("全部{term:rectification}情况", "Any {term:rectification}"),
+    "lg_problems": ("存在问题", "Problems"),
+    "lg_reviewer": ("评查人", "Reviewer"),
+    "lg_reviewed_at": ("评查日期", "Reviewed on"),
+    "lg_rectify_by": ("{term:rectification}期限", "{Term:rectification} due by"),
+    "lg_rectified_at": ("{term:rectification}完成日期", "{Term:rectification} done on"),
+    "lg_ledger": ("台账", "Ledger"),
+    "lg_per_unit": ("每个{term:unit}抽取件数", "Cases drawn per {term:unit}"),
+    "lg_seed": ("{term:seed}", "{Term:seed}"),
+    "cs_review": ("{term:review}：本案在{term:spot_check}中被抽取", "{Term:review}: this case was drawn in a "
+                  "{term:spot_check}"),
+    "un_review_pass_rate": ("{term:review_pass_rate} %（{term:indicator}）", "{Term:review_pass_rate} % ({term:indicator})"),
+    "un_review_pass_rate_weighted": ("{term:review_pass_rate} %（计入{term:score}，{term:weight} {weight}）",
+                                     "{Term:review_pass_rate} % (in the {term:score}, {term:weight} {weight})"),
 })
 
 

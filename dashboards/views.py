@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
 
-from core.contract import SOURCES
+from core.contract import ENUMS, SOURCES
 from core.i18n import code_label, source_label
 from core.output import safe_text, safe_value
 from core.privacy import mask_frame
@@ -48,6 +48,14 @@ def coded(frame: pd.DataFrame, lang: str, **kinds: str) -> pd.DataFrame:
     """A copy with each named column's code values replaced by their label (column=catalogue kind)."""
     return frame.assign(**{col: frame[col].map(lambda v, k=kind: code_label(k, v, lang))
                            for col, kind in kinds.items()})
+
+
+def words(enum: str, code, lang: str) -> str | None:
+    """A delivered enum value (act, record and case types) in words: its Chinese label, or its code
+    written as words in English."""
+    if not isinstance(code, str):
+        return None
+    return ENUMS[enum].get(code, code) if lang == "zh" else code.replace("_", " ")
 
 
 def _pct(x) -> str:
@@ -255,10 +263,19 @@ def scorecard_records(snapshot: Path, filters: dict, lang: str) -> tuple[list[di
                ("rank", t("rank", lang)), ("appraisal_score", t("appraisal_score", lang)),
                ("violations", t("violations", lang)), ("judged", t("judged", lang))]
     columns += [(c, f"{labels[c]} %") for c in rates]
+    # the 案卷评查合格率 beside the score where there is one (quarters and years, reviews returned): an
+    # indicator, unless the run gave it a weight in the score (settings.review_weight)
+    reviewed = ["review_pass_rate"] if "review_pass_rate" in frame and frame["review_pass_rate"].notna().any() else []
+    if reviewed:
+        frame["review_pass_rate"] = (100 * frame["review_pass_rate"]).round(1)
+        weight = queries.ledger.run_parameters(snapshot)["review_weight"]
+        columns.insert(7, ("review_pass_rate", t("un_review_pass_rate_weighted", lang, weight=f"{weight:g}")
+                           if weight > 0 else t("un_review_pass_rate", lang)))
     # one decimal for every score and rate (83 was shown beside 82.8), counts grouped by thousands
     one_decimal = Format(precision=1, scheme=Scheme.fixed).to_plotly_json()
     counts = Format().group(True).to_plotly_json()
-    formats = {c: one_decimal for c in ("score", "previous_score", "score_change", "appraisal_score", *rates)}
+    formats = {c: one_decimal for c in ("score", "previous_score", "score_change", "appraisal_score", *rates,
+                                        *reviewed)}
     formats |= {"judged": counts, "violations": counts}
     cols = [{"id": c, "name": name, "type": "text" if c == "unit_name" else "numeric",
              **({"format": formats[c]} if c in formats else {})} for c, name in columns]

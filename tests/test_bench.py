@@ -58,7 +58,7 @@ def test_every_dashboard_page_answers(run):
     _, rows = run
     pages = next(r for r in rows if r["step"] == "dashboard")["pages"]
     assert [p["page"] for p in pages] == ["overview", "warnings", "warnings_rows", "units", "officers", "rules",
-                                          "retention", "devices", "quality", "case"]
+                                          "ledger", "ledger_cases", "retention", "devices", "quality", "case"]
     assert all(p["requests"] == 3 and 0 < p["median_ms"] <= p["p95_ms"] <= p["max_ms"]
                and p["warm_median_ms"] > 0 and p["layout_median_ms"] > 0 for p in pages)
 

@@ -347,3 +347,19 @@ def test_no_page_shows_a_code_in_english(page):
         # an English export names its columns and folders so: those names are what data staff know
         found = [m.group() for m in SCREEN_CODE.finditer(text(browser, "body")) if m.group() not in EXPORT_NAMES]
         assert not found, (path, found)
+
+
+def test_the_ledger_before_any_review_shows_no_code(page):
+    """The spot-check ledger as a run without reviews publishes it (every drawn case not reviewed
+    yet): words and empty cells, no code and no null, in Chinese and English
+    (tests/test_browser_ledger.py takes it with the reviews returned)."""
+    browser = page("/ledger", "#lg-units td, #lg-cases td")
+    assert set(texts(browser, "#lg-cases td[data-dash-column=review_status]")) == {"未评查"}
+    assert "null" not in texts(browser, "td")
+    for lang, title in (("English", "Spot-check ledger"), ("中文", "抽查台账")):
+        click_option(browser, "lang", lang)
+        wait_for(browser, lambda: text(browser, "#lg-title").startswith(title), f"the ledger in {lang}")
+        settle(browser, "#lg-units td, #lg-cases td")
+        found = [m.group() for m in SCREEN_CODE.finditer(text(browser, "body")) if m.group() not in EXPORT_NAMES]
+        assert not found, (lang, found)
+    assert not console_errors(browser)

@@ -70,8 +70,8 @@ def call(app, output: str, outputs, inputs: list[dict], state: list[dict] | None
 
 def test_app_registers_every_page_and_serves_each_path(app):
     paths = {p["path"] for p in dash.page_registry.values()}
-    assert [path for _, path, _ in pages()] == ["/", "/warnings", "/units", "/officers", "/rules", "/retention",
-                                                "/devices", "/quality", "/case"]
+    assert [path for _, path, _ in pages()] == ["/", "/warnings", "/units", "/officers", "/rules", "/ledger",
+                                                "/retention", "/devices", "/quality", "/case"]
     assert {path for _, path, _ in pages()} <= paths
     client = app.server.test_client()
     for _, path, _ in pages():
@@ -81,6 +81,7 @@ def test_app_registers_every_page_and_serves_each_path(app):
     deps = client.get("/_dash-dependencies").get_json()
     outputs = " ".join(d["output"] for d in deps)
     for target in ("ov-content.children", "wa-counts.data", "wa-table.data", "un-table.data", "ru-table.data", "ru-csv.href",
+                   "lg-units.data", "lg-cases.data", "lg-csv.href",
                    "retention-content.children", "devices-content.children", "quality-content.children",
                    "filters.data", "unit.value"):
         assert target in outputs

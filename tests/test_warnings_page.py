@@ -23,7 +23,7 @@ from dashboards.queries import warnings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:dash.development.base_component")
 
-LIST_KINDS = {"compliance": ("upload", "archive", "start_approval"), "disposal": ("disposal_review",)}
+LIST_KINDS = {"compliance": ("upload", "archive", "start_approval", "rectification"), "disposal": ("disposal_review",)}
 
 
 def in_list(list_: str) -> str:
@@ -63,9 +63,10 @@ def test_the_review_before_disposal_is_never_red(snap, sql):
     assert rows and all(r["red"] == 0 and r["kind_code"] == "disposal_review" for r in rows)
     assert [o["value"] for o in views.warning_level_options("disposal", "zh")] == ["yellow"]
     assert [o["label"] for o in views.warning_lists("en")] == [
-        "Compliance warnings (upload, archiving, emergency-start approval)",
+        "Compliance warnings (upload, archiving, emergency-start approval, rectification after case-file review)",
         "Review before disposal (a task, never red)"]
-    assert [o["label"] for o in views.warning_lists("zh")] == ["合规预警（入库、归档、紧急启动补批）", "销毁前审核（待办任务，从不标红）"]
+    assert [o["label"] for o in views.warning_lists("zh")] == ["合规预警（入库、归档、紧急启动补批、案卷评查整改）",
+                                                               "销毁前审核（待办任务，从不标红）"]
     with pytest.raises(access.BadParameter):
         warnings.checked("disposal", "red")
     # nor does a compliance warning turn up in the task list, or a task among the warnings

@@ -17,7 +17,7 @@ from ..query import batches, query
 from ..scope import SCOPE
 
 # list -> the kinds of mart_warnings it holds, in the order they are offered
-LISTS: dict[str, tuple[str, ...]] = {"compliance": ("upload", "archive", "start_approval"),
+LISTS: dict[str, tuple[str, ...]] = {"compliance": ("upload", "archive", "start_approval", "rectification"),
                                      "disposal": ("disposal_review",)}
 LEVELS = ("red", "yellow")
 
@@ -30,6 +30,8 @@ DETAIL = {
             || strftime(w.due_at, '%Y年%-m月%-d日 %H:%M') || ' 前补办启动审批'
         when 'disposal_review' then '录像' || w.media_id || ' 保存期至 ' || strftime(w.due_at, '%Y年%-m月%-d日')
             || '，处置前须复核'
+        when 'rectification' then '案件' || w.case_id || ' 案卷评查发现的问题应于 '
+            || strftime(w.due_at - interval 1 day, '%Y年%-m月%-d日') || ' 前整改完毕'
         end""",
     "en": """case w.kind
         when 'upload' then 'recording ' || w.media_id || ' is due in the store by ' || strftime(w.due_at, '%-d %B %Y %H:%M')
@@ -38,6 +40,8 @@ DETAIL = {
             || strftime(w.due_at, '%-d %B %Y %H:%M')
         when 'disposal_review' then 'recording ' || w.media_id || ' is kept until ' || strftime(w.due_at, '%-d %B %Y')
             || '; review before disposal'
+        when 'rectification' then 'case ' || w.case_id || ': what its case-file review found is to be put right by '
+            || strftime(w.due_at - interval 1 day, '%-d %B %Y')
         end""",
 }
 
