@@ -373,8 +373,8 @@ def group_row_xml(text: str, span: int) -> str:
 
 
 def save(doc: DocxDocument, rows: list[bytes], out: Path) -> None:
-    """Save `doc` to `out` with `rows` (row_sql, group_row_xml; in UTF-8) in its table made by add_table,
-    written whole or not at all."""
+    """Save `doc` to `out` with `rows` (row_sql, group_row_xml; in UTF-8) in its table made by add_table
+    (a document with no such table has no rows), written whole or not at all."""
     package = io.BytesIO()
     doc.save(package)
     mark = f"<!--{_ROWS_MARK}-->".encode()
@@ -384,7 +384,8 @@ def save(doc: DocxDocument, rows: list[bytes], out: Path) -> None:
             for info in src.infolist():
                 data = src.read(info)
                 if info.filename == "word/document.xml":
-                    if data.count(mark) != 1:
+                    marks = data.count(mark)
+                    if marks > 1 or (rows and marks != 1):
                         raise ValueError("the document has no one table to put rows in (add_table)")
                     data = data.replace(mark, b"".join(rows))
                 dst.writestr(info, data)

@@ -260,7 +260,7 @@ def severity_counts(groups: list[RuleGroup]) -> dict[str, int]:
 
 def write_notice(uf: UnitFindings, issue: Issue, out: Path) -> Path:
     """The notice to one unit, written to `out`."""
-    gongwen.save(render(uf, issue), annex_rows(uf, issue.lang), out)
+    gongwen.save(render(uf, issue), annex_rows(uf, issue.lang) if uf.n else [], out)
     return out
 
 

@@ -82,7 +82,11 @@ def test_every_asset_materialises_the_checks_pass_and_a_day_recomputes_only_that
     assert meta["fct_device_days"]["days_recomputed"].value == 1
     assert meta["raw_device_events"]["files_loaded"].value == 1
     assert meta["fct_violations"]["as_of"].value == "2025-12-31"
-    assert all(e.passed for e in daily.get_asset_check_evaluations() if e.check_name != "quarantine_share")
+    # the sample's reviews leave rectifications overdue: a warning for the office, not a fault of the run
+    checked = list(daily.get_asset_check_evaluations())
+    (overdue,) = [e for e in checked if e.check_name == "rectifications_on_time"]
+    assert not overdue.passed and overdue.severity == dg.AssetCheckSeverity.WARN and overdue.metadata["overdue"].value > 0
+    assert all(e.passed for e in checked if e.check_name not in ("quarantine_share", "rectifications_on_time"))
     assert Path(str(meta["published_snapshot"]["path"].value)).exists()
 
     book = dg.materialize([assets.appraisal_workbook], resources=resources(inbox, wh), partition_key="2025")

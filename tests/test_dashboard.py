@@ -448,7 +448,7 @@ def test_code_values_are_shown_in_words(snap):
     assert {r["severity"] for r in zh} <= {"高", "中", "低"}
     assert {r["severity"] for r in en} <= {"high", "medium", "low"}
     records, _, _ = views.warning_rows(snap, YEAR, "zh", "compliance", page_size=200)
-    assert {r["level"] for r in records} == {"红色", "黄色"} and {r["kind"] for r in records} <= {"入库", "归档", "紧急启动补批"}
+    assert {r["level"] for r in records} == {"红色", "黄色"} and {r["kind"] for r in records} <= {"入库", "归档", "紧急启动补批", "案卷评查整改"}
     text = json.dumps([c.to_plotly_json() for c in views.quality(snap, YEAR, "zh")], default=str, ensure_ascii=False)
     assert "部分拒收" in text or "成功" in text
     assert '"partial"' not in text and '"success"' not in text

@@ -126,7 +126,7 @@ def test_the_drawn_cases_are_the_ledger_s_in_words(snap, sql):
     assert [case_of(r["case_id"]) for r in records] == [w[0] for w in want]
     words = {"not_reviewed": "未评查", "passed": "合格", "basically_passed": "基本合格", "failed": "不合格"}
     fixes = {None: None, "not_required": "无需整改", "pending": "整改中", "overdue": "逾期未整改",
-             "on_time": "按期整改", "late": "逾期整改"}
+             "on_time": "按期完成整改", "late": "逾期完成整改"}
     for r, (_, rank, closed, review, problems, reviewer, reviewed_at, due, done, fix) in zip(records, want):
         assert r["draw"] == f"{rank} / {closed}" and r["review_status"] == words[review]
         assert (r["problems"], r["reviewer"]) == (problems, reviewer)

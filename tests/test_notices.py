@@ -70,12 +70,23 @@ def test_one_notice_for_each_unit_with_findings_and_none_for_a_unit_without(snap
     assert set(year["docs"]) == with_findings == set(names) and year["notices"] == len(names) > 1
     assert sorted(Path(p).name for p in year["paths"]) == sorted(
         f"{u}_{names[u]}_整改通知书_2025.docx" for u in names)
-    # a unit whose findings are gone gets no notice
+    # a unit whose findings are gone gets a notice only for its cases a review asked to put right
     copy = tmp_path / "wh.published.duckdb"
     shutil.copy(snapshot, copy)
     quiet = sorted(names)[-1]
     with duckdb.connect(str(copy)) as con:
         con.execute("delete from fct_violations where unit_id = ?", [quiet])
+        con.execute("""update mart_spot_check_ledger set conclusion = 'failed', review_status = 'failed',
+                           rectification_status = 'overdue', rectify_due_at = timestamp '2025-12-11', problems = '卷内目录缺失'
+                       where unit_id = ? and period = '2025' and draw_rank = 1""", [quiet])
+    reviewed = write_notices(copy, "2025", tmp_path / "reviewed", date=DATE)
+    (only,) = [p for p in reviewed["paths"] if Path(p).name.startswith(quiet)]
+    doc = docx.Document(only)
+    assert "件案卷需整改" in doc.paragraphs[3].text and not doc.tables  # it opens on the review; no annex
+    assert any("存在问题：卷内目录缺失。整改期限2025年12月10日，逾期未整改。" in p.text for p in doc.paragraphs)
+    # with neither, no notice
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from mart_spot_check_ledger where unit_id = ?", [quiet])
     summary = write_notices(copy, "2025", tmp_path / "out", date=DATE)
     assert summary["notices"] == len(names) - 1 and summary["units"] == len(names)
     assert not any(Path(p).name.startswith(quiet) for p in summary["paths"])

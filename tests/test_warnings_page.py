@@ -50,7 +50,7 @@ def test_counts_by_unit_and_kind_are_the_mart_s_most_red_first(snap, sql, list_)
     assert said == (f"待审核 {yellow:,} 条，涉及 {units} 个单位：保存期即将届满，销毁前须经审核。" if list_ == "disposal"
                     else f"红色 {red:,} 条，黄色 {yellow:,} 条，涉及 {units} 个单位。")
     # kinds and levels in words, never codes
-    assert {r["kind"] for r in rows} <= {"入库", "归档", "紧急启动补批", "销毁前审核"}
+    assert {r["kind"] for r in rows} <= {"入库", "归档", "紧急启动补批", "案卷评查整改", "销毁前审核"}
     assert "red" not in {c["id"] for c in columns} if list_ == "disposal" else {"red", "yellow"} <= {
         c["id"] for c in columns}
 
