@@ -119,3 +119,30 @@ def test_links_open_the_case_page(snap, sql):
     records = case.ledger_records(snap, {"period_type": "quarter", "period": "2025Q3"}, "zh")
     drawn = sql("select case_id from mart_spot_check_ledger where period = '2025Q3'")
     assert len(records) == len(drawn) and all(r["case_id"].startswith("[") for r in records)
+
+
+def test_a_cases_findings_are_those_naming_it_and_those_of_its_recordings_and_acts(sql):
+    """mart_case_findings, which the case page reads by case, holds for every case exactly the
+    violations naming it, and those of its recordings and acts (as its timeline links them) that name
+    no case: counted here from fct_violations directly, for every case at once."""
+    want = sql("""
+        with own as (select distinct case_id, act_id, media_id from mart_case_timeline),
+        found as (
+            select case_id, violation_id from fct_violations where case_id is not null
+            union
+            select own.case_id, v.violation_id from fct_violations v join own on v.media_id = own.media_id
+            where v.case_id is null
+            union
+            select own.case_id, v.violation_id from fct_violations v join own on v.act_id = own.act_id
+            where v.case_id is null
+        )
+        select count(*), count(distinct case_id), count(*) filter (where violation_id in
+            (select violation_id from fct_violations where case_id is null)) from found""")[0]
+    got = sql("""select count(*), count(distinct case_id), count(*) filter (where violation_id in
+                     (select violation_id from fct_violations where case_id is null)) from mart_case_findings""")[0]
+    assert got == want and want[2] > 0
+    assert sql("""select count(*) from (
+                      select case_id, violation_id from mart_case_findings
+                      except select case_id, violation_id from fct_violations v where v.case_id is not null
+                      except select t.case_id, v.violation_id from fct_violations v join mart_case_timeline t
+                          on v.case_id is null and (v.media_id = t.media_id or v.act_id = t.act_id))""")[0][0] == 0

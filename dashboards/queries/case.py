@@ -46,26 +46,18 @@ def timeline(snapshot: Path, case_id: str) -> pd.DataFrame:
 
 
 def findings(snapshot: Path, case_id: str, lang: str) -> pd.DataFrame:
-    """Every finding of the case: those naming it, and those of its recordings and acts that name no
-    case (a late upload, a retention breach: R-UPL and R-RET judge the recording)."""
+    """Every finding of the case (mart_case_findings): those naming it, and those of its recordings
+    and acts that name no case (a late upload, a retention breach: R-UPL and R-RET judge the
+    recording). The table is sorted by case, so this reads the row groups of that case only."""
     return query(snapshot, """
-        with own as (select act_id, media_id from mart_case_timeline where case_id = $case),
-        found as (
-            select v.rowid as found_row from fct_violations v where v.case_id = $case
-            union
-            select v.rowid from fct_violations v
-            where v.case_id is null and v.media_id in (select media_id from own where media_id is not null)
-            union
-            select v.rowid from fct_violations v
-            where v.case_id is null and v.act_id in (select act_id from own where act_id is not null)
-        )
-        select v.violation_id, v.rule_id, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
-               v.severity, v.occurred_at, v.act_id, v.media_id, v.citation,
-               case when $lang = 'zh' then v.detail_zh else v.detail_en end as detail, c.party_name
-        from fct_violations v semi join found on v.rowid = found.found_row
+        select f.violation_id, f.rule_id, case when $lang = 'zh' then r.name_zh else r.name_en end as rule_name,
+               f.severity, f.occurred_at, f.act_id, f.media_id, f.citation,
+               case when $lang = 'zh' then f.detail_zh else f.detail_en end as detail, c.party_name
+        from mart_case_findings f
         left join dim_rules r using (rule_id)
         left join dim_cases c on c.case_id = $case
-        order by v.occurred_at, v.rule_id, v.violation_id""", {"case": case_id, "lang": lang})
+        where f.case_id = $case
+        order by f.occurred_at, f.rule_id, f.violation_id""", {"case": case_id, "lang": lang})
 
 
 def ledger(snapshot: Path, filters: dict) -> pd.DataFrame:
