@@ -178,11 +178,36 @@ def round_digits(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def json_key_path(node: exp.Expression) -> exp.Expression:
+    """A JSON path built at run time for a key, '$."' || key || '"', which sqlglot passes through as
+    it is: Spark's get_json_object does not read a quoted key ($."k": null), but reads $['k']. (A
+    literal path sqlglot writes in Spark's form itself.)"""
+    if not isinstance(node, exp.JSONExtractScalar) or not isinstance(node.expression, exp.DPipe):
+        return node
+    parts, todo = [], [node.expression]
+    while todo:  # the concatenation's operands, left to right
+        part = todo.pop()
+        if isinstance(part, exp.DPipe):
+            todo += [part.expression, part.this]
+        else:
+            parts.append(part)
+    first, last = parts[0], parts[-1]
+    if (len(parts) > 2 and isinstance(first, exp.Literal) and first.is_string and first.this.startswith('$."')
+            and isinstance(last, exp.Literal) and last.is_string and last.this.endswith('"')):
+        parts[0] = exp.Literal.string("$['" + first.this[3:])
+        parts[-1] = exp.Literal.string(last.this[:-1] + "']")
+        path = parts[0]
+        for part in parts[1:]:
+            path = exp.DPipe(this=path, expression=part, safe=True)
+        node.set("expression", path)
+    return node
+
+
 # Rewrites of the DuckDB tree where Spark's form of a construct, as sqlglot writes it, fails or
 # gives another value, in the order they run.
 SPARK_FIXES: list[Callable[[exp.Expression], exp.Expression]] = [
     drop_cte_materialization, moment_plus_interval, interval_functions, truncated_timestamp, list_element, round_even,
-    round_digits,
+    round_digits, json_key_path,
 ]
 
 
