@@ -204,11 +204,12 @@ STATE_DDL = [
 ]
 
 
-def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
-                   settings: Settings | None = None) -> None:
-    """The run's parameters as DuckDB variables, which int_run_parameters reads."""
+def run_variables(as_of: dt.date, default_profile: str | None = None,
+                  settings: Settings | None = None) -> dict[str, object]:
+    """The run's parameters by name, as the models read them with getvariable(name); the Spark build
+    gives them as literals (orchestration.spark), so both engines read the same values."""
     settings = settings or load_settings()
-    variables = {
+    return {
         "as_of": as_of,
         # Models compare with this constant in filters rather than with a column of a cross-joined
         # parameter row: only a constant lets DuckDB estimate the rows that pass, and without the
@@ -222,7 +223,12 @@ def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profi
         "review_warn_days": settings.review_warn_days,
         "review_weight": float(settings.review_weight),
     }
-    for name, value in variables.items():
+
+
+def set_parameters(con: duckdb.DuckDBPyConnection, as_of: dt.date, default_profile: str | None = None,
+                   settings: Settings | None = None) -> None:
+    """The run's parameters as DuckDB variables, which int_run_parameters reads."""
+    for name, value in run_variables(as_of, default_profile, settings).items():
         con.execute(f"set variable {name} = ?", [value])
     # DuckDB copies a subplan that a query repeats (the same scan of the device log read twice) to
     # read it again; at a province's scale that copy is hundreds of millions of rows spilled to

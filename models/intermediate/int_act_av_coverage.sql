@@ -20,7 +20,7 @@ gaps as (
 ),
 
 coverage as (
-    select act_id, sum(epoch(end_at - start_at)) as covered_seconds, count(*) as island_count
+    select act_id, sum(seconds_between(start_at, end_at)) as covered_seconds, count(*) as island_count
     from intervals
     group by act_id
 ),

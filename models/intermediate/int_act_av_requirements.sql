@@ -23,7 +23,7 @@ final as (
         params.av_max_gap_seconds,
         params.av_statement_min_signatures,
         params.is_av_exemption_allowed,
-        epoch(acts.ended_at - acts.started_at) as act_seconds
+        seconds_between(acts.started_at, acts.ended_at) as act_seconds
     from acts
     inner join requirements using (profile_id, act_type)
     left join params using (profile_id)

@@ -34,10 +34,10 @@ gaps as (
 ),
 
 final as (
-    select gaps.*, epoch(gaps.gap_end_at - gaps.gap_start_at) as gap_seconds
+    select gaps.*, seconds_between(gaps.gap_start_at, gaps.gap_end_at) as gap_seconds
     from gaps
     inner join acts using (act_id)
-    where epoch(gaps.gap_end_at - gaps.gap_start_at) > acts.av_max_gap_seconds
+    where seconds_between(gaps.gap_start_at, gaps.gap_end_at) > acts.av_max_gap_seconds
 )
 
 select * from final

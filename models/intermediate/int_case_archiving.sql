@@ -37,9 +37,9 @@ final as (
         archive_due_at,
         archived_at,
         case
-            when archived_at > archive_due_at then cast(ceil(epoch(archived_at - archive_due_at) / 86400) as integer)
+            when archived_at > archive_due_at then cast(ceil(seconds_between(archive_due_at, archived_at) / 86400) as integer)
             when archived_at is null and archive_due_at <= getvariable('as_of_end_at')
-                then cast(ceil(epoch(getvariable('as_of_end_at') - archive_due_at) / 86400) as integer)
+                then cast(ceil(seconds_between(archive_due_at, getvariable('as_of_end_at')) / 86400) as integer)
         end as days_late,
         case
             when archived_at is null and archive_due_at <= getvariable('as_of_end_at') then 'overdue'

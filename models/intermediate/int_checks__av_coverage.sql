@@ -24,9 +24,11 @@ final as (
             when 'partial' then '录像覆盖 ' || percent_text(coverage_ratio)
                 || case when coverage_ratio < av_full_min_ratio
                     then '（全程记录须达 ' || percent_text(av_full_min_ratio) || '）' else '' end
+                -- whole seconds rounded half to even, as DuckDB's cast rounds: written out for Spark,
+                -- whose cast truncates
                 || case when unexplained_gaps > 0 then '，' || unexplained_gaps || ' 处超过 '
-                    || cast(av_max_gap_seconds as integer) || ' 秒的中断未说明（最长 '
-                    || cast(longest_unexplained_gap_seconds as integer) || ' 秒）' else '' end
+                    || cast(round_even(av_max_gap_seconds, 0) as integer) || ' 秒的中断未说明（最长 '
+                    || cast(round_even(longest_unexplained_gap_seconds, 0) as integer) || ' 秒）' else '' end
         end as detail_zh,
         case status
             when 'missing' then 'act ' || en_minute(started_at) || '–' || hh_mm(ended_at)
@@ -35,8 +37,8 @@ final as (
                 || case when coverage_ratio < av_full_min_ratio
                     then ' (full recording needs ' || percent_text(av_full_min_ratio) || ')' else '' end
                 || case when unexplained_gaps > 0 then ', ' || unexplained_gaps || ' gap(s) over '
-                    || cast(av_max_gap_seconds as integer) || ' s unexplained (longest '
-                    || cast(longest_unexplained_gap_seconds as integer) || ' s)' else '' end
+                    || cast(round_even(av_max_gap_seconds, 0) as integer) || ' s unexplained (longest '
+                    || cast(round_even(longest_unexplained_gap_seconds, 0) as integer) || ' s)' else '' end
         end as detail_en,
         started_at as partition_at
     from coverage

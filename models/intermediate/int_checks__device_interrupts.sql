@@ -66,7 +66,9 @@ next_recordings as (
     select
         interrupts.device_id,
         interrupts.event_at,
-        min((media.recorded_start_at, media.media_id, media.is_interruption_noted)) as next_recording
+        -- a struct with named fields, read by name: Spark has no positional access to a struct's fields
+        min({'start_at': media.recorded_start_at, 'media_id': media.media_id,
+             'is_noted': media.is_interruption_noted}) as next_recording
     from media
     inner join interrupts
         on media.device_id = interrupts.device_id and media.recorded_start_at >= interrupts.event_at
@@ -139,12 +141,12 @@ first_acts as (
 judged as (
     select
         interrupts.*,
-        next_recordings.next_recording[2] as next_media_id,
+        next_recordings.next_recording.media_id as next_media_id,
         coalesce(reason_names.name_zh, interrupts.reason) as reason_zh,
         statements.statement_signatures,
         first_acts.act_id,
         first_acts.case_id,
-        coalesce(next_recordings.next_recording[3], false)
+        coalesce(next_recordings.next_recording.is_noted, false)
             or coalesce(statements.statement_signatures >= interrupts.min_signatures, false) as is_compliant
     from interrupts
     left join next_recordings using (device_id, event_at)

@@ -67,7 +67,7 @@ final as (
         deadlines.uploaded_at,
         case
             when deadlines.uploaded_at > deadlines.deadline_at
-                then round(epoch(deadlines.uploaded_at - deadlines.deadline_at) / 3600, 2)
+                then round(seconds_between(deadlines.deadline_at, deadlines.uploaded_at) / 3600, 2)
         end as late_hours,
         case
             when deadlines.uploaded_at is null and deadlines.deadline_at <= getvariable('as_of_end_at') then 'overdue_missing'

@@ -10,14 +10,15 @@ create or replace macro ledger_periods(closed_at) as
 -- period cannot change the draw under reviewers who already have it
 create or replace macro ledger_period_end(period) as
     case when contains(period, 'Q')
-        then make_date(cast(period[1:4] as integer), 1, 1) + to_months(3 * cast(period[6:6] as integer))
-        else make_date(cast(period[1:4] as integer) + 1, 1, 1)
+        then make_date(cast(substring(period, 1, 4) as integer), 1, 1) + to_months(3 * cast(substring(period, 6, 1) as integer))
+        else make_date(cast(substring(period, 1, 4) as integer) + 1, 1, 1)
     end;
 
 -- the ledger period of a period as a review names it (2025, 2025Q3, 2025-07): a month's workbook
 -- prints its quarter's draw, so a month is reviewed in its quarter's ledger
 create or replace macro ledger_period(period) as
-    case when period[5] = '-' then period[1:4] || 'Q' || ((cast(period[6:7] as integer) + 2) // 3) else period end;
+    case when substring(period, 5, 1) = '-'
+        then substring(period, 1, 4) || 'Q' || ((cast(substring(period, 6, 2) as integer) + 2) // 3) else period end;
 
 -- a case's place in its unit's draw for a period: cases are taken in the order of this key, so
 -- anyone with the seed and the list of closed cases can draw the same sample again

@@ -5,18 +5,21 @@ with recursive units as (
     select * from int_units
 ),
 
+-- each unit is reached from an ancestor by one path only (a unit has one parent), which a walk
+-- carries so that a cycle in the parent links ends where it comes back to a unit on it. (A union
+-- that ends when no new pair appears would do too, but Spark's recursive CTEs take only union all.)
 below as (
-    select unit_id as ancestor_unit_id, unit_id
+    select unit_id as ancestor_unit_id, unit_id, [unit_id] as path
     from units
-    -- union, not union all: a cycle in the parent links ends when no new pair appears
-    union
-    select below.ancestor_unit_id, units.unit_id
+    union all
+    select below.ancestor_unit_id, units.unit_id, list_append(below.path, units.unit_id)
     from units
     inner join below on units.parent_unit_id = below.unit_id
+    where not list_contains(below.path, units.unit_id)
 ),
 
 final as (
-    select * from below
+    select distinct ancestor_unit_id, unit_id from below
 )
 
 select * from final

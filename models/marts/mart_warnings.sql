@@ -115,7 +115,7 @@ final as (
         warnings.device_id,
         warnings.review_id,
         warnings.due_at,
-        round(epoch(warnings.due_at - getvariable('as_of_end_at')) / 3600, 1) as hours_left
+        round(seconds_between(getvariable('as_of_end_at'), warnings.due_at) / 3600, 1) as hours_left
     from warnings
 )
 
