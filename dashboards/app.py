@@ -160,7 +160,7 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
                                    options=period_options(snapshot, "year", lang),
                                    value=year, clearable=False,
                                    persistence=True, persistence_type="session")],
-                     style={"width": 160}),
+                     style={"width": 190}),  # 2025年第四季度 whole, beside its arrow
             html.Div([html.Label(labels["unit_label"], id="unit-label"),
                       dcc.Dropdown(id="unit", labels=dropdown_labels(lang), options=unit_options(snapshot, lang),
                                    value=None,
