@@ -47,8 +47,13 @@ def mask_sql(column: str, unmask: bool = False, purpose: str = "") -> str:
     if unmask:
         _log_unmasked(purpose)
         return column
-    text = f"regexp_replace({column}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
+    text = _stripped_sql(column)
     return f"(case when {text} = '' then '' else left({text}, 1) || '{MASK}' end)"
+
+
+def _stripped_sql(column: str) -> str:
+    """str.strip() of the SQL expression `column`, in DuckDB."""
+    return f"regexp_replace({column}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
 
 
 def mask_within_sql(text: str, name: str, unmask: bool = False, purpose: str = "") -> str:
@@ -58,7 +63,7 @@ def mask_within_sql(text: str, name: str, unmask: bool = False, purpose: str = "
     if unmask:
         _log_unmasked(purpose)
         return text
-    bare = f"regexp_replace({name}, '^[{STRIPPED_RE2}]+|[{STRIPPED_RE2}]+$', '', 'g')"
+    bare = _stripped_sql(name)
     return f"(case when length({bare}) > 1 then replace({text}, {bare}, {mask_sql(name)}) else {text} end)"
 
 

@@ -22,13 +22,14 @@ def health(snapshot: Path, max_age_hours: float, now: dt.datetime | None = None)
     published = dt.datetime.fromtimestamp(snapshot.stat().st_mtime).replace(microsecond=0)
     age = (now - published).total_seconds() / 3600
     run = read_status(status_path_of_snapshot(snapshot))
+    stale, failed = age > max_age_hours, bool(run and run.get("outcome") == "failed")
     problems = []
-    if age > max_age_hours:
+    if stale:
         problems.append(f"the snapshot is {age:.1f} hours old (more than {max_age_hours:g})")
-    if run and run.get("outcome") == "failed":
+    if failed:
         problems.append(f"the last run failed at {run.get('at')}: {run.get('error', 'see its log')}")
     report = {
-        "status": "ok" if not problems else "stale" if age > max_age_hours and len(problems) == 1 else "failing",
+        "status": "failing" if failed else "stale" if stale else "ok",
         "snapshot_published_at": published.isoformat(),
         "snapshot_age_hours": round(age, 2),
         "last_run": {k: run[k] for k in ("outcome", "at", "as_of", "batch_outcome") if k in run} if run else None,
