@@ -89,6 +89,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "release that wrote it, then upgrade as the operations guide says"),
     "backup_tables_differ": ("备份中各表行数与 manifest 不符（{tables}），未恢复", "the backup's table rows differ from its manifest ({tables}); nothing restored"),
     "restore_exists": ("仓库 {path} 已存在：确认覆盖请加 --force", "warehouse {path} exists: add --force to overwrite it"),
+    "export_office_needed": ("仓库有多个顶层单位（{roots}）：请用 --office 指明本机关的名称",
+                             "the warehouse has several top units ({roots}): name this office with --office"),
+    "export_bad_office": ("机关名称“{office}”不可用作文件夹名：只可用字母、数字和 _ . -，且以字母或数字开头",
+                          "office name '{office}' cannot name a folder: use letters, digits and _ . - only, "
+                          "beginning with a letter or digit"),
     "bad_period": ("{col}：不是期间“{value}”（应写作 2025、2025Q3 或 2025-07）",
                    "{col}: not a period '{value}' (write 2025, 2025Q3 or 2025-07)"),
     "not_drawn": ("{col}：案件“{value}”未被抽中（该{period}的抽查台账未抽取此案）",

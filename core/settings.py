@@ -91,6 +91,17 @@ class Settings:
     # The dashboard's /health answers 503 (a monitor alerts) once the published snapshot is older
     # than this: the daily run publishes every morning, so a day and a half means a run was missed.
     health_max_age_hours: float = 36.0
+    # The engine the models run on (docs/spark.md): duckdb, the one warehouse file of an office up to
+    # a province; spark, the national or multi-year roll-up over the raw store (raw_store) every
+    # office exports to (recwatch export-raw), on spark_master; its marts go to spark_out, which
+    # recwatch publish --from turns into the dashboard's snapshot.
+    engine: str = "duckdb"
+    raw_store: str = "raw-store"
+    spark_master: str = "local[2]"
+    spark_out: str = "spark-marts"
+    # A table of a Spark build with more rows than this is not copied into the snapshot: the snapshot
+    # reads its Parquet in place (a view), as it does the two facts of one row per recording.
+    snapshot_max_rows: int = 50_000_000
 
 
 def load_settings() -> Settings:

@@ -369,6 +369,81 @@ def restore_command(folder: Path, warehouse: Path | None, force: bool, wait: flo
                f"{len(manifest.tables)} tables checked); its snapshot is published again")
 
 
+@main.command("export-raw")
+@click.option("--warehouse", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The office's loaded DuckDB warehouse (default from settings: recwatch.duckdb).")
+@click.option("--to", "store", type=click.Path(file_okay=False, path_type=Path),
+              help="The shared raw store (default from settings: raw_store).")
+@click.option("--office", help="This office's name in the store: letters, digits, _ . - "
+                               "(default: the warehouse's top unit).")
+def export_raw_command(warehouse: Path | None, store: Path | None, office: str | None) -> None:
+    """Write the warehouse's raw rows to the shared raw store, by source and day, for a Spark build."""
+    from .rawstore import RawStoreError, export_raw
+
+    settings = load_settings()
+    try:
+        with connect(warehouse or Path(settings.warehouse), read_only=True, settings=settings) as con:
+            folder = export_raw(con, store or Path(settings.raw_store), office)
+    except (RawStoreError, WarehouseBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"原始数据已导出到 {folder}\nraw rows exported to {folder}")
+
+
+@main.command("judge")
+@click.option("--engine", type=click.Choice(["spark"]), default="spark", show_default=True,
+              help="The engine (an office's own runs judge on DuckDB: recwatch run).")
+@click.option("--raw", "store", help="The raw store every office exported to: a path or a URL Spark reads "
+                                     "(default from settings: raw_store).")
+@click.option("--out", help="Where the marts are written, as Parquet (default from settings: spark_out).")
+@click.option("--master", help="Spark's master: local[2], spark://host:7077, yarn (default from settings: spark_master).")
+@click.option("--as-of", callback=parse_date, help="Judge compliance as of the end of this day (default today).")
+@click.option("--profile", help="Rule profile for units that name none (default from settings: hebei).")
+@click.option("--driver-memory", default="4g", show_default=True)
+@click.option("--partitions", type=int, default=8, show_default=True, help="Spark's shuffle partitions.")
+def judge_command(engine: str, store: str | None, out: str | None, master: str | None, as_of: dt.date | None,
+                  profile: str | None, driver_memory: str, partitions: int) -> None:
+    """Run every model on Spark over every office's raw rows; write the marts as Parquet."""
+    from .spark.judge import StoreError, judge
+    from .spark.session import spark_session
+
+    settings = load_settings()
+    store, out, master = store or settings.raw_store, out or settings.spark_out, master or settings.spark_master
+    as_of, profile = as_of or dt.date.today(), profile or settings.default_profile
+    spark = spark_session(master, shuffle_partitions=partitions, driver_memory=driver_memory)
+    try:
+        if not master.startswith("local"):  # executors come and go: tables are kept where they survive
+            spark.sparkContext.setCheckpointDir(f"{out.rstrip('/')}.checkpoints")
+        judged = judge(spark, store, out, as_of, profile, settings)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        spark.stop()
+    click.echo(f"judged {len(judged.offices)} office(s) as of {as_of} on {master} in {judged.seconds:.1f} s: "
+               f"{len(judged.models)} models, {len(judged.tables)} tables written to {out}\n"
+               f"next: recwatch publish --from {out}")
+
+
+@main.command("publish")
+@click.option("--from", "folder", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="The marts a Spark build wrote (recwatch judge --out).")
+@click.option("--warehouse", type=click.Path(dir_okay=False, path_type=Path),
+              help="The snapshot is written beside this name (default from settings: recwatch.duckdb).")
+def publish_command(folder: Path, warehouse: Path | None) -> None:
+    """Make the dashboard's and the workbook's snapshot from a Spark build's marts."""
+    import json
+
+    from .publish import publish_from
+    from .spark.judge import JUDGED
+
+    warehouse = warehouse or Path(load_settings().warehouse)
+    as_of = json.loads((folder / JUDGED).read_text(encoding="utf-8"))["as_of"] if (folder / JUDGED).exists() else None
+    if as_of is None:
+        raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge")
+    snapshot = publish_from(folder, warehouse)
+    write_status(warehouse, "success", as_of=as_of, engine="spark")
+    click.echo(f"published snapshot for the dashboard and reports: {snapshot}")
+
+
 def require_snapshot(warehouse: Path) -> Path:
     snapshot = snapshot_path(warehouse)
     if not snapshot.exists():

@@ -35,6 +35,24 @@ PUBLISHED_TABLES = ("labels", "load_batches", "load_files", "quarantine", "int_u
 NOT_PUBLISHED = ("fct_media_upload", "fct_media_retention")
 
 
+def published_names(present: list[str], large_facts: bool = False) -> tuple[list[str], list[str]]:
+    """Of the tables and views `present` in a build, those the snapshot copies, and those it makes
+    views again (sorted). large_facts: also the facts the snapshot leaves out (NOT_PUBLISHED), which a
+    Spark build writes beside the others for `publish --from` to read in place."""
+    models = {m.name: m for m in runner.discover()}
+    names = [t for t in sorted(present)
+             if (t.startswith(PUBLISHED_PREFIXES) or t in PUBLISHED_TABLES) and t not in NOT_PUBLISHED]
+    # a published view whose inputs are all published stays a view, over the snapshot's own copies of
+    # them: it costs no copy (mart_findings names every finding); a view of an unpublished table (a
+    # fact that shows an intermediate model) is copied as a table
+    views = [n for n in names if n in models and models[n].materialized == "view"
+             and n.startswith(PUBLISHED_PREFIXES) and runner.references(models[n].sql) & set(present) <= set(names)]
+    copied = [n for n in names if n not in views]
+    if large_facts:
+        copied += [t for t in NOT_PUBLISHED if t in present]
+    return copied, views
+
+
 def snapshot_path(warehouse: str | Path) -> Path:
     warehouse = Path(warehouse)
     return warehouse.with_name(warehouse.stem + ".published.duckdb")
@@ -51,15 +69,8 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: boo
     tables = [r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_catalog = current_database() "
         "and table_schema = 'main' order by table_name").fetchall()]
-    names = [t for t in tables
-             if (t.startswith(PUBLISHED_PREFIXES) or t in PUBLISHED_TABLES) and t not in NOT_PUBLISHED]
     models = {m.name: m for m in runner.discover()}
-    # a published view whose inputs are all published stays a view, over the snapshot's own copies of
-    # them: it costs no copy (mart_findings names every finding); a view of an unpublished table (a
-    # fact that shows an intermediate model) is copied as a table
-    views = [n for n in names if n in models and models[n].materialized == "view"
-             and n.startswith(PUBLISHED_PREFIXES) and runner.references(models[n].sql) & set(tables) <= set(names)]
-    names = [n for n in names if n not in views]
+    names, views = published_names(tables)
     fixed = fixed_models(names, models)
     changes = {}
     if target.exists():
@@ -155,3 +166,36 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
         if con.execute(count.format("snapshot", last)).fetchall() == con.execute(count.format("main", last)).fetchall():
             changes["quarantine"] = f"batch_id > {last}"
     return changes
+
+
+def publish_from(folder: str | Path, warehouse: str | Path, max_rows: int | None = None) -> Path:
+    """The snapshot of `warehouse`, made from the Parquet marts a Spark build wrote to `folder`
+    (spark.judge): the same tables and views the dashboard and the workbook read. A table of more
+    than `max_rows` rows (settings: snapshot_max_rows), and the facts a snapshot never holds
+    (NOT_PUBLISHED), stay Parquet and are read in place through a view: the snapshot then needs the
+    folder where it is."""
+    import json
+
+    from core.settings import load_settings
+
+    from .spark.judge import JUDGED
+
+    folder = Path(folder).resolve()
+    max_rows = load_settings().snapshot_max_rows if max_rows is None else max_rows
+    judged = json.loads((folder / JUDGED).read_text(encoding="utf-8"))
+    models = {m.name: m for m in runner.discover()}
+    target = snapshot_path(warehouse)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    with duckdb.connect(tmp) as con:
+        for name, rows in judged["tables"].items():
+            parquet = f"read_parquet({lit(folder / name / '*.parquet')})"
+            if name in NOT_PUBLISHED or rows > max_rows:
+                con.execute(f"create view {name} as select * from {parquet}")
+            else:
+                con.execute(f"create table {name} as select * from {parquet}")
+        for name in judged["views"]:
+            con.execute(f"create view {name} as {models[name].sql}")
+    os.replace(tmp, target)
+    return target
