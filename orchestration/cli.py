@@ -432,14 +432,16 @@ def publish_command(folder: Path, warehouse: Path | None) -> None:
     """Make the dashboard's and the workbook's snapshot from a Spark build's marts."""
     import json
 
-    from .publish import publish_from
-    from .spark.judge import JUDGED
+    from .publish import JUDGED, publish_from
 
     warehouse = warehouse or Path(load_settings().warehouse)
     as_of = json.loads((folder / JUDGED).read_text(encoding="utf-8"))["as_of"] if (folder / JUDGED).exists() else None
     if as_of is None:
         raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge")
-    snapshot = publish_from(folder, warehouse)
+    try:
+        snapshot = publish_from(folder, warehouse)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     write_status(warehouse, "success", as_of=as_of, engine="spark")
     click.echo(f"published snapshot for the dashboard and reports: {snapshot}")
 

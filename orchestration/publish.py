@@ -59,6 +59,8 @@ def snapshot_path(warehouse: str | Path) -> Path:
 
 
 PUBLISHED_STATE = "published_partitions"
+# what a Spark build (spark/judge.py) wrote beside its marts: publishing them needs DuckDB alone
+JUDGED = "judged.json"
 
 
 def publish(con: duckdb.DuckDBPyConnection, warehouse: str | Path, progress: bool = False) -> Path:
@@ -178,12 +180,15 @@ def publish_from(folder: str | Path, warehouse: str | Path, max_rows: int | None
 
     from core.settings import load_settings
 
-    from .spark.judge import JUDGED
-
     folder = Path(folder).resolve()
     max_rows = load_settings().snapshot_max_rows if max_rows is None else max_rows
     judged = json.loads((folder / JUDGED).read_text(encoding="utf-8"))
     models = {m.name: m for m in runner.discover()}
+    # the folder is shared storage: a name it gives reaches SQL only if it is one this release publishes
+    tables, views = published_names([*models, *PUBLISHED_TABLES, *runner.rule_tables()], large_facts=True)
+    unknown = sorted({*judged["tables"], *judged["views"]} - {*tables, *views})
+    if unknown:
+        raise ValueError(f"{folder / JUDGED} names tables this release does not publish: {', '.join(unknown)[:300]}")
     target = snapshot_path(warehouse)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")

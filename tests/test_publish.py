@@ -58,3 +58,27 @@ def test_a_warehouse_path_with_a_quote_publishes(tmp_path):
     con.close()
     with duckdb.connect(str(target), read_only=True) as reader:
         assert reader.execute("select count(*) from stg_units").fetchone() == (1,)
+
+
+def test_a_spark_builds_folder_names_only_tables_this_release_publishes(tmp_path):
+    """publish --from reads judged.json from shared storage: a table name in it reaches SQL only if
+    it is one the snapshot publishes, so a tampered file cannot run a statement of its own."""
+    import json
+
+    from orchestration.publish import JUDGED, publish_from
+
+    (tmp_path / "marts" / "dim_units").mkdir(parents=True)
+    with duckdb.connect() as con:
+        con.execute(f"copy (select 'U1' as unit_id) to '{tmp_path}/marts/dim_units/part-0.parquet' (format parquet)")
+    for name in ("dim_units; drop table dim_units", "raw_media", "dim_units as select 1; --"):
+        (tmp_path / "marts" / JUDGED).write_text(json.dumps({"as_of": "2025-12-31", "tables": {name: 1}, "views": []}))
+        try:
+            publish_from(tmp_path / "marts", tmp_path / "wh.duckdb")
+        except ValueError as exc:
+            assert "does not publish" in str(exc)
+        else:
+            raise AssertionError(f"{name!r} was published")
+    (tmp_path / "marts" / JUDGED).write_text(json.dumps({"as_of": "2025-12-31", "tables": {"dim_units": 1},
+                                                         "views": []}))
+    with duckdb.connect(str(publish_from(tmp_path / "marts", tmp_path / "wh.duckdb")), read_only=True) as reader:
+        assert reader.execute("select unit_id from dim_units").fetchall() == [("U1",)]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from core.settings import Settings
 
 from .. import migrate, runner
-from ..publish import published_names
+from ..publish import JUDGED, published_names
 from ..rawstore import MANIFEST, exported_tables
 from .build import Built, build, keep
 from .export import export_reference, parquet_path
@@ -35,7 +35,6 @@ from .export import export_reference, parquet_path
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-JUDGED = "judged.json"
 STATE = "appraisal_frozen_scores"
 OFFICE_SPAN = 1 << 32  # each office's file and batch numbers move into a range of this size
 RENUMBERED = {"_file_id", "_batch_id", "replaced_file_id", "file_id", "batch_id"}
