@@ -35,8 +35,7 @@ from core import i18n
 from core.contract import SOURCES, TIMESTAMP
 from core.sql import ident, lit
 
-from . import migrate
-from .spark.export import read_tables
+from . import migrate, runner
 
 MANIFEST = "export.json"
 LOAD_RECORDS = ("quarantine", "load_files", "load_batches")
@@ -61,7 +60,7 @@ def day_column(source: str) -> str | None:
 
 def exported_tables() -> list[str]:
     """The warehouse tables an office exports: the raw rows the models read, and the load records."""
-    raw = sorted(t for t in read_tables() if t.startswith("raw_"))
+    raw = sorted(t for t in runner.read_tables() if t.startswith("raw_"))
     return [*raw, "load_replacements", *LOAD_RECORDS]
 
 

@@ -105,6 +105,13 @@ def references(sql: str) -> set[str]:
     return {r.lower() for r in REFERENCE.findall(COMMENT.sub("", sql))}
 
 
+def read_tables(models: list[Model] | None = None) -> set[str]:
+    """Every name a model reads after FROM or JOIN that no model builds (its CTEs among them): the
+    inputs a build needs from elsewhere (the raw store's tables, for a Spark build)."""
+    models = models or discover()
+    return set().union(*(references(m.sql) for m in models)) - {m.name for m in models}
+
+
 def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
     """Every model, in an order that builds each after the models it reads."""
     files = {p.stem: (layer, p) for layer in LAYERS for p in sorted((models_dir / layer).glob("*.sql"))

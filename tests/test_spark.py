@@ -315,8 +315,23 @@ def test_each_offices_file_numbers_get_a_range_of_their_own(spark, tmp_path):
                                          7 as _row_number)
                             to '{tmp_path}/office={office}/raw_units/data_0.parquet' (format parquet)""")
     rows = office_table(spark, str(tmp_path), ["city-a", "city-b"], "raw_units").collect()
-    assert sorted((r.unit_id, r._file_id, r._batch_id, r._row_number) for r in rows) == [
-        ("A1", 1, 1, 7), ("B1", 1 + OFFICE_SPAN, 1 + OFFICE_SPAN, 7)]
+    assert sorted((r.unit_id, r._file_id, r._batch_id, r._row_number, r._office) for r in rows) == [
+        ("A1", 1, 1, 7, "city-a"), ("B1", 1 + OFFICE_SPAN, 1 + OFFICE_SPAN, 7, "city-b")]
+
+
+@needs_spark
+def test_a_store_whose_files_lack_rows_of_the_export_is_refused(spark, national_xs, tmp_path):
+    """A store copied by a tool that does not rename atomically may be read half-copied: each
+    office's rows per table must be what its export.json counts, or nothing is judged."""
+    from orchestration.spark.judge import StoreError, judge
+
+    store = tmp_path / "store"
+    shutil.copytree(national_xs["root"] / "store", store)
+    day = sorted((next(store.iterdir()) / "raw_media").iterdir())[-1]
+    shutil.rmtree(day)
+    with pytest.raises(StoreError, match="raw_media"):
+        judge(spark, str(store), str(tmp_path / "marts"), AS_OF, PROFILE)
+    assert not (tmp_path / "marts").exists()
 
 
 # --- one idiom at a time, on both engines ------------------------------------------------------------

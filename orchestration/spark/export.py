@@ -24,12 +24,6 @@ def parquet_path(root: Path, table: str) -> Path:
     return Path(root) / f"{table}.parquet"
 
 
-def read_tables(models: list[runner.Model] | None = None) -> set[str]:
-    """Every name a model reads after FROM or JOIN that no model builds (its CTEs among them)."""
-    models = models or runner.discover()
-    return set().union(*(runner.references(m.sql) for m in models)) - {m.name for m in models}
-
-
 def write_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], out: Path) -> dict[str, Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -51,7 +45,7 @@ def export_inputs(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, Path]:
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() "
         "and schema_name = 'main'").fetchall()}
-    read = read_tables() - reference
+    read = runner.read_tables() - reference
     written = write_parquet(con, sorted(read & present), out)
     missing = {STATE_TABLE.search(ddl).group(1): ddl for ddl in runner.STATE_DDL}.items()
     with duckdb.connect() as empty:

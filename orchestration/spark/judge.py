@@ -29,7 +29,7 @@ from core.settings import Settings
 from .. import migrate, runner
 from ..publish import JUDGED, published_names
 from ..rawstore import MANIFEST, exported_tables
-from .build import Built, build, keep
+from .build import Built, build, keep, one_line
 from .export import export_reference, parquet_path
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 STATE = "appraisal_frozen_scores"
 OFFICE_SPAN = 1 << 32  # each office's file and batch numbers move into a range of this size
+OFFICE_COLUMN = "_office"
 RENUMBERED = {"_file_id", "_batch_id", "replaced_file_id", "file_id", "batch_id"}
 
 
@@ -68,25 +69,43 @@ def read_manifests(spark: SparkSession, store: str) -> dict[str, dict]:
 
 
 def office_table(spark: SparkSession, store: str, offices: list[str], table: str) -> DataFrame:
-    """A table of every office's export, its file and batch numbers moved into each office's range."""
+    """A table of every office's export, its file and batch numbers moved into each office's range,
+    with the office's name (OFFICE_COLUMN)."""
     from pyspark.sql import functions as F
 
     paths = [f"{store.rstrip('/')}/office={office}/{table}" for office in offices]
     # recursive: the day folders are where the rows are, not a column of them
     frame = spark.read.option("recursiveFileLookup", "true").parquet(*paths)
+    columns = frame.columns
+    # the file's path from its metadata column: input_file_name() in a plan made a later union of
+    # checks fail to plan (Spark 4.3: CANNOT_MERGE_INCOMPATIBLE_DATA_TYPE in int_officer_check_months)
+    frame = frame.withColumn(OFFICE_COLUMN, F.regexp_extract(F.col("_metadata.file_path"), r"/office=([^/]+)/", 1))
     if len(offices) == 1:
         return frame
-    ranges = spark.createDataFrame([(o, k * OFFICE_SPAN) for k, o in enumerate(offices)], "office string, base long")
-    office = F.regexp_extract(F.input_file_name(), r"/office=([^/]+)/", 1)
-    frame = frame.withColumn("__office", office).join(F.broadcast(ranges.withColumnRenamed("office", "__office")),
-                                                     "__office")
-    return frame.select([(F.col(c) + F.col("base")).alias(c) if c in RENUMBERED else F.col(c)
-                         for c in frame.columns if c not in {"__office", "base"}])
+    ranges = spark.createDataFrame([(o, k * OFFICE_SPAN) for k, o in enumerate(offices)], f"{OFFICE_COLUMN} string, base long")
+    frame = frame.join(F.broadcast(ranges), OFFICE_COLUMN)
+    return frame.select([(F.col(c) + F.col("base")).alias(c) if c in RENUMBERED else F.col(c) for c in columns]
+                        + [OFFICE_COLUMN])
 
 
-def register_store(spark: SparkSession, store: str, offices: list[str]) -> None:
+def register_store(spark: SparkSession, store: str, manifests: dict[str, dict]) -> None:
+    """Every exported table as a view of every office's rows, once each office's files hold the
+    rows its export.json counts (a store copied by a tool that does not rename atomically may be
+    read half-copied)."""
+    from pyspark.sql.utils import AnalysisException
+
+    offices, short = list(manifests), []
     for table in exported_tables():
-        office_table(spark, store, offices, table).createOrReplaceTempView(table)
+        try:
+            frame = office_table(spark, store, offices, table)
+            found = {r[OFFICE_COLUMN]: r["count"] for r in frame.groupBy(OFFICE_COLUMN).count().collect()}
+        except AnalysisException as exc:
+            raise StoreError(f"an office's export lacks {table}: {one_line(exc)[:300]}") from None
+        short += [f"{office}/{table}: {found.get(office, 0)} rows, export.json {m['rows'].get(table)}"
+                  for office, m in manifests.items() if found.get(office, 0) != m["rows"].get(table)]
+        frame.drop(OFFICE_COLUMN).createOrReplaceTempView(table)
+    if short:
+        raise StoreError("the store's files do not hold what the exports wrote (being copied?): " + "; ".join(short[:5]))
     # a unit two offices both export would have its rows counted twice in the roll-up
     twice = spark.sql(f"select unit_id from raw_units group by unit_id having count(distinct _file_id div {OFFICE_SPAN}) > 1 "
                       "order by unit_id limit 5").collect()
@@ -135,7 +154,7 @@ def judge(spark: SparkSession, store: str, out: str, as_of: dt.date, default_pro
 
     started = time.perf_counter()
     manifests = read_manifests(spark, store)
-    register_store(spark, store, list(manifests))
+    register_store(spark, store, manifests)
     register_reference(spark)
     register_state(spark, out)
     built: list[Built] = build(spark, None, as_of, default_profile, settings)
