@@ -430,15 +430,14 @@ def judge_command(engine: str, store: str | None, out: str | None, master: str |
               help="The snapshot is written beside this name (default from settings: recwatch.duckdb).")
 def publish_command(folder: Path, warehouse: Path | None) -> None:
     """Make the dashboard's and the workbook's snapshot from a Spark build's marts."""
-    import json
-
-    from .publish import publish_from
+    from .publish import publish_from, read_judged
     from .spark.judge import JUDGED
 
     warehouse = warehouse or Path(load_settings().warehouse)
-    as_of = json.loads((folder / JUDGED).read_text(encoding="utf-8"))["as_of"] if (folder / JUDGED).exists() else None
-    if as_of is None:
-        raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge")
+    try:
+        as_of = read_judged(folder)["as_of"]
+    except FileNotFoundError:
+        raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge") from None
     snapshot = publish_from(folder, warehouse)
     write_status(warehouse, "success", as_of=as_of, engine="spark")
     click.echo(f"published snapshot for the dashboard and reports: {snapshot}")
