@@ -25,7 +25,7 @@ GROUP = "national"
                       "Spark; the published tables and the frozen scores written as Parquet (recwatch judge).")
 def national_marts(context: dg.AssetExecutionContext, spark: dg.ConfigurableResource, judgement: JudgementResource,
                    raw_store: RawStoreResource) -> dg.MaterializeResult:
-    # spark is resources.spark_resource_type()'s PySparkResource, which no annotation here can name
+    # spark is resources.spark_resource_type()'s LazyPySparkResource, which no annotation here can name
     # without importing pyspark
     from orchestration.spark.judge import judge
 

@@ -53,27 +53,34 @@ class RawStoreResource(dg.ConfigurableResource):
 
 @functools.cache
 def spark_resource_type() -> type[dg.ConfigurableResource]:
-    """dagster-pyspark's PySparkResource, its session started by session.start: spark_config is
+    """dagster-pyspark's LazyPySparkResource, its session started by session.start: spark_config is
     session_conf's, and start() adds what only a running process has (a warehouse folder of its own)
     and quiets pyspark's logging of failed queries, as for every other session of recwatch's.
 
-    A function, not a class of this module: dagster_pyspark imports pyspark, the extra `spark`, which
-    only a Spark engine's definitions may need (the DuckDB path and `make demo` load without it)."""
+    The lazy one, started when a step first asks for the session: `dagster job execute` sets a run's
+    resources up again after the run to return its result, and a PySparkResource would start a second
+    session there. A function, not a class of this module: dagster_pyspark imports pyspark, the extra
+    `spark`, which only a Spark engine's definitions may need (the DuckDB path and `make demo` load
+    without it)."""
     try:
-        from dagster_pyspark import PySparkResource
+        from dagster_pyspark import LazyPySparkResource
     except ImportError as exc:
         raise ImportError(f"engine = spark needs the extra spark: pip install -e '.[spark]' ({exc})") from exc
 
     from orchestration.spark.session import start
 
-    class SparkResource(PySparkResource):
-        def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-            self._spark_session = start(self.spark_config)
+    class SparkResource(LazyPySparkResource):
+        # the one place LazyPySparkResource starts its session (both spark_session and spark_context
+        # call it); dagster-pyspark is pinned, so this private name cannot move under us unseen
+        def _init_session(self) -> None:
+            if self._spark_session is None:
+                self._spark_session = start(self.spark_config)
 
         def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-            # PySparkResource leaves its session running, and a cluster's executors held until the
+            # the library leaves its session running, and a cluster's executors held until the
             # process that started it ends: an in-process run (dg.materialize) is not that
-            self._spark_session.stop()
+            if self._spark_session is not None:
+                self._spark_session.stop()
 
     return SparkResource
 
