@@ -71,7 +71,7 @@ def spark_resource_type() -> type[dg.ConfigurableResource]:
 
     class SparkResource(LazyPySparkResource):
         # the one place LazyPySparkResource starts its session (both spark_session and spark_context
-        # call it); dagster-pyspark is pinned, so this private name cannot move under us unseen
+        # call it): a private name, so dagster-pyspark is pinned and tests/test_dagster_spark.py runs it
         def _init_session(self) -> None:
             if self._spark_session is None:
                 self._spark_session = start(self.spark_config)
