@@ -99,6 +99,10 @@ class Settings:
     raw_store: str = "raw-store"
     spark_master: str = "local[2]"
     spark_out: str = "spark-marts"
+    # A Spark build's driver memory and shuffle partitions (recwatch judge, the national job's session):
+    # these suit local[2] on one server; a cluster gives its own.
+    spark_driver_memory: str = "4g"
+    spark_shuffle_partitions: int = 8
     # A table of a Spark build with more rows than this is not copied into the snapshot: the snapshot
     # reads its Parquet in place (a view), as it does the two facts of one row per recording.
     snapshot_max_rows: int = 50_000_000

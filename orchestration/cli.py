@@ -398,10 +398,11 @@ def export_raw_command(warehouse: Path | None, store: Path | None, office: str |
 @click.option("--master", help="Spark's master: local[2], spark://host:7077, yarn (default from settings: spark_master).")
 @click.option("--as-of", callback=parse_date, help="Judge compliance as of the end of this day (default today).")
 @click.option("--profile", help="Rule profile for units that name none (default from settings: hebei).")
-@click.option("--driver-memory", default="4g", show_default=True)
-@click.option("--partitions", type=int, default=8, show_default=True, help="Spark's shuffle partitions.")
+@click.option("--driver-memory", help="The driver's memory, as 4g (default from settings: spark_driver_memory).")
+@click.option("--partitions", type=int,
+              help="Spark's shuffle partitions (default from settings: spark_shuffle_partitions).")
 def judge_command(engine: str, store: str | None, out: str | None, master: str | None, as_of: dt.date | None,
-                  profile: str | None, driver_memory: str, partitions: int) -> None:
+                  profile: str | None, driver_memory: str | None, partitions: int | None) -> None:
     """Run every model on Spark over every office's raw rows; write the marts as Parquet."""
     from .spark.judge import StoreError, judge
     from .spark.session import spark_session
@@ -409,10 +410,9 @@ def judge_command(engine: str, store: str | None, out: str | None, master: str |
     settings = load_settings()
     store, out, master = store or settings.raw_store, out or settings.spark_out, master or settings.spark_master
     as_of, profile = as_of or dt.date.today(), profile or settings.default_profile
-    spark = spark_session(master, shuffle_partitions=partitions, driver_memory=driver_memory)
+    spark = spark_session(master, shuffle_partitions=partitions or settings.spark_shuffle_partitions,
+                          driver_memory=driver_memory or settings.spark_driver_memory)
     try:
-        if not master.startswith("local"):  # executors come and go: tables are kept where they survive
-            spark.sparkContext.setCheckpointDir(f"{out.rstrip('/')}.checkpoints")
         judged = judge(spark, store, out, as_of, profile, settings)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
@@ -430,14 +430,13 @@ def judge_command(engine: str, store: str | None, out: str | None, master: str |
               help="The snapshot is written beside this name (default from settings: recwatch.duckdb).")
 def publish_command(folder: Path, warehouse: Path | None) -> None:
     """Make the dashboard's and the workbook's snapshot from a Spark build's marts."""
-    import json
-
-    from .publish import JUDGED, publish_from
+    from .publish import JUDGED, publish_from, read_judged
 
     warehouse = warehouse or Path(load_settings().warehouse)
-    as_of = json.loads((folder / JUDGED).read_text(encoding="utf-8"))["as_of"] if (folder / JUDGED).exists() else None
-    if as_of is None:
-        raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge")
+    try:
+        as_of = read_judged(folder)["as_of"]
+    except FileNotFoundError:
+        raise click.UsageError(f"{folder} has no {JUDGED}: not the output of recwatch judge") from None
     try:
         snapshot = publish_from(folder, warehouse)
     except ValueError as exc:

@@ -170,19 +170,25 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
     return changes
 
 
+def read_judged(folder: str | Path) -> dict:
+    """What a Spark build says it wrote to `folder` (spark.judge's judged.json): as_of, each table
+    and its rows, the published names that are views. FileNotFoundError: not a Spark build's output."""
+    import json
+
+    return json.loads((Path(folder) / JUDGED).read_text(encoding="utf-8"))
+
+
 def publish_from(folder: str | Path, warehouse: str | Path, max_rows: int | None = None) -> Path:
     """The snapshot of `warehouse`, made from the Parquet marts a Spark build wrote to `folder`
     (spark.judge): the same tables and views the dashboard and the workbook read. A table of more
     than `max_rows` rows (settings: snapshot_max_rows), and the facts a snapshot never holds
     (NOT_PUBLISHED), stay Parquet and are read in place through a view: the snapshot then needs the
     folder where it is."""
-    import json
-
     from core.settings import load_settings
 
     folder = Path(folder).resolve()
     max_rows = load_settings().snapshot_max_rows if max_rows is None else max_rows
-    judged = json.loads((folder / JUDGED).read_text(encoding="utf-8"))
+    judged = read_judged(folder)
     models = {m.name: m for m in runner.discover()}
     # the folder is shared storage: a name it gives reaches SQL only if it is one this release publishes
     tables, views = published_names([*models, *PUBLISHED_TABLES, *runner.rule_tables()], large_facts=True)

@@ -4,7 +4,7 @@ import dagster as dg
 
 from core.settings import load_settings
 
-from . import assets
+from . import assets, national
 from .resources import WarehouseResource
 
 # Load every new export, then judge: the daily run and what the inbox sensor starts. Its day
@@ -12,7 +12,8 @@ from .resources import WarehouseResource
 load_and_judge = dg.define_asset_job(
     "load_and_judge",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(assets.appraisal_workbook,
-                                                                 assets.rectification_notices),
+                                                                 assets.rectification_notices)
+    - dg.AssetSelection.groups(national.GROUP),
     description="Load new inbox files into the warehouse, judge every rule and publish the snapshot.",
 )
 

@@ -4,7 +4,9 @@ import dagster as dg
 
 from core.settings import load_settings
 
-from . import jobs
+from . import jobs, national
+
+OFFICE_STATUS = dg.DefaultScheduleStatus.RUNNING if national.OFFICE_AUTOMATION else dg.DefaultScheduleStatus.STOPPED
 
 # Early morning in China, after the docking stations' overnight exports have landed: judges
 # yesterday, the last complete day.
@@ -13,7 +15,7 @@ daily_load_and_judge = dg.build_schedule_from_partitioned_job(
     name="daily_load_and_judge",
     hour_of_day=2,
     minute_of_hour=30,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=OFFICE_STATUS,
 )
 
 # Before the daily run, which waits for it (one writer at a time): the backup holds the warehouse
@@ -23,7 +25,7 @@ daily_backup = dg.ScheduleDefinition(
     job=jobs.warehouse_backup,
     cron_schedule="30 1 * * *",
     execution_timezone="Asia/Shanghai",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+    default_status=OFFICE_STATUS,
     description="Backs the warehouse up each night and keeps the newest backup of each recent day and month.",
 )
 

@@ -8,7 +8,7 @@ from core.warehouse import WarehouseBusy, connect
 from orchestration.inbox import walk
 from orchestration.load import is_on_record, on_record
 
-from . import jobs
+from . import jobs, national
 from .partitions import days
 from .resources import InboxResource, WarehouseResource
 
@@ -40,7 +40,9 @@ def warehouse_record(path: Path) -> set[tuple]:
         con.close()
 
 
-@dg.sensor(job=jobs.load_and_judge, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job=jobs.load_and_judge, minimum_interval_seconds=60,
+           default_status=(dg.DefaultSensorStatus.RUNNING if national.OFFICE_AUTOMATION
+                           else dg.DefaultSensorStatus.STOPPED),
            description="Starts a load-and-judge run when new files land in the inbox.")
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource):
     # A file the warehouse already holds is not news: `dagster dev` started on the demo's warehouse

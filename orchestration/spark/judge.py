@@ -153,6 +153,10 @@ def judge(spark: SparkSession, store: str, out: str, as_of: dt.date, default_pro
     import time
 
     started = time.perf_counter()
+    context = spark.sparkContext
+    if not context.master.startswith("local") and not context.getCheckpointDir():
+        # executors come and go: tables are kept where they survive
+        context.setCheckpointDir(f"{out.rstrip('/')}.checkpoints")
     manifests = read_manifests(spark, store)
     register_store(spark, store, manifests)
     register_reference(spark)

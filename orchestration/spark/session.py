@@ -29,23 +29,37 @@ CONF = {
 }
 
 
-def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g",
-                  conf: dict[str, str] | None = None) -> SparkSession:
-    """A session on `master`. The defaults suit a test on a small shared machine; a cluster run gives
-    its own partitions and memory."""
+def session_conf(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g",
+                 conf: dict[str, str] | None = None) -> dict[str, str]:
+    """Every setting of a session on `master`, as Spark's keys: what the national job's resource is
+    configured with (orchestration/defs/resources.py). The defaults suit a test on a small shared
+    machine; a cluster run gives its own partitions and memory."""
+    return {**CONF, "spark.master": master, "spark.app.name": "recwatch",
+            "spark.sql.shuffle.partitions": str(shuffle_partitions), "spark.driver.memory": driver_memory,
+            **(conf or {})}
+
+
+def start(settings: dict[str, str]) -> SparkSession:
+    """The session of `settings` (session_conf's), started or, if this process has one, taken."""
     from pyspark.logger import PySparkLogger
     from pyspark.sql import SparkSession
 
     # pyspark logs each failed query's stack before raising it: the caller has the exception
     PySparkLogger.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
-    builder = SparkSession.builder.master(master).appName("recwatch")
     # no managed table is ever written, but Spark makes its warehouse folder in the working directory
-    # (a checkout) unless told another
-    settings = {**CONF, "spark.sql.shuffle.partitions": str(shuffle_partitions),
-                "spark.driver.memory": driver_memory,
-                "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="recwatch-spark-warehouse-"), **(conf or {})}
+    # (a checkout, or where Dagster runs) unless told another. Made here, not in session_conf: every
+    # process that loads the Dagster definitions reads the resource's settings, and only a run starts
+    # a session
+    settings = {"spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="recwatch-spark-warehouse-"), **settings}
+    builder = SparkSession.builder
     for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, driver_memory: str = "2g",
+                  conf: dict[str, str] | None = None) -> SparkSession:
+    """A session on `master` (session_conf)."""
+    return start(session_conf(master, shuffle_partitions, driver_memory, conf))
