@@ -118,7 +118,7 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         target = publish(con, warehouse.path)
     finally:
         con.close()
-    write_status(warehouse.path, "success", run_id=context.run_id)
+    write_status(warehouse.path, "success", run_id=context.run.run_id)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)),
                                           "bytes": target.stat().st_size})
 
