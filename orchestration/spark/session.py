@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,8 +50,9 @@ def start(settings: dict[str, str]) -> SparkSession:
     # no managed table is ever written, but Spark makes its warehouse folder in the working directory
     # (a checkout, or where Dagster runs) unless told another. Made here, not in session_conf: every
     # process that loads the Dagster definitions reads the resource's settings, and only a run starts
-    # a session
-    settings = {"spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="recwatch-spark-warehouse-"), **settings}
+    # a session. One folder for every session: nothing is ever written in it, and a folder per session
+    # was left behind by each
+    settings = {"spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "recwatch-spark-warehouse"), **settings}
     builder = SparkSession.builder
     for key, value in settings.items():
         builder = builder.config(key, value)
