@@ -90,6 +90,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     if str(scale).upper() not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
     sc = SCALES[str(scale).upper()]
+    rates = RATES
     small = sc.name == "XS"
     out = Path(out)
     _prepare(out)
@@ -98,8 +99,8 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
                leave=False)
     bar.set_postfix_str("world")
     world = build_world(sc, seed, year)
-    cases, acts = build_cases(world, sc.cases, small)
-    sim = Simulator(world, cases, acts, sc.recordings, small)
+    cases, acts = build_cases(world, sc.cases, small, rates)
+    sim = Simulator(world, cases, acts, sc.recordings, small, rates)
     bar.update(1)
 
     rng_bad = stream(seed, year, "malformed")
@@ -116,7 +117,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
         rows_delivered[source] += rows
 
     def bad_for(source, table, spec, kinds):
-        return malformed.make_bad(source, table, spec, kinds, RATES["malformed"], min_bad, rng_bad, year, counter)
+        return malformed.make_bad(source, table, spec, kinds, rates["malformed"], min_bad, rng_bad, year, counter)
 
     # ---- month by month: media and device logs ------------------------------------------------
     access_parts = []
@@ -161,7 +162,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     bar.set_postfix_str("cases and documents")
     paperwork.finalise_cases(world, cases, acts)
     paperwork.case_act_truth(world, cases, acts, sim.stats, sim.case_has_evidence_media)
-    docs = paperwork.documents(world, cases, acts, sim.stats, small)
+    docs = paperwork.documents(world, cases, acts, sim.stats, small, rates)
     bar.update(1)
 
     bar.set_postfix_str("registers")
