@@ -99,7 +99,7 @@ PARTY_FACING = ("inspection_record", "questioning_record", "sampling_record", "p
                 "hearing_record", "service_receipt")
 
 # ---- planting rates (published body-camera audits put these in the same ranges) --------------
-# Read-only, and passed down the generator's calls: nothing changes a rate at run time.
+# Read-only: a generation gets its own merged copy from rates_for(), so nothing here changes at run time.
 RATES: Mapping[str, float] = MappingProxyType({
     "av_missing": 0.20,          # AV-needing acts with no recording at all
     "av_exempt": 0.02,           # AV-needing acts exempt with a written reason
@@ -135,3 +135,33 @@ RATES: Mapping[str, float] = MappingProxyType({
     "doc_missing": 0.05,         # cases missing one required written record
     "malformed": 0.003,
 })
+
+# How well an office keeps to the rules, as overrides of RATES. `poor` is an office's first year on
+# the system (issue #27): about 40% of uploads late and most act recordings unlabelled; the other
+# lapses a new office has (missed checks, no approvals, files kept or lost carelessly) raised with
+# them. What does not depend on the office's discipline (how often recordings are viewed, devices
+# left undocked on the last day, rows the export mangles, what is lawfully disposed) stays as it is.
+DISCIPLINES: Mapping[str, Mapping[str, float]] = MappingProxyType({
+    "usual": MappingProxyType({}),
+    "poor": MappingProxyType({
+        "av_missing": 0.40, "av_exempt": 0.01, "full_partial": 0.35, "full_explained": 0.10,
+        "late_upload": 0.41, "missing_upload": 0.02,  # late: of the uploads free to be; ~40% of those judged
+        "lbl_unlabelled": 0.60, "lbl_no_case_id": 0.08, "lbl_no_party": 0.06, "lbl_no_handler": 0.05,
+        "lbl_wrong_case_id": 0.04,
+        "delete_early": 0.04, "delete_while_held": 0.01, "delete_unapproved": 0.04,
+        "lost_on_device": 0.005, "deleted_on_device": 0.004, "patrol_interrupt": 0.02,
+        "check_missing": 0.25, "check_late": 0.10, "access_no_approval": 0.50,
+        "archive_late": 0.25, "archive_never": 0.15, "start_approval_late": 0.35, "start_approval_missing": 0.25,
+        "disc_late": 0.25, "disc_missing": 0.30, "doc_missing": 0.15,
+    }),
+})
+
+
+def rates_for(discipline: str = "usual") -> Mapping[str, float]:
+    """The planting rates of a discipline: RATES with its overrides, read-only."""
+    if discipline not in DISCIPLINES:
+        raise ValueError(f"unknown discipline {discipline!r}: one of {', '.join(DISCIPLINES)}")
+    unknown = set(DISCIPLINES[discipline]) - set(RATES)
+    if unknown:  # a misspelt override would otherwise leave its rate silently at the usual value
+        raise KeyError(f"discipline {discipline!r} overrides rates that do not exist: {', '.join(sorted(unknown))}")
+    return MappingProxyType({**RATES, **DISCIPLINES[discipline]})
