@@ -31,10 +31,11 @@ DAY = pd.Timedelta(days=1)
 
 # ---- fixtures ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def s_inbox(tmp_path_factory):
-    out = tmp_path_factory.mktemp("inbox_s")
-    planted = generate(out, scale="S", seed=7, year=2025, progress=False)
+@pytest.fixture(scope="module", params=["usual", "poor"])
+def s_inbox(request, tmp_path_factory):
+    """Scale S, seed 7, of an office of usual discipline and of one in its first year on the system."""
+    out = tmp_path_factory.mktemp(f"inbox_s_{request.param}")
+    planted = generate(out, scale="S", seed=7, year=2025, progress=False, discipline=request.param)
     return out, planted
 
 
@@ -342,12 +343,20 @@ def test_every_act_type_profile_event_type_present(s_inbox):
     assert len(planted["units"]) >= 6
 
 
+# the planted shares of each discipline (synthetic/params.py): (lowest, highest)
+SHARES = {
+    "usual": {"R-AV": (0.17, 0.23), "R-UPL": (0.06, 0.08), "R-LBL": (0.15, 0.25)},
+    "poor": {"R-AV": (0.37, 0.43), "R-UPL": (0.36, 0.42), "R-LBL": (0.70, 0.90)},
+}
+
+
 def test_planted_rates_in_range(s_inbox):
     _, p = s_inbox
     r = p["rules"]
-    assert 0.17 <= r["R-AV"]["missing_share"] <= 0.23
-    assert 0.06 <= r["R-UPL"]["late_share"] <= 0.08
-    assert 0.15 <= r["R-LBL"]["mislabelled_share"] <= 0.25
+    shares = SHARES[p["generator"]["discipline"]]
+    assert shares["R-AV"][0] <= r["R-AV"]["missing_share"] <= shares["R-AV"][1]
+    assert shares["R-UPL"][0] <= r["R-UPL"]["late_share"] <= shares["R-UPL"][1]
+    assert shares["R-LBL"][0] <= r["R-LBL"]["mislabelled_share"] <= shares["R-LBL"][1]
     media = r["R-UPL"]["total"]["media"]
     assert 0.005 <= r["R-RET"]["total"]["deleted_early"] / media <= 0.05
     assert r["R-UPL"]["total"]["overdue_missing"] > 0 and r["R-UPL"]["total"]["pending"] > 0
