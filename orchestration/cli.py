@@ -206,12 +206,15 @@ def run(inbox: Path | None, warehouse: Path | None, as_of: dt.date | None, profi
               show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--year", type=int, default=2025, show_default=True)
-def generate(out: Path, scale: str, seed: int, year: int) -> None:
+@click.option("--discipline", type=click.Choice(["usual", "poor"]), default="usual", show_default=True,
+              help="How well the office keeps to the rules: usual (the rates audits find) or poor (an office's "
+                   "first year on the system: about 40% of uploads late, most act recordings unlabelled).")
+def generate(out: Path, scale: str, seed: int, year: int, discipline: str) -> None:
     """Write a realistic synthetic inbox with known violation rates."""
     from synthetic import generate as make
 
     t0 = time.perf_counter()
-    make(out, scale=scale.upper(), seed=seed, year=year, progress=sys.stderr.isatty())
+    make(out, scale=scale.upper(), seed=seed, year=year, progress=sys.stderr.isatty(), discipline=discipline)
     files = [p for p in out.rglob("*") if p.is_file()]
     click.echo(f"wrote {len(files)} files ({sum(p.stat().st_size for p in files) / 1e6:,.1f} MB) "
                f"to {out} in {time.perf_counter() - t0:.1f}s")

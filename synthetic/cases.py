@@ -6,6 +6,7 @@ day index on a team's duty calendar, plus the plans (AV coverage, archiving, app
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 from core.contract import ENUMS
 
 from . import vocab
-from .params import AV_LEVELS, LEVELS, PROFILES, RATES
+from .params import AV_LEVELS, LEVELS, PROFILES
 from .util import DAY, MINUTE, next_workday, office_time, pick_rate, stratified, stream, uniform_int
 from .world import World
 
@@ -176,7 +177,7 @@ def _snap(world: World, team: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, 
     return idx, ok
 
 
-def build_cases(world: World, n_cases: int, small: bool) -> tuple[Cases, Acts]:
+def build_cases(world: World, n_cases: int, small: bool, rates: Mapping[str, float]) -> tuple[Cases, Acts]:
     rng = stream(world.seed, world.year, "cases")
     n = n_cases
     k_min = 1 if small else 3
@@ -281,7 +282,7 @@ def build_cases(world: World, n_cases: int, small: bool) -> tuple[Cases, Acts]:
     closed_t = np.where(closed & (proc == GENERAL), world.t0 + closed_day * DAY + office_time(rng, n), -1)
 
     # archiving: on time / late / never (planted per profile)
-    arch = stratified(rng, profile, closed, [0.10, 0.08], minimum=k_min)
+    arch = stratified(rng, profile, closed, [rates["archive_late"], rates["archive_never"]], minimum=k_min)
     archive_plan = np.where(arch == 0, 1, np.where(arch == 1, 2, 0)).astype(np.int8)
     arch_off = np.where(archive_plan == 0, uniform_int(rng, 1, 27, n), uniform_int(rng, 32, 100, n))
     archived_t = world.t0 + next_workday(world.t0, closed_day + arch_off) * DAY + office_time(rng, n)
@@ -302,7 +303,7 @@ def build_cases(world: World, n_cases: int, small: bool) -> tuple[Cases, Acts]:
     evid = triggers["evidence_used"]
     due = np.where(closed_t >= 0, closed_t + 30 * DAY, -1)
     due_passed = closed & (proc == GENERAL) & (due >= 0) & (due <= world.export_end)
-    disc = stratified(rng, profile, evid & due_passed, [0.12, 0.13], minimum=1)
+    disc = stratified(rng, profile, evid & due_passed, [rates["disc_late"], rates["disc_missing"]], minimum=1)
     disc_plan = np.where(evid, np.where(disc == 0, 1, np.where(disc == 1, 2, 0)), -1).astype(np.int8)
     no_av_expl = stratified(rng, profile, evid & due_passed, [0.10], minimum=1) == 0
 
@@ -310,7 +311,8 @@ def build_cases(world: World, n_cases: int, small: bool) -> tuple[Cases, Acts]:
     emergency = (pick_rate(rng, (ctype == CASE_TYPES.index("coercion")) & (open_day < world.n_days - 4), 0.25)
                  | pick_rate(rng, (ctype == CASE_TYPES.index("penalty")) & (proc == GENERAL)
                              & (open_day < world.n_days - 4), 0.02))
-    appr = stratified(rng, profile, emergency, [0.2, 0.1], minimum=1)
+    appr = stratified(rng, profile, emergency, [rates["start_approval_late"], rates["start_approval_missing"]],
+                      minimum=1)
     approval_plan = np.where(emergency, np.where(appr == 0, 1, np.where(appr == 1, 2, 0)), -1).astype(np.int8)
 
     # ---- case numbers and parties -------------------------------------------------------------
@@ -342,14 +344,14 @@ def build_cases(world: World, n_cases: int, small: bool) -> tuple[Cases, Acts]:
         approval_plan=approval_plan, triggers=triggers, disc_plan=disc_plan, no_av_explanation=no_av_expl,
         first_act=np.zeros(n, np.int64),
     )
-    acts = _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day, a_team, k_min)
+    acts = _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day, a_team, k_min, rates)
     first = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first, acts.case, np.arange(acts.n))  # acts are ordered by day: lowest index = first
     cases.first_act = first
     return cases, acts
 
 
-def _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day, a_team, k_min) -> Acts:
+def _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day, a_team, k_min, rates) -> Acts:
     order = np.lexsort((a_case, a_stage, a_td, a_day))
     a_case, a_type, a_stage, a_post, a_td, a_day, a_team = (
         x[order] for x in (a_case, a_type, a_stage, a_post, a_td, a_day, a_team))
@@ -368,11 +370,11 @@ def _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day,
     plan = np.full(n, NONE, dtype=np.int8)
     grp = profile.astype(np.int64) * 4 + level
     need = level > 0
-    k = stratified(rng, grp, need, [RATES["av_exempt"], RATES["av_missing"]], minimum=1)
+    k = stratified(rng, grp, need, [rates["av_exempt"], rates["av_missing"]], minimum=1)
     plan[need & (k == 0)] = EXEMPT
     plan[need & (k == 1)] = MISSING
     covered = need & (k < 0)
-    sub = [RATES["full_partial"] / 3] * 3 + [RATES["full_explained"] / 4] * 4
+    sub = [rates["full_partial"] / 3] * 3 + [rates["full_explained"] / 4] * 4
     kinds = (LATE_START, GAP_UNEXPLAINED, GAP_NOREASON, GAP_NOTE, GAP_STATEMENT, GAP_EVENT, STATEMENT_ONLY)
     k = stratified(rng, profile, covered & (level == 3), sub, minimum=1)
     plan[covered] = np.where(rng.random(int(covered.sum())) < 0.1, PART, FULL)
@@ -380,7 +382,7 @@ def _build_acts(world, cases, rng, a_case, a_type, a_stage, a_post, a_td, a_day,
     for i, kind in enumerate(kinds):
         plan[covered & (level == 3) & (k == i)] = kind
     on_site = ~np.isin(a_type, [A[t] for t in NOT_ON_SITE])
-    plan[~need & on_site & (rng.random(n) < RATES["unneeded_recorded"])] = FULL
+    plan[~need & on_site & (rng.random(n) < rates["unneeded_recorded"])] = FULL
     # at most one interrupted act per team-day (keeps "the next recording on that device" unambiguous)
     gap = np.isin(plan, GAP_PLANS)
     gi = np.flatnonzero(gap)

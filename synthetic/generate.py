@@ -16,7 +16,7 @@ from core.contract import ENUMS, LOAD_ORDER
 
 from . import malformed, paperwork, planted, reviews
 from .cases import build_cases
-from .params import DEFAULT_PROFILE, PROFILES, RATES, SCALES
+from .params import DEFAULT_PROFILE, PROFILES, SCALES, rates_for
 from .recordings import EVENT_TYPES, Simulator
 from .util import month_bounds, stream, ts_array
 from .world import build_world
@@ -74,12 +74,18 @@ def _prepare(out: Path) -> None:
             shutil.rmtree(d)
 
 
-def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progress: bool = True) -> dict:
+def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progress: bool = True,
+             discipline: str = "usual") -> dict:
     """Write a synthetic inbox `out/<source>/<file>` for all ten sources plus `out/_planted.json`
-    (the ground truth planted in it) and return that dict. Same (scale, seed, year) → same bytes.
+    (the ground truth planted in it) and return that dict. Same (scale, seed, year, discipline) → same
+    bytes.
 
     scale: XS (tests), S (county-year), M (city-year), L (province-year, written month by month).
-    `_planted.json` keys: generator, as_of, export_time, default_profile, profiles, units, counts,
+    discipline: how well the office keeps to the rules, one of params.DISCIPLINES: usual (the rates
+    audits find) or poor (an office's first year on the system: about 40% of uploads late, most act
+    recordings unlabelled).
+    `_planted.json` keys: generator (its name, version, scale, seed, year, discipline and the planting
+    rates used), as_of, export_time, default_profile, profiles, units, counts,
     files (format / encoding / header / timestamp, boolean and enum spelling of every file),
     rejected_files, malformed_rows (source, file, kind, count, 1-based rows), redelivery,
     reviews (the spot-check ledger's draw and the reviews of it: per period drawn, reviewed, each
@@ -90,6 +96,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     if str(scale).upper() not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)}")
     sc = SCALES[str(scale).upper()]
+    rates = rates_for(discipline)
     small = sc.name == "XS"
     out = Path(out)
     _prepare(out)
@@ -98,8 +105,8 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
                leave=False)
     bar.set_postfix_str("world")
     world = build_world(sc, seed, year)
-    cases, acts = build_cases(world, sc.cases, small)
-    sim = Simulator(world, cases, acts, sc.recordings, small)
+    cases, acts = build_cases(world, sc.cases, small, rates)
+    sim = Simulator(world, cases, acts, sc.recordings, small, rates)
     bar.update(1)
 
     rng_bad = stream(seed, year, "malformed")
@@ -116,7 +123,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
         rows_delivered[source] += rows
 
     def bad_for(source, table, spec, kinds):
-        return malformed.make_bad(source, table, spec, kinds, RATES["malformed"], min_bad, rng_bad, year, counter)
+        return malformed.make_bad(source, table, spec, kinds, rates["malformed"], min_bad, rng_bad, year, counter)
 
     # ---- month by month: media and device logs ------------------------------------------------
     access_parts = []
@@ -161,7 +168,7 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
     bar.set_postfix_str("cases and documents")
     paperwork.finalise_cases(world, cases, acts)
     paperwork.case_act_truth(world, cases, acts, sim.stats, sim.case_has_evidence_media)
-    docs = paperwork.documents(world, cases, acts, sim.stats, small)
+    docs = paperwork.documents(world, cases, acts, sim.stats, small, rates)
     bar.update(1)
 
     bar.set_postfix_str("registers")
@@ -270,7 +277,8 @@ def generate(out: Path, scale: str = "S", seed: int = 1, year: int = 2025, progr
               "officers": int((world.off_unit == i).sum())} for i in range(world.n_units)]
     st = sim.stats.c
     meta = {
-        "generator": {"name": "recwatch.synthetic", "version": VERSION, "scale": sc.name, "seed": seed, "year": y},
+        "generator": {"name": "recwatch.synthetic", "version": VERSION, "scale": sc.name, "seed": seed, "year": y,
+                      "discipline": discipline, "rates": dict(rates)},
         "as_of": f"{y}-12-31",
         "export_time": f"{y}-12-31 23:59:59",
         "default_profile": DEFAULT_PROFILE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -53,7 +55,8 @@ def finalise_cases(world: World, cases: C.Cases, acts: C.Acts) -> None:
     cases.approved_t[plan == 2] = -1
 
 
-def documents(world: World, cases: C.Cases, acts: C.Acts, stats: Stats, small: bool) -> pa.Table:
+def documents(world: World, cases: C.Cases, acts: C.Acts, stats: Stats, small: bool,
+              rates: Mapping[str, float]) -> pa.Table:
     """The written records each case and act needs (rules.md §5 R-DOC), minus the planted gaps."""
     rng = stream(world.seed, world.year, "documents")
     k_min = 1 if small else 2
@@ -128,7 +131,7 @@ def documents(world: World, cases: C.Cases, acts: C.Acts, stats: Stats, small: b
     # planted: one required record missing in some cases
     has_req = np.zeros(n, bool)
     has_req[d_case[d_req]] = True
-    sel_case = stratified(rng, cases.profile, has_req, [0.05], minimum=k_min) == 0
+    sel_case = stratified(rng, cases.profile, has_req, [rates["doc_missing"]], minimum=k_min) == 0
     cand = np.flatnonzero(d_req & sel_case[d_case])
     cand = cand[np.lexsort((rng.random(len(cand)), d_case[cand]))]
     first = np.ones(len(cand), bool)

@@ -9,8 +9,10 @@ is stated once. `_planted.json` records what was planted so the two can be compa
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 from core.contract import ENUMS
 from core.settings import Settings
@@ -97,7 +99,8 @@ PARTY_FACING = ("inspection_record", "questioning_record", "sampling_record", "p
                 "hearing_record", "service_receipt")
 
 # ---- planting rates (published body-camera audits put these in the same ranges) --------------
-RATES = {
+# Read-only: a generation gets its own merged copy from rates_for(), so nothing here changes at run time.
+RATES: Mapping[str, float] = MappingProxyType({
     "av_missing": 0.20,          # AV-needing acts with no recording at all
     "av_exempt": 0.02,           # AV-needing acts exempt with a written reason
     "full_partial": 0.15,        # `full` acts with unexplained gaps / late start
@@ -106,7 +109,12 @@ RATES = {
     "late_upload": 0.07,
     "missing_upload": 0.004,
     "pending_last_day": 0.5,     # device-days on the last day not yet docked at export time
-    "mislabel": 0.18,            # act recordings mislabelled or unlabelled
+    # act recordings (not evidence) by what is wrong with their labels: about a fifth in all
+    "lbl_unlabelled": 0.09,      # no label at all
+    "lbl_no_case_id": 0.03,
+    "lbl_no_party": 0.03,
+    "lbl_no_handler": 0.025,
+    "lbl_wrong_case_id": 0.025,
     "delete_early": 0.015,
     "delete_while_held": 0.004,
     "disposed": 0.05,            # of eligible patrol recordings (6-month profiles, Jan–May)
@@ -118,5 +126,42 @@ RATES = {
     "check_late": 0.015,         # device-days with the check after the first record_start
     "access": 0.04,              # uploaded recordings that are viewed/copied later
     "access_no_approval": 0.15,  # copy/export/publish without approval_ref
+    "archive_late": 0.10,        # closed cases archived after 30 days
+    "archive_never": 0.08,       # closed cases never archived
+    "start_approval_late": 0.2,  # emergency starts approved after 24 h
+    "start_approval_missing": 0.1,
+    "disc_late": 0.12,           # evidence cases whose disc is burnt after the due day
+    "disc_missing": 0.13,        # evidence cases with no disc
+    "doc_missing": 0.05,         # cases missing one required written record
     "malformed": 0.003,
-}
+})
+
+# How well an office keeps to the rules, as overrides of RATES. `poor` is an office's first year on
+# the system (issue #27): about 40% of uploads late and most act recordings unlabelled; the other
+# lapses a new office has (missed checks, no approvals, files kept or lost carelessly) raised with
+# them. What does not depend on the office's discipline (how often recordings are viewed, devices
+# left undocked on the last day, rows the export mangles, what is lawfully disposed) stays as it is.
+DISCIPLINES: Mapping[str, Mapping[str, float]] = MappingProxyType({
+    "usual": MappingProxyType({}),
+    "poor": MappingProxyType({
+        "av_missing": 0.40, "av_exempt": 0.01, "full_partial": 0.35, "full_explained": 0.10,
+        "late_upload": 0.41, "missing_upload": 0.02,  # late: of the uploads free to be; ~40% of those judged
+        "lbl_unlabelled": 0.60, "lbl_no_case_id": 0.08, "lbl_no_party": 0.06, "lbl_no_handler": 0.05,
+        "lbl_wrong_case_id": 0.04,
+        "delete_early": 0.04, "delete_while_held": 0.01, "delete_unapproved": 0.04,
+        "lost_on_device": 0.005, "deleted_on_device": 0.004, "patrol_interrupt": 0.02,
+        "check_missing": 0.25, "check_late": 0.10, "access_no_approval": 0.50,
+        "archive_late": 0.25, "archive_never": 0.15, "start_approval_late": 0.35, "start_approval_missing": 0.25,
+        "disc_late": 0.25, "disc_missing": 0.30, "doc_missing": 0.15,
+    }),
+})
+
+
+def rates_for(discipline: str = "usual") -> Mapping[str, float]:
+    """The planting rates of a discipline: RATES with its overrides, read-only."""
+    if discipline not in DISCIPLINES:
+        raise ValueError(f"unknown discipline {discipline!r}: one of {', '.join(DISCIPLINES)}")
+    unknown = set(DISCIPLINES[discipline]) - set(RATES)
+    if unknown:  # a misspelt override would otherwise leave its rate silently at the usual value
+        raise KeyError(f"discipline {discipline!r} overrides rates that do not exist: {', '.join(sorted(unknown))}")
+    return MappingProxyType({**RATES, **DISCIPLINES[discipline]})

@@ -12,6 +12,7 @@ Per month:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 from core.contract import ENUMS
 
 from . import cases as C
-from .params import ACT_END_BASIS, PROFILES, RATES, REMOTE_EXCEPTION, SIX_MONTH_PROFILES
+from .params import ACT_END_BASIS, PROFILES, REMOTE_EXCEPTION, SIX_MONTH_PROFILES
 from .util import (
     DAY,
     HOUR,
@@ -54,6 +55,8 @@ PATROL, ACT = 0, 1
 UP_NORMAL, UP_LATE, UP_MISSING, UP_PENDING, UP_REMOTE = range(5)
 UPLOAD_RATE = 40e6  # bytes per second at the docking station
 RECORDED_PLANS = (C.FULL, C.PART, C.LATE_START) + C.GAP_PLANS
+# what is wrong with an act recording's labels: kind k of the labelling plan, rate and count lbl_<fault>
+LABEL_FAULTS = ("unlabelled", "no_case_id", "no_party", "no_handler", "wrong_case_id")
 
 
 @dataclass
@@ -67,8 +70,10 @@ class MonthOut:
 
 
 class Simulator:
-    def __init__(self, world: World, cases: C.Cases, acts: C.Acts, target_recordings: int, small: bool):
+    def __init__(self, world: World, cases: C.Cases, acts: C.Acts, target_recordings: int, small: bool,
+                 rates: Mapping[str, float]):
         self.w, self.c, self.a = world, cases, acts
+        self.rates = rates
         self.small = small
         self.k_min = 1 if small else 2
         self.stats = Stats()
@@ -313,7 +318,7 @@ class Simulator:
                 & (rec["start"][nxt] - rec["end"] >= 120))  # a real pause, not a file-segment boundary
         cand_g = np.zeros(ng, bool)
         cand_g[gid[cand]] = True
-        sel_g = stratified(rng, g_prof, cand_g, [RATES["patrol_interrupt"]], minimum=self.mk) == 0
+        sel_g = stratified(rng, g_prof, cand_g, [self.rates["patrol_interrupt"]], minimum=self.mk) == 0
         ci = np.flatnonzero(cand & sel_g[gid])
         ci = ci[np.lexsort((rng.random(len(ci)), gid[ci]))]
         ci = ci[group_first(gid[ci])]
@@ -330,16 +335,16 @@ class Simulator:
         prev_intr[1:] = (rec["intr"][:-1] != -1) & (key[1:] == key[:-1])
         lost_ok = ((rec["kind"] == PATROL) & (rec["intr"] == -1) & ~rec["note"] & ~prev_intr
                    & (rec["day"] < w.n_days - 3) & ~a.trip_td[rec["td"]])
-        k = stratified(rng, rec["profile"], lost_ok, [RATES["lost_on_device"], RATES["deleted_on_device"]],
+        k = stratified(rng, rec["profile"], lost_ok, [self.rates["lost_on_device"], self.rates["deleted_on_device"]],
                        minimum=self.mk)
         rec["lost"] = k == 0
         rec["devdel"] = k == 1
         # pre-duty checks: missing, or after the first record_start, on some device-days
-        chk = stratified(rng, g_prof, np.ones(ng, bool), [RATES["check_missing"], RATES["check_late"]],
+        chk = stratified(rng, g_prof, np.ones(ng, bool), [self.rates["check_missing"], self.rates["check_late"]],
                          minimum=self.mk)
         rec["g_check"] = chk  # -1 ok, 0 missing, 1 after the first recording
         last_day = rec["day"][starts] == w.n_days - 1
-        rec["g_nodock"] = (last_day & (rng.random(ng) < RATES["pending_last_day"])) | a.trip_td[rec["td"][starts]]
+        rec["g_nodock"] = (last_day & (rng.random(ng) < self.rates["pending_last_day"])) | a.trip_td[rec["td"][starts]]
         rec["g_pending"] = last_day & rec["g_nodock"] & ~a.trip_td[rec["td"][starts]]
 
     # ---- 3b. media-side plans: uploads, labels, evidence ------------------------------------------
@@ -371,9 +376,9 @@ class Simulator:
         up[rec["g_pending"][rec["gid"]]] = UP_PENDING
         up[remote] = UP_REMOTE
         free = media & (up == UP_NORMAL) & (rec["end"] <= w.export_end - 3 * DAY)
-        miss = stratified(rng, prof, free & ~rec["evidence"], [RATES["missing_upload"]], minimum=self.mk) == 0
+        miss = stratified(rng, prof, free & ~rec["evidence"], [self.rates["missing_upload"]], minimum=self.mk) == 0
         up[miss] = UP_MISSING
-        late = stratified(rng, prof, free & ~miss, [RATES["late_upload"]], minimum=self.mk) == 0
+        late = stratified(rng, prof, free & ~miss, [self.rates["late_upload"]], minimum=self.mk) == 0
         up[late] = UP_LATE
         up[~media] = UP_MISSING
         rec["up"] = up
@@ -412,7 +417,7 @@ class Simulator:
         party = np.where(is_act, True, False)
         handler = np.where(is_act, True, rng.random(n) < 0.4)
         lbl = stratified(rng, prof, is_act & media & ~rec["evidence"],
-                         [0.09, 0.03, 0.03, 0.025, 0.025], minimum=self.mk)
+                         [self.rates[f"lbl_{k_}"] for k_ in LABEL_FAULTS], minimum=self.mk)
         label_case[lbl == 0] = -1
         party[lbl == 0] = False
         handler[lbl == 0] = False
@@ -634,20 +639,21 @@ class Simulator:
         deleted = np.full(n, -1, dtype=np.int64)
         approval = np.zeros(n, bool)
         base_ok = uploaded & ~rec["evidence"] & ~rec["reupload"] & ~rec["relabel"]
-        early = stratified(rng, prof, base_ok & (upl <= w.export_end - 15 * DAY), [RATES["delete_early"]],
+        early = stratified(rng, prof, base_ok & (upl <= w.export_end - 15 * DAY), [self.rates["delete_early"]],
                            minimum=self.mk) == 0
         ei = np.flatnonzero(early)
         deleted[ei] = np.minimum(upl[ei] + uniform_int(rng, 10 * DAY, 60 * DAY, len(ei)), w.export_end - HOUR)
         approval[ei] = rng.random(len(ei)) < 0.4
         held_ok = base_ok & ~early & is_act & np.isin(pname, ["cele", "zhuhui", "dalian_jinpu"]) \
             & (rec["day"] <= w.n_days - 245)
-        held = stratified(rng, prof, held_ok, [RATES["delete_while_held"]], minimum=self.mk) == 0
+        held = stratified(rng, prof, held_ok, [self.rates["delete_while_held"]], minimum=self.mk) == 0
         hi_ = np.flatnonzero(held)
         deleted[hi_] = rec["start"][hi_] + uniform_int(rng, 200 * DAY, 240 * DAY, len(hi_))
         approval[hi_] = True
         disp_ok = base_ok & ~early & (rec["kind"] == PATROL) & np.isin(pname, list(SIX_MONTH_PROFILES)) \
             & (rec["day"] <= 150)
-        disp = stratified(rng, prof, disp_ok, [RATES["disposed"], RATES["delete_unapproved"]], minimum=self.mk)
+        disp = stratified(rng, prof, disp_ok, [self.rates["disposed"], self.rates["delete_unapproved"]],
+                          minimum=self.mk)
         di = np.flatnonzero(disp >= 0)
         dday = uniform_int(rng, rec["day"][di] + 199, np.minimum(rec["day"][di] + 260, w.n_days - 1))
         deleted[di] = w.t0 + dday * DAY + uniform_int(rng, 9 * HOUR, 17 * HOUR, len(di))
@@ -688,7 +694,7 @@ class Simulator:
         st.add("lost_on_device", per_profile(prof[rec["lost"]]))
         st.add("deleted_on_device", per_profile(prof[rec["devdel"]]))
         st.add("act_recordings", per_profile(prof[is_act & media]))
-        for k_, name in enumerate(("unlabelled", "no_case_id", "no_party", "no_handler", "wrong_case_id")):
+        for k_, name in enumerate(LABEL_FAULTS):
             st.add(f"lbl_{name}", per_profile(prof[(rec["lbl"] == k_) & media]))
         st.add("ret_deleted_early", per_profile(prof[early]))
         st.add("ret_deleted_while_held", per_profile(prof[held]))
@@ -806,7 +812,7 @@ class Simulator:
     def _access(self, rng, rec, uploaded, deleted):
         w = self.w
         src = np.flatnonzero(uploaded)
-        src = src[rng.random(len(src)) < RATES["access"]]
+        src = src[rng.random(len(src)) < self.rates["access"]]
         k = rng.integers(1, 4, len(src))
         src = np.repeat(src, k)
         upl = rec["upl"][src]
@@ -818,7 +824,7 @@ class Simulator:
         who = self.unit_off_first[unit] + (rng.random(len(src)) * self.unit_off_count[unit]).astype(np.int64)
         action = rng.choice(4, len(src), p=[0.85, 0.07, 0.06, 0.02]).astype(np.int8)
         prof = rec["profile"][src]
-        noappr = stratified(rng, prof, action > 0, [RATES["access_no_approval"]], minimum=self.mk) == 0
+        noappr = stratified(rng, prof, action > 0, [self.rates["access_no_approval"]], minimum=self.mk) == 0
         approval = (action > 0) & ~noappr
         self.stats.add("acc_total", per_profile(prof))
         for i, name in enumerate(ENUMS["access_action"]):

@@ -94,43 +94,45 @@ T = dt.datetime
 class Samples:
     """Generated years (synthetic.generate, year 2025), each step of one (generate, load, judge and
     publish: seconds each) made at most once a session and shared by the modules that read it; a
-    test that changes one works on a copy. Below <scale>-<seed>/: inbox/, loaded.duckdb (the inbox
-    loaded, nothing judged), wh.duckdb (judged as of 2025-12-31, default profile hebei) and its
-    snapshot."""
+    test that changes one works on a copy. Below <scale>-<seed>/ (<scale>-<seed>-<discipline>/ for a
+    discipline other than usual): inbox/, loaded.duckdb (the inbox loaded, nothing judged), wh.duckdb
+    (judged as of 2025-12-31, default profile hebei) and its snapshot."""
 
     def __init__(self, root: Path):
         self.root, self.made = root, {}
 
-    def once(self, step: str, scale: str, seed: int, make):
-        if (step, scale, seed) not in self.made:
-            self.made[step, scale, seed] = make(self.root / f"{scale}-{seed}")
-        return self.made[step, scale, seed]
+    def once(self, step: str, scale: str, seed: int, make, discipline: str = "usual"):
+        if (step, scale, seed, discipline) not in self.made:
+            name = f"{scale}-{seed}" + ("" if discipline == "usual" else f"-{discipline}")
+            self.made[step, scale, seed, discipline] = make(self.root / name)
+        return self.made[step, scale, seed, discipline]
 
-    def inbox(self, seed: int, scale: str = "XS") -> tuple[Path, dict]:
+    def inbox(self, seed: int, scale: str = "XS", discipline: str = "usual") -> tuple[Path, dict]:
         """The inbox and what the generator planted in it."""
         from synthetic import generate
 
         return self.once("inbox", scale, seed, lambda root: (
-            root / "inbox", generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False)))
+            root / "inbox", generate(root / "inbox", scale=scale, seed=seed, year=2025, progress=False,
+                                     discipline=discipline)), discipline)
 
-    def loaded(self, seed: int, scale: str = "XS") -> tuple[Path, BatchResult]:
+    def loaded(self, seed: int, scale: str = "XS", discipline: str = "usual") -> tuple[Path, BatchResult]:
         """A warehouse with the inbox loaded and nothing judged, and the load's result."""
         def make(root: Path) -> tuple[Path, BatchResult]:
             con = connect(root / "loaded.duckdb")
             try:
-                return root / "loaded.duckdb", load_inbox(con, self.inbox(seed, scale)[0])
+                return root / "loaded.duckdb", load_inbox(con, self.inbox(seed, scale, discipline)[0])
             finally:
                 con.close()
 
-        return self.once("loaded", scale, seed, make)
+        return self.once("loaded", scale, seed, make, discipline)
 
-    def published(self, seed: int, scale: str = "XS") -> Path:
+    def published(self, seed: int, scale: str = "XS", discipline: str = "usual") -> Path:
         """The snapshot of the warehouse judged as of 2025-12-31 (beside it: wh.duckdb)."""
         from orchestration import runner
         from orchestration.publish import publish
 
         def make(root: Path) -> Path:
-            shutil.copy(self.loaded(seed, scale)[0], root / "wh.duckdb")
+            shutil.copy(self.loaded(seed, scale, discipline)[0], root / "wh.duckdb")
             con = connect(root / "wh.duckdb")
             try:
                 runner.build(con, dt.date(2025, 12, 31), "hebei")
@@ -138,7 +140,7 @@ class Samples:
             finally:
                 con.close()
 
-        return self.once("published", scale, seed, make)
+        return self.once("published", scale, seed, make, discipline)
 
 
 @pytest.fixture(scope="session")

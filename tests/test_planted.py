@@ -1,4 +1,5 @@
-"""End to end at scale S: the generator plants known violations, the loader and models find them.
+"""End to end at scale S, and at XS and S of an office with poor discipline: the generator plants
+known violations, the loader and models find them.
 
 Each figure here is what synthetic/ wrote into _planted.json; the models must find
 the same numbers in the data, rule by rule."""
@@ -13,16 +14,26 @@ import pytest
 
 from core.warehouse import connect
 from orchestration import runner
-from synthetic.params import WITNESS_PROFILES
+from synthetic.params import WITNESS_PROFILES, rates_for
+
+# the shares of the planted findings each discipline of synthetic/params.py gives: usual, what
+# published audits find; poor, an office's first year on the system (issue #27)
+SHARES = {
+    "usual": {"late": (0.05, 0.09), "mislabelled": (0.15, 0.25), "av_missing": (0.15, 0.25)},
+    "poor": {"late": (0.36, 0.44), "mislabelled": (0.70, 0.90), "av_missing": (0.35, 0.45)},
+}
 
 
-@pytest.fixture(scope="module")
-def judged(samples):
-    """The demo's year (scale S, seed 1) loaded and judged as of 2025-12-31 (shared with the browser
-    tests), on a connection with the build's parameters, which the views of checks read."""
-    _, planted = samples.inbox(1, "S")
-    _, batch = samples.loaded(1, "S")
-    con = connect(samples.published(1, "S").with_name("wh.duckdb"))
+@pytest.fixture(scope="module", params=[("S", 1, "usual"), ("XS", 1, "poor"), ("S", 1, "poor")],
+                ids=["S-1", "XS-1-poor", "S-1-poor"])
+def judged(request, samples):
+    """A year loaded and judged as of 2025-12-31, on a connection with the build's parameters, which
+    the views of checks read: the demo's (scale S, seed 1, shared with the browser tests), and an
+    office's first year on the system (poor discipline) at XS and S."""
+    scale, seed, discipline = request.param
+    _, planted = samples.inbox(seed, scale, discipline)
+    _, batch = samples.loaded(seed, scale, discipline)
+    con = connect(samples.published(seed, scale, discipline).with_name("wh.duckdb"))
     runner.set_parameters(con, dt.date(2025, 12, 31), "hebei")
     yield con, planted, batch
     con.close()
@@ -79,12 +90,11 @@ def test_archiving_statuses_match(judged):
 
 
 def test_av_coverage_statuses_match_per_level(judged):
-    """R-AV (rules.md §3): about a fifth of acts that need video have none."""
+    """R-AV (rules.md §3): acts that need video and have none, with or without a written reason."""
     con, planted, _ = judged
     for level, figures in planted["rules"]["R-AV"]["total"].items():
         found = counts(con, f"select status, count(*) from fct_act_av_coverage where requirement = '{level}' group by 1")
         assert found == {k: v for k, v in figures.items() if k != "total" and v}, level
-    assert 0.15 <= planted["rules"]["R-AV"]["missing_share"] <= 0.25
 
 
 def test_retention_deletions_match(judged):
@@ -113,13 +123,12 @@ def test_device_access_integrity_and_start_findings_match(judged, rule_id, plant
 
 
 def test_labelling_and_documents_match(judged):
-    """R-LBL (15–25% of act recordings mislabelled) and R-DOC (missing records)."""
+    """R-LBL (act recordings mislabelled) and R-DOC (missing records)."""
     con, planted, _ = judged
     lbl = checks(con, "R-LBL")
     mislabelled = planted["rules"]["R-LBL"]["total"]["mislabelled"]
     # recordings not yet in the store are not judged for labels yet
     assert mislabelled - lbl["pending"] <= lbl["failed"] <= mislabelled
-    assert 0.15 <= planted["rules"]["R-LBL"]["mislabelled_share"] <= 0.25
     missing_cases = con.execute("""select count(distinct case_id) from int_rule_checks
                                    where rule_id = 'R-DOC' and not is_compliant
                                      and (entity_key like 'case:%' or entity_key like 'act:%')""").fetchall()
@@ -139,9 +148,22 @@ def test_witness_findings_match_and_the_older_format_is_not_judged(judged):
     assert got == (want["witness_unsigned"], want["witness_not_stated_old_format"]) and min(got) > 0
 
 
-def test_upload_late_share_is_close_to_published_audits(judged):
-    _, planted, _ = judged
-    assert 0.05 <= planted["rules"]["R-UPL"]["late_share"] <= 0.09
+def test_shares_found_are_those_of_the_discipline(judged):
+    """Usual: late uploads, mislabelled recordings and acts without video as published audits find
+    them; poor: about 40% of the uploads judged are late, and labelling findings cover most act
+    recordings (so at M about one finding per recording, issue #27)."""
+    con, planted, _ = judged
+    discipline = planted["generator"]["discipline"]
+    shares = SHARES[discipline]
+    upload = counts(con, "select upload_status, count(*) from fct_media_upload group by 1")
+    late = upload.get("late", 0) / (upload.get("on_time", 0) + upload.get("late", 0) + upload.get("overdue_missing", 0))
+    lbl = checks(con, "R-LBL")
+    mislabelled = lbl["failed"] / (lbl["ok"] + lbl["failed"])
+    av = planted["rules"]["R-AV"]["missing_share"]
+    assert shares["late"][0] <= late <= shares["late"][1], (discipline, late)
+    assert shares["mislabelled"][0] <= mislabelled <= shares["mislabelled"][1], (discipline, mislabelled)
+    assert shares["av_missing"][0] <= av <= shares["av_missing"][1], (discipline, av)
+    assert planted["generator"]["rates"] == dict(rates_for(discipline))
     json.dumps(planted)  # the ledger is plain JSON
 
 

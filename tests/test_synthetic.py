@@ -23,6 +23,7 @@ import pytest
 
 from core.contract import ENUMS, LOAD_ORDER, SOURCES, header_aliases, normalize_header
 from synthetic import PLANTED_FILE, generate
+from synthetic.params import DISCIPLINES, RATES, rates_for
 
 PROFILES = ("cele", "zhuhui", "longjiang", "hebei", "dalian_jinpu")
 DAY = pd.Timedelta(days=1)
@@ -30,10 +31,11 @@ DAY = pd.Timedelta(days=1)
 
 # ---- fixtures ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def s_inbox(tmp_path_factory):
-    out = tmp_path_factory.mktemp("inbox_s")
-    planted = generate(out, scale="S", seed=7, year=2025, progress=False)
+@pytest.fixture(scope="module", params=["usual", "poor"])
+def s_inbox(request, tmp_path_factory):
+    """Scale S, seed 7, of an office of usual discipline and of one in its first year on the system."""
+    out = tmp_path_factory.mktemp(f"inbox_s_{request.param}")
+    planted = generate(out, scale="S", seed=7, year=2025, progress=False, discipline=request.param)
     return out, planted
 
 
@@ -190,6 +192,57 @@ def test_same_seed_same_bytes_different_seed_differs(tmp_path):
     assert json.loads((tmp_path / "a" / PLANTED_FILE).read_text(encoding="utf-8")) == a
 
 
+# what XS seed 3 of usual discipline wrote: its data files as the generator wrote them before the
+# discipline setting (commit 6bc7c26), _planted.json with the generator's discipline and rates added
+GOLDEN = Path(__file__).parent / "fixtures" / "generated-XS-3.sha256.json"
+
+
+def test_usual_discipline_writes_the_bytes_it_always_did_and_poor_does_not_touch_it(tmp_path):
+    """`--discipline usual` (the default) keeps every earlier inbox as it was, byte for byte, also
+    after a generation of poor discipline in the same process: the rates go down the call chain, no
+    global is changed. If the generator's output changes on purpose, write the fixture again from
+    `_digest` of a fresh XS seed 3 (pyarrow's version is written into the Parquet files, so a new
+    pyarrow changes their digests too)."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    first = generate(tmp_path / "usual", scale="XS", seed=3, progress=False)
+    assert _digest(tmp_path / "usual") == golden
+    poor = generate(tmp_path / "poor", scale="XS", seed=3, progress=False, discipline="poor")
+    again = generate(tmp_path / "again", scale="XS", seed=3, progress=False, discipline="usual")
+    assert _digest(tmp_path / "again") == golden and again == first
+    assert first["generator"]["discipline"] == "usual" and first["generator"]["rates"] == dict(RATES)
+    assert poor["generator"]["discipline"] == "poor"
+    assert poor["generator"]["rates"] == {**RATES, **DISCIPLINES["poor"]} != dict(RATES)
+    differs = {k for k, v in _digest(tmp_path / "poor").items() if golden.get(k) != v}
+    assert {"media/2025-01.parquet", "device_events/2025-01.parquet", "acts/2025H1.jsonl"} <= differs
+
+
+def test_a_discipline_is_a_table_of_known_rates(tmp_path):
+    """Each discipline overrides rates that exist (a misspelt one would leave its rate as usual), and
+    an unknown discipline is refused before anything is written."""
+    for discipline in DISCIPLINES:
+        assert set(rates_for(discipline)) == set(RATES)
+    assert DISCIPLINES["usual"] == {}
+    with pytest.raises(ValueError, match="unknown discipline"):
+        generate(tmp_path / "lax", scale="XS", progress=False, discipline="lax")
+    assert not (tmp_path / "lax").exists()
+    with pytest.raises(TypeError):
+        rates_for("poor")["late_upload"] = 0.5
+
+
+def test_generate_command_takes_the_discipline(tmp_path):
+    from click.testing import CliRunner
+
+    from orchestration.cli import generate as command, main
+
+    assert tuple({p.name: p for p in command.params}["discipline"].type.choices) == tuple(DISCIPLINES)
+    result = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "inbox"), "--scale", "XS",
+                                       "--discipline", "poor"])
+    assert result.exit_code == 0, result.output
+    planted = json.loads((tmp_path / "inbox" / PLANTED_FILE).read_text(encoding="utf-8"))
+    assert planted["generator"]["discipline"] == "poor"
+    assert CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "x"), "--discipline", "lax"]).exit_code == 2
+
+
 def test_regenerating_into_the_same_folder_replaces_it(tmp_path):
     generate(tmp_path, scale="XS", seed=1, progress=False)
     first = _digest(tmp_path)
@@ -290,12 +343,20 @@ def test_every_act_type_profile_event_type_present(s_inbox):
     assert len(planted["units"]) >= 6
 
 
+# the planted shares of each discipline (synthetic/params.py): (lowest, highest)
+SHARES = {
+    "usual": {"R-AV": (0.17, 0.23), "R-UPL": (0.06, 0.08), "R-LBL": (0.15, 0.25)},
+    "poor": {"R-AV": (0.37, 0.43), "R-UPL": (0.36, 0.42), "R-LBL": (0.70, 0.90)},
+}
+
+
 def test_planted_rates_in_range(s_inbox):
     _, p = s_inbox
     r = p["rules"]
-    assert 0.17 <= r["R-AV"]["missing_share"] <= 0.23
-    assert 0.06 <= r["R-UPL"]["late_share"] <= 0.08
-    assert 0.15 <= r["R-LBL"]["mislabelled_share"] <= 0.25
+    shares = SHARES[p["generator"]["discipline"]]
+    assert shares["R-AV"][0] <= r["R-AV"]["missing_share"] <= shares["R-AV"][1]
+    assert shares["R-UPL"][0] <= r["R-UPL"]["late_share"] <= shares["R-UPL"][1]
+    assert shares["R-LBL"][0] <= r["R-LBL"]["mislabelled_share"] <= shares["R-LBL"][1]
     media = r["R-UPL"]["total"]["media"]
     assert 0.005 <= r["R-RET"]["total"]["deleted_early"] / media <= 0.05
     assert r["R-UPL"]["total"]["overdue_missing"] > 0 and r["R-UPL"]["total"]["pending"] > 0
