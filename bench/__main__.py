@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,16 +42,22 @@ TARGETS = {
 PRODUCT_STEPS = ("load", "judge", "publish", "full run", "one-day incremental", "workbook", "notices", "dashboard")
 
 
-def measure(argv: list[str], label: str, log: Path) -> tuple[float, float, str]:
+def measure(argv: list[str], label: str, log: Path, tree: bool = False,
+            env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Seconds, peak RSS in MB and the output of one child process. On a terminal the
     child shares it, so its own progress bars show; otherwise its stderr goes to `log` and stays
-    there: the run's timestamped progress lines say which file, model or table took the time."""
+    there: the run's timestamped progress lines say which file, model or table took the time.
+
+    The peak RSS is the child's own (wait4), which counts no process it starts and does not wait
+    for. tree: also the peak of the summed RSS of the child and every process below it, sampled
+    (TreePeak), and the larger of the two is reported: a Spark step's JVM is such a process."""
     print(f"{label} …", file=sys.stderr, flush=True)
     start = time.perf_counter()
     with open(log, "w+", encoding="utf-8") as err:
         # a file, not a pipe: a chatty child must not block on a pipe nobody reads
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
-                                stderr=None if sys.stderr.isatty() else err)
+                                stderr=None if sys.stderr.isatty() else err, env=env)
+        sampler = TreePeak(proc.pid) if tree else None
         out = proc.stdout.read() if proc.stdout else ""
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -58,8 +65,64 @@ def measure(argv: list[str], label: str, log: Path) -> tuple[float, float, str]:
             err.seek(0)
             raise SystemExit(f"step failed ({proc.returncode}): {' '.join(argv)}\n{err.read()[-3000:]}")
     secs, rss = time.perf_counter() - start, usage.ru_maxrss / 1024
+    if sampler:
+        rss = max(rss, sampler.stop())
     print(f"{label}: {secs:.1f} s, peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
     return secs, rss, out
+
+
+class TreePeak(threading.Thread):
+    """The peak of the summed resident memory of a process and all its descendants, sampled from
+    Linux's /proc every `interval` seconds (0 elsewhere). wait4's ru_maxrss cannot give it: it is the
+    largest of single processes, not their sum, and only of children waited for. pyspark starts its
+    JVM (the driver, and with local[N] the executors) as a child it never waits for: the JVM exits
+    after python, when its stdin closes, so its memory reaches no rusage of ours. Sampling misses a
+    peak shorter than the interval; a JVM's heap grows and stays, so that matters little."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.done = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+        while not self.done.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, sum(resident_pages(p) for p in descendants(self.pid)) * page_kb)
+
+    def stop(self) -> float:
+        """The peak in MB."""
+        self.done.set()
+        self.join()
+        return self.peak_kb / 1024
+
+
+def descendants(pid: int) -> list[int]:
+    """The process and every process below it, from /proc (just the process where there is none)."""
+    children: dict[int, list[int]] = {}
+    if os.path.isdir("/proc"):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as f:
+                        # the parent's pid follows the state, after the command's closing parenthesis
+                        ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):  # gone meanwhile
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def resident_pages(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def last_line(out: str) -> str:

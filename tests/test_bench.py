@@ -1,12 +1,13 @@
 """Smoke test of the benchmark command, so that it cannot rot (no timing is asserted)."""
 
 import datetime as dt
+import sys
 
 import duckdb
 import pytest
 
 from bench import incremental
-from bench.__main__ import bench, cached_inbox, checks, table
+from bench.__main__ import bench, cached_inbox, checks, measure, table
 
 STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "load floor", "workbook", "notices",
          "dashboard", "one-day incremental"]
@@ -101,3 +102,15 @@ def test_load_floor_copies_the_inbox(run):
     assert abs(by["load floor"]["rows"] - by["full run"]["rows"]) <= 0.01 * by["full run"]["rows"]
     assert not list(cache.glob("load-floor-*"))  # its scratch warehouse is removed
     assert "load floor" in table(rows, "XS")
+
+
+def test_peak_rss_of_a_process_tree_is_summed(tmp_path):
+    """A Spark step's JVM is a child its python process never waits for: wait4's peak is the largest
+    single process it reaped, the sampled tree's is what the step held at once."""
+    hold = "x = b'1' * (300 << 20); time.sleep(2)"  # 300 MB written, so resident
+    code = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', {'import time; ' + hold!r}]); "
+            f"{hold}; p.wait()")
+    _, alone, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt")
+    _, summed, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt", tree=True)
+    assert 300 < alone < 450 and summed > 600
+
