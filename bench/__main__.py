@@ -1,6 +1,6 @@
 """Measure each step of recwatch on a generated inbox: wall time, peak RSS, rows per second.
 
-    python -m bench --scale S|M|L [--seed 1] [--cache .bench] [--repeat 20]
+    python -m bench --scale S|M|L [--seed 1] [--cache .bench] [--repeat 20] [--spark [--spark-memory 4g]]
 
 Inboxes are cached by scale and seed. Each step runs in its own process, so its peak RSS is its
 own. Steps: generate, the full `recwatch run` on a fresh warehouse (and its load, judge and
@@ -8,8 +8,10 @@ publish phases as the run reports them, with its peak RSS so far at the end of e
 floor (bench/floor.sql on Parquet copies of the loaded inputs), the load floor (every inbox file
 copied into a DuckDB file as it is, with nothing checked), the appraisal workbook, the year's
 rectification notices (rows: the findings they list), the dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded
-year. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's cost
-per row is compared with scale M's.
+year. With --spark, before that last run, the Spark path on the same loaded warehouse (bench/spark.py:
+export-raw, judge on Spark, publish --from, its snapshot checked against DuckDB's), printed beside
+DuckDB's steps. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's
+cost per row is compared with scale M's.
 """
 
 from __future__ import annotations
@@ -147,7 +149,10 @@ def remove_warehouse(path: Path) -> None:
         p.unlink()
 
 
-def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20) -> list[dict]:
+def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20,
+          spark: dict | None = None) -> list[dict]:
+    """Every step; with `spark` (bench.spark.run's settings: master, driver_memory, partitions) the
+    Spark path's too, on the loaded warehouse before the one-day run moves it on."""
     cache.mkdir(parents=True, exist_ok=True)
     inbox, generated = cached_inbox(scale, seed, cache, year)
     rows: list[dict] = [generated] if generated else []
@@ -155,8 +160,8 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     wh = cache / f"bench-{scale}-{seed}.duckdb"
     as_of = dt.date(year, 12, 31)
 
-    def timed(argv: list[str], label: str) -> tuple[float, float, str]:
-        return measure(argv, label, cache / f"log-{scale}-{seed}-{label.replace(' ', '-')}.txt")
+    def timed(argv: list[str], label: str, **how) -> tuple[float, float, str]:
+        return measure(argv, label, cache / f"log-{scale}-{seed}-{label.replace(' ', '-')}.txt", **how)
 
     remove_warehouse(wh)
     secs, rss, out = timed([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
@@ -205,6 +210,12 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     result = json.loads(last_line(out))
     rows.append({"step": "dashboard", "seconds": secs, "peak_rss_mb": rss, "rows": result["requests"],
                  "pages": result["pages"]})
+
+    if spark is not None:
+        from bench import spark as spark_path  # it imports no pyspark, but nothing of it is needed without --spark
+
+        rows += spark_path.run(wh, wh.with_name(wh.stem + ".published.duckdb"), cache, scale, seed, as_of, timed,
+                               **spark)
 
     # last, on the loaded year itself: a copy of a province's warehouse would not fit many disks
     daily_inbox = cache / f"inbox-{scale}-{seed}-daily"
@@ -320,11 +331,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path(".bench"))
     parser.add_argument("--repeat", type=int, default=20, help="distinct (and repeated) requests per dashboard page")
+    parser.add_argument("--spark", action="store_true", help="also the Spark path (the extra spark and Java 17+)")
+    parser.add_argument("--spark-master", default="local[2]")
+    parser.add_argument("--spark-memory", default="4g", help="the Spark driver's memory")
+    parser.add_argument("--spark-partitions", type=int, default=8, help="Spark's shuffle partitions")
     args = parser.parse_args()
-    rows = bench(args.scale, args.seed, args.cache, repeat=args.repeat)
+    spark = ({"master": args.spark_master, "driver_memory": args.spark_memory, "partitions": args.spark_partitions}
+             if args.spark else None)
+    rows = bench(args.scale, args.seed, args.cache, repeat=args.repeat, spark=spark)
     earlier = args.cache / f"results-M-{args.seed}.json"
     previous = json.loads(earlier.read_text()) if args.scale == "L" and earlier.exists() else None
     print(table(rows, args.scale, previous))
+    if spark:
+        from bench.spark import side_by_side
+
+        print(side_by_side(rows))
 
 
 if __name__ == "__main__":

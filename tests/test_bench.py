@@ -1,7 +1,10 @@
 """Smoke test of the benchmark command, so that it cannot rot (no timing is asserted)."""
 
 import datetime as dt
+import shutil
+import subprocess
 import sys
+from importlib.util import find_spec
 
 import duckdb
 import pytest
@@ -114,3 +117,39 @@ def test_peak_rss_of_a_process_tree_is_summed(tmp_path):
     _, summed, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt", tree=True)
     assert 300 < alone < 450 and summed > 600
 
+
+def test_the_bench_imports_no_spark():
+    """`make demo` installs no pyspark: the bench, --spark aside, must not need it."""
+    code = ("import sys, bench.__main__, bench.spark\n"
+            "print(sorted(m for m in ('pyspark', 'py4j', 'sqlglot') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.skipif(find_spec("pyspark") is None or shutil.which("java") is None, reason="pyspark or Java is missing")
+def test_the_spark_path_runs_and_gives_duckdbs_snapshot(run, tmp_path):
+    from bench import spark as spark_path
+
+    cache, _ = run
+    wh = tmp_path / "wh.duckdb"  # the bench's own warehouse has moved on a day
+    as_of = dt.date(2025, 12, 31)
+    subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--inbox", str(cache / "inbox-XS-5"),
+                    "--warehouse", str(wh), "--as-of", str(as_of)], check=True, capture_output=True)
+
+    def timed(argv, label, **how):
+        return measure(argv, label, tmp_path / f"log-{label.replace(' ', '-')}.txt", **how)
+
+    rows = spark_path.run(wh, wh.with_name("wh.published.duckdb"), tmp_path, "XS", 5, as_of, timed,
+                          driver_memory="2g", partitions=4)
+    by = {r["step"]: r for r in rows}
+    assert list(by) == ["spark export-raw", "spark judge", "spark publish", "spark check"]
+    assert by["spark check"]["differences"] == {} and by["spark check"]["identical"] == by["spark check"]["tables"]
+    judge = by["spark judge"]
+    assert judge["peak_rss_mb"] > 500  # the JVM's, which wait4 alone would not see
+    assert judge["tasks"] > 0 and judge["task_seconds"] > 0
+    violations = next(m for m in judge["models"] if m["name"] == "fct_violations")
+    assert violations["tasks"] > 0 and violations["rows_read"] > violations["rows"]
+    assert not (tmp_path / "raw-XS-5").exists() and by["spark export-raw"]["tables"]["raw_media"]["days"] > 100
+    full = [{"step": s, "seconds": 1.0, "peak_rss_mb": 1.0} for s in ("load", "judge", "publish", "full run")]
+    tables = by["spark check"]["tables"]
+    assert f"{tables} of {tables} tables identical" in spark_path.side_by_side(full + rows)
