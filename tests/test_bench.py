@@ -118,6 +118,15 @@ def test_peak_rss_of_a_process_tree_is_summed(tmp_path):
     assert 300 < alone < 450 and summed > 600
 
 
+def test_a_steps_peak_rss_is_not_the_benchs_own(tmp_path):
+    """The bench's own memory, once grown and freed, is not counted in a step it starts after."""
+    code = ("import sys; from pathlib import Path; from bench.__main__ import measure\n"
+            "x = b'1' * (800 << 20); del x\n"
+            f"print(measure([sys.executable, '-c', 'pass'], 'nothing', Path({str(tmp_path / 'log.txt')!r}))[1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert float(out.strip().splitlines()[-1]) < 400
+
+
 def test_the_bench_imports_no_spark():
     """`make demo` installs no pyspark: the bench, --spark aside, must not need it."""
     code = ("import sys, bench.__main__, bench.spark\n"
