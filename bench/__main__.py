@@ -103,7 +103,7 @@ class TreePeak(threading.Thread):
     def run(self) -> None:
         page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
         while not self.done.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, sum(resident_pages(p) for p in descendants(self.pid)) * page_kb)
+            self.peak_kb = max(self.peak_kb, tree_resident_pages(self.pid) * page_kb)
 
     def stop(self) -> float:
         """The peak in MB."""
@@ -112,8 +112,11 @@ class TreePeak(threading.Thread):
         return self.peak_kb / 1024
 
 
-def descendants(pid: int) -> list[int]:
-    """The process and every process below it, from /proc (just the process where there is none)."""
+def tree_resident_pages(pid: int) -> int:
+    """The resident pages of a process and every process below it, from /proc (0 where there is none).
+    A child whose memory counters are its parent's, to the page, shares its parent's memory: it was
+    started with vfork and has not yet run its program (the JVM starts chmod and ps so, through
+    jspawnhelper, as Hadoop's local file system sets permissions), and is counted once, as its parent."""
     children: dict[int, list[int]] = {}
     if os.path.isdir("/proc"):
         for entry in os.scandir("/proc"):
@@ -125,19 +128,23 @@ def descendants(pid: int) -> list[int]:
                 except (OSError, IndexError, ValueError):  # gone meanwhile
                     continue
                 children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
+    total, todo = 0, [(pid, None)]
     while todo:
-        found.append(todo.pop())
-        todo += children.get(found[-1], [])
-    return found
+        process, parents = todo.pop()
+        counters = memory_counters(process)
+        if counters and counters != parents:
+            total += counters[1]
+        todo += [(child, counters) for child in children.get(process, [])]
+    return total
 
 
-def resident_pages(pid: int) -> int:
+def memory_counters(pid: int) -> tuple[int, ...] | None:
+    """/proc/<pid>/statm: size, resident, shared, text, lib, data, dirty, in pages."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
+            return tuple(int(n) for n in f.read().split())
+    except (OSError, ValueError):
+        return None
 
 
 def last_line(out: str) -> str:

@@ -1,6 +1,7 @@
 """Smoke test of the benchmark command, so that it cannot rot (no timing is asserted)."""
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -116,6 +117,21 @@ def test_peak_rss_of_a_process_tree_is_summed(tmp_path):
     _, alone, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt")
     _, summed, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt", tree=True)
     assert 300 < alone < 450 and summed > 600
+
+
+def test_a_child_sharing_its_parents_memory_is_counted_once(monkeypatch):
+    """The JVM starts chmod and ps with vfork: until they run, their counters are the JVM's own."""
+    import bench.__main__ as main
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        monkeypatch.setattr(main, "memory_counters", lambda pid: (9, 1000, 0, 0, 0, 9, 0))
+        assert main.tree_resident_pages(os.getpid()) == 1000
+        monkeypatch.setattr(main, "memory_counters", lambda pid: (9, 1000, 0, 0, 0, pid, 0))
+        assert main.tree_resident_pages(os.getpid()) >= 2000
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_steps_peak_rss_is_not_the_benchs_own(tmp_path):
