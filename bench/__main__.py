@@ -1,6 +1,6 @@
 """Measure each step of recwatch on a generated inbox: wall time, peak RSS, rows per second.
 
-    python -m bench --scale S|M|L [--seed 1] [--cache .bench] [--repeat 20]
+    python -m bench --scale S|M|L [--seed 1] [--cache .bench] [--repeat 20] [--spark [--spark-memory 4g]]
 
 Inboxes are cached by scale and seed. Each step runs in its own process, so its peak RSS is its
 own. Steps: generate, the full `recwatch run` on a fresh warehouse (and its load, judge and
@@ -8,8 +8,10 @@ publish phases as the run reports them, with its peak RSS so far at the end of e
 floor (bench/floor.sql on Parquet copies of the loaded inputs), the load floor (every inbox file
 copied into a DuckDB file as it is, with nothing checked), the appraisal workbook, the year's
 rectification notices (rows: the findings they list), the dashboard's callbacks through Dash's HTTP layer, and a one-day incremental run on the loaded
-year. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's cost
-per row is compared with scale M's.
+year. With --spark, before that last run, the Spark path on the same loaded warehouse (bench/spark.py:
+export-raw, judge on Spark, publish --from, its snapshot checked against DuckDB's), printed beside
+DuckDB's steps. Results are kept as results-<scale>-<seed>.json in the cache, which is how scale L's
+cost per row is compared with scale M's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,16 +44,23 @@ TARGETS = {
 PRODUCT_STEPS = ("load", "judge", "publish", "full run", "one-day incremental", "workbook", "notices", "dashboard")
 
 
-def measure(argv: list[str], label: str, log: Path) -> tuple[float, float, str]:
+def measure(argv: list[str], label: str, log: Path, tree: bool = False,
+            env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Seconds, peak RSS in MB and the output of one child process. On a terminal the
     child shares it, so its own progress bars show; otherwise its stderr goes to `log` and stays
-    there: the run's timestamped progress lines say which file, model or table took the time."""
+    there: the run's timestamped progress lines say which file, model or table took the time.
+
+    The peak RSS is the child's own (wait4), which counts no process it starts and does not wait
+    for. tree: also the peak of the summed RSS of the child and every process below it, sampled
+    (TreePeak), and the larger of the two is reported: a Spark step's JVM is such a process."""
     print(f"{label} …", file=sys.stderr, flush=True)
+    reset_own_peak()
     start = time.perf_counter()
     with open(log, "w+", encoding="utf-8") as err:
         # a file, not a pipe: a chatty child must not block on a pipe nobody reads
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
-                                stderr=None if sys.stderr.isatty() else err)
+                                stderr=None if sys.stderr.isatty() else err, env=env)
+        sampler = TreePeak(proc.pid) if tree else None
         out = proc.stdout.read() if proc.stdout else ""
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -58,8 +68,83 @@ def measure(argv: list[str], label: str, log: Path) -> tuple[float, float, str]:
             err.seek(0)
             raise SystemExit(f"step failed ({proc.returncode}): {' '.join(argv)}\n{err.read()[-3000:]}")
     secs, rss = time.perf_counter() - start, usage.ru_maxrss / 1024
+    if sampler:
+        rss = max(rss, sampler.stop())
     print(f"{label}: {secs:.1f} s, peak RSS {rss:,.0f} MB", file=sys.stderr, flush=True)
     return secs, rss, out
+
+
+def reset_own_peak() -> None:
+    """Lower this process's peak RSS to its current RSS (Linux 4.0 and later; elsewhere nothing).
+    subprocess starts a child with vfork, and Linux starts the child's peak at the parent's (exec
+    keeps the high-water mark of the memory it leaves): without this, every step after the bench's
+    own Parquet copies for the floor reported at least the 0.7 GB those took in the bench's process."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+class TreePeak(threading.Thread):
+    """The peak of the summed resident memory of a process and all its descendants, sampled from
+    Linux's /proc every `interval` seconds (0 elsewhere). wait4's ru_maxrss cannot give it: it is the
+    largest of single processes, not their sum, and only of children waited for. pyspark starts its
+    JVM (the driver, and with local[N] the executors) as a child it never waits for: the JVM exits
+    after python, when its stdin closes, so its memory reaches no rusage of ours. Sampling misses a
+    peak shorter than the interval; a JVM's heap grows and stays, so that matters little."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.peak_kb = pid, interval, 0
+        self.done = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+        while not self.done.wait(self.interval):
+            self.peak_kb = max(self.peak_kb, tree_resident_pages(self.pid) * page_kb)
+
+    def stop(self) -> float:
+        """The peak in MB."""
+        self.done.set()
+        self.join()
+        return self.peak_kb / 1024
+
+
+def tree_resident_pages(pid: int) -> int:
+    """The resident pages of a process and every process below it, from /proc (0 where there is none).
+    A child whose memory counters are its parent's, to the page, shares its parent's memory: it was
+    started with vfork and has not yet run its program (the JVM starts chmod and ps so, through
+    jspawnhelper, as Hadoop's local file system sets permissions), and is counted once, as its parent."""
+    children: dict[int, list[int]] = {}
+    if os.path.isdir("/proc"):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    with open(f"/proc/{entry.name}/stat", "rb") as f:
+                        # the parent's pid follows the state, after the command's closing parenthesis
+                        ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):  # gone meanwhile
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [(pid, None)]
+    while todo:
+        process, parents = todo.pop()
+        counters = memory_counters(process)
+        if counters and counters != parents:
+            total += counters[1]
+        todo += [(child, counters) for child in children.get(process, [])]
+    return total
+
+
+def memory_counters(pid: int) -> tuple[int, ...] | None:
+    """/proc/<pid>/statm: size, resident, shared, text, lib, data, dirty, in pages."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return tuple(int(n) for n in f.read().split())
+    except (OSError, ValueError):
+        return None
 
 
 def last_line(out: str) -> str:
@@ -84,7 +169,10 @@ def remove_warehouse(path: Path) -> None:
         p.unlink()
 
 
-def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20) -> list[dict]:
+def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20,
+          spark: dict | None = None) -> list[dict]:
+    """Every step; with `spark` (bench.spark.run's settings: master, driver_memory, partitions) the
+    Spark path's too, on the loaded warehouse before the one-day run moves it on."""
     cache.mkdir(parents=True, exist_ok=True)
     inbox, generated = cached_inbox(scale, seed, cache, year)
     rows: list[dict] = [generated] if generated else []
@@ -92,8 +180,8 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     wh = cache / f"bench-{scale}-{seed}.duckdb"
     as_of = dt.date(year, 12, 31)
 
-    def timed(argv: list[str], label: str) -> tuple[float, float, str]:
-        return measure(argv, label, cache / f"log-{scale}-{seed}-{label.replace(' ', '-')}.txt")
+    def timed(argv: list[str], label: str, **how) -> tuple[float, float, str]:
+        return measure(argv, label, cache / f"log-{scale}-{seed}-{label.replace(' ', '-')}.txt", **how)
 
     remove_warehouse(wh)
     secs, rss, out = timed([PY, "-m", "orchestration.cli", "run", "--inbox", str(inbox),
@@ -142,6 +230,12 @@ def bench(scale: str, seed: int, cache: Path, year: int = 2025, repeat: int = 20
     result = json.loads(last_line(out))
     rows.append({"step": "dashboard", "seconds": secs, "peak_rss_mb": rss, "rows": result["requests"],
                  "pages": result["pages"]})
+
+    if spark is not None:
+        from bench import spark as spark_path  # it imports no pyspark, but nothing of it is needed without --spark
+
+        rows += spark_path.run(wh, wh.with_name(wh.stem + ".published.duckdb"), cache, scale, seed, as_of, timed,
+                               **spark)
 
     # last, on the loaded year itself: a copy of a province's warehouse would not fit many disks
     daily_inbox = cache / f"inbox-{scale}-{seed}-daily"
@@ -257,11 +351,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path(".bench"))
     parser.add_argument("--repeat", type=int, default=20, help="distinct (and repeated) requests per dashboard page")
+    parser.add_argument("--spark", action="store_true", help="also the Spark path (the extra spark and Java 17+)")
+    parser.add_argument("--spark-master", default="local[2]")
+    parser.add_argument("--spark-memory", default="4g", help="the Spark driver's memory")
+    parser.add_argument("--spark-partitions", type=int, default=8, help="Spark's shuffle partitions")
     args = parser.parse_args()
-    rows = bench(args.scale, args.seed, args.cache, repeat=args.repeat)
+    spark = ({"master": args.spark_master, "driver_memory": args.spark_memory, "partitions": args.spark_partitions}
+             if args.spark else None)
+    rows = bench(args.scale, args.seed, args.cache, repeat=args.repeat, spark=spark)
     earlier = args.cache / f"results-M-{args.seed}.json"
     previous = json.loads(earlier.read_text()) if args.scale == "L" and earlier.exists() else None
     print(table(rows, args.scale, previous))
+    if spark:
+        from bench.spark import side_by_side
+
+        print(side_by_side(rows))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
 """Smoke test of the benchmark command, so that it cannot rot (no timing is asserted)."""
 
 import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from importlib.util import find_spec
 
 import duckdb
 import pytest
 
 from bench import incremental
-from bench.__main__ import bench, cached_inbox, checks, table
+from bench.__main__ import bench, cached_inbox, checks, measure, table
 
 STEPS = ["generate", "load", "judge", "publish", "full run", "engine floor", "load floor", "workbook", "notices",
          "dashboard", "one-day incremental"]
@@ -101,3 +106,75 @@ def test_load_floor_copies_the_inbox(run):
     assert abs(by["load floor"]["rows"] - by["full run"]["rows"]) <= 0.01 * by["full run"]["rows"]
     assert not list(cache.glob("load-floor-*"))  # its scratch warehouse is removed
     assert "load floor" in table(rows, "XS")
+
+
+def test_peak_rss_of_a_process_tree_is_summed(tmp_path):
+    """A Spark step's JVM is a child its python process never waits for: wait4's peak is the largest
+    single process it reaped, the sampled tree's is what the step held at once."""
+    hold = "x = b'1' * (300 << 20); time.sleep(2)"  # 300 MB written, so resident
+    code = (f"import subprocess, sys, time; p = subprocess.Popen([sys.executable, '-c', {'import time; ' + hold!r}]); "
+            f"{hold}; p.wait()")
+    _, alone, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt")
+    _, summed, _ = measure([sys.executable, "-c", code], "two", tmp_path / "log.txt", tree=True)
+    assert 300 < alone < 450 and summed > 600
+
+
+def test_a_child_sharing_its_parents_memory_is_counted_once(monkeypatch):
+    """The JVM starts chmod and ps with vfork: until they run, their counters are the JVM's own."""
+    import bench.__main__ as main
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        monkeypatch.setattr(main, "memory_counters", lambda pid: (9, 1000, 0, 0, 0, 9, 0))
+        assert main.tree_resident_pages(os.getpid()) == 1000
+        monkeypatch.setattr(main, "memory_counters", lambda pid: (9, 1000, 0, 0, 0, pid, 0))
+        assert main.tree_resident_pages(os.getpid()) >= 2000
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_steps_peak_rss_is_not_the_benchs_own(tmp_path):
+    """The bench's own memory, once grown and freed, is not counted in a step it starts after."""
+    code = ("import sys; from pathlib import Path; from bench.__main__ import measure\n"
+            "x = b'1' * (800 << 20); del x\n"
+            f"print(measure([sys.executable, '-c', 'pass'], 'nothing', Path({str(tmp_path / 'log.txt')!r}))[1])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert float(out.strip().splitlines()[-1]) < 400
+
+
+def test_the_bench_imports_no_spark():
+    """`make demo` installs no pyspark: the bench, --spark aside, must not need it."""
+    code = ("import sys, bench.__main__, bench.spark\n"
+            "print(sorted(m for m in ('pyspark', 'py4j', 'sqlglot') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.skipif(find_spec("pyspark") is None or shutil.which("java") is None, reason="pyspark or Java is missing")
+def test_the_spark_path_runs_and_gives_duckdbs_snapshot(run, tmp_path):
+    from bench import spark as spark_path
+
+    cache, _ = run
+    wh = tmp_path / "wh.duckdb"  # the bench's own warehouse has moved on a day
+    as_of = dt.date(2025, 12, 31)
+    subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--inbox", str(cache / "inbox-XS-5"),
+                    "--warehouse", str(wh), "--as-of", str(as_of)], check=True, capture_output=True)
+
+    def timed(argv, label, **how):
+        return measure(argv, label, tmp_path / f"log-{label.replace(' ', '-')}.txt", **how)
+
+    rows = spark_path.run(wh, wh.with_name("wh.published.duckdb"), tmp_path, "XS", 5, as_of, timed,
+                          driver_memory="2g", partitions=4)
+    by = {r["step"]: r for r in rows}
+    assert list(by) == ["spark export-raw", "spark judge", "spark publish", "spark check"]
+    assert by["spark check"]["differences"] == {} and by["spark check"]["identical"] == by["spark check"]["tables"]
+    judge = by["spark judge"]
+    assert judge["peak_rss_mb"] > 500  # the JVM's, which wait4 alone would not see
+    assert judge["tasks"] > 0 and judge["task_seconds"] > 0
+    violations = next(m for m in judge["models"] if m["name"] == "fct_violations")
+    assert violations["tasks"] > 0 and violations["rows_read"] > violations["rows"]
+    assert not (tmp_path / "raw-XS-5").exists() and by["spark export-raw"]["tables"]["raw_media"]["days"] > 100
+    full = [{"step": s, "seconds": 1.0, "peak_rss_mb": 1.0} for s in ("load", "judge", "publish", "full run")]
+    tables = by["spark check"]["tables"]
+    assert f"{tables} of {tables} tables identical" in spark_path.side_by_side(full + rows)

@@ -104,6 +104,9 @@ def build(spark: SparkSession, inputs: Path | None, as_of: dt.date, default_prof
     for model in chosen:
         result = Built(model.name)
         built.append(result)
+        # the Spark UI and event log name each job by its model, so a build's time and spill can be
+        # told model by model (bench/spark.py reads them)
+        spark.sparkContext.setJobDescription(model.name)
         started = time.perf_counter()
         if blocked := sorted(model.deps & failed):
             result.stage, result.error = "blocked", f"reads {', '.join(blocked)}"
@@ -131,4 +134,5 @@ def build(spark: SparkSession, inputs: Path | None, as_of: dt.date, default_prof
             failed.add(model.name)
             if not keep_going:
                 raise RuntimeError(f"{model.name}: {result.stage} failed: {result.error}")
+    spark.sparkContext.setJobDescription(None)
     return built

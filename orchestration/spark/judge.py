@@ -169,9 +169,11 @@ def judge(spark: SparkSession, store: str, out: str, as_of: dt.date, default_pro
                     views=views, models=[{k: v for k, v in asdict(b).items() if k != "spark_sql"} for b in built])
     staging = f"{out.rstrip('/')}.writing-{uuid.uuid4().hex[:8]}"
     for name in dict.fromkeys([*tables, STATE]):
+        spark.sparkContext.setJobDescription(f"write {name}")
         frame = spark.table(name)
         frame.write.mode("overwrite").parquet(f"{staging}/{name}")
         judged.tables[name] = spark.read.parquet(f"{staging}/{name}").count()
+    spark.sparkContext.setJobDescription(None)
     judged.seconds = round(time.perf_counter() - started, 1)
     write_text(spark, f"{staging}/{JUDGED}", json.dumps(asdict(judged), ensure_ascii=False, indent=1))
     swap(spark, staging, out)
