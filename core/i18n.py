@@ -101,6 +101,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+class BilingualError(RuntimeError):
+    """An error said in both languages, from a message of MESSAGES: `.zh` and `.en` for a reader that
+    shows one, both (zh first) as its text."""
+
+    def __init__(self, key: str, **args):
+        self.zh, self.en = (text(key, lang, **args) for lang in ("zh", "en"))
+        super().__init__(f"{self.zh}\n{self.en}")
+
+
 def pick(pair: tuple[str, str], lang: str, **args) -> str:
     """The text of a (zh, en) pair in `lang`, filled with `args`: every catalogue looks up this way."""
     text = pair[0] if lang == "zh" else pair[1]

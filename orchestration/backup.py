@@ -40,12 +40,8 @@ PREFIX = "recwatch-"
 STAMP = "%Y%m%d-%H%M%S"
 
 
-class BackupError(RuntimeError):
+class BackupError(i18n.BilingualError):
     """A backup that cannot be made or restored, said in both languages."""
-
-    def __init__(self, key: str, **args):
-        self.zh, self.en = (i18n.text(key, lang, **args) for lang in ("zh", "en"))
-        super().__init__(f"{self.zh}\n{self.en}")
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,8 @@ OFFICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 NO_DAY = "none"
 
 
-class RawStoreError(RuntimeError):
+class RawStoreError(i18n.BilingualError):
     """An export that cannot be written, said in both languages."""
-
-    def __init__(self, key: str, **args):
-        self.zh, self.en = (i18n.text(key, lang, **args) for lang in ("zh", "en"))
-        super().__init__(f"{self.zh}\n{self.en}")
 
 
 def day_column(source: str) -> str | None:
