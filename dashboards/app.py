@@ -71,6 +71,13 @@ def period_options(snapshot: Path, period_type: str, lang: str) -> list[dict]:
     return [{"label": names.get(p, p), "value": p} for p in dims.periods(snapshot, period_type)]
 
 
+def every_period_option(snapshot: Path, lang: str) -> list[dict]:
+    """The periods of every type: the layout's list, so that a period kept from the last visit (a
+    quarter, say) is named at once. Given only the years, the dropdown cleared a kept quarter before
+    `_periods` could narrow the list to quarters, and it stayed empty."""
+    return [o for period_type in PERIOD_TYPES for o in period_options(snapshot, period_type, lang)]
+
+
 def pages() -> list[tuple[str, str, str]]:
     """(name, path, message id of its title) of each page in menu order, as the page registered
     itself (dash.register_page's path, order and label): the menu repeats nothing the pages say."""
@@ -157,7 +164,7 @@ def layout(snapshot: Path, lang: str, allow_unmask: bool) -> html.Div:
                                      inline=True, persistence=True, persistence_type="session")]),
             html.Div([html.Label(labels["period_label"], id="period-label"),
                       dcc.Dropdown(id="period", labels=dropdown_labels(lang),
-                                   options=period_options(snapshot, "year", lang),
+                                   options=every_period_option(snapshot, lang),
                                    value=year, clearable=False,
                                    persistence=True, persistence_type="session")],
                      style={"width": 190}),  # 2025年第四季度 whole, beside its arrow
@@ -216,8 +223,10 @@ def create_app(snapshot: Path, lang: str = "zh", allow_unmask: bool = False, sco
                 profile_options(snap, lang_), lab["period_type_options"], unit_options(snap, lang_),
                 unmask_options(allow_unmask, lang_), scope_text(snap, lang_), *[dropdown_labels(lang_)] * 3)
 
+    # the period is an input too: a period that is no longer published (kept from a visit before the
+    # snapshot changed) is cleared by the dropdown, and comes back here to become the type's latest
     @app.callback(Output("period", "options"), Output("period", "value"), Input("period-type", "value"),
-                  Input("lang", "value"), State("period", "value"))
+                  Input("lang", "value"), Input("period", "value"))
     def _periods(period_type, lang_, current):
         if period_type not in PERIOD_TYPES:
             raise access.BadParameter("period_type", period_type)

@@ -248,6 +248,30 @@ def test_a_filter_changes_the_numbers(page):
     assert not console_errors(browser)
 
 
+def test_a_kept_period_is_named_after_a_reload_and_one_no_longer_published_becomes_the_latest(page):
+    browser = page("/")
+    click_option(browser, "period-type", "季度")
+    wait_for(browser, lambda: text(browser, "#period") == "2025年第四季度", "the latest quarter")
+    browser.find_element(By.ID, "period").click()
+    wait_for(browser, lambda: [o for o in browser.find_elements(By.CSS_SELECTOR, "[role=option]")
+                               if o.text == "2025年第三季度"], "the third quarter in the list")[0].click()
+    wait_for(browser, lambda: "2025年第三季度" in text(browser, "#ov-content h3"), "the third quarter's headline")
+    # the kept quarter is not among the layout's first periods' years: it is named, not emptied
+    for _ in range(3):
+        browser.get(browser.current_url)
+        settle(browser, PAGES["/"][1])
+        wait_for(browser, lambda: text(browser, "#period") == "2025年第三季度", "the kept quarter's name")
+        assert "2025年第三季度" in text(browser, "#ov-content h3")
+    # a period kept from before the snapshot changed, that it no longer has: the type's latest
+    browser.execute_script("window.sessionStorage.setItem('_dash_persistence.period.value.true', "
+                           "JSON.stringify(['1999Q1', '2025']));")
+    browser.get(browser.current_url)
+    settle(browser, PAGES["/"][1])
+    wait_for(browser, lambda: text(browser, "#period") == "2025年第四季度", "the latest quarter instead")
+    wait_for(browser, lambda: "2025年第四季度" in text(browser, "#ov-content h3"), "the latest quarter's headline")
+    assert not console_errors(browser)
+
+
 def test_clicking_a_unit_on_the_ranking_filters_everything_to_it(page, leaf_units):
     browser = page("/units")
     cell = next(e for e in browser.find_elements(By.CSS_SELECTOR, "#un-table td[data-dash-column=unit_name]")
