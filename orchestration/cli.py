@@ -202,8 +202,8 @@ def run(inbox: Path | None, warehouse: Path | None, as_of: dt.date | None, profi
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-@click.option("--scale", type=click.Choice(["XS", "S", "M", "L"], case_sensitive=False), default="S",
-              show_default=True)
+@click.option("--scale", type=click.Choice(["XS", "S", "M", "HV", "L"], case_sensitive=False), default="S", show_default=True,
+              help="XS to L: a county squad to a province; HV: M's office with more than twice its cases.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--year", type=int, default=2025, show_default=True)
 @click.option("--discipline", type=click.Choice(["usual", "poor"]), default="usual", show_default=True,

@@ -35,6 +35,9 @@ SCALES: dict[str, Scale] = {
     "S": Scale("S", 0, 6, 60, 3_000, 60_000, 10_000),
     "M": Scale("M", 5, 24, 1_500, 100_000, 3_000_000, 10_000),
     "L": Scale("L", 20, 379, 20_000, 1_500_000, 40_000_000, 4_000),
+    # M's office with more than twice its cases, so that most recordings belong to an act: with the
+    # `poor` discipline, about one finding per recording (issue #27's high-violation shape)
+    "HV": Scale("HV", 5, 24, 1_500, 230_000, 3_000_000, 10_000),
 }
 
 

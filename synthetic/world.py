@@ -151,7 +151,7 @@ def build_world(scale: Scale, seed: int, year: int) -> World:
     names, parents, rule_profiles, regions, prefixes, marine = _unit_tree(scale, rng)
     n_units = len(names)
     width = 2 if n_units < 100 else 4
-    base = {"XS": "130123", "S": "130123", "M": "1301", "L": "13"}.get(scale.name, "13")
+    base = {"XS": "130123", "S": "130123", "M": "1301", "HV": "1301", "L": "13"}.get(scale.name, "13")
     unit_id = np.array([f"{base}{i:0{width}d}" for i in range(n_units)], dtype=object)
     eff = [r or DEFAULT_PROFILE for r in rule_profiles]
     unit_profile = np.array([PROFILES.index(p) for p in eff], dtype=np.int8)
