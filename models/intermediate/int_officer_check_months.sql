@@ -21,14 +21,20 @@ act_officers as (
     from acts
 ),
 
+-- the checks are read once (a second read computes every check again): an R-AV row becomes one row
+-- per officer of its act, any other row stays as it is
 attributed as (
-    select * from checks
-    where rule_id <> 'R-AV' and officer_id is not null
-    union all by name
-    select checks.* replace (act_officers.officer_id as officer_id)
+    select
+        checks.partition_at,
+        coalesce(act_officers.officer_id, checks.officer_id) as officer_id,
+        checks.unit_id,
+        checks.rule_id,
+        checks.occurred_at,
+        checks.is_compliant
     from checks
-    inner join act_officers using (act_id)
-    where checks.rule_id = 'R-AV'
+    left join act_officers on checks.rule_id = 'R-AV' and act_officers.act_id = checks.act_id
+    where (checks.rule_id <> 'R-AV' and checks.officer_id is not null)
+        or act_officers.officer_id is not null
 ),
 
 final as (
