@@ -3,11 +3,8 @@
 -- the recording, which the case's timeline links to it). Sorted by case, so that the one case a
 -- reader asks for is read from the few row groups that hold it: looked up in fct_violations, a
 -- province's busiest case took up to half a second, most of the case page's time.
-with violations as (
-    select * from fct_violations
-),
-
-timeline as (
+-- (a table read three times, not a CTE: a CTE read thrice is copied first, details and all)
+with timeline as (
     select * from mart_case_timeline
 ),
 
@@ -19,48 +16,41 @@ linked_acts as (
     select distinct act_id, case_id from timeline where act_id is not null
 ),
 
-named as (
-    select violations.case_id, violations.violation_id
-    from violations
-    where violations.case_id is not null
-),
-
-by_media as (
-    select linked_media.case_id, violations.violation_id
-    from violations
-    inner join linked_media using (media_id)
-    where violations.case_id is null
-),
-
-by_act as (
-    select linked_acts.case_id, violations.violation_id
-    from violations
-    inner join linked_acts using (act_id)
-    where violations.case_id is null
-),
-
+-- each finding with the case it belongs to, built from its own row rather than found by id and
+-- joined back: those naming a case, then those of a case's recordings, then of its acts (less the
+-- pairs a recording of the same case gave already)
 found as (
-    select * from named
-    union
-    select * from by_media
-    union
-    select * from by_act
+    select fct_violations.case_id, fct_violations.*  exclude (case_id)
+    from fct_violations
+    where fct_violations.case_id is not null
+    union all
+    select linked_media.case_id, fct_violations.* exclude (case_id)
+    from fct_violations
+    inner join linked_media using (media_id)
+    where fct_violations.case_id is null
+    union all
+    select linked_acts.case_id, fct_violations.* exclude (case_id)
+    from fct_violations
+    inner join linked_acts using (act_id)
+    where fct_violations.case_id is null
+        and not exists (select 1 from linked_media
+                        where linked_media.media_id = fct_violations.media_id
+                            and linked_media.case_id = linked_acts.case_id)
 ),
 
 final as (
     select
-        found.case_id,
-        violations.violation_id,
-        violations.rule_id,
-        violations.severity,
-        violations.occurred_at,
-        violations.act_id,
-        violations.media_id,
-        violations.citation,
-        violations.detail_zh,
-        violations.detail_en
+        case_id,
+        violation_id,
+        rule_id,
+        severity,
+        occurred_at,
+        act_id,
+        media_id,
+        citation,
+        detail_zh,
+        detail_en
     from found
-    inner join violations using (violation_id)
 )
 
 select * from final
