@@ -81,21 +81,29 @@ def test_next_day_is_the_last_day_moved_on_with_new_keys(run, tmp_path):
 
 
 def test_targets_are_marked_per_scale():
-    rows = [{"step": "full run", "seconds": 100.0, "peak_rss_mb": 3000, "rows": 10},
-            {"step": "engine floor", "seconds": 40.0, "peak_rss_mb": 9000},
-            {"step": "workbook", "seconds": 5.0, "peak_rss_mb": 5000},
+    rows = [{"step": "judge", "seconds": 30.0, "peak_rss_mb": 2000},
+            {"step": "full run", "seconds": 100.0, "peak_rss_mb": 3000, "rows": 10},
+            {"step": "engine floor", "seconds": 14.0, "peak_rss_mb": 9000},
+            {"step": "load floor", "seconds": 46.0, "peak_rss_mb": 9000},
+            {"step": "workbook", "seconds": 5.0, "peak_rss_mb": 9000},
             {"step": "notices", "seconds": 21.0, "peak_rss_mb": 900},
-            {"step": "one-day incremental", "seconds": 5.0, "peak_rss_mb": 100},
+            {"step": "one-day incremental", "seconds": 8.0, "peak_rss_mb": 100},
             {"step": "dashboard", "seconds": 9.0, "peak_rss_mb": 100, "pages": [{"p95_ms": 299}, {"p95_ms": 301}]}]
     marks = checks(rows, "M")
-    assert marks["full run"] == ["≤ 90 s ✗", "≤ 3× floor (2.5×) ✓", "RSS ≤ 4 GB ✓"]
-    assert marks["engine floor"] == []  # the floor is not the product
+    # issue #27: the full run over the two floors (100 s over 46 + 14), the one-day run's share of it
+    assert marks["full run"] == ["≤ 90 s ✗", "≤ 1.6× floors (1.67×) ✗", "RSS ≤ 4 GB ✓"]
+    assert marks["one-day incremental"] == ["≤ 8% of full run (8.0%) ✓", "RSS ≤ 4 GB ✓"]
+    assert marks["engine floor"] == marks["load floor"] == []  # the floors are not the product
     assert marks["workbook"] == ["≤ 20 s ✓", "RSS ≤ 4 GB ✗"]
     assert marks["notices"] == ["≤ 20 s ✗", "RSS ≤ 4 GB ✓"]
     assert marks["dashboard"] == ["RSS ≤ 4 GB ✓", "p95 ≤ 300 ms ✗"]
     assert checks(rows, "S") == {r["step"]: [] for r in rows}
+    assert checks(rows, "HV")["judge"] == ["≤ 2× engine floor (2.14×) ✗"]
     previous = {"steps": [{"step": "full run", "seconds": 50.0, "rows": 10}]}
-    assert "s/row ≤ 1.5× scale M's (2.00×) ✗" in checks(rows, "L", previous)["full run"]
+    marks = checks(rows, "L", previous)
+    assert "s/row ≤ 1.5× scale M's (2.00×) ✗" in marks["full run"] and "≤ 1.4× floors (1.67×) ✗" in marks["full run"]
+    assert marks["one-day incremental"] == ["≤ 5% of full run (8.0%) ✗", "RSS ≤ 8 GB ✓"]
+    assert "RSS ≤ 8 GB ✗" in marks["workbook"]
 
 
 def test_load_floor_copies_the_inbox(run):
