@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .result import BrokenRow, FileRejected
 
 SAMPLE_BYTES = 1 << 20
@@ -97,6 +99,9 @@ def decide_encoding(path: Path, universal: bool = True) -> Decoding:
     but rarely as Chinese, which is what a UTF-8 line pasted into a GB18030 file holds; which it is
     cannot be told, so it is not loaded either way. A file none of whose non-ASCII lines is valid
     in either is rejected."""
+    decided = _decide_gb18030(path, universal)
+    if decided is not None:
+        return decided
     utf8, gb, neither = {}, {}, {}
     for n, line in enumerate(lines_of(path, universal), start=1):
         if line.isascii():
@@ -110,6 +115,66 @@ def decide_encoding(path: Path, universal: bool = True) -> Decoding:
     # a line valid UTF-8 only is not text of the file's encoding at all
     bad = neither | {n: line for n, line in utf8.items() if n in ambiguous or not valid_in(line, "gb18030")}
     return Decoding("gb18030", bad, frozenset(ambiguous))
+
+
+PIECE_BYTES = 1 << 22
+
+
+def _decide_gb18030(path: Path, universal: bool) -> Decoding | None:
+    """decide_encoding's decision for a file valid GB18030 throughout (every GB18030 file recwatch
+    is given), reached a piece of the file at a time rather than line by line: deciding a month of
+    device log (1.6 M lines, each with Chinese in it) line by line took 3.2 CPU-seconds. None for
+    any other file, which is decided line by line.
+
+    A piece ends at a line feed, so it holds whole lines, and no byte of a multi-byte character in
+    UTF-8 or GB18030 is a CR or LF: a piece is valid GB18030 when each of its lines is. Which of its
+    lines are valid UTF-8 is found in numpy: a line with a byte that no valid UTF-8 can have there
+    (F5-FF, C0 or C1; a continuation byte after an ASCII one; a lead byte not followed by a
+    continuation byte) is not; each of the few others is decoded to tell."""
+    utf8: dict[int, bytes] = {}
+    lines = non_ascii = 0
+    with open(path, "rb") as fh:
+        while data := fh.read(PIECE_BYTES):
+            data += fh.readline()
+            if data.isascii():
+                lines += data.count(b"\n") + (data.count(b"\r") - data.count(b"\r\n") if universal else 0)
+                lines += not data.endswith(b"\n") and not (universal and data.endswith(b"\r"))
+                continue
+            try:
+                data.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+            b = np.frombuffer(data, np.uint8)
+            end = b == 10
+            if universal:  # a CR ends a line unless an LF follows it
+                end[:-1] |= (b[:-1] == 13) & ~end[1:]
+                end[-1] |= b[-1] == 13
+            ends = np.flatnonzero(end) + 1
+            if not len(ends) or ends[-1] != len(b):
+                ends = np.append(ends, len(b))
+            starts = np.concatenate(([0], ends[:-1]))
+            high = b >= 0x80
+            cont = (b & 0xC0) == 0x80
+            lead = (b >= 0xC2) & (b <= 0xF4)
+            not_utf8 = (b >= 0xF5) | (b == 0xC0) | (b == 0xC1) | (lead & ~np.append(cont[1:], False))
+            not_utf8[1:] |= cont[1:] & (b[:-1] < 0x80)
+            not_utf8[0] |= cont[0]
+            line_high = np.logical_or.reduceat(high, starts)
+            non_ascii += int(line_high.sum())
+            for i in np.flatnonzero(line_high & ~np.logical_or.reduceat(not_utf8, starts)):
+                line = data[starts[i]:ends[i]]
+                if valid_in(line, "utf-8"):
+                    utf8[lines + int(i) + 1] = line
+            lines += len(starts)
+            if 2 * len(utf8) >= non_ascii:
+                return None  # UTF-8 may win (below): decided line by line
+    gb = non_ascii - len(utf8)
+    if not gb:
+        return Decoding("utf-8")
+    if len(utf8) >= gb:
+        return None  # UTF-8 wins: its lines not valid in it are kept with their bytes, line by line
+    ambiguous = frozenset(n for n, line in utf8.items() if _CJK.search(line.decode("utf-8")))
+    return Decoding("gb18030", {n: utf8[n] for n in sorted(ambiguous)}, ambiguous)
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
