@@ -366,3 +366,47 @@ def test_a_file_with_carriage_returns_alone_for_line_ends_keeps_its_records_apar
     assert counts_add_up(con) == (3, 2, 1)
     assert loaded_names(con) == {"P0": "张三", "P2": "王五"}
     assert rows(con, "select row_number, reason_codes from quarantine") == [(3, ["row_encoding"])]
+
+
+# pieces of a line: plain text, Chinese in either encoding (校时 is valid UTF-8 as GB18030 bytes
+# now and then), bytes valid in neither, and each way a line may end
+segments = st.one_of(
+    st.text(st.characters(codec="ascii", exclude_characters="\r\n"), max_size=12).map(str.encode),
+    names.map(lambda s: s.encode("gb18030", "ignore")),
+    names.map(lambda s: s.encode("utf-8")),
+    st.sampled_from(["校时", "Уʱ", "é"]).map(lambda s: s.encode("gb18030")),
+    st.binary(max_size=4).filter(lambda b: b"\r" not in b and b"\n" not in b),
+)
+text_lines = st.lists(st.tuples(st.lists(segments, max_size=4), st.sampled_from([b"\n", b"\r\n", b"\r", b""])),
+                      max_size=30)
+
+
+@given(lines=text_lines, universal=st.booleans(), piece=st.sampled_from([16, 64, 1 << 22]))
+@settings(max_examples=400, deadline=None, suppress_health_check=FIXTURES)
+def test_a_file_decided_in_pieces_is_decided_as_line_by_line(tmp_path_factory, monkeypatch, lines, universal, piece):
+    """decide_encoding takes a file valid GB18030 throughout a piece at a time (#27: a month of
+    device log, 3.2 CPU-seconds line by line); its encoding, bad lines and ambiguous lines are the
+    line-by-line decision's, wherever the pieces end."""
+    from orchestration.readers import encoding
+
+    monkeypatch.setattr(encoding, "PIECE_BYTES", piece)
+    path = tmp_path_factory.mktemp("pieces") / "f.csv"
+    path.write_bytes(b"".join(b"".join(parts) + end for parts, end in lines))
+
+    def decision(decide):
+        try:
+            return decide(path, universal)
+        except encoding.FileRejected as rejected:
+            return ("rejected", str(rejected))
+
+    assert decision(encoding.decide_encoding) == decision(encoding.decide_by_lines)
+
+
+def test_a_gb18030_file_is_decided_in_pieces(tmp_path):
+    from orchestration.readers import encoding
+
+    path = tmp_path / "f.csv"
+    path.write_bytes("设备编号,事件\n".encode("gb18030") + "D1,开机\n".encode("gb18030") * 1000
+                     + "D2,校时\n".encode("gb18030"))  # valid UTF-8 too, but not as Chinese: loads
+    decided = encoding._decide_gb18030(path, True)
+    assert decided == encoding.decide_by_lines(path, True) == encoding.Decoding("gb18030")

@@ -100,8 +100,11 @@ def decide_encoding(path: Path, universal: bool = True) -> Decoding:
     cannot be told, so it is not loaded either way. A file none of whose non-ASCII lines is valid
     in either is rejected."""
     decided = _decide_gb18030(path, universal)
-    if decided is not None:
-        return decided
+    return decided if decided is not None else decide_by_lines(path, universal)
+
+
+def decide_by_lines(path: Path, universal: bool = True) -> Decoding:
+    """decide_encoding's decision, line by line: what _decide_gb18030 must agree with."""
     utf8, gb, neither = {}, {}, {}
     for n, line in enumerate(lines_of(path, universal), start=1):
         if line.isascii():
