@@ -113,11 +113,11 @@ def register_store(spark: SparkSession, store: str, manifests: dict[str, dict]) 
         raise StoreError("units exported by more than one office: " + ", ".join(r.unit_id for r in twice))
 
 
-def register_reference(spark: SparkSession) -> None:
+def register_reference(spark: SparkSession, out: str) -> None:
     """labels and rules_* of this release, written by the DuckDB code that loads them."""
-    folder = Path(tempfile.mkdtemp(prefix="recwatch-reference-"))
-    for table, path in export_reference(folder).items():
-        keep(spark.read.parquet(str(path))).createOrReplaceTempView(table)
+    with tempfile.TemporaryDirectory(prefix="recwatch-reference-") as local:
+        tables = {table: path.name for table, path in export_reference(Path(local)).items()}
+        register_shared(spark, Path(local), out, tables)
 
 
 def register_state(spark: SparkSession, out: str) -> None:
@@ -128,12 +128,26 @@ def register_state(spark: SparkSession, out: str) -> None:
     try:
         frame = spark.read.parquet(f"{out.rstrip('/')}/{STATE}")
     except AnalysisException:
-        folder = Path(tempfile.mkdtemp(prefix="recwatch-state-"))
-        with duckdb.connect() as con:
-            con.execute(next(ddl for ddl in runner.STATE_DDL if STATE in ddl))
-            con.execute(f"copy {STATE} to '{parquet_path(folder, STATE)}' (format parquet)")
-        frame = spark.read.parquet(str(parquet_path(folder, STATE)))
+        with tempfile.TemporaryDirectory(prefix="recwatch-state-") as local:
+            with duckdb.connect() as con:
+                con.execute(next(ddl for ddl in runner.STATE_DDL if STATE in ddl))
+                con.execute(f"copy {STATE} to '{parquet_path(Path(local), STATE)}' (format parquet)")
+            register_shared(spark, Path(local), out, {STATE: parquet_path(Path(local), STATE).name})
+        return
     keep(frame).createOrReplaceTempView(STATE)
+
+
+def register_shared(spark: SparkSession, local: Path, out: str, tables: dict[str, str]) -> None:
+    """Parquet files this driver wrote in `local` (table → file name) registered as kept tables. A
+    cluster's executors cannot read the driver's disk, so the files are copied beside the output, on
+    its file system, and removed once the tables are kept (computed and stored without them)."""
+    fs, shared, jvm = hadoop_fs(spark, f"{out.rstrip('/')}.inputs-{uuid.uuid4().hex[:8]}")
+    fs.copyFromLocalFile(False, True, jvm.org.apache.hadoop.fs.Path(local.resolve().as_uri()), shared)
+    try:
+        for table, name in tables.items():
+            keep(spark.read.parquet(f"{shared.toString()}/{name}")).createOrReplaceTempView(table)
+    finally:
+        fs.delete(shared, True)
 
 
 @dataclass
@@ -159,7 +173,7 @@ def judge(spark: SparkSession, store: str, out: str, as_of: dt.date, default_pro
         context.setCheckpointDir(f"{out.rstrip('/')}.checkpoints")
     manifests = read_manifests(spark, store)
     register_store(spark, store, manifests)
-    register_reference(spark)
+    register_reference(spark, out)
     register_state(spark, out)
     built: list[Built] = build(spark, None, as_of, default_profile, settings)
     present = [t.name for t in spark.catalog.listTables() if t.isTemporary]
