@@ -19,29 +19,42 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from core.warehouse import connect
 from orchestration import runner
 
 
-def timed_build(con, as_of: dt.date) -> list[tuple[str, float, int | None]]:
-    """Each model's seconds and rows in a full build (rolled back: the copy is measured, not kept)."""
+def rolled_back_build(con, as_of: dt.date, names: set[str] | None = None) -> Iterator[runner.Model]:
+    """The models of a full build (those `names` need, if given), in the runner's order, parameters
+    and transaction, each yielded to be built whole (its partition state cleared, as in the first
+    build of a year); rolled back after, so the copy is measured, not kept."""
     runner.set_parameters(con, as_of)
+    every = runner.discover()
+    if names is not None:
+        by_name = {m.name: m for m in every}
+        needed = set().union(*(runner.upstream_models(n, by_name) for n in names))
+        every = [m for m in every if m.name in needed]
     con.execute("begin transaction")
     try:
         runner.build_reference_tables(con)
-        every = runner.discover()
-        by_name = {m.name: m for m in every}
-        out = []
         for model in every:
-            if model.partition:  # whole, as the first build of a year
+            if model.partition:
                 con.execute("delete from model_partitions where model = ?", [model.name])
-            start = time.perf_counter()
-            rows = runner.build_model(con, model, models=by_name)
-            out.append((model.name, time.perf_counter() - start, rows))
+            yield model
     finally:
         con.execute("rollback")
+
+
+def timed_build(con, as_of: dt.date) -> list[tuple[str, float, int | None]]:
+    """Each model's seconds and rows in a full build."""
+    by_name = {m.name: m for m in runner.discover()}
+    out = []
+    for model in rolled_back_build(con, as_of):
+        start = time.perf_counter()
+        rows = runner.build_model(con, model, models=by_name)
+        out.append((model.name, time.perf_counter() - start, rows))
     return out
 
 
@@ -56,32 +69,21 @@ def operators(node: dict) -> Counter:
 def profile(con, as_of: dt.date, names: list[str], out: Path) -> dict[str, Counter]:
     """Each named model's statement profiled (a whole build of it), in one rolled-back build of
     everything it needs."""
-    runner.set_parameters(con, as_of)
     by_name = {m.name: m for m in runner.discover()}
-    needed = set().union(*(runner.upstream_models(n, by_name) for n in names))
     result = {}
-    con.execute("begin transaction")
-    try:
-        runner.build_reference_tables(con)
-        for model in runner.discover():
-            if model.name not in needed:
-                continue
-            if model.partition:
-                con.execute("delete from model_partitions where model = ?", [model.name])
-            if model.name not in names:
-                runner.build_model(con, model, models=by_name)
-                continue
-            path = out / f"{model.name}.json"
-            con.execute("set variable run_days = null::date[]")  # every day
-            con.execute(f"drop {'view' if model.materialized == 'view' else 'table'} if exists {model.name}")
-            con.execute("pragma enable_profiling = 'json'")
-            con.execute(f"pragma profiling_output = '{path}'")
-            con.execute(f"create {model.materialized} {model.name} as {model.sql}")
-            con.execute("pragma disable_profiling")
-            tree = json.loads(path.read_text())
-            result[model.name] = sum((operators(node) for node in tree.get("operator", [])), Counter())
-    finally:
-        con.execute("rollback")
+    for model in rolled_back_build(con, as_of, set(names)):
+        if model.name not in names:
+            runner.build_model(con, model, models=by_name)
+            continue
+        path = out / f"{model.name}.json"
+        con.execute("set variable run_days = null::date[]")  # every day
+        con.execute(f"drop {model.materialized} if exists {model.name}")
+        con.execute("pragma enable_profiling = 'json'")
+        con.execute(f"pragma profiling_output = '{path}'")
+        con.execute(f"create {model.materialized} {model.name} as {model.sql}")
+        con.execute("pragma disable_profiling")
+        tree = json.loads(path.read_text())
+        result[model.name] = sum((operators(node) for node in tree.get("operator", [])), Counter())
     return result
 
 
