@@ -2,8 +2,10 @@
 
 The new day is the warehouse's last day of acts, their documents, recordings and device logs,
 moved one day on and given new keys, written with the contract's English headers in the formats
-the exporting systems use. The old files are hard-linked into the new inbox, so `recwatch run`
-sees every file (and skips the loaded ones by hash), as a daily run does.
+the exporting systems use. write_day adds them to the inbox the year was loaded from, as an office's
+export adds a day's files to its inbox: a daily run then skips every loaded file by its path, size
+and times, without reading it. next_day writes them into a new inbox with the old files hard-linked
+beside them, which a daily run reads whole to hash (a link changes a file's change time).
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ def next_day(warehouse: Path, inbox: Path, out: Path) -> tuple[dt.date, int]:
     """Write `out` as `inbox` plus the next day's files; returns that day (the run's as-of) and its rows."""
     shutil.rmtree(out, ignore_errors=True)
     link_inbox(inbox, out)
+    return write_day(warehouse, out)
+
+
+def write_day(warehouse: Path, out: Path) -> tuple[dt.date, int]:
+    """Add the next day's files to the inbox `out`; returns that day (the run's as-of) and its rows."""
     con = connect(warehouse, read_only=True)
     try:
         last = con.execute("select max(cast(recorded_start as date)) from raw_media").fetchone()[0]
