@@ -20,9 +20,9 @@ class Settings:
     warehouse: str = "recwatch.duckdb"
     inbox: str = "inbox"
     # DuckDB may use this much memory before it spills to temp_directory (default: beside the
-    # warehouse); three quarters of it while loading, when the files being read take the rest
-    # (load.LOAD_MEMORY_SHARE). 3 GB keeps a city's year (scale M) under 4 GB of process memory;
-    # judging needs no more, it spills.
+    # warehouse); half of it while loading, when the files being read are held beside it in the other
+    # half (load.LOAD_MEMORY_SHARE, LOAD_FILES_SHARE), so the process stays near this limit. 3 GB keeps
+    # a city's year (scale M) under 4 GB of process memory; judging needs no more, it spills.
     memory_limit: str = "3GB"
     temp_directory: str = ""
     threads: int = 0  # 0 = DuckDB's default (all cores)

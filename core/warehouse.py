@@ -56,18 +56,24 @@ BYTES = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb":
          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
+def memory_limit_bytes(settings: Settings | None = None) -> int | None:
+    """The configured memory limit in bytes; None for a limit not written as a number and a unit
+    DuckDB reads (8GB, 512MiB), which is then left to DuckDB."""
+    found = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)\s*", (settings or load_settings()).memory_limit.lower())
+    return int(float(found.group(1)) * BYTES[found.group(2)]) if found and found.group(2) in BYTES else None
+
+
 @contextlib.contextmanager
 def memory_share(con: duckdb.DuckDBPyConnection, share: float, settings: Settings | None = None) -> Iterator[None]:
     """DuckDB's memory limit at `share` of the configured one inside the block, for work that holds
-    memory of its own beside DuckDB's (which DuckDB does not count). A limit not written as a
-    number and a unit DuckDB reads (8GB, 512MiB) is left as it is."""
-    configured = (settings or load_settings()).memory_limit
-    found = re.fullmatch(r"\s*([\d.]+)\s*([a-z]*)\s*", configured.lower())
-    if not found or found.group(2) not in BYTES:
+    memory of its own beside DuckDB's (which DuckDB does not count)."""
+    settings = settings or load_settings()
+    limit = memory_limit_bytes(settings)
+    if limit is None:
         yield
         return
-    con.execute(f"set memory_limit = '{int(float(found.group(1)) * BYTES[found.group(2)] * share)}B'")
+    con.execute(f"set memory_limit = '{int(limit * share)}B'")
     try:
         yield
     finally:
-        con.execute(f"set memory_limit = '{configured}'")
+        con.execute(f"set memory_limit = '{settings.memory_limit}'")

@@ -28,7 +28,7 @@ from core import i18n
 from core.contract import SOURCES, SQL_TYPES, TIMESTAMP, header_aliases, normalize_header
 from core.progress import Ticker
 from core.sql import ident, lit
-from core.warehouse import cursor, memory_share
+from core.warehouse import cursor, memory_limit_bytes, memory_share
 from models import macro_sql
 
 from . import inbox as inbox_, migrate, readers
@@ -361,10 +361,53 @@ def record_replacements(con, source: str, batch_id: int, file_id: int, seen: See
 # one, so no lane is left to load a long source alone at the end (a city's year: 43 -> 39 s).
 LANES = 3
 # While loading, a lane reading CSV, JSON lines or a spreadsheet holds the file as an Arrow table,
-# outside DuckDB's memory limit (a month of a province's device log from CSV is 2.5 GB; DuckDB reads
-# Parquet itself), so DuckDB gets three quarters of its limit; judging afterwards has it all (at L
-# judging with 10 GB instead of 8 took 491 s instead of 555).
-LOAD_MEMORY_SHARE = 0.75
+# outside DuckDB's memory limit (DuckDB reads Parquet itself). So DuckDB gets half its limit and the
+# files the lanes hold at once are kept to the other half (FilesInMemory): the process stays near the
+# limit however the large files of a province's year fall together. Unchecked, three lanes reading a
+# month of device log, half a year of acts and a month of recordings took the load of L to 10.9 GB
+# with a 10 GB limit; with 6 GB it peaked at 8.1 GB with DuckDB given three quarters, 6.3 GB with
+# half (278 s against 250 s). A file estimated larger than its half waits to be read alone. Judging
+# afterwards has the whole limit (at L judging with 10 GB instead of 8 took 491 s instead of 555).
+LOAD_MEMORY_SHARE = 0.5
+LOAD_FILES_SHARE = 0.5
+# What a file holds while it loads, per byte of the file, by format, as measured on scale L: a
+# month of device log in CSV (1.5 GB) held 2.3 GB, half a year of acts in JSON lines (0.5 GB) 2.4 GB,
+# a year of access log (0.5 GB) 2.8 GB. A spreadsheet is read in a process of its own and comes back
+# as a table of its cells, which unpack to several times the file. Parquet DuckDB reads itself,
+# inside its own limit.
+HELD_PER_BYTE = {"csv": 1.6, "jsonl": 5.5, "xlsx": 8.0, "parquet": 0.0}
+
+
+class FilesInMemory:
+    """The bytes the lanes' files hold outside DuckDB, kept under `limit`: a lane waits to read its
+    next file until the others' leave room for it, in the order the lanes asked (a large file is not
+    passed over for ever by smaller ones); a file larger than the limit waits until nothing else is
+    held. With no limit (a memory limit DuckDB was left to read) nothing waits."""
+
+    def __init__(self, limit: int | None):
+        self.limit, self.held, self.changed, self.waiting = limit, 0, threading.Condition(), []
+
+    @contextlib.contextmanager
+    def holding(self, nbytes: int):
+        nbytes = 0 if self.limit is None else min(nbytes, self.limit)
+        turn = object()
+        with self.changed:
+            self.waiting.append(turn)
+            self.changed.wait_for(lambda: self.waiting[0] is turn and (not nbytes or self.held + nbytes <= self.limit))
+            self.waiting.pop(0)
+            self.held += nbytes
+            self.changed.notify_all()  # the next in line may fit too
+        try:
+            yield
+        finally:
+            with self.changed:
+                self.held -= nbytes
+                self.changed.notify_all()
+
+
+def held_while_loading(f: "InboxFile") -> int:
+    """What `f` holds outside DuckDB while it loads, estimated from its size and format."""
+    return int(f.size * HELD_PER_BYTE.get(f.path.suffix.lower().lstrip("."), 1.0))
 
 
 @dataclass(frozen=True)
@@ -469,6 +512,8 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
     results: dict[int, FileResult] = {}
     stop, working = threading.Event(), {}
     ticker = Ticker(len(files), "load", "file", progress)
+    limit = memory_limit_bytes()
+    in_memory = FilesInMemory(None if limit is None else int(limit * LOAD_FILES_SHARE))
 
     def lane(source: str) -> None:
         lane_con = cursor(con)
@@ -479,7 +524,11 @@ def load_in_lanes(con: duckdb.DuckDBPyConnection, files: list[InboxFile], batch_
                 if stop.is_set():
                     return
                 ticker(f.rel)
-                results[f.index] = load_one(lane_con, f, batch_id, seen, copy_of(f))
+                copy = copy_of(f)
+                with in_memory.holding(0 if copy is not None else held_while_loading(f)):
+                    if stop.is_set():
+                        return
+                    results[f.index] = load_one(lane_con, f, batch_id, seen, copy)
         finally:
             working.pop(source, None)
             lane_con.close()

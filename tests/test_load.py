@@ -478,6 +478,71 @@ def test_sources_loaded_side_by_side_number_their_files_in_load_order(inbox, war
     assert rows(warehouse, "select replaced_file_id, file_id from load_replacements") == [(6, 7)]
 
 
+def test_files_that_would_hold_more_than_the_lanes_share_of_memory_load_one_at_a_time(inbox, warehouse, monkeypatch):
+    """Files read outside DuckDB are held as Arrow tables beside its memory limit; the lanes hold at
+    most half the limit at once (load.LOAD_FILES_SHARE), and a file estimated larger than that loads
+    alone. Here every CSV file is estimated at a terabyte a byte: the lanes wait for each other and
+    nothing loads beside anything, yet the batch is the same."""
+    import time
+
+    from orchestration import load as loader
+    write_csv(inbox / "devices" / "d.csv", [{"device_id": "DSJ-1", "device_type": "body_camera", "unit_id": "U1",
+                                              "in_service_from": "2024-01-01"}])
+    event = {"device_id": "DSJ-1", "event_type": "power_on", "event_time": "2025-03-01 08:00:00"}
+    write_csv(inbox / "device_events" / "a.csv", [event])
+    write_csv(inbox / "acts" / "acts.csv", [ACT])
+    real, events = loader.load_file, []
+
+    def slow(con, source, path, rel, *args):
+        events.append("start")
+        time.sleep(0.3)  # long enough for another lane to start beside it, were it let
+        result = real(con, source, path, rel, *args)
+        events.append("end")
+        return result
+
+    monkeypatch.setattr(loader, "load_file", slow)
+    monkeypatch.setitem(loader.HELD_PER_BYTE, "csv", 1e12)
+    batch = load(warehouse, inbox)
+    assert events == ["start", "end"] * 6
+    assert [f.outcome for f in batch.files] == ["loaded"] * 6
+    assert rows(warehouse, "select count(*) from raw_device_events") == [(1,)]
+
+
+def test_files_in_memory_wait_for_room_and_an_oversized_one_for_the_rest_to_go():
+    from threading import Event, Thread
+
+    from orchestration.load import FilesInMemory
+
+    budget, seen = FilesInMemory(10), []
+
+    def hold(nbytes, entered, leave):
+        with budget.holding(nbytes):
+            seen.append(budget.held)
+            entered.set()
+            leave.wait(5)
+
+    first_in, first_out, second_in, second_out, big_in, big_out = (Event() for _ in range(6))
+    first = Thread(target=hold, args=(6, first_in, first_out))
+    first.start()
+    assert first_in.wait(5)
+    second = Thread(target=hold, args=(6, second_in, second_out))
+    second.start()
+    assert not second_in.wait(0.3)  # 6 + 6 > 10: it waits for the first
+    big = Thread(target=hold, args=(50, big_in, big_out))
+    big.start()
+    first_out.set()
+    assert second_in.wait(5)
+    assert not big_in.wait(0.3)  # larger than the whole limit: only once nothing else is held
+    second_out.set()
+    assert big_in.wait(5)
+    big_out.set()
+    for t in (first, second, big):
+        t.join(5)
+    assert seen == [6, 6, 10] and budget.held == 0
+    with FilesInMemory(None).holding(10**15):  # no limit: nothing waits
+        pass
+
+
 def test_a_copy_within_one_delivery_is_loaded_once_and_ids_keep_the_load_order(inbox, warehouse):
     """contract §1: the same file (same content hash) is loaded once, also when one delivery holds it
     twice: the later copy in load order is the one skipped, whichever lane hashes first."""
@@ -616,9 +681,10 @@ loader.load_inbox(connect({str(wh)!r}), {str(inbox)!r})
     con.close()
 
 
-def test_loading_gives_duckdb_three_quarters_of_its_memory_limit_and_judging_all_of_it(inbox, warehouse, monkeypatch):
+def test_loading_gives_duckdb_half_its_memory_limit_and_judging_all_of_it(inbox, warehouse, monkeypatch):
     """The lanes hold their files as Arrow tables beside DuckDB, which does not count them: while
-    loading, DuckDB's limit leaves them a quarter of the configured memory (RECWATCH_MEMORY_LIMIT)."""
+    loading, DuckDB's limit leaves them half the configured memory (RECWATCH_MEMORY_LIMIT), which is
+    what they may hold at once (FilesInMemory)."""
     from orchestration import load as loader
     monkeypatch.setenv("RECWATCH_MEMORY_LIMIT", "4GB")
     real, seen = loader.load_file, []
@@ -630,7 +696,7 @@ def test_loading_gives_duckdb_three_quarters_of_its_memory_limit_and_judging_all
     monkeypatch.setattr(loader, "load_file", spy)
     warehouse.execute("set memory_limit = '4GB'")
     load(warehouse, inbox)
-    assert set(seen) == {"2.7 GiB"}  # 3e9 bytes
+    assert set(seen) == {"1.8 GiB"}  # 2e9 bytes
     assert rows(warehouse, "select current_setting('memory_limit')") == [("3.7 GiB",)]  # 4e9 bytes
 
 
