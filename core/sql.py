@@ -22,6 +22,11 @@ def text_list(values: Iterable[object]) -> str:
     return "[" + ", ".join(lit(v) for v in values) + "]"
 
 
+def date_lit(day: object) -> str:
+    """A date literal."""
+    return f"date {lit(day)}"
+
+
 def date_list(days: Iterable[object]) -> str:
     """A typed list of dates (an empty list stays a date[])."""
-    return "[" + ", ".join(f"date {lit(d)}" for d in days) + "]::date[]"
+    return "[" + ", ".join(date_lit(d) for d in days) + "]::date[]"

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from core.progress import steps
-from core.sql import date_list, lit
+from core.sql import lit
 
 from . import runner
 
@@ -156,11 +156,11 @@ def updates(con: duckdb.DuckDBPyConnection, names: list[str], models: dict[str, 
             where built.model = ? and built.days is not null""", [name]).fetchall()
         if not days:
             continue
-        days = days[0][0]
-        changed = f"{model.partition} is null or list_contains({date_list(days)}, {model.partition})"
-        kept_until = con.execute(f"select max({model.partition}) from snapshot.{name} where not ({changed})").fetchall()[0][0]
-        if model.appends_in_order(kept_until, days):
-            changes[name] = changed
+        # the rows the build wrote again, which the snapshot takes in the order they were written; a
+        # model whose order is not led by its day was sorted again whole, and is copied whole
+        rewritten = model.rewritten(days[0][0])
+        if rewritten is not None:
+            changes[name] = rewritten
     # quarantined rows are only ever added, batch by batch
     if "quarantine" in same_shape:
         count = "select batch_id, count(*) from {}.quarantine where batch_id <= {} group by all order by all"

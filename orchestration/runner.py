@@ -27,6 +27,7 @@ import duckdb
 from core import i18n
 from core.progress import steps
 from core.settings import Settings, load_settings
+from core.sql import date_list, date_lit
 from models import MODELS_DIR, RULES_DIR, macro_sql
 
 from .load import recover
@@ -88,12 +89,18 @@ class Model:
         found = FINAL_ORDER.search(COMMENT.sub("", self.sql))
         return found.group(1) if found else None
 
-    def appends_in_order(self, kept_until: dt.date | None, days: list[dt.date]) -> bool:
-        """Whether rows of `days` appended after the kept rows (the last of them on `kept_until`) leave
-        the table in the order a full build gives: the order leads with the day and they all come after
-        the kept ones (rows without a day sort last)."""
-        return not self.order_by or (self.order_by.split(",")[0].strip() == self.partition and (
-            kept_until is None or not days or kept_until < min(days)))
+    def rewritten(self, days: list[dt.date]) -> str | None:
+        """The rows (a condition) a build that recomputes `days` writes again so that the table is left
+        in the order a full build gives (reruns stay byte-identical): with no order, the days' rows;
+        with an order led by the day, every row from the first of the days on, sorted again, while the
+        rows before it stay where they are; None when the order is not led by the day (the whole
+        table is sorted again). Rows without a day (sorted last) are recomputed by every build."""
+        day = self.partition
+        if not self.order_by:
+            return f"{day} is null or list_contains({date_list(days)}, {day})"
+        if self.order_by.split(",")[0].strip() == day:
+            return f"{day} is null" + (f" or {day} >= {date_lit(min(days))}" if days else "")
+        return None
 
     @property
     def reads_reference_tables(self) -> bool:
@@ -405,14 +412,27 @@ def build_partitioned(con: duckdb.DuckDBPyConnection, model: Model, upstream: Up
         # without a day (from inputs that are not partitioned) are recomputed by every build.
         if model.materialized == "table" and (recompute or con.execute(
                 f"select exists (select 1 from {model.name} where {day_expr} is null)").fetchall()[0][0]):
-            con.execute(f"delete from {model.name} "
-                        f"where {day_expr} is null or list_contains(getvariable('run_days'), {day_expr})")
-            kept_until = con.execute(f"select max({day_expr}) from {model.name}").fetchall()[0][0]
-            con.execute(f"insert into {model.name} {model.sql}")
-            # rows in the order a full build leaves them (reruns stay byte-identical)
-            if not model.appends_in_order(kept_until, recompute):
+            rewritten = model.rewritten(recompute)
+            if rewritten is None:
+                con.execute(f"delete from {model.name} "
+                            f"where {day_expr} is null or list_contains(getvariable('run_days'), {day_expr})")
+                con.execute(f"insert into {model.name} {model.sql}")
                 con.execute(f"create or replace table {model.name} as select * from {model.name} "
                             f"order by {model.order_by}")
+            elif not model.order_by:
+                con.execute(f"delete from {model.name} where {rewritten}")
+                con.execute(f"insert into {model.name} {model.sql}")
+            else:
+                # the kept rows after the first recomputed day are set aside and written again with
+                # the recomputed ones, in order, after the rows before it: a day in the middle (a
+                # record's deadline passing) sorts the rows from that day on, not the whole table
+                con.execute(f"create or replace temp table kept_after as select * from {model.name} "
+                            f"where ({rewritten}) and not list_contains(getvariable('run_days'), {day_expr}) "
+                            f"and {day_expr} is not null")
+                con.execute(f"delete from {model.name} where {rewritten}")
+                con.execute(f"insert into {model.name} select * from (from kept_after union all "
+                            f"select * from ({model.sql})) order by {model.order_by}")
+                con.execute("drop table kept_after")
     con.execute("insert or replace into model_partitions values (?, ?, ?, ?, ?, ?, getvariable('run_days'))",
                 [model.name, fingerprint, as_of, batch_id, last_as_of, since])
 
