@@ -382,18 +382,21 @@ class FilesInMemory:
     """The bytes the lanes' files hold outside DuckDB, kept under `limit`: a lane waits to read its
     next file until the others' leave room for it, in the order the lanes asked (a large file is not
     passed over for ever by smaller ones); a file larger than the limit waits until nothing else is
-    held. With no limit (a memory limit DuckDB was left to read) nothing waits."""
+    held. A file that holds nothing (Parquet, a copy) never waits, nor does anything with no limit
+    (a memory limit DuckDB was left to read)."""
 
     def __init__(self, limit: int | None):
         self.limit, self.held, self.changed, self.waiting = limit, 0, threading.Condition(), []
 
     @contextlib.contextmanager
     def holding(self, nbytes: int):
-        nbytes = 0 if self.limit is None else min(nbytes, self.limit)
-        turn = object()
+        if self.limit is None or nbytes <= 0:  # a file DuckDB reads itself, or a copy: nothing to wait for
+            yield
+            return
+        nbytes, turn = min(nbytes, self.limit), object()
         with self.changed:
             self.waiting.append(turn)
-            self.changed.wait_for(lambda: self.waiting[0] is turn and (not nbytes or self.held + nbytes <= self.limit))
+            self.changed.wait_for(lambda: self.waiting[0] is turn and self.held + nbytes <= self.limit)
             self.waiting.pop(0)
             self.held += nbytes
             self.changed.notify_all()  # the next in line may fit too

@@ -509,6 +509,7 @@ def test_files_that_would_hold_more_than_the_lanes_share_of_memory_load_one_at_a
 
 
 def test_files_in_memory_wait_for_room_and_an_oversized_one_for_the_rest_to_go():
+    import time
     from threading import Event, Thread
 
     from orchestration.load import FilesInMemory
@@ -541,6 +542,20 @@ def test_files_in_memory_wait_for_room_and_an_oversized_one_for_the_rest_to_go()
     assert seen == [6, 6, 10] and budget.held == 0
     with FilesInMemory(None).holding(10**15):  # no limit: nothing waits
         pass
+    # a file that holds nothing (Parquet, which DuckDB reads itself) does not queue behind one waiting
+    parquet_in, release = Event(), Event()
+    with budget.holding(10):
+        queued = Thread(target=hold, args=(1, Event(), release))
+        queued.start()
+        for _ in range(500):  # until it is in line
+            if budget.waiting:
+                break
+            time.sleep(0.01)
+        assert budget.waiting
+        Thread(target=hold, args=(0, parquet_in, release)).start()
+        assert parquet_in.wait(1)
+    release.set()
+    queued.join(5)
 
 
 def test_a_copy_within_one_delivery_is_loaded_once_and_ids_keep_the_load_order(inbox, warehouse):
