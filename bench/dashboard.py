@@ -64,10 +64,13 @@ def scenarios(snapshot: Path) -> tuple[list[dict], list[dict]]:
     # alternate periods and units, so that a short run still has both
     filters = [base] + [f for pair in itertools.zip_longest(periods, by_unit) for f in pair if f]
     table = {"ru-family.value": "upload", "ru-table.page_current": 0, "ru-table.page_size": 25,
-             "ru-table.sort_by": [], "ru-table.filter_query": ""}
-    views = [table] + [{**table, "ru-table.page_current": n} for n in (1, 10, 40, 200)] + [
-        {**table, "ru-table.sort_by": [{"column_id": c, "direction": d}]}
-        for c, d in (("occurred_at", "desc"), ("unit", "asc"), ("detail", "desc"))] + [
+             "ru-table.sort_by": [], "ru-table.filter_query": "",
+             "of-table.page_current": 0, "of-table.page_size": 20, "of-table.sort_by": []}
+    views = [table] + [{**table, "ru-table.page_current": n, "of-table.page_current": n} for n in (1, 10, 40, 200)] + [
+        {**table, "ru-table.sort_by": [{"column_id": c, "direction": d}],
+         "of-table.sort_by": [{"column_id": o, "direction": d}]}
+        for c, o, d in (("occurred_at", "per_100", "desc"), ("unit", "officer_name", "asc"),
+                        ("detail", "violations", "desc"))] + [
         {**table, "ru-table.filter_query": q}
         for q in ("{detail} contains 小时", "{severity} = medium && {unit} contains 中队", "{media_id} contains 0")]
     # the warnings page's own choices beside them (a callback reads only the values it takes), one

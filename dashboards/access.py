@@ -70,6 +70,16 @@ class BadParameter(Refused):
         super().__init__("bad_parameter", name=name, value=_shown(value))
 
 
+MAX_PAGE = 1_000  # rows a table's page may ask for: more is what the downloads are for
+
+
+def check_paging(page_current, page_size) -> None:
+    """A table page's number and size as DataTable sends them, refused unless whole numbers in range."""
+    for name, value, low, high in (("page_current", page_current, 0, 10**9), ("page_size", page_size, 1, MAX_PAGE)):
+        if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+            raise BadParameter(name, value)
+
+
 class OutOfScope(Refused):
     """A unit the requester may not see. An unknown unit is refused in the same words, so that
     refusals do not tell which unit ids exist elsewhere."""

@@ -15,7 +15,7 @@ import pytest
 from test_dashboard import Q3, YEAR, call, snap, sql  # noqa: F401  (the same sample snapshot)
 
 from core.privacy import mask
-from dashboards import officers
+from dashboards import access, officers
 from dashboards.app import create_app
 from dashboards.queries import officers as queries
 
@@ -168,6 +168,35 @@ def test_the_unit_filter_keeps_the_officers_judged_there(snap, sql):
     want = mart_officers(sql, "2025", unit)
     assert {r["officer_id"]: (r["recordings"], r["violations"], r["judged"]) for r in rows} == \
         {o: (rec, v, j) for o, (rec, _, v, j, _) in want.items()}
+
+
+def test_the_table_is_paged_and_sorted_on_the_server(snap):
+    """A province has 20,000 officers: the table sends one page, sorted as asked over all of them
+    (empty values last, ties in the list's own order), and refuses what DataTable would not send."""
+    every, _ = officers.officer_records(snap, YEAR, "en")
+    page, columns, pages = officers.officer_page(snap, YEAR, "en", 1, 5)
+    assert page == every[5:10] and pages == -(-len(every) // 5) > 2
+    assert [c["id"] for c in columns][:4] == ["place", "officer_name", "officer_id", "unit_name"]
+    ranked, _, _ = officers.officer_page(snap, YEAR, "en", 0, 1000, [{"column_id": "per_100", "direction": "desc"},
+                                                                      {"column_id": "officer_id", "direction": "asc"}])
+    assert ranked == sorted(every, key=lambda r: (r["per_100"] is None, -(r["per_100"] or 0), r["officer_id"]))
+    last, _, _ = officers.officer_page(snap, YEAR, "en", 10**6, 5)  # past the end: the last page
+    assert last == every[(pages - 1) * 5:]
+    for bad in ({"page_current": -1}, {"page_size": 0}, {"page_size": 5000}, {"page_current": "1"},
+                {"sort_by": [{"column_id": "party_name"}]}, {"sort_by": "per_100"}):
+        args = {"page_current": 0, "page_size": 5, "sort_by": None, **bad}
+        with pytest.raises(access.BadParameter):
+            officers.officer_page(snap, YEAR, "en", **args)
+    # through the server, as the table asks for a page
+    resp = call(create_app(snap), "..of-table.data...of-table.columns...of-table.page_count...of-table.page_current..",
+                [{"id": "of-table", "property": p} for p in ("data", "columns", "page_count", "page_current")],
+                [{"id": "filters", "property": "data", "value": {**YEAR, "lang": "en"}},
+                 {"id": "of-table", "property": "page_current", "value": 2},
+                 {"id": "of-table", "property": "page_size", "value": 5},
+                 {"id": "of-table", "property": "sort_by", "value": [{"column_id": "violations", "direction": "desc"}]}],
+                changed=["of-table.page_current"])
+    by_violations = sorted(every, key=lambda r: -r["violations"])  # stable: ties in the list's order
+    assert resp["of-table"]["data"] == by_violations[10:15] and resp["of-table"]["page_current"] == 2
 
 
 def test_an_officers_violations_are_those_the_table_counts(snap, sql):

@@ -19,7 +19,8 @@ def layout(officer_id: str | None = None, **_query):
         html.H3(id="of-title"),
         html.P(id="of-hint", style={"color": "#555"}),
         dcc.Graph(id="of-chart"),
-        dash_table.DataTable(id="of-table", sort_action="native", page_size=20, style_table={"overflowX": "auto"},
+        dash_table.DataTable(id="of-table", page_action="custom", page_current=0, page_size=20,
+                             sort_action="custom", sort_mode="multi", sort_by=[], style_table={"overflowX": "auto"},
                              style_cell={"textAlign": "left", "fontSize": 13}, style_header={"fontWeight": "bold"}),
         # the officer picked; not persisted: a page opened anew shows no one's violations but the
         # one its address names (checked as any filter is: the panel shows only the units in scope)
@@ -29,13 +30,24 @@ def layout(officer_id: str | None = None, **_query):
 
 
 @callback(Output("of-title", "children"), Output("of-hint", "children"), Output("of-chart", "figure"),
-          Output("of-table", "data"), Output("of-table", "columns"), Input("filters", "data"))
+          Input("filters", "data"))
 def render(filters):
     snapshot, lang = current_snapshot(), lang_of(filters)
     f = resolve(snapshot, filters)
-    rows, columns = officers.officer_records(snapshot, f, lang)
     return (t("officers_title", lang, period=dims.period_name(snapshot, f, lang)), t("officers_hint", lang),
-            officers.ranking_figure(snapshot, f, lang), rows, columns)
+            officers.ranking_figure(snapshot, f, lang))
+
+
+# paged and sorted on the server: a province's officers are too many to send whole
+@callback(Output("of-table", "data"), Output("of-table", "columns"), Output("of-table", "page_count"),
+          Output("of-table", "page_current"), Input("filters", "data"), Input("of-table", "page_current"),
+          Input("of-table", "page_size"), Input("of-table", "sort_by"))
+def render_table(filters, page_current, page_size, sort_by):
+    snapshot, lang = current_snapshot(), lang_of(filters)
+    f = resolve(snapshot, filters)
+    # as the rules table: a narrower list than the page shown goes to its last page
+    rows, columns, pages = officers.officer_page(snapshot, f, lang, page_current or 0, page_size or 20, sort_by)
+    return rows, columns, pages, views.clamp_page(page_current or 0, pages)
 
 
 @callback(Output("of-officer", "data"), Input("of-chart", "clickData"), Input("of-table", "active_cell"),

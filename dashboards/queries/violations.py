@@ -150,16 +150,13 @@ _FINDINGS_BUT_PARTY = """
     left join dim_rules r using (rule_id)
     left join dim_units u on u.unit_id = f.unit_id"""
 
-MAX_PAGE = 1_000  # rows a page may ask for: more is what the downloads are for
 
 
 def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
                     page_current: int = 0, page_size: int = 25, sort_by: list[dict] | None = None,
                     filter_query: str | None = None) -> tuple[pd.DataFrame, int]:
     """One page of the violation table (party names masked by the caller) and the total row count."""
-    for name, value, low, high in (("page_current", page_current, 0, 10**9), ("page_size", page_size, 1, MAX_PAGE)):
-        if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
-            raise access.BadParameter(name, value)
+    access.check_paging(page_current, page_size)
     where, params = _violation_where(snapshot, filters, lang, family, filter_query)
     order = _order_by(sort_by)
     total = int(query(snapshot, SCOPE + f"select count(*) as n from ({_FINDINGS_BUT_PARTY}) v where {where}",

@@ -54,7 +54,6 @@ HOURS_LEFT = "case when w.level = 'yellow' then greatest(w.hours_left, 0) end"
 
 ROW_COLUMNS = ("warning_id", "level", "kind", "unit_id", "unit_name", "case_id", "media_id", "officer_id",
                "device_id", "party_name", "due_at", "days_overdue", "hours_left", "detail")
-MAX_PAGE = 1_000  # rows a page may ask for: more is what the downloads are for
 ORDER = "w.level = 'red' desc, w.due_at, w.warning_id"  # most overdue first, then nearest due
 
 
@@ -130,9 +129,7 @@ def rows_page(snapshot: Path, filters: dict, lang: str, list_: str, level: str |
               page_size: int = 25) -> tuple[pd.DataFrame, int]:
     """One page of a list's warnings (of one unit, when `unit_id`), most overdue first, and how many
     there are in all."""
-    for name, value, low, high in (("page_current", page_current, 0, 10**9), ("page_size", page_size, 1, MAX_PAGE)):
-        if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
-            raise access.BadParameter(name, value)
+    access.check_paging(page_current, page_size)
     where, params = _where(filters, list_, level, kind, unit_id)
     total = int(query(snapshot, SCOPE + f"select count(*) as n from mart_warnings w where {where}", params)["n"].iloc[0])
     # the page is picked by its sort keys alone and its rows fetched back by rowid, with the party

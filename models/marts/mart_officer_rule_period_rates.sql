@@ -64,5 +64,7 @@ final as (
     group by all
 )
 
+-- by period first: the officers page reads one period of every officer in scope, and a province's
+-- 4.7 M rows are then read from the row groups of that period alone (87 to 46 ms at L)
 select * from final
-order by officer_id, unit_id, period_type, period, rule_id
+order by period_type, period, unit_id, officer_id, rule_id
