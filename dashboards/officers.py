@@ -39,11 +39,10 @@ def officer_page(snapshot: Path, filters: dict, lang: str, page_current: int = 0
     table took 350 ms a request, most of it making their JSON; a page of them is read from the same
     cached query."""
     access.check_paging(page_current, page_size)
-    frame = _officer_frame(snapshot, filters)
-    ids = {c["id"] for c in officer_columns(lang)}
     if sort_by is not None and not (isinstance(sort_by, list) and all(
-            isinstance(s, dict) and s.get("column_id") in ids for s in sort_by)):
+            isinstance(s, dict) and s.get("column_id") in {c for c, _, _ in COLUMNS} for s in sort_by)):
         raise access.BadParameter("sort_by", sort_by)
+    frame = _officer_frame(snapshot, filters)
     if sort_by:
         # stable: ties keep the tree order
         frame = frame.sort_values([s["column_id"] for s in sort_by], ascending=[s.get("direction") != "desc"
@@ -53,21 +52,23 @@ def officer_page(snapshot: Path, filters: dict, lang: str, page_current: int = 0
     return _records(frame.iloc[start:start + page_size]), officer_columns(lang), pages
 
 
+# the table's columns in order: id, label's message id, kind
+COLUMNS = (("place", "unit_place", "text"), ("officer_name", "officer_name", "text"),
+           ("officer_id", "officer_id", "text"), ("unit_name", "unit", "text"), ("per_100", "per_100", "numeric"),
+           ("violations", "violations", "numeric"), ("judged", "judged", "numeric"),
+           ("recordings", "recordings", "numeric"), *((c, c, "numeric") for c in RATES))
+
+
 def _officer_frame(snapshot: Path, filters: dict):
     frame = queries.officer_table(snapshot, filters)
     for col in RATES:
         frame[col] = (100 * frame[col]).round(1)
     frame["place"] = [f"{p}/{n}" for p, n in zip(frame["unit_place"], frame["unit_officers"])]
-    return frame[[c["id"] for c in officer_columns("zh")]]
+    return frame[[c for c, _, _ in COLUMNS]]
 
 
 def officer_columns(lang: str) -> list[dict]:
-    columns = [("place", t("unit_place", lang), "text"), ("officer_name", t("officer_name", lang), "text"),
-               ("officer_id", t("officer_id", lang), "text"), ("unit_name", t("unit", lang), "text"),
-               ("per_100", t("per_100", lang), "numeric"), ("violations", t("violations", lang), "numeric"),
-               ("judged", t("judged", lang), "numeric"), ("recordings", t("recordings", lang), "numeric")]
-    columns += [(c, t(c, lang) + " %", "numeric") for c in RATES]
-    return [{"id": c, "name": name, "type": kind} for c, name, kind in columns]
+    return [{"id": c, "name": t(key, lang) + (" %" if c in RATES else ""), "type": kind} for c, key, kind in COLUMNS]
 
 
 def ranking_figure(snapshot: Path, filters: dict, lang: str) -> go.Figure:

@@ -9,6 +9,8 @@ from dashboards.filters import lang_of, resolve
 from dashboards.labels import t
 from dashboards.query import current_snapshot
 
+PAGE_SIZE = 20  # officers a page of the table lists
+
 # after the units ranking: from a unit to its officers
 dash.register_page(__name__, path="/officers", name="执法人员", title="执法人员 Officers", order=1.5,
                    label="page_officers")
@@ -19,7 +21,7 @@ def layout(officer_id: str | None = None, **_query):
         html.H3(id="of-title"),
         html.P(id="of-hint", style={"color": "#555"}),
         dcc.Graph(id="of-chart"),
-        dash_table.DataTable(id="of-table", page_action="custom", page_current=0, page_size=20,
+        dash_table.DataTable(id="of-table", page_action="custom", page_current=0, page_size=PAGE_SIZE,
                              sort_action="custom", sort_mode="multi", sort_by=[], style_table={"overflowX": "auto"},
                              style_cell={"textAlign": "left", "fontSize": 13}, style_header={"fontWeight": "bold"}),
         # the officer picked; not persisted: a page opened anew shows no one's violations but the
@@ -46,7 +48,8 @@ def render_table(filters, page_current, page_size, sort_by):
     snapshot, lang = current_snapshot(), lang_of(filters)
     f = resolve(snapshot, filters)
     # as the rules table: a narrower list than the page shown goes to its last page
-    rows, columns, pages = officers.officer_page(snapshot, f, lang, page_current or 0, page_size or 20, sort_by)
+    rows, columns, pages = officers.officer_page(snapshot, f, lang, page_current or 0, page_size or PAGE_SIZE,
+                                                sort_by)
     return rows, columns, pages, views.clamp_page(page_current or 0, pages)
 
 

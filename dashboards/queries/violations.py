@@ -151,7 +151,6 @@ _FINDINGS_BUT_PARTY = """
     left join dim_units u on u.unit_id = f.unit_id"""
 
 
-
 def violations_page(snapshot: Path, filters: dict, lang: str = "zh", family: str | None = None,
                     page_current: int = 0, page_size: int = 25, sort_by: list[dict] | None = None,
                     filter_query: str | None = None) -> tuple[pd.DataFrame, int]:
